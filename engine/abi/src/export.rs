@@ -1,0 +1,164 @@
+//! The two macros a game author uses: [`state!`] for state types and
+//! [`game!`] for the exported entry points.
+
+/// Declares state structs: plain data that survives reloads in the engine's buffer.
+///
+/// Each struct gets `#[repr(C)]` (a layout fixed by its definition),
+/// `Clone + Copy + Debug + PartialEq`, and a [`StateData`](crate::StateData)
+/// fingerprint over its field names, field types and offsets. Every field must
+/// itself be `StateData`.
+///
+/// ```
+/// hotloop_abi::state! {
+///     /// A ball.
+///     pub struct Ball { pub pos: hotloop_abi::glam::Vec2, pub radius: f32 }
+///
+///     pub struct State { pub ticks: u64, pub balls: [Ball; 8] }
+/// }
+/// ```
+#[macro_export]
+macro_rules! state {
+    ($(
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $( $(#[$field_meta:meta])* $field_vis:vis $field:ident : $ty:ty ),* $(,)?
+        }
+    )*) => {$(
+        $(#[$meta])*
+        #[repr(C)]
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        $vis struct $name {
+            $( $(#[$field_meta])* $field_vis $field : $ty ),*
+        }
+
+        impl $crate::StateData for $name {
+            const FINGERPRINT: u64 = {
+                let hash = $crate::start_hash("struct");
+                $(
+                    let hash = $crate::field_hash(
+                        hash,
+                        stringify!($field),
+                        <$ty as $crate::StateData>::FINGERPRINT,
+                        ::core::mem::offset_of!($name, $field),
+                    );
+                )*
+                $crate::finish_hash(hash, size_of::<$name>(), align_of::<$name>())
+            };
+        }
+    )*};
+}
+
+/// Generates a game library's exported entry points.
+///
+/// The keys come in this order; `render`, `describe` and `greet` may be left out.
+///
+/// | key | type | role |
+/// |---|---|---|
+/// | `state` | a [`state!`] type | the state the engine keeps |
+/// | `init` | `fn() -> State` | a fresh state |
+/// | `systems` | `[fn(&mut State, &Frame), …]` | run in order by every `update` |
+/// | `render` | `fn(&State, &Frame, &mut Canvas)` | draws a displayed frame |
+/// | `describe` | `fn(&State, &mut Message)` | one line for logs and the headless summary |
+/// | `greet` | `fn() -> &'static str` | logged by the engine after each load |
+///
+/// Adding, removing or reordering systems is an ordinary live edit: only the
+/// state's layout is checked across a reload, not the code.
+#[macro_export]
+macro_rules! game {
+    (
+        state: $state:ty,
+        init: $init:expr,
+        systems: [$($system:expr),* $(,)?]
+        $(, render: $render:expr)?
+        $(, describe: $describe:expr)?
+        $(, greet: $greet:expr)?
+        $(,)?
+    ) => {
+        // `unsafe` is confined to these generated forwarding shims; every
+        // pointer contract is argued in `hotloop_abi::__private`. The Rust
+        // names are prefixed so they never shadow the author's `init` or
+        // `update`; `export_name` gives the symbols in `hotloop_abi::symbols`.
+        #[allow(unsafe_code)]
+        const _: () = {
+            const SYSTEMS: &[fn(&mut $state, &$crate::Frame)] = &[$($system),*];
+
+            #[unsafe(export_name = "abi_version")]
+            unsafe extern "C" fn __hotloop_abi_version() -> u32 {
+                $crate::ABI_VERSION
+            }
+
+            #[unsafe(export_name = "state_layout")]
+            unsafe extern "C" fn __hotloop_state_layout() -> $crate::StateLayout {
+                $crate::StateLayout::of::<$state>()
+            }
+
+            #[unsafe(export_name = "greet")]
+            unsafe extern "C" fn __hotloop_greet(out: *mut $crate::Message) -> $crate::Status {
+                let greeting: fn() -> &'static str = $crate::__optional!(
+                    $($greet)?;
+                    || concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION"), " loaded")
+                );
+                // SAFETY: the engine upholds the entry point's contract (crate docs).
+                unsafe { $crate::__private::greet(out, greeting) }
+            }
+
+            #[unsafe(export_name = "init")]
+            unsafe extern "C" fn __hotloop_init(state: *mut u8, error: *mut $crate::Message) -> $crate::Status {
+                // SAFETY: the engine upholds the entry point's contract (crate docs).
+                unsafe { $crate::__private::init::<$state>(state, error, $init) }
+            }
+
+            #[unsafe(export_name = "update")]
+            unsafe extern "C" fn __hotloop_update(
+                state: *mut u8,
+                frame: *const $crate::Frame,
+                error: *mut $crate::Message,
+            ) -> $crate::Status {
+                // SAFETY: the engine upholds the entry point's contract (crate docs).
+                unsafe { $crate::__private::update::<$state>(state, frame, error, SYSTEMS) }
+            }
+
+            #[unsafe(export_name = "render")]
+            unsafe extern "C" fn __hotloop_render(
+                state: *const u8,
+                frame: *const $crate::Frame,
+                canvas: *mut $crate::RawCanvas,
+                error: *mut $crate::Message,
+            ) -> $crate::Status {
+                let draw: fn(&$state, &$crate::Frame, &mut $crate::Canvas<'_>) =
+                    $crate::__optional!($($render)?; $crate::__private::no_render);
+                // SAFETY: the engine upholds the entry point's contract (crate docs).
+                unsafe { $crate::__private::render::<$state>(state, frame, canvas, error, draw) }
+            }
+
+            #[unsafe(export_name = "describe")]
+            unsafe extern "C" fn __hotloop_describe(state: *const u8, out: *mut $crate::Message) -> $crate::Status {
+                let describe: fn(&$state, &mut $crate::Message) =
+                    $crate::__optional!($($describe)?; $crate::__private::no_describe);
+                // SAFETY: the engine upholds the entry point's contract (crate docs).
+                unsafe { $crate::__private::describe::<$state>(state, out, describe) }
+            }
+
+            // Each export must match the signature the loader expects.
+            const _: $crate::symbols::AbiVersionFn = __hotloop_abi_version;
+            const _: $crate::symbols::StateLayoutFn = __hotloop_state_layout;
+            const _: $crate::symbols::GreetFn = __hotloop_greet;
+            const _: $crate::symbols::InitFn = __hotloop_init;
+            const _: $crate::symbols::UpdateFn = __hotloop_update;
+            const _: $crate::symbols::RenderFn = __hotloop_render;
+            const _: $crate::symbols::DescribeFn = __hotloop_describe;
+        };
+    };
+}
+
+/// `__optional!(given; default)` is `given`, or `default` when nothing is given.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __optional {
+    (; $default:expr) => {
+        $default
+    };
+    ($given:expr; $default:expr) => {
+        $given
+    };
+}

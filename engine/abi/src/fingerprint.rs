@@ -1,0 +1,152 @@
+//! Which types may live in the state, and the fingerprint of their layout.
+//!
+//! The fingerprint is computed at compile time from each field's name, type
+//! fingerprint and offset, plus the struct's size and alignment. Any change to
+//! the state's definition that matters to its bytes changes the fingerprint, so
+//! the engine never reinterprets old bytes as a different type.
+
+/// Size, alignment and fingerprint of a state type, as the library reports it.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StateLayout {
+    /// `size_of` the state type, in bytes.
+    pub size: u64,
+    /// `align_of` the state type, in bytes (a power of two).
+    pub align: u64,
+    /// Hash of the type's definition; see [`StateData::FINGERPRINT`].
+    pub fingerprint: u64,
+}
+
+impl StateLayout {
+    /// The layout of `S`.
+    pub const fn of<S: StateData>() -> Self {
+        Self {
+            size: size_of::<S>() as u64,
+            align: align_of::<S>() as u64,
+            fingerprint: S::FINGERPRINT,
+        }
+    }
+}
+
+impl std::fmt::Display for StateLayout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} bytes, align {}, fingerprint {:016x}",
+            self.size, self.align, self.fingerprint
+        )
+    }
+}
+
+/// Plain data that may live in the engine-owned state buffer.
+///
+/// `Copy` rules out heap ownership (`Vec`, `String`, `Box`), which would be
+/// freed by the wrong allocator or outlive the library that made it. Function
+/// pointers and references are not `StateData`: after a reload they would point
+/// into unloaded code. Structs get this trait from [`state!`](crate::state).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot live in the hot-reloaded state",
+    note = "state fields must be plain data: numbers, bool, arrays, glam vectors, or structs declared with `hotloop_abi::state!`"
+)]
+pub trait StateData: Copy + 'static {
+    /// Changes whenever the type's layout or field names change.
+    const FINGERPRINT: u64;
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+const fn hash_bytes(mut hash: u64, bytes: &[u8]) -> u64 {
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(FNV_PRIME);
+        i += 1;
+    }
+    hash
+}
+
+const fn hash_u64(hash: u64, value: u64) -> u64 {
+    hash_bytes(hash, &value.to_le_bytes())
+}
+
+/// Starts a fingerprint for a type known by `name` (FNV-1a).
+pub const fn start_hash(name: &str) -> u64 {
+    hash_bytes(FNV_OFFSET, name.as_bytes())
+}
+
+/// Adds one field (name, type fingerprint, byte offset) to a struct fingerprint.
+pub const fn field_hash(hash: u64, name: &str, type_fingerprint: u64, offset: usize) -> u64 {
+    let hash = hash_bytes(hash_u64(hash, name.len() as u64), name.as_bytes());
+    hash_u64(hash_u64(hash, type_fingerprint), offset as u64)
+}
+
+/// Closes a struct fingerprint with the struct's size and alignment.
+pub const fn finish_hash(hash: u64, size: usize, align: usize) -> u64 {
+    hash_u64(hash_u64(hash, size as u64), align as u64)
+}
+
+macro_rules! plain_data {
+    ($($ty:ty),* $(,)?) => {
+        $(impl StateData for $ty {
+            const FINGERPRINT: u64 =
+                finish_hash(start_hash(stringify!($ty)), size_of::<$ty>(), align_of::<$ty>());
+        })*
+    };
+}
+
+plain_data!(
+    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64, bool, char
+);
+plain_data!(
+    glam::Vec2,
+    glam::Vec3,
+    glam::Vec3A,
+    glam::Vec4,
+    glam::IVec2,
+    glam::IVec3,
+    glam::IVec4,
+    glam::UVec2,
+    glam::UVec3,
+    glam::UVec4,
+    glam::DVec2,
+    glam::DVec3,
+    glam::Quat,
+    glam::Mat2,
+    glam::Mat3,
+    glam::Mat4,
+);
+
+impl<T: StateData, const N: usize> StateData for [T; N] {
+    const FINGERPRINT: u64 = finish_hash(
+        hash_u64(hash_u64(start_hash("array"), T::FINGERPRINT), N as u64),
+        size_of::<Self>(),
+        align_of::<Self>(),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_tell_types_and_lengths_apart() {
+        assert_ne!(u32::FINGERPRINT, i32::FINGERPRINT);
+        assert_ne!(f32::FINGERPRINT, u32::FINGERPRINT);
+        assert_ne!(<[u8; 4]>::FINGERPRINT, <[u8; 5]>::FINGERPRINT);
+        assert_ne!(<[u8; 4]>::FINGERPRINT, u32::FINGERPRINT);
+    }
+
+    #[test]
+    fn field_name_and_offset_both_count() {
+        let base = start_hash("");
+        let a = field_hash(base, "x", f32::FINGERPRINT, 0);
+        assert_ne!(a, field_hash(base, "y", f32::FINGERPRINT, 0));
+        assert_ne!(a, field_hash(base, "x", f32::FINGERPRINT, 4));
+        assert_ne!(a, field_hash(base, "x", u32::FINGERPRINT, 0));
+        // Length-prefixed names: ("ab", "c") must not collide with ("a", "bc").
+        let ab_c = field_hash(field_hash(base, "ab", 1, 0), "c", 1, 0);
+        let a_bc = field_hash(field_hash(base, "a", 1, 0), "bc", 1, 0);
+        assert_ne!(ab_c, a_bc);
+    }
+}

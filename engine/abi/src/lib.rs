@@ -1,0 +1,82 @@
+//! The C ABI between the hotloop engine and a hot-reloaded game library.
+//!
+//! The engine is a long-running process that owns the window, the frame loop
+//! and the game **state buffer**. Game code lives in a `cdylib` that the engine
+//! swaps between two frames whenever it is rebuilt. This crate is the only thing
+//! both sides share, so it stays tiny: its rebuild time is part of the edit loop.
+//!
+//! # Writing game code
+//!
+//! A game author writes ordinary safe Rust. [`state!`] declares the state types
+//! and [`game!`] generates the exported entry points:
+//!
+//! ```ignore
+//! hotloop_abi::state! {
+//!     pub struct State { pub ticks: u64, pub player: glam::Vec2 }
+//! }
+//! fn init() -> State { State { ticks: 0, player: glam::Vec2::new(160.0, 120.0) } }
+//! fn count(state: &mut State, _frame: &hotloop_abi::Frame) { state.ticks += 1; }
+//! hotloop_abi::game! {
+//!     state: State,
+//!     init: init,
+//!     systems: [count],
+//! }
+//! ```
+//!
+//! # Entry points
+//!
+//! Every library exports these `extern "C"` symbols (names in [`symbols`]):
+//!
+//! | symbol | called | does |
+//! |---|---|---|
+//! | `abi_version` | once, right after loading | returns [`ABI_VERSION`]; the engine refuses any other |
+//! | `state_layout` | once, right after loading | size, alignment and fingerprint of the state type |
+//! | `greet` | after every successful load | writes a greeting that the engine logs |
+//! | `init` | when there is no state yet | writes a fresh state into the zeroed buffer |
+//! | `update` | every fixed step | runs the systems, in order, on the state |
+//! | `render` | every displayed frame | draws the state into the RGBA8 framebuffer |
+//! | `describe` | on demand (headless summary) | writes a one-line summary of the state |
+//!
+//! Every call that runs game code returns a [`Status`]. A panic is caught inside
+//! the library (it must never unwind into the engine) and reported as
+//! [`Status::PANICKED`] with its message written to the [`Message`] the engine passed.
+//!
+//! # Ownership and what survives a reload
+//!
+//! - The engine allocates the state buffer with the library's size and alignment,
+//!   zeroes it and asks `init` to fill it. The buffer outlives every library.
+//! - A new library whose [`StateLayout`] differs from the running one is never
+//!   given the old bytes as its state type.
+//! - Memory is freed on the side that allocated it: nothing allocated by game
+//!   code crosses the boundary, which is why state fields are plain data
+//!   ([`StateData`]): numbers, `bool`, arrays, glam vectors and nested [`state!`] structs.
+//!
+//! # Limitations
+//!
+//! - Statics and thread-locals of the library start over at every reload; keep
+//!   everything that must survive in the state.
+//! - Never keep pointers or references into the state, the framebuffer or the
+//!   library across frames, and never spawn threads that outlive a call.
+//! - The fingerprint covers field names, types, offsets, size and alignment.
+//!   It cannot see a change of *meaning* (the same `f32` now in metres instead of pixels).
+#![warn(missing_docs)]
+
+pub mod canvas;
+mod fingerprint;
+mod frame;
+mod message;
+pub mod symbols;
+
+#[doc(hidden)]
+pub mod __private;
+mod export;
+
+pub use canvas::{Canvas, RawCanvas, Rgba};
+pub use fingerprint::{StateData, StateLayout, field_hash, finish_hash, start_hash};
+pub use frame::{Frame, Input, Key, KeySet, MouseButton};
+pub use glam;
+pub use message::{Message, Status};
+
+/// Version of this ABI. Bump it whenever an entry point, [`Frame`], [`Input`],
+/// [`RawCanvas`], [`Message`] or [`StateLayout`] changes in any way.
+pub const ABI_VERSION: u32 = 1;

@@ -1,0 +1,54 @@
+//! Names and signatures of the exported entry points, defined once.
+//!
+//! [`game!`](crate::game) checks each export against these types at compile
+//! time, and the engine's loader looks the symbols up by these names, so the two
+//! sides cannot drift apart silently.
+
+use crate::{Frame, Message, RawCanvas, StateLayout, Status};
+
+/// `abi_version`: the [`ABI_VERSION`](crate::ABI_VERSION) the library was built with.
+pub type AbiVersionFn = unsafe extern "C" fn() -> u32;
+/// `state_layout`: size, alignment and fingerprint of the library's state type.
+pub type StateLayoutFn = unsafe extern "C" fn() -> StateLayout;
+/// `greet(out)`: writes a greeting into `out`.
+pub type GreetFn = unsafe extern "C" fn(out: *mut Message) -> Status;
+/// `init(state, error)`: writes a fresh state into the buffer at `state`.
+pub type InitFn = unsafe extern "C" fn(state: *mut u8, error: *mut Message) -> Status;
+/// `update(state, frame, error)`: runs the systems once.
+pub type UpdateFn =
+    unsafe extern "C" fn(state: *mut u8, frame: *const Frame, error: *mut Message) -> Status;
+/// `render(state, frame, canvas, error)`: draws the state.
+pub type RenderFn = unsafe extern "C" fn(
+    state: *const u8,
+    frame: *const Frame,
+    canvas: *mut RawCanvas,
+    error: *mut Message,
+) -> Status;
+/// `describe(state, out)`: writes a one-line summary of the state into `out`.
+pub type DescribeFn = unsafe extern "C" fn(state: *const u8, out: *mut Message) -> Status;
+
+/// Symbol name of [`AbiVersionFn`].
+pub const ABI_VERSION: &str = "abi_version";
+/// Symbol name of [`StateLayoutFn`].
+pub const STATE_LAYOUT: &str = "state_layout";
+/// Symbol name of [`GreetFn`].
+pub const GREET: &str = "greet";
+/// Symbol name of [`InitFn`].
+pub const INIT: &str = "init";
+/// Symbol name of [`UpdateFn`].
+pub const UPDATE: &str = "update";
+/// Symbol name of [`RenderFn`].
+pub const RENDER: &str = "render";
+/// Symbol name of [`DescribeFn`].
+pub const DESCRIBE: &str = "describe";
+
+/// Every symbol a game library must export, in the order the loader checks them.
+pub const ALL: [&str; 7] = [
+    ABI_VERSION,
+    STATE_LAYOUT,
+    GREET,
+    INIT,
+    UPDATE,
+    RENDER,
+    DESCRIBE,
+];

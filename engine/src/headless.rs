@@ -1,0 +1,37 @@
+//! Running the engine without a window: as fast as possible, or paced in real time.
+
+use std::time::{Duration, Instant};
+
+use hotloop_abi::Input;
+
+use crate::runtime::{Engine, Summary};
+
+/// How a headless run is paced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pace {
+    /// Step as fast as the machine allows (tests, benchmarks).
+    Unpaced,
+    /// One step per update period of wall time, like a window would.
+    Realtime,
+}
+
+/// Runs `frames` steps (forever when `None`) and returns the summary.
+/// Reloads happen exactly as in a window: between two steps.
+pub fn run(engine: &mut Engine, frames: Option<u64>, pace: Pace) -> Summary {
+    let period = Duration::from_secs(1) / engine.config().rate;
+    let start = Instant::now();
+    let input = Input::default();
+    let mut done = 0u64;
+    while frames.is_none_or(|frames| done < frames) {
+        if pace == Pace::Realtime {
+            // Sleep to an absolute schedule so that small oversleeps do not add up.
+            let due = start + period * u32::try_from(done).unwrap_or(u32::MAX);
+            if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            }
+        }
+        engine.step(&input);
+        done += 1;
+    }
+    engine.summary()
+}

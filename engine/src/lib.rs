@@ -1,0 +1,18 @@
+//! The persistent half of hotloop: it owns the window, the frame loop, the
+//! game state buffer, and swaps the hot-reloaded game library between frames.
+//!
+//! [`Engine`] is the core that every front end drives: the window, the
+//! headless runner, the tests and the tools.
+
+pub mod clock;
+pub mod error;
+pub mod file_check;
+pub mod headless;
+pub mod library;
+pub mod runtime;
+pub mod shadow;
+pub mod state;
+pub mod watcher;
+
+pub use error::{ReloadError, StartError};
+pub use runtime::{Engine, EngineConfig, ReloadRecord, ReloadStats, Summary};

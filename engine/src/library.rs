@@ -1,0 +1,298 @@
+//! The loader and the engine's side of the ABI boundary: one loaded game
+//! library and safe methods that call into it.
+//!
+//! Together with the shims that `hotloop_abi::game!` generates, this module is
+//! where all of the engine's `unsafe` lives. Function pointers read from the
+//! library never leave [`GameLibrary`], which also owns the loaded library, so
+//! they cannot outlive the code they point to.
+
+use std::path::{Path, PathBuf};
+
+use hotloop_abi::symbols::{self, DescribeFn, GreetFn, InitFn, RenderFn, UpdateFn};
+use hotloop_abi::{ABI_VERSION, Frame, Message, RawCanvas, StateLayout, Status};
+use libloading::Library;
+
+use crate::error::ReloadError;
+use crate::file_check::check_library;
+use crate::shadow::{ShadowDir, ShadowFile};
+use crate::state::{StateBuffer, check_layout};
+
+/// The entry points of one loaded library, valid while it stays loaded.
+#[derive(Clone, Copy)]
+struct EntryPoints {
+    greet: GreetFn,
+    init: InitFn,
+    update: UpdateFn,
+    render: RenderFn,
+    describe: DescribeFn,
+}
+
+/// A game library, loaded from a private shadow copy and checked against this
+/// engine's ABI. Dropping it unloads the library and deletes the copy.
+pub struct GameLibrary {
+    entries: EntryPoints,
+    layout: StateLayout,
+    source: PathBuf,
+    // Declared before `shadow`: the library is unloaded before its file is deleted.
+    _library: Library,
+    shadow: ShadowFile,
+}
+
+impl std::fmt::Debug for GameLibrary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GameLibrary")
+            .field("source", &self.source)
+            .field("shadow", &self.shadow.path())
+            .field("layout", &self.layout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GameLibrary {
+    /// Copies `source` into `shadows`, checks the copy, loads it, looks up
+    /// every entry point and checks the ABI version and state layout.
+    ///
+    /// Safe to call off the frame thread: nothing here touches any state.
+    ///
+    /// # Errors
+    /// The first step that fails, naming the file.
+    pub fn load(source: &Path, shadows: &ShadowDir) -> Result<Self, ReloadError> {
+        let path = || source.to_path_buf();
+        if !source.is_file() {
+            return Err(ReloadError::NotBuilt { path: path() });
+        }
+        let shadow = shadows
+            .copy_in(source)
+            .map_err(|source| ReloadError::Copy {
+                path: path(),
+                source,
+            })?;
+        // The copy is private, so what is checked here is exactly what gets mapped.
+        check_library(shadow.path()).map_err(|reason| ReloadError::Invalid {
+            path: path(),
+            reason,
+        })?;
+        let library = open(shadow.path()).map_err(|source| ReloadError::Open {
+            path: path(),
+            source,
+        })?;
+
+        // SAFETY: `abi_version` is looked up and called before anything else.
+        // A library that has this symbol but is not a hotloop library could
+        // give it another signature; we accept that risk for a file the user
+        // pointed us at, and every later symbol is trusted only after the
+        // version matched, since `game!` checks all signatures at compile time.
+        let found = unsafe {
+            let abi_version: symbols::AbiVersionFn =
+                lookup(&library, symbols::ABI_VERSION, source)?;
+            abi_version()
+        };
+        if found != ABI_VERSION {
+            return Err(ReloadError::AbiMismatch {
+                path: path(),
+                expected: ABI_VERSION,
+                found,
+            });
+        }
+        // SAFETY: the library speaks our ABI version, whose `game!` macro
+        // asserts at compile time that each export has the type in `symbols`.
+        let (entries, layout) = unsafe {
+            let state_layout: symbols::StateLayoutFn =
+                lookup(&library, symbols::STATE_LAYOUT, source)?;
+            let entries = EntryPoints {
+                greet: lookup(&library, symbols::GREET, source)?,
+                init: lookup(&library, symbols::INIT, source)?,
+                update: lookup(&library, symbols::UPDATE, source)?,
+                render: lookup(&library, symbols::RENDER, source)?,
+                describe: lookup(&library, symbols::DESCRIBE, source)?,
+            };
+            (entries, state_layout())
+        };
+        if let Err(reason) = check_layout(layout) {
+            return Err(ReloadError::BadLayout {
+                path: path(),
+                layout,
+                reason,
+            });
+        }
+        Ok(Self {
+            entries,
+            layout,
+            source: source.to_path_buf(),
+            _library: library,
+            shadow,
+        })
+    }
+
+    /// The build output this library was copied from.
+    pub fn source(&self) -> &Path {
+        &self.source
+    }
+
+    /// The layout of this library's state type.
+    pub fn layout(&self) -> StateLayout {
+        self.layout
+    }
+
+    /// The library's greeting.
+    ///
+    /// # Errors
+    /// When `greet` panics.
+    pub fn greet(&self) -> Result<String, ReloadError> {
+        let mut out = Message::new();
+        // SAFETY: `out` is a valid, exclusive Message for the call.
+        let status = unsafe { (self.entries.greet)(&mut out) };
+        self.check(symbols::GREET, status, &out)?;
+        Ok(out.as_str().to_owned())
+    }
+
+    /// Writes a fresh state into `state`.
+    ///
+    /// # Errors
+    /// When `state` holds another layout, or `init` panics.
+    pub fn init(&self, state: &mut StateBuffer) -> Result<(), ReloadError> {
+        self.check_layout(state)?;
+        let mut error = Message::new();
+        // SAFETY: `state` has exactly this library's size and alignment (checked
+        // above) and is exclusively borrowed; `error` is a valid Message.
+        let status = unsafe { (self.entries.init)(state.bytes_mut().as_mut_ptr(), &mut error) };
+        self.check(symbols::INIT, status, &error)
+    }
+
+    /// Runs one update step on `state`. `scratch` receives a panic message;
+    /// passing it in keeps the steady-state frame free of allocation.
+    ///
+    /// # Errors
+    /// When `state` holds another layout, or `update` panics (the state may
+    /// then be partly updated: the caller restores it).
+    pub fn update(
+        &self,
+        state: &mut StateBuffer,
+        frame: &Frame,
+        scratch: &mut Message,
+    ) -> Result<(), ReloadError> {
+        self.check_layout(state)?;
+        // SAFETY: `state` holds a value of this library's state type: its layout
+        // (size, alignment, fingerprint) equals ours (checked above) and every
+        // state buffer is written by `init` of a library with that layout before
+        // any update. It is exclusively borrowed; `frame` and `scratch` are valid.
+        let status =
+            unsafe { (self.entries.update)(state.bytes_mut().as_mut_ptr(), frame, scratch) };
+        self.check(symbols::UPDATE, status, scratch)
+    }
+
+    /// Draws `state` into an RGBA8 framebuffer of `width` x `height` pixels.
+    ///
+    /// # Errors
+    /// When `state` holds another layout, the framebuffer has the wrong size,
+    /// or `render` panics.
+    pub fn render(
+        &self,
+        state: &StateBuffer,
+        frame: &Frame,
+        pixels: &mut [u8],
+        (width, height): (u32, u32),
+        scratch: &mut Message,
+    ) -> Result<(), ReloadError> {
+        self.check_layout(state)?;
+        assert_eq!(
+            pixels.len(),
+            width as usize * height as usize * 4,
+            "framebuffer size"
+        );
+        let mut canvas = RawCanvas {
+            pixels: pixels.as_mut_ptr(),
+            width,
+            height,
+        };
+        // SAFETY: as in `update` for the state (shared here, and game code only
+        // gets `&State`); `canvas` describes exactly the exclusive `pixels` slice.
+        let status =
+            unsafe { (self.entries.render)(state.bytes().as_ptr(), frame, &mut canvas, scratch) };
+        self.check(symbols::RENDER, status, scratch)
+    }
+
+    /// The game's one-line summary of `state`.
+    ///
+    /// # Errors
+    /// When `state` holds another layout, or `describe` panics.
+    pub fn describe(&self, state: &StateBuffer) -> Result<String, ReloadError> {
+        self.check_layout(state)?;
+        let mut out = Message::new();
+        // SAFETY: as in `update`, with a shared borrow of the state.
+        let status = unsafe { (self.entries.describe)(state.bytes().as_ptr(), &mut out) };
+        self.check(symbols::DESCRIBE, status, &out)?;
+        Ok(out.as_str().to_owned())
+    }
+
+    fn check_layout(&self, state: &StateBuffer) -> Result<(), ReloadError> {
+        if state.layout() == self.layout {
+            return Ok(());
+        }
+        Err(ReloadError::LayoutMismatch {
+            path: self.source.clone(),
+            running: state.layout(),
+            new: self.layout,
+        })
+    }
+
+    fn check(
+        &self,
+        entry: &'static str,
+        status: Status,
+        message: &Message,
+    ) -> Result<(), ReloadError> {
+        match status {
+            Status::OK => Ok(()),
+            Status::PANICKED => Err(ReloadError::Panicked {
+                path: self.source.clone(),
+                entry,
+                message: message.as_str().to_owned(),
+            }),
+            Status(status) => Err(ReloadError::UnknownStatus {
+                path: self.source.clone(),
+                entry,
+                status,
+            }),
+        }
+    }
+}
+
+/// Opens `path`, resolving every undefined symbol now (`RTLD_NOW`) so that a
+/// library with a missing dependency fails here instead of in the middle of a frame.
+fn open(path: &Path) -> Result<Library, libloading::Error> {
+    #[cfg(unix)]
+    {
+        use libloading::os::unix::{Library as UnixLibrary, RTLD_LOCAL, RTLD_NOW};
+        // SAFETY: loading runs the library's initialisers. A Rust cdylib built
+        // with `game!` has none of its own; loading any other file is the
+        // user's explicit choice (`--lib`), and it was checked to be a complete
+        // shared object for this machine first.
+        unsafe { UnixLibrary::open(Some(path), RTLD_NOW | RTLD_LOCAL) }.map(Library::from)
+    }
+    #[cfg(not(unix))]
+    {
+        // SAFETY: as above.
+        unsafe { Library::new(path) }
+    }
+}
+
+/// Reads the function pointer named `name` out of `library`.
+///
+/// # Safety
+/// `T` must be the true type of the symbol, and the pointer must not be used
+/// after `library` is unloaded.
+unsafe fn lookup<T: Copy>(
+    library: &Library,
+    name: &'static str,
+    path: &Path,
+) -> Result<T, ReloadError> {
+    // SAFETY: forwarded to the caller.
+    let symbol = unsafe { library.get::<T>(name.as_bytes()) };
+    symbol
+        .map(|symbol| *symbol)
+        .map_err(|_| ReloadError::MissingSymbol {
+            path: path.to_path_buf(),
+            symbol: name,
+        })
+}

@@ -1,0 +1,109 @@
+//! `hotloop`: run the game with hot reload, in a window or headless.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use engine::headless::{self, Pace};
+use engine::{Engine, EngineConfig};
+
+/// Run game-logic with hot reload: edit, rebuild, and watch it change live.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Run without a window.
+    #[arg(long)]
+    headless: bool,
+    /// Stop after this many update steps (headless; default: run until killed).
+    #[arg(long)]
+    frames: Option<u64>,
+    /// Pace headless steps at the update rate instead of running flat out.
+    #[arg(long)]
+    realtime: bool,
+    /// The game library to load and watch [default: the workspace's build of game-logic].
+    #[arg(long)]
+    lib: Option<PathBuf>,
+    /// Do not watch the library for new builds.
+    #[arg(long)]
+    no_watch: bool,
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("hotloop: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let library = match cli.lib {
+        Some(path) => path,
+        None => default_library()?,
+    };
+    let mut config = EngineConfig::new(library);
+    config.watch = !cli.no_watch;
+    if !cli.headless {
+        bail!("the window front end is not built yet; run with --headless");
+    }
+    let mut engine = Engine::new(config).context("could not start the engine")?;
+    let pace = if cli.realtime {
+        Pace::Realtime
+    } else {
+        Pace::Unpaced
+    };
+    let summary = headless::run(&mut engine, cli.frames, pace);
+    println!("{}", serde_json::to_string(&summary)?);
+    Ok(())
+}
+
+/// The workspace's game-logic build next to this executable (same profile),
+/// built first if it is missing and the workspace is at hand.
+fn default_library() -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe().context("cannot locate the hotloop executable")?;
+    let dir = exe.parent().context("the executable has no directory")?;
+    let name = format!(
+        "{}game_logic{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
+    let library = dir.join(name);
+    if library.is_file() {
+        return Ok(library);
+    }
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    if !workspace.join("game-logic/Cargo.toml").is_file() {
+        bail!(
+            "no game library at {}: build game-logic, or pass --lib PATH",
+            library.display()
+        );
+    }
+    log::info!(
+        "{} is missing; building game-logic first",
+        library.display()
+    );
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut build = std::process::Command::new(cargo);
+    build
+        .arg("build")
+        .arg("--manifest-path")
+        .arg(workspace.join("Cargo.toml"))
+        .args(["-p", "game-logic"]);
+    if dir.file_name().is_some_and(|profile| profile == "release") {
+        build.arg("--release");
+    }
+    let status = build
+        .status()
+        .context("could not run cargo to build game-logic")?;
+    if !status.success() || !library.is_file() {
+        bail!(
+            "no game library at {}: `cargo build -p game-logic` failed; fix the build, or pass --lib PATH",
+            library.display()
+        );
+    }
+    Ok(library)
+}

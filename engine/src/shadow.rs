@@ -1,0 +1,93 @@
+//! Private copies of the library file that the engine actually loads.
+//!
+//! Loading a copy rather than the build output lets the compiler overwrite the
+//! output at any time, and a fresh name per load keeps the dynamic loader from
+//! handing back a cached handle (glibc does for a path it still has mapped).
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A per-process directory of shadow copies, removed with everything in it on drop.
+#[derive(Debug)]
+pub struct ShadowDir {
+    path: PathBuf,
+    next: AtomicU64,
+}
+
+impl ShadowDir {
+    /// Creates a fresh directory under the system's temporary directory.
+    ///
+    /// # Errors
+    /// When the directory cannot be created.
+    pub fn create() -> io::Result<Self> {
+        let path =
+            std::env::temp_dir().join(format!("hotloop-{}-{:x}", std::process::id(), nonce()));
+        fs::create_dir_all(&path)?;
+        Ok(Self {
+            path,
+            next: AtomicU64::new(1),
+        })
+    }
+
+    /// Where the shadow directory is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Copies `source` to a new, unique file in this directory and returns its path.
+    ///
+    /// # Errors
+    /// When the copy fails; no partial file is left behind.
+    pub fn copy_in(&self, source: &Path) -> io::Result<ShadowFile> {
+        let serial = self.next.fetch_add(1, Ordering::Relaxed);
+        let name = source
+            .file_name()
+            .map_or_else(|| "library".into(), |n| n.to_string_lossy());
+        let path = self.path.join(format!("{serial:06}-{name}"));
+        match fs::copy(source, &path) {
+            Ok(_) => Ok(ShadowFile { path }),
+            Err(error) => {
+                let _ = fs::remove_file(&path);
+                Err(error)
+            }
+        }
+    }
+}
+
+impl Drop for ShadowDir {
+    fn drop(&mut self) {
+        if let Err(error) = fs::remove_dir_all(&self.path) {
+            log::warn!(
+                "could not remove shadow directory {}: {error}",
+                self.path.display()
+            );
+        }
+    }
+}
+
+/// One shadow copy, deleted on drop.
+#[derive(Debug)]
+pub struct ShadowFile {
+    path: PathBuf,
+}
+
+impl ShadowFile {
+    /// Where the copy is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for ShadowFile {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+fn nonce() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
+}

@@ -1,0 +1,139 @@
+//! The engine-owned state buffer: raw bytes with the game's size and alignment.
+//!
+//! It outlives every library. Game code sees it as its `State` type; the engine
+//! only ever sees bytes, plus the layout that says which type they hold.
+
+use hotloop_abi::StateLayout;
+
+/// Largest state the engine agrees to allocate.
+pub const MAX_STATE_SIZE: u64 = 256 << 20;
+/// Largest alignment the engine agrees to honour.
+pub const MAX_STATE_ALIGN: u64 = 4096;
+
+/// Zeroed, aligned bytes for one state value.
+///
+/// Alignment comes from over-allocating a `Vec<u8>` and starting at the first
+/// aligned byte; the vector never grows, so the start never moves.
+pub struct StateBuffer {
+    storage: Vec<u8>,
+    start: usize,
+    layout: StateLayout,
+}
+
+impl StateBuffer {
+    /// Zeroed bytes for `layout`, or why that layout is refused.
+    pub fn zeroed(layout: StateLayout) -> Result<Self, &'static str> {
+        check_layout(layout)?;
+        let (size, align) = (layout.size as usize, layout.align as usize);
+        let storage = vec![0u8; size + align - 1];
+        let start = storage.as_ptr().align_offset(align);
+        Ok(Self {
+            storage,
+            start,
+            layout,
+        })
+    }
+
+    /// The layout these bytes are for.
+    pub fn layout(&self) -> StateLayout {
+        self.layout
+    }
+
+    /// The state's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.storage[self.start..self.start + self.layout.size as usize]
+    }
+
+    /// The state's bytes, mutably.
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
+        let size = self.layout.size as usize;
+        &mut self.storage[self.start..self.start + size]
+    }
+
+    /// Copies `other`'s bytes into this buffer without allocating.
+    ///
+    /// # Panics
+    /// When the two buffers hold different layouts.
+    pub fn copy_from(&mut self, other: &StateBuffer) {
+        assert_eq!(
+            self.layout, other.layout,
+            "state copy between different layouts"
+        );
+        self.bytes_mut().copy_from_slice(other.bytes());
+    }
+}
+
+impl Clone for StateBuffer {
+    /// A derived clone would copy `start`, which is only right for the
+    /// original allocation; re-align the new one instead.
+    fn clone(&self) -> Self {
+        let mut copy = Self::zeroed(self.layout).expect("layout was checked when first allocated");
+        copy.copy_from(self);
+        copy
+    }
+}
+
+impl std::fmt::Debug for StateBuffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StateBuffer")
+            .field("layout", &self.layout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why `layout` cannot be allocated, if it cannot.
+pub fn check_layout(layout: StateLayout) -> Result<(), &'static str> {
+    if !layout.align.is_power_of_two() {
+        return Err("alignment is not a power of two");
+    }
+    if layout.align > MAX_STATE_ALIGN {
+        return Err("alignment above 4096 bytes");
+    }
+    if layout.size > MAX_STATE_SIZE {
+        return Err("state larger than 256 MiB");
+    }
+    if layout.size % layout.align != 0 {
+        return Err("size is not a multiple of the alignment");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(size: u64, align: u64) -> StateLayout {
+        StateLayout {
+            size,
+            align,
+            fingerprint: 7,
+        }
+    }
+
+    #[test]
+    fn buffer_is_aligned_zeroed_and_sized() {
+        for align in [1, 2, 8, 64, 4096] {
+            let buffer = StateBuffer::zeroed(layout(align * 3, align)).unwrap();
+            assert_eq!(buffer.bytes().len() as u64, align * 3);
+            assert_eq!(buffer.bytes().as_ptr() as usize % align as usize, 0);
+            assert!(buffer.bytes().iter().all(|b| *b == 0));
+        }
+    }
+
+    #[test]
+    fn clone_keeps_alignment_and_bytes() {
+        let mut buffer = StateBuffer::zeroed(layout(128, 64)).unwrap();
+        buffer.bytes_mut()[5] = 9;
+        let copy = buffer.clone();
+        assert_eq!(copy.bytes().as_ptr() as usize % 64, 0);
+        assert_eq!(copy.bytes(), buffer.bytes());
+    }
+
+    #[test]
+    fn absurd_layouts_are_refused() {
+        assert!(StateBuffer::zeroed(layout(16, 3)).is_err());
+        assert!(StateBuffer::zeroed(layout(8192, 8192)).is_err());
+        assert!(StateBuffer::zeroed(layout(MAX_STATE_SIZE + 8, 8)).is_err());
+        assert!(StateBuffer::zeroed(layout(12, 8)).is_err());
+    }
+}
