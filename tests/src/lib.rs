@@ -1,1 +1,208 @@
-//! placeholder
+//! Helpers for hotloop's integration tests: build game-logic variants the way a
+//! user edits them, find the engine binary, read the demo's state.
+//!
+//! Every variant is a copy of `game-logic/` with a few source lines changed,
+//! built as its own crate into one shared target directory, so dependencies
+//! (glam, hotloop-abi) compile once for the whole suite.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The workspace's root directory.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ lives in the workspace")
+        .to_path_buf()
+}
+
+/// The target directory of the running test binary (`target/` by default).
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/<test-binary>
+    exe.ancestors().nth(3).expect("test binary inside a target directory").to_path_buf()
+}
+
+/// The one directory all variants are built in.
+pub fn variants_dir() -> PathBuf {
+    target_dir().join("hotloop-variants")
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// A copy of the demo game-logic crate with edits, built as `variant-<name>`.
+#[derive(Debug)]
+pub struct Variant {
+    name: String,
+    dir: PathBuf,
+}
+
+impl Variant {
+    /// A fresh copy of `game-logic/` named `name` (unique per test).
+    pub fn of_demo(name: &str) -> Self {
+        let dir = variants_dir().join("src").join(name);
+        let _ = fs::remove_dir_all(&dir);
+        copy_dir(&workspace().join("game-logic/src"), &dir.join("src"));
+        let variant = Self {
+            name: name.to_owned(),
+            dir,
+        };
+        variant.write_manifest(&workspace().join("engine/abi"));
+        fs::copy(workspace().join("Cargo.lock"), variant.dir.join("Cargo.lock")).expect("copy Cargo.lock");
+        variant
+    }
+
+    /// Replaces the one occurrence of `from` with `to` in `file` (relative to
+    /// `src/`), as a user's edit would.
+    ///
+    /// # Panics
+    /// When `from` does not occur exactly once: the demo changed and the test
+    /// must follow.
+    pub fn edit(&self, file: &str, from: &str, to: &str) -> &Self {
+        let path = self.dir.join("src").join(file);
+        let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        assert_eq!(
+            text.matches(from).count(),
+            1,
+            "expected `{from}` exactly once in {}",
+            path.display()
+        );
+        fs::write(&path, text.replacen(from, to, 1)).expect("write edited source");
+        self
+    }
+
+    /// Builds this variant against a copy of hotloop-abi that claims ABI `version`.
+    pub fn with_abi_version(&self, version: u32) -> &Self {
+        let abi = self.dir.join("abi");
+        let _ = fs::remove_dir_all(&abi);
+        copy_dir(&workspace().join("engine/abi/src"), &abi.join("src"));
+        let manifest = "[package]\nname = \"hotloop-abi\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\nglam = \"0.34\"\n";
+        fs::write(abi.join("Cargo.toml"), manifest).expect("write abi manifest");
+        let lib = abi.join("src/lib.rs");
+        let text = fs::read_to_string(&lib).expect("abi lib.rs");
+        let current = format!("pub const ABI_VERSION: u32 = {};", hotloop_abi::ABI_VERSION);
+        assert!(text.contains(&current), "ABI_VERSION declaration moved");
+        fs::write(&lib, text.replace(&current, &format!("pub const ABI_VERSION: u32 = {version};"))).expect("write abi");
+        self.write_manifest(&abi);
+        self
+    }
+
+    fn write_manifest(&self, abi: &Path) {
+        let manifest = format!(
+            r#"[package]
+name = "variant-{name}"
+version = "0.1.0"
+edition = "2024"
+
+[lib]
+path = "src/lib.rs"
+crate-type = ["cdylib"]
+
+[dependencies]
+hotloop-abi = {{ path = "{abi}" }}
+glam = "0.34"
+
+[profile.dev]
+debug = "line-tables-only"
+
+[workspace]
+"#,
+            name = self.name,
+            abi = abi.display(),
+        );
+        fs::write(self.dir.join("Cargo.toml"), manifest).expect("write variant manifest");
+    }
+
+    /// Where `build` puts the library.
+    pub fn library(&self) -> PathBuf {
+        let file = format!(
+            "{}variant_{}{}",
+            std::env::consts::DLL_PREFIX,
+            self.name.replace('-', "_"),
+            std::env::consts::DLL_SUFFIX
+        );
+        variants_dir().join("target/debug").join(file)
+    }
+
+    /// Builds the variant; the compiler's output on failure.
+    pub fn try_build(&self) -> Result<PathBuf, String> {
+        let output = cargo()
+            .arg("build")
+            .arg("--quiet")
+            .arg("--manifest-path")
+            .arg(self.dir.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(variants_dir().join("target"))
+            .env_remove("CARGO_TARGET_DIR")
+            .env_remove("RUSTFLAGS")
+            .output()
+            .expect("run cargo");
+        if output.status.success() {
+            Ok(self.library())
+        } else {
+            Err(String::from_utf8_lossy(&output.stderr).into_owned())
+        }
+    }
+
+    /// Builds the variant and returns its library.
+    ///
+    /// # Panics
+    /// When the build fails, with the compiler's output.
+    pub fn build(&self) -> PathBuf {
+        self.try_build()
+            .unwrap_or_else(|stderr| panic!("variant `{}` failed to build:\n{stderr}", self.name))
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("create dir");
+    for entry in fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).expect("copy file");
+        }
+    }
+}
+
+/// The demo library, built from the workspace's game-logic (once per test binary).
+pub fn demo_library() -> PathBuf {
+    static DEMO: OnceLock<PathBuf> = OnceLock::new();
+    DEMO.get_or_init(|| Variant::of_demo("demo").build()).clone()
+}
+
+/// The `hotloop` binary of this workspace, built if needed.
+pub fn engine_binary() -> PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY
+        .get_or_init(|| {
+            let status = cargo()
+                .args(["build", "--quiet", "-p", "engine", "--bin", "hotloop", "--manifest-path"])
+                .arg(workspace().join("Cargo.toml"))
+                .arg("--target-dir")
+                .arg(target_dir())
+                .status()
+                .expect("run cargo");
+            assert!(status.success(), "building the engine failed");
+            target_dir().join("debug").join(format!("hotloop{}", std::env::consts::EXE_SUFFIX))
+        })
+        .clone()
+}
+
+/// The demo's `State::ticks` (the update counter) from raw state bytes.
+pub fn ticks(state: &[u8]) -> u64 {
+    let at = std::mem::offset_of!(game_logic::State, ticks);
+    u64::from_le_bytes(state[at..at + 8].try_into().expect("8 bytes"))
+}
+
+/// Parses the JSON summary that `hotloop --headless` prints as its last stdout line.
+pub fn summary_line(stdout: &str) -> serde_json::Value {
+    let last = stdout.lines().last().unwrap_or_else(|| panic!("no output; stdout was {stdout:?}"));
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("last line is not JSON ({e}): {last}"))
+}
