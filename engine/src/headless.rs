@@ -1,5 +1,6 @@
 //! Running the engine without a window: as fast as possible, or paced in real time.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use hotloop_abi::Input;
@@ -15,14 +16,14 @@ pub enum Pace {
     Realtime,
 }
 
-/// Runs `frames` steps (forever when `None`) and returns the summary.
-/// Reloads happen exactly as in a window: between two steps.
-pub fn run(engine: &mut Engine, frames: Option<u64>, pace: Pace) -> Summary {
+/// Runs `frames` steps (until `stop` is set when `None`) and returns the
+/// summary. Reloads happen exactly as in a window: between two steps.
+pub fn run(engine: &mut Engine, frames: Option<u64>, pace: Pace, stop: &AtomicBool) -> Summary {
     let period = Duration::from_secs(1) / engine.config().rate;
     let start = Instant::now();
     let input = Input::default();
     let mut done = 0u64;
-    while frames.is_none_or(|frames| done < frames) {
+    while frames.is_none_or(|frames| done < frames) && !stop.load(Ordering::Relaxed) {
         if pace == Pace::Realtime {
             // Sleep to an absolute schedule so that small oversleeps do not add up.
             let due = start + period * u32::try_from(done).unwrap_or(u32::MAX);

@@ -8,11 +8,14 @@ pub mod clock;
 pub mod error;
 pub mod file_check;
 pub mod headless;
+pub mod input;
 pub mod library;
+pub mod overlay;
 pub mod runtime;
 pub mod shadow;
 pub mod state;
 pub mod watcher;
+pub mod window;
 
 pub use error::{ReloadError, StartError};
 pub use runtime::{Engine, EngineConfig, ReloadRecord, ReloadStats, Summary};

@@ -2,10 +2,13 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, bail};
 use clap::Parser;
 use engine::headless::{self, Pace};
+use engine::window::{self, WindowOptions};
 use engine::{Engine, EngineConfig};
 
 /// Run game-logic with hot reload: edit, rebuild, and watch it change live.
@@ -15,7 +18,7 @@ struct Cli {
     /// Run without a window.
     #[arg(long)]
     headless: bool,
-    /// Stop after this many update steps (headless; default: run until killed).
+    /// Stop after this many update steps (default: until closed or Ctrl-C).
     #[arg(long)]
     frames: Option<u64>,
     /// Pace headless steps at the update rate instead of running flat out.
@@ -27,6 +30,9 @@ struct Cli {
     /// Do not watch the library for new builds.
     #[arg(long)]
     no_watch: bool,
+    /// Window size as a multiple of the 320x240 framebuffer.
+    #[arg(long, default_value_t = 3)]
+    scale: u32,
 }
 
 fn main() -> ExitCode {
@@ -47,16 +53,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let mut config = EngineConfig::new(library);
     config.watch = !cli.no_watch;
-    if !cli.headless {
-        bail!("the window front end is not built yet; run with --headless");
-    }
+    // Ctrl-C and SIGTERM end the run cleanly, so the summary is still printed.
+    let stop = Arc::new(AtomicBool::new(false));
+    let on_signal = stop.clone();
+    ctrlc::set_handler(move || on_signal.store(true, Ordering::Relaxed))
+        .context("installing the Ctrl-C handler")?;
     let mut engine = Engine::new(config).context("could not start the engine")?;
-    let pace = if cli.realtime {
-        Pace::Realtime
+    let summary = if cli.headless {
+        let pace = if cli.realtime {
+            Pace::Realtime
+        } else {
+            Pace::Unpaced
+        };
+        headless::run(&mut engine, cli.frames, pace, &stop)
     } else {
-        Pace::Unpaced
+        let options = WindowOptions {
+            scale: cli.scale,
+            frames: cli.frames,
+        };
+        window::run(engine, options, stop)?
     };
-    let summary = headless::run(&mut engine, cli.frames, pace);
     println!("{}", serde_json::to_string(&summary)?);
     Ok(())
 }

@@ -171,13 +171,28 @@ impl Engine {
         })
     }
 
-    /// Runs one fixed update step with `input`, first taking any library the
-    /// watcher has prepared (the frame boundary).
+    /// One headless frame: the frame boundary, then one update step.
+    pub fn step(&mut self, input: &Input) {
+        self.begin_frame();
+        self.update(input);
+    }
+
+    /// The frame boundary: swaps in whatever library the watcher has prepared
+    /// (the newest last), or records why it was refused. Call it between two
+    /// displayed frames, never between a frame's update steps and its render.
+    pub fn begin_frame(&mut self) {
+        while let Some(prepared) = self.watcher.as_ref().and_then(LibraryWatcher::try_next) {
+            if let Err(error) = prepared.and_then(|library| self.switch_to(library)) {
+                self.fail(&error);
+            }
+        }
+    }
+
+    /// Runs one fixed update step with `input`.
     ///
     /// A panic in game code restores the state to what it was before this step
     /// and pauses game logic until the next good library arrives.
-    pub fn step(&mut self, input: &Input) {
-        self.take_prepared();
+    pub fn update(&mut self, input: &Input) {
         let frame = self.frame(input);
         self.steps += 1;
         if self.paused {
@@ -215,7 +230,7 @@ impl Engine {
         let result =
             GameLibrary::load(path, &self.shadows).and_then(|library| self.switch_to(library));
         if let Err(error) = &result {
-            self.fail(&error);
+            self.fail(error);
         }
         result
     }
@@ -309,15 +324,6 @@ impl Engine {
             height: self.config.size.1,
             reserved: 0,
             input: *input,
-        }
-    }
-
-    /// The frame boundary: swap in whatever the watcher prepared, newest last.
-    fn take_prepared(&mut self) {
-        while let Some(prepared) = self.watcher.as_ref().and_then(LibraryWatcher::try_next) {
-            if let Err(error) = prepared.and_then(|library| self.switch_to(library)) {
-                self.fail(&error);
-            }
         }
     }
 

@@ -92,7 +92,7 @@ pub fn check_layout(layout: StateLayout) -> Result<(), &'static str> {
     if layout.size > MAX_STATE_SIZE {
         return Err("state larger than 256 MiB");
     }
-    if layout.size % layout.align != 0 {
+    if !layout.size.is_multiple_of(layout.align) {
         return Err("size is not a multiple of the alignment");
     }
     Ok(())

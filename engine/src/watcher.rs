@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -69,10 +69,7 @@ impl LibraryWatcher {
 
     /// The next prepared library, if one is waiting. Never blocks.
     pub fn try_next(&self) -> Option<Prepared> {
-        match self.prepared.try_recv() {
-            Ok(prepared) => Some(prepared),
-            Err(TryRecvError::Empty | TryRecvError::Disconnected) => None,
-        }
+        self.prepared.try_recv().ok()
     }
 }
 

@@ -9,14 +9,14 @@ use crate::systems::PLAYER_RADIUS;
 /// Background colour. Change it and save to see a reload.
 pub const BACKGROUND: Rgba = [18, 22, 40, 255];
 const PLAYER: Rgba = [255, 236, 160, 255];
-const PLAYER_GLOW: Rgba = [255, 200, 90, 40];
+const PLAYER_GLOW: Rgba = [255, 200, 90, 70];
 
 /// Draws the particles, the player and the score.
 pub fn render(state: &State, frame: &Frame, canvas: &mut Canvas<'_>) {
     canvas.clear(BACKGROUND);
     for particle in &state.particles {
         let [r, g, b] = hue_to_rgb(particle.hue);
-        canvas.fill_circle(particle.pos, particle.radius + 2.0, [r, g, b, 50]);
+        canvas.fill_circle(particle.pos, particle.radius + 2.5, [r, g, b, 80]);
         canvas.fill_circle(particle.pos, particle.radius, [r, g, b, 255]);
     }
     let pulse = 1.0 + 0.15 * (frame.time as f32 * 4.0).sin();

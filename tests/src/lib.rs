@@ -22,7 +22,10 @@ pub fn workspace() -> PathBuf {
 pub fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/<test-binary>
-    exe.ancestors().nth(3).expect("test binary inside a target directory").to_path_buf()
+    exe.ancestors()
+        .nth(3)
+        .expect("test binary inside a target directory")
+        .to_path_buf()
 }
 
 /// The one directory all variants are built in.
@@ -52,7 +55,11 @@ impl Variant {
             dir,
         };
         variant.write_manifest(&workspace().join("engine/abi"));
-        fs::copy(workspace().join("Cargo.lock"), variant.dir.join("Cargo.lock")).expect("copy Cargo.lock");
+        fs::copy(
+            workspace().join("Cargo.lock"),
+            variant.dir.join("Cargo.lock"),
+        )
+        .expect("copy Cargo.lock");
         variant
     }
 
@@ -64,7 +71,8 @@ impl Variant {
     /// must follow.
     pub fn edit(&self, file: &str, from: &str, to: &str) -> &Self {
         let path = self.dir.join("src").join(file);
-        let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        let text =
+            fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
         assert_eq!(
             text.matches(from).count(),
             1,
@@ -86,7 +94,14 @@ impl Variant {
         let text = fs::read_to_string(&lib).expect("abi lib.rs");
         let current = format!("pub const ABI_VERSION: u32 = {};", hotloop_abi::ABI_VERSION);
         assert!(text.contains(&current), "ABI_VERSION declaration moved");
-        fs::write(&lib, text.replace(&current, &format!("pub const ABI_VERSION: u32 = {version};"))).expect("write abi");
+        fs::write(
+            &lib,
+            text.replace(
+                &current,
+                &format!("pub const ABI_VERSION: u32 = {version};"),
+            ),
+        )
+        .expect("write abi");
         self.write_manifest(&abi);
         self
     }
@@ -174,7 +189,8 @@ fn copy_dir(from: &Path, to: &Path) {
 /// The demo library, built from the workspace's game-logic (once per test binary).
 pub fn demo_library() -> PathBuf {
     static DEMO: OnceLock<PathBuf> = OnceLock::new();
-    DEMO.get_or_init(|| Variant::of_demo("demo").build()).clone()
+    DEMO.get_or_init(|| Variant::of_demo("demo").build())
+        .clone()
 }
 
 /// The `hotloop` binary of this workspace, built if needed.
@@ -183,14 +199,24 @@ pub fn engine_binary() -> PathBuf {
     BINARY
         .get_or_init(|| {
             let status = cargo()
-                .args(["build", "--quiet", "-p", "engine", "--bin", "hotloop", "--manifest-path"])
+                .args([
+                    "build",
+                    "--quiet",
+                    "-p",
+                    "engine",
+                    "--bin",
+                    "hotloop",
+                    "--manifest-path",
+                ])
                 .arg(workspace().join("Cargo.toml"))
                 .arg("--target-dir")
                 .arg(target_dir())
                 .status()
                 .expect("run cargo");
             assert!(status.success(), "building the engine failed");
-            target_dir().join("debug").join(format!("hotloop{}", std::env::consts::EXE_SUFFIX))
+            target_dir()
+                .join("debug")
+                .join(format!("hotloop{}", std::env::consts::EXE_SUFFIX))
         })
         .clone()
 }
@@ -203,6 +229,152 @@ pub fn ticks(state: &[u8]) -> u64 {
 
 /// Parses the JSON summary that `hotloop --headless` prints as its last stdout line.
 pub fn summary_line(stdout: &str) -> serde_json::Value {
-    let last = stdout.lines().last().unwrap_or_else(|| panic!("no output; stdout was {stdout:?}"));
+    let last = stdout
+        .lines()
+        .last()
+        .unwrap_or_else(|| panic!("no output; stdout was {stdout:?}"));
     serde_json::from_str(last).unwrap_or_else(|e| panic!("last line is not JSON ({e}): {last}"))
+}
+
+/// Whether a window test can run here. Without a display it is skipped with a
+/// visible note, unless `HOTLOOP_REQUIRE_DISPLAY` is set (CI sets it), in which
+/// case it fails.
+pub fn display_available() -> bool {
+    let display = std::env::var("DISPLAY").unwrap_or_default();
+    let reason = if display.is_empty() {
+        "DISPLAY is not set".to_owned()
+    } else {
+        match Command::new("xwininfo").arg("-root").output() {
+            Ok(out) if out.status.success() => return true,
+            Ok(out) => format!(
+                "cannot open display {display}: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+            Err(error) => format!("cannot run xwininfo ({error}); install x11-utils"),
+        }
+    };
+    if std::env::var_os("HOTLOOP_REQUIRE_DISPLAY").is_some() {
+        panic!(
+            "window tests are required here (HOTLOOP_REQUIRE_DISPLAY) but {reason}; run them under `xvfb-run -a`"
+        );
+    }
+    eprintln!(
+        "SKIPPED window test: {reason} (run under `xvfb-run -a`, or set HOTLOOP_REQUIRE_DISPLAY to make this a failure)"
+    );
+    false
+}
+
+/// A window on the X display, found by the PID of the process that owns it.
+#[derive(Clone, Copy, Debug)]
+pub struct XWindow {
+    /// The X window id.
+    pub id: u64,
+}
+
+impl XWindow {
+    /// Waits up to `timeout` for a top-level window of process `pid`.
+    pub fn of_process(pid: u32, timeout: std::time::Duration) -> Option<Self> {
+        let deadline = std::time::Instant::now() + timeout;
+        while std::time::Instant::now() < deadline {
+            let tree = Command::new("xwininfo")
+                .args(["-root", "-tree"])
+                .output()
+                .ok()?;
+            for line in String::from_utf8_lossy(&tree.stdout).lines() {
+                let Some(id) = line
+                    .split_whitespace()
+                    .next()
+                    .and_then(|w| w.strip_prefix("0x"))
+                else {
+                    continue;
+                };
+                let Ok(id) = u64::from_str_radix(id, 16) else {
+                    continue;
+                };
+                let window = Self { id };
+                if line.contains("\"hotloop") && window.pid() == Some(pid) {
+                    return Some(window);
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        None
+    }
+
+    fn pid(&self) -> Option<u32> {
+        let out = Command::new("xprop")
+            .args(["-id", &self.id.to_string(), "_NET_WM_PID"])
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&out.stdout)
+            .split('=')
+            .nth(1)?
+            .trim()
+            .parse()
+            .ok()
+    }
+
+    /// The window's title.
+    pub fn title(&self) -> String {
+        let out = Command::new("xprop")
+            .args(["-id", &self.id.to_string(), "WM_NAME"])
+            .output()
+            .expect("run xprop");
+        let text = String::from_utf8_lossy(&out.stdout);
+        text.split('"').nth(1).unwrap_or_default().to_owned()
+    }
+
+    /// What the X server displays in the window, as RGB pixels.
+    pub fn screenshot(&self) -> Screenshot {
+        let info = Command::new("xwininfo")
+            .args(["-id", &self.id.to_string()])
+            .output()
+            .expect("run xwininfo");
+        let info = String::from_utf8_lossy(&info.stdout);
+        let field = |name: &str| -> usize {
+            info.lines()
+                .find_map(|l| l.trim().strip_prefix(name))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or_else(|| panic!("xwininfo has no {name}: {info}"))
+        };
+        let (width, height) = (field("Width:"), field("Height:"));
+        let out = Command::new("import")
+            .args(["-window", &self.id.to_string(), "-depth", "8", "rgb:-"])
+            .output()
+            .expect("run import (imagemagick)");
+        assert!(
+            out.status.success(),
+            "import failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.stdout.len(), width * height * 3, "screenshot size");
+        Screenshot {
+            rgb: out.stdout,
+            width,
+            height,
+        }
+    }
+}
+
+/// RGB pixels read back from the X server.
+#[derive(Debug)]
+pub struct Screenshot {
+    /// Row-major RGB bytes.
+    pub rgb: Vec<u8>,
+    /// Width in pixels.
+    pub width: usize,
+    /// Height in pixels.
+    pub height: usize,
+}
+
+impl Screenshot {
+    /// The fraction of pixels (0..1) for which `matches` holds.
+    pub fn fraction(&self, matches: impl Fn([u8; 3]) -> bool) -> f64 {
+        let hits = self
+            .rgb
+            .chunks_exact(3)
+            .filter(|p| matches([p[0], p[1], p[2]]))
+            .count();
+        hits as f64 / (self.width * self.height) as f64
+    }
 }

@@ -12,16 +12,26 @@ fn headless_run_prints_a_json_summary_as_its_last_line() {
         .arg(demo_library())
         .output()
         .expect("run hotloop");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let summary = summary_line(&String::from_utf8_lossy(&output.stdout));
     assert_eq!(summary["frames"], 600);
     assert_eq!(summary["reloads"], 0);
     assert_eq!(summary["failed_reloads"], 0);
     assert_eq!(summary["generation"], 1);
     assert!(summary["last_error"].is_null());
-    assert!(summary["game"].as_str().unwrap().starts_with("ticks 600 "), "{summary}");
+    assert!(
+        summary["game"].as_str().unwrap().starts_with("ticks 600 "),
+        "{summary}"
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("Hello from game-logic!"), "greet is logged: {stderr}");
+    assert!(
+        stderr.contains("Hello from game-logic!"),
+        "greet is logged: {stderr}"
+    );
 }
 
 #[test]
@@ -39,25 +49,41 @@ fn realtime_run_picks_up_a_rebuild_and_keeps_its_state() {
     live.edit("lib.rs", "\"ticks {} score {}", "\"ticks {} points {}");
     live.build();
     let output = child.wait_with_output().expect("hotloop exits");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 
     let summary = summary_line(&String::from_utf8_lossy(&output.stdout));
     assert_eq!(summary["frames"], 480);
     assert!(summary["reloads"].as_u64().unwrap() >= 1, "{summary}");
     assert_eq!(summary["failed_reloads"], 0, "{summary}");
     let game = summary["game"].as_str().unwrap();
-    assert!(game.starts_with("ticks 480 points "), "new code describes the continued state: {game}");
+    assert!(
+        game.starts_with("ticks 480 points "),
+        "new code describes the continued state: {game}"
+    );
 }
 
 #[test]
 fn missing_library_is_a_clear_error_not_a_panic() {
     let output = Command::new(engine_binary())
-        .args(["--headless", "--frames", "1", "--lib", "/nonexistent/libgame_logic.so"])
+        .args([
+            "--headless",
+            "--frames",
+            "1",
+            "--lib",
+            "/nonexistent/libgame_logic.so",
+        ])
         .output()
         .expect("run hotloop");
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("no game library at /nonexistent/libgame_logic.so"), "{stderr}");
+    assert!(
+        stderr.contains("no game library at /nonexistent/libgame_logic.so"),
+        "{stderr}"
+    );
     assert!(stderr.contains("cargo build -p game-logic"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }

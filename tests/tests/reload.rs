@@ -31,12 +31,22 @@ fn swap_at_frame_k_runs_new_code_at_k_plus_1_on_the_intact_state() {
     assert_eq!(ticks(engine.state_bytes()), K);
     let before = engine.state_bytes().to_vec();
 
-    engine.reload_from(&faster).expect("the edited variant is accepted");
-    assert_eq!(engine.state_bytes(), before, "a reload must not touch the state");
+    engine
+        .reload_from(&faster)
+        .expect("the edited variant is accepted");
+    assert_eq!(
+        engine.state_bytes(),
+        before,
+        "a reload must not touch the state"
+    );
     assert_eq!(engine.generation(), 2);
 
     engine.step(&Input::default());
-    assert_eq!(ticks(engine.state_bytes()), K + 1000, "step K+1 runs the new code on the old counter");
+    assert_eq!(
+        ticks(engine.state_bytes()),
+        K + 1000,
+        "step K+1 runs the new code on the old counter"
+    );
     let record = engine.history().last().unwrap();
     assert_eq!((record.generation, record.first_step), (2, K));
     assert_eq!(engine.stats().reloads, 1);
@@ -47,25 +57,42 @@ fn swap_at_frame_k_runs_new_code_at_k_plus_1_on_the_intact_state() {
 fn changed_state_layout_is_refused_and_old_code_keeps_running() {
     let grown = Variant::of_demo("extra-field");
     grown
-        .edit("lib.rs", "pub score: u32,", "pub score: u32,\n        pub lives: u32,")
+        .edit(
+            "lib.rs",
+            "pub score: u32,",
+            "pub score: u32,\n        pub lives: u32,",
+        )
         .edit("lib.rs", "score: 0,", "score: 0,\n        lives: 3,");
     let grown = grown.build();
     let mut engine = engine_on(&demo_library());
     run(&mut engine, 10);
     let before = engine.state_bytes().to_vec();
 
-    let error = engine.reload_from(&grown).expect_err("a new layout must be refused");
-    assert!(matches!(error, ReloadError::LayoutMismatch { .. }), "{error}");
+    let error = engine
+        .reload_from(&grown)
+        .expect_err("a new layout must be refused");
+    assert!(
+        matches!(error, ReloadError::LayoutMismatch { .. }),
+        "{error}"
+    );
     let text = error.to_string();
     assert!(text.contains("changed the state layout"), "{text}");
     assert!(text.contains("fingerprint"), "{text}");
-    assert_eq!(engine.state_bytes(), before, "the refused library never touched the state");
+    assert_eq!(
+        engine.state_bytes(),
+        before,
+        "the refused library never touched the state"
+    );
     assert_eq!(engine.stats().failed_reloads, 1);
     assert_eq!(engine.current_error(), Some(text.as_str()));
 
     engine.step(&Input::default());
     assert_eq!(engine.generation(), 1);
-    assert_eq!(ticks(engine.state_bytes()), 11, "the old code keeps counting");
+    assert_eq!(
+        ticks(engine.state_bytes()),
+        11,
+        "the old code keeps counting"
+    );
 }
 
 #[test]
@@ -76,10 +103,15 @@ fn library_built_for_another_abi_version_is_refused_naming_both() {
     let mut engine = engine_on(&demo_library());
     run(&mut engine, 5);
 
-    let error = engine.reload_from(&foreign).expect_err("ABI 999 must be refused");
+    let error = engine
+        .reload_from(&foreign)
+        .expect_err("ABI 999 must be refused");
     let text = error.to_string();
     assert!(text.contains("ABI version 999"), "{text}");
-    assert!(text.contains(&format!("ABI version {}", hotloop_abi::ABI_VERSION)), "{text}");
+    assert!(
+        text.contains(&format!("ABI version {}", hotloop_abi::ABI_VERSION)),
+        "{text}"
+    );
     engine.step(&Input::default());
     assert_eq!((engine.generation(), ticks(engine.state_bytes())), (1, 6));
 }
@@ -87,7 +119,11 @@ fn library_built_for_another_abi_version_is_refused_naming_both() {
 #[test]
 fn greet_runs_after_every_load() {
     let polite = Variant::of_demo("greeting");
-    polite.edit("lib.rs", "\"Hello from game-logic!", "\"Hello again, from the edited game-logic!");
+    polite.edit(
+        "lib.rs",
+        "\"Hello from game-logic!",
+        "\"Hello again, from the edited game-logic!",
+    );
     let polite = polite.build();
     let demo = demo_library();
     let mut engine = engine_on(&demo);
@@ -95,11 +131,21 @@ fn greet_runs_after_every_load() {
         engine.step(&Input::default());
         engine.reload_from(library).expect("reload");
     }
-    let greetings: Vec<&str> = engine.history().iter().map(|r| r.greeting.as_str()).collect();
+    let greetings: Vec<&str> = engine
+        .history()
+        .iter()
+        .map(|r| r.greeting.as_str())
+        .collect();
     assert_eq!(greetings.len(), 4);
-    assert!(greetings[0].starts_with("Hello from game-logic!"), "{greetings:?}");
+    assert!(
+        greetings[0].starts_with("Hello from game-logic!"),
+        "{greetings:?}"
+    );
     assert!(greetings[1].starts_with("Hello again"), "{greetings:?}");
-    assert!(greetings[2].starts_with("Hello from game-logic!"), "{greetings:?}");
+    assert!(
+        greetings[2].starts_with("Hello from game-logic!"),
+        "{greetings:?}"
+    );
     assert!(greetings[3].starts_with("Hello again"), "{greetings:?}");
 }
 
@@ -131,7 +177,10 @@ fn rebuild_under_a_running_engine_is_picked_up_within_a_few_frames() {
                 let frames_late = step_when_built.map_or(0, |built| engine.steps() - 1 - built);
                 return (engine, frames_late);
             }
-            assert!(Instant::now() < deadline, "the rebuilt library was never picked up");
+            assert!(
+                Instant::now() < deadline,
+                "the rebuilt library was never picked up"
+            );
             next += period;
             std::thread::sleep(next.saturating_duration_since(Instant::now()));
         }
@@ -143,9 +192,20 @@ fn rebuild_under_a_running_engine_is_picked_up_within_a_few_frames() {
     let (engine, frames_late) = stepper.join().expect("stepper thread");
     eprintln!("new code ran {frames_late} frame(s) after cargo finished");
 
-    assert!(frames_late <= FEW_FRAMES, "new code ran {frames_late} frames after the build finished");
+    assert!(
+        frames_late <= FEW_FRAMES,
+        "new code ran {frames_late} frames after the build finished"
+    );
     assert_eq!(engine.stats().reloads, 1, "one build, one reload");
-    assert_eq!(engine.stats().failed_reloads, 0, "{:?}", engine.stats().last_error);
-    assert!(ticks(engine.state_bytes()) > 1000 + 10, "the counter continued across the reload");
+    assert_eq!(
+        engine.stats().failed_reloads,
+        0,
+        "{:?}",
+        engine.stats().last_error
+    );
+    assert!(
+        ticks(engine.state_bytes()) > 1000 + 10,
+        "the counter continued across the reload"
+    );
     assert_eq!(engine.history().last().unwrap().source, library);
 }

@@ -17,7 +17,13 @@ pub fn build_logic(release: bool) -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command
-        .args(["build", "-p", "game-logic", "--lib", "--message-format=json-render-diagnostics"])
+        .args([
+            "build",
+            "-p",
+            "game-logic",
+            "--lib",
+            "--message-format=json-render-diagnostics",
+        ])
         .arg("--manifest-path")
         .arg(workspace().join("Cargo.toml"))
         .stdout(Stdio::piped());
@@ -45,7 +51,10 @@ fn cdylib_artifact(line: &str) -> Option<PathBuf> {
     if message["reason"] != "compiler-artifact" || message["target"]["name"] != "game_logic" {
         return None;
     }
-    let is_cdylib = message["target"]["crate_types"].as_array()?.iter().any(|t| t == "cdylib");
+    let is_cdylib = message["target"]["crate_types"]
+        .as_array()?
+        .iter()
+        .any(|t| t == "cdylib");
     if !is_cdylib {
         return None;
     }
@@ -55,6 +64,29 @@ fn cdylib_artifact(line: &str) -> Option<PathBuf> {
         .filter_map(|f| f.as_str())
         .find(|f| f.ends_with(std::env::consts::DLL_SUFFIX))
         .map(PathBuf::from)
+}
+
+/// Builds the engine's `hotloop` binary (debug) and returns its path.
+pub fn build_engine() -> Result<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args([
+            "build",
+            "-p",
+            "engine",
+            "--bin",
+            "hotloop",
+            "--manifest-path",
+        ])
+        .arg(workspace().join("Cargo.toml"))
+        .status()
+        .context("could not run cargo")?;
+    if !status.success() {
+        bail!("building the engine failed");
+    }
+    Ok(workspace()
+        .join("target/debug")
+        .join(format!("hotloop{}", std::env::consts::EXE_SUFFIX)))
 }
 
 #[cfg(test)]
@@ -68,7 +100,10 @@ mod tests {
         if std::env::consts::DLL_SUFFIX == ".so" {
             assert_eq!(cdylib_artifact(line), Some(PathBuf::from(expected)));
         }
-        assert_eq!(cdylib_artifact(r#"{"reason":"build-finished","success":true}"#), None);
+        assert_eq!(
+            cdylib_artifact(r#"{"reason":"build-finished","success":true}"#),
+            None
+        );
         assert_eq!(cdylib_artifact("not json"), None);
     }
 }

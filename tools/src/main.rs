@@ -2,6 +2,10 @@
 #![forbid(unsafe_code)]
 
 mod build;
+mod screenshot;
+
+use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -22,6 +26,15 @@ enum Command {
         #[arg(long)]
         release: bool,
     },
+    /// Run the demo in a window and save a screenshot (under xvfb-run if there is no display).
+    Screenshot {
+        /// Where to save the PNG.
+        #[arg(long, default_value = "docs/screenshot.png")]
+        output: PathBuf,
+        /// Seconds to let the demo run first.
+        #[arg(long, default_value_t = 3.0)]
+        delay: f64,
+    },
 }
 
 fn main() -> Result<()> {
@@ -29,6 +42,9 @@ fn main() -> Result<()> {
         Command::BuildLogic { release } => {
             let library = build::build_logic(release)?;
             println!("{}", library.display());
+        }
+        Command::Screenshot { output, delay } => {
+            screenshot::screenshot(&output, Duration::from_secs_f64(delay))?;
         }
     }
     Ok(())

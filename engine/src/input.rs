@@ -1,0 +1,187 @@
+//! Turns winit's keyboard and mouse events into the ABI's per-step [`Input`].
+
+use hotloop_abi::{Input, Key, MouseButton};
+use winit::event::{ElementState, MouseButton as WinitButton};
+use winit::keyboard::KeyCode;
+
+/// Collects events between update steps. Edges (`pressed`, `released`) are
+/// kept until a step has seen them, so a tap shorter than a step is not lost.
+#[derive(Clone, Debug, Default)]
+pub struct InputTracker {
+    input: Input,
+}
+
+impl InputTracker {
+    /// Records a key going down or up.
+    pub fn key(&mut self, code: KeyCode, state: ElementState, repeat: bool) {
+        let Some(key) = map_key(code) else { return };
+        match state {
+            ElementState::Pressed if !repeat => {
+                self.input.down.insert(key);
+                self.input.pressed.insert(key);
+            }
+            ElementState::Pressed => {}
+            ElementState::Released => {
+                self.input.down.remove(key);
+                self.input.released.insert(key);
+            }
+        }
+    }
+
+    /// Records a mouse button going down or up.
+    pub fn mouse_button(&mut self, button: WinitButton, state: ElementState) {
+        let bit = match button {
+            WinitButton::Left => 1 << MouseButton::Left as u8,
+            WinitButton::Right => 1 << MouseButton::Right as u8,
+            WinitButton::Middle => 1 << MouseButton::Middle as u8,
+            _ => return,
+        };
+        match state {
+            ElementState::Pressed => {
+                self.input.mouse_down |= bit;
+                self.input.mouse_pressed |= bit;
+            }
+            ElementState::Released => {
+                self.input.mouse_down &= !bit;
+                self.input.mouse_released |= bit;
+            }
+        }
+    }
+
+    /// Records the mouse position, in framebuffer pixels.
+    pub fn mouse_moved(&mut self, x: f32, y: f32) {
+        self.input.mouse_x = x;
+        self.input.mouse_y = y;
+    }
+
+    /// Releases everything (the window lost focus: key-up events will not come).
+    pub fn release_all(&mut self) {
+        for key in Key::ALL {
+            if self.input.down.contains(key) {
+                self.input.down.remove(key);
+                self.input.released.insert(key);
+            }
+        }
+        self.input.mouse_released |= self.input.mouse_down;
+        self.input.mouse_down = 0;
+    }
+
+    /// The input for the next step.
+    pub fn current(&self) -> &Input {
+        &self.input
+    }
+
+    /// A step has seen the edges: clear them.
+    pub fn end_step(&mut self) {
+        self.input.pressed = Default::default();
+        self.input.released = Default::default();
+        self.input.mouse_pressed = 0;
+        self.input.mouse_released = 0;
+    }
+}
+
+fn map_key(code: KeyCode) -> Option<Key> {
+    use KeyCode as C;
+    Some(match code {
+        C::ArrowLeft => Key::Left,
+        C::ArrowRight => Key::Right,
+        C::ArrowUp => Key::Up,
+        C::ArrowDown => Key::Down,
+        C::Space => Key::Space,
+        C::Enter | C::NumpadEnter => Key::Enter,
+        C::Escape => Key::Escape,
+        C::Tab => Key::Tab,
+        C::Backspace => Key::Backspace,
+        C::ShiftLeft | C::ShiftRight => Key::Shift,
+        C::ControlLeft | C::ControlRight => Key::Control,
+        C::AltLeft | C::AltRight => Key::Alt,
+        C::KeyA => Key::A,
+        C::KeyB => Key::B,
+        C::KeyC => Key::C,
+        C::KeyD => Key::D,
+        C::KeyE => Key::E,
+        C::KeyF => Key::F,
+        C::KeyG => Key::G,
+        C::KeyH => Key::H,
+        C::KeyI => Key::I,
+        C::KeyJ => Key::J,
+        C::KeyK => Key::K,
+        C::KeyL => Key::L,
+        C::KeyM => Key::M,
+        C::KeyN => Key::N,
+        C::KeyO => Key::O,
+        C::KeyP => Key::P,
+        C::KeyQ => Key::Q,
+        C::KeyR => Key::R,
+        C::KeyS => Key::S,
+        C::KeyT => Key::T,
+        C::KeyU => Key::U,
+        C::KeyV => Key::V,
+        C::KeyW => Key::W,
+        C::KeyX => Key::X,
+        C::KeyY => Key::Y,
+        C::KeyZ => Key::Z,
+        C::Digit0 => Key::Digit0,
+        C::Digit1 => Key::Digit1,
+        C::Digit2 => Key::Digit2,
+        C::Digit3 => Key::Digit3,
+        C::Digit4 => Key::Digit4,
+        C::Digit5 => Key::Digit5,
+        C::Digit6 => Key::Digit6,
+        C::Digit7 => Key::Digit7,
+        C::Digit8 => Key::Digit8,
+        C::Digit9 => Key::Digit9,
+        C::F1 => Key::F1,
+        C::F2 => Key::F2,
+        C::F3 => Key::F3,
+        C::F4 => Key::F4,
+        C::F5 => Key::F5,
+        C::F6 => Key::F6,
+        C::F7 => Key::F7,
+        C::F8 => Key::F8,
+        C::F9 => Key::F9,
+        C::F10 => Key::F10,
+        C::F11 => Key::F11,
+        C::F12 => Key::F12,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tap_within_one_step_is_seen_once() {
+        let mut tracker = InputTracker::default();
+        tracker.key(KeyCode::Space, ElementState::Pressed, false);
+        tracker.key(KeyCode::Space, ElementState::Released, false);
+        let input = *tracker.current();
+        assert!(input.just_pressed(Key::Space) && input.just_released(Key::Space));
+        assert!(!input.is_down(Key::Space));
+        tracker.end_step();
+        assert!(!tracker.current().just_pressed(Key::Space));
+    }
+
+    #[test]
+    fn key_repeat_is_not_a_new_press() {
+        let mut tracker = InputTracker::default();
+        tracker.key(KeyCode::ArrowLeft, ElementState::Pressed, false);
+        tracker.end_step();
+        tracker.key(KeyCode::ArrowLeft, ElementState::Pressed, true);
+        assert!(tracker.current().is_down(Key::Left));
+        assert!(!tracker.current().just_pressed(Key::Left));
+    }
+
+    #[test]
+    fn losing_focus_releases_held_keys_and_buttons() {
+        let mut tracker = InputTracker::default();
+        tracker.key(KeyCode::KeyW, ElementState::Pressed, false);
+        tracker.mouse_button(WinitButton::Left, ElementState::Pressed);
+        tracker.end_step();
+        tracker.release_all();
+        let input = tracker.current();
+        assert!(!input.is_down(Key::W) && input.just_released(Key::W));
+        assert!(!input.mouse_is_down(MouseButton::Left));
+    }
+}

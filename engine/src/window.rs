@@ -1,0 +1,247 @@
+//! The windowed front end: winit 0.30 owns the event loop, `pixels` presents
+//! the framebuffer, and [`Engine`] runs the game between displayed frames.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use pixels::{Pixels, PixelsBuilder, SurfaceTexture};
+use winit::application::ApplicationHandler;
+use winit::dpi::{LogicalSize, PhysicalSize};
+use winit::event::{ElementState, WindowEvent};
+use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
+use winit::keyboard::{KeyCode, PhysicalKey};
+use winit::window::{Window, WindowId};
+
+use crate::clock::FixedClock;
+use crate::input::InputTracker;
+use crate::overlay::{Overlay, Status};
+use crate::runtime::{Engine, Summary};
+
+/// Why the window could not run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WindowError {
+    /// No display to open a window on.
+    #[error(
+        "cannot open a window ({0}); is there a display? Run with --headless, or under `xvfb-run`"
+    )]
+    NoDisplay(String),
+    /// No usable graphics adapter or surface.
+    #[error(
+        "cannot set up graphics for the window ({0}); run with --headless, or install a Vulkan driver (e.g. mesa-vulkan-drivers)"
+    )]
+    Graphics(String),
+}
+
+/// How the window is set up.
+#[derive(Clone, Debug)]
+pub struct WindowOptions {
+    /// Initial scale of the framebuffer: each game pixel is `scale` x `scale` screen pixels.
+    pub scale: u32,
+    /// Stop after this many update steps.
+    pub frames: Option<u64>,
+}
+
+/// Opens the window and runs the game until it is closed, `stop` is set, or
+/// `frames` steps have run. Returns the engine's summary.
+///
+/// # Errors
+/// When there is no display or no usable graphics adapter.
+pub fn run(
+    engine: Engine,
+    options: WindowOptions,
+    stop: Arc<AtomicBool>,
+) -> Result<Summary, WindowError> {
+    let event_loop = EventLoop::new().map_err(|e| WindowError::NoDisplay(e.to_string()))?;
+    let mut app = App {
+        engine,
+        options,
+        stop,
+        window: None,
+        pixels: None,
+        error: None,
+        clock: FixedClock::default(),
+        input: InputTracker::default(),
+        overlay: Overlay::default(),
+        last_frame: Instant::now(),
+        next_frame: Instant::now(),
+        frame_time: Duration::from_secs(1) / 60,
+        shown_generation: 0,
+        last_reload: None,
+    };
+    event_loop
+        .run_app(&mut app)
+        .map_err(|e| WindowError::NoDisplay(e.to_string()))?;
+    match app.error {
+        Some(error) => Err(error),
+        None => Ok(app.engine.summary()),
+    }
+}
+
+struct App {
+    engine: Engine,
+    options: WindowOptions,
+    stop: Arc<AtomicBool>,
+    window: Option<Arc<Window>>,
+    pixels: Option<Pixels<'static>>,
+    error: Option<WindowError>,
+    clock: FixedClock,
+    input: InputTracker,
+    overlay: Overlay,
+    last_frame: Instant,
+    next_frame: Instant,
+    /// Smoothed time between displayed frames.
+    frame_time: Duration,
+    shown_generation: u64,
+    last_reload: Option<Instant>,
+}
+
+impl App {
+    fn open(&mut self, event_loop: &ActiveEventLoop) -> Result<(), WindowError> {
+        let (width, height) = self.engine.config().size;
+        let scale = self.options.scale.max(1);
+        let attributes = Window::default_attributes()
+            .with_title("hotloop")
+            .with_inner_size(LogicalSize::new(width * scale, height * scale))
+            .with_min_inner_size(PhysicalSize::new(width, height));
+        let window = Arc::new(
+            event_loop
+                .create_window(attributes)
+                .map_err(|e| WindowError::NoDisplay(e.to_string()))?,
+        );
+        let size = window.inner_size();
+        let surface = SurfaceTexture::new(size.width, size.height, window.clone());
+        let pixels = PixelsBuilder::new(width, height, surface)
+            .enable_vsync(true)
+            .build()
+            .map_err(|e| WindowError::Graphics(e.to_string()))?;
+        let info = pixels.adapter().get_info();
+        log::info!(
+            "rendering with {} ({:?}, {:?})",
+            info.name,
+            info.backend,
+            info.device_type
+        );
+        self.window = Some(window);
+        self.pixels = Some(pixels);
+        self.last_frame = Instant::now();
+        Ok(())
+    }
+
+    /// One displayed frame: the reload boundary, the due update steps, then render.
+    fn redraw(&mut self, event_loop: &ActiveEventLoop) {
+        let (Some(window), Some(pixels)) = (&self.window, &mut self.pixels) else {
+            return;
+        };
+        let now = Instant::now();
+        let elapsed = now - self.last_frame;
+        self.last_frame = now;
+        self.frame_time = self.frame_time.mul_f32(0.9) + elapsed.mul_f32(0.1);
+
+        self.engine.begin_frame();
+        if self.engine.generation() != self.shown_generation {
+            if self.shown_generation != 0 {
+                self.last_reload = Some(now);
+            }
+            self.shown_generation = self.engine.generation();
+            window.set_title(&format!("hotloop - generation {}", self.shown_generation));
+        }
+        for _ in 0..self.clock.advance(elapsed) {
+            self.engine.update(self.input.current());
+            self.input.end_step();
+        }
+
+        let (width, height) = self.engine.config().size;
+        let frame = pixels.frame_mut();
+        self.engine.render(frame);
+        let status = Status {
+            fps: 1.0 / self.frame_time.as_secs_f32().max(1e-6),
+            frame_time: self.frame_time,
+            generation: self.shown_generation,
+            last_reload: self.last_reload,
+            error: self.engine.current_error(),
+            paused: self.engine.is_paused(),
+        };
+        self.overlay
+            .draw(&status, frame, width as usize, height as usize);
+        if let Err(error) = pixels.render() {
+            log::error!("presenting the frame failed: {error}");
+            event_loop.exit();
+        }
+        if self
+            .options
+            .frames
+            .is_some_and(|limit| self.engine.steps() >= limit)
+        {
+            event_loop.exit();
+        }
+    }
+
+    fn cursor_moved(&mut self, x: f64, y: f64) {
+        let Some(pixels) = &self.pixels else { return };
+        let (px, py) = match pixels.window_pos_to_pixel((x as f32, y as f32)) {
+            Ok((px, py)) => (px as f32, py as f32),
+            Err((px, py)) => (px as f32, py as f32),
+        };
+        self.input.mouse_moved(px, py);
+    }
+}
+
+impl ApplicationHandler for App {
+    fn resumed(&mut self, event_loop: &ActiveEventLoop) {
+        if self.window.is_some() {
+            return;
+        }
+        if let Err(error) = self.open(event_loop) {
+            self.error = Some(error);
+            event_loop.exit();
+        }
+    }
+
+    fn window_event(&mut self, event_loop: &ActiveEventLoop, _id: WindowId, event: WindowEvent) {
+        match event {
+            WindowEvent::CloseRequested => event_loop.exit(),
+            WindowEvent::Resized(size) => {
+                if let Some(pixels) = &mut self.pixels
+                    && size.width > 0
+                    && size.height > 0
+                    && let Err(error) = pixels.resize_surface(size.width, size.height)
+                {
+                    log::error!("resizing the surface failed: {error}");
+                }
+            }
+            WindowEvent::KeyboardInput { event, .. } => {
+                if let PhysicalKey::Code(code) = event.physical_key {
+                    if code == KeyCode::F1 && event.state == ElementState::Pressed && !event.repeat
+                    {
+                        self.overlay.visible = !self.overlay.visible;
+                    }
+                    self.input.key(code, event.state, event.repeat);
+                }
+            }
+            WindowEvent::Focused(false) => self.input.release_all(),
+            WindowEvent::CursorMoved { position, .. } => self.cursor_moved(position.x, position.y),
+            WindowEvent::MouseInput { state, button, .. } => self.input.mouse_button(button, state),
+            WindowEvent::RedrawRequested => self.redraw(event_loop),
+            _ => {}
+        }
+    }
+
+    fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
+        if self.stop.load(Ordering::Relaxed) {
+            event_loop.exit();
+            return;
+        }
+        // Pace displayed frames ourselves: vsync is not enforced everywhere
+        // (Xvfb, some compositors), and an unpaced loop burns a core.
+        let now = Instant::now();
+        if now >= self.next_frame {
+            self.next_frame = (self.next_frame + self.clock.step()).max(now);
+            if let Some(window) = &self.window {
+                window.request_redraw();
+            }
+        }
+        event_loop.set_control_flow(ControlFlow::WaitUntil(self.next_frame));
+    }
+}

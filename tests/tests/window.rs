@@ -1,0 +1,130 @@
+//! The real window under X: what the X server displays changes with a live
+//! rebuild, a refused library shows its error, and the process never restarts.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use hotloop_tests::{Screenshot, Variant, XWindow, display_available, engine_binary, summary_line};
+
+/// Polls screenshots until `check` holds, or panics with `what` after 30 s.
+fn wait_for_screen(
+    window: XWindow,
+    child: &mut Child,
+    what: &str,
+    check: impl Fn(&Screenshot) -> bool,
+) -> Screenshot {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the engine exited while waiting for {what}"
+        );
+        let shot = window.screenshot();
+        if check(&shot) {
+            return shot;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn near(pixel: [u8; 3], color: [u8; 3]) -> bool {
+    pixel.iter().zip(color).all(|(a, b)| a.abs_diff(b) <= 2)
+}
+
+#[test]
+fn live_rebuild_changes_what_the_window_shows_without_a_restart() {
+    if !display_available() {
+        return;
+    }
+    let variant = Variant::of_demo("window-live");
+    let library = variant.build();
+    let mut child = Command::new(engine_binary())
+        .arg("--lib")
+        .arg(&library)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("run hotloop");
+    let pid = child.id();
+    let window =
+        XWindow::of_process(pid, Duration::from_secs(30)).expect("the engine opened a window");
+
+    // The demo's dark blue background fills most of the window.
+    const OLD: [u8; 3] = [18, 22, 40];
+    const NEW: [u8; 3] = [30, 120, 60];
+    wait_for_screen(window, &mut child, "the demo's background", |shot| {
+        shot.fraction(|p| near(p, OLD)) > 0.5
+    });
+    assert_eq!(window.title(), "hotloop - generation 1");
+
+    variant.edit("draw.rs", "[18, 22, 40, 255]", "[30, 120, 60, 255]");
+    variant.build();
+    wait_for_screen(window, &mut child, "the new background colour", |shot| {
+        shot.fraction(|p| near(p, NEW)) > 0.5
+    });
+    assert_eq!(window.title(), "hotloop - generation 2");
+    assert_eq!(child.id(), pid, "same process");
+
+    // A broken build (cut off inside its code) is refused and shown as a red
+    // banner over the still-running game.
+    let bytes = std::fs::read(&library).unwrap();
+    let partial = library.with_extension("partial");
+    std::fs::write(&partial, &bytes[..20_000]).unwrap();
+    std::fs::rename(&partial, &library).unwrap();
+    let banner = |p: [u8; 3]| p[0] > 120 && p[1] < 50 && p[2] < 60;
+    let shot = wait_for_screen(window, &mut child, "the red error banner", |shot| {
+        shot.fraction(banner) > 0.05
+    });
+    assert!(
+        shot.fraction(|p| near(p, NEW)) > 0.3,
+        "the game keeps running behind the banner"
+    );
+    assert_eq!(window.title(), "hotloop - generation 2");
+
+    // SIGTERM ends the run cleanly with the usual summary.
+    let status = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let summary = summary_line(&String::from_utf8_lossy(&output.stdout));
+    assert_eq!(summary["generation"], 2, "{summary}");
+    assert_eq!(summary["reloads"], 1, "{summary}");
+    assert!(
+        summary["failed_reloads"].as_u64().unwrap() >= 1,
+        "{summary}"
+    );
+    assert!(
+        summary["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("truncated"),
+        "{summary}"
+    );
+    let frames = summary["frames"].as_u64().unwrap();
+    let game = summary["game"].as_str().unwrap();
+    assert!(
+        game.starts_with(&format!("ticks {frames} ")),
+        "state survived every reload: {game}"
+    );
+}
+
+#[test]
+fn no_display_is_a_clear_error_suggesting_headless() {
+    let output = Command::new(engine_binary())
+        .arg("--lib")
+        .arg(hotloop_tests::demo_library())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("WAYLAND_SOCKET")
+        .output()
+        .expect("run hotloop");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot open a window"), "{stderr}");
+    assert!(stderr.contains("--headless"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
