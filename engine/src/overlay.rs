@@ -129,10 +129,8 @@ impl Target<'_> {
         for row in y..(y + h).min(self.height) {
             for column in x..(x + w).min(self.width) {
                 let at = (row * self.width + column) * 4;
-                for channel in 0..3 {
-                    let under = self.pixels[at + channel] as u16;
-                    self.pixels[at + channel] =
-                        ((color[channel] as u16 * alpha + under * (255 - alpha)) / 255) as u8;
+                for (under, over) in self.pixels[at..at + 3].iter_mut().zip(color) {
+                    *under = ((over as u16 * alpha + *under as u16 * (255 - alpha)) / 255) as u8;
                 }
             }
         }
