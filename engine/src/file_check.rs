@@ -26,7 +26,7 @@ pub fn check_library(path: &Path) -> Result<(), String> {
 mod platform {
     use std::fs::File;
 
-    use object::elf::{ET_DYN, FileHeader64, PT_LOAD};
+    use object::elf::{ET_DYN, FileHeader64, PT_INTERP, PT_LOAD};
     use object::read::elf::{FileHeader, ProgramHeader};
     use object::{Endianness, ReadCache};
 
@@ -57,6 +57,11 @@ mod platform {
         let segments = header
             .program_headers(endian, &data)
             .map_err(|e| format!("truncated or damaged program headers ({e})"))?;
+        if segments.iter().any(|s| s.p_type(endian) == PT_INTERP) {
+            return Err(
+                "ELF file is a program (it has an interpreter), not a shared library".into(),
+            );
+        }
         let mut loadable = 0;
         for segment in segments.iter().filter(|s| s.p_type(endian) == PT_LOAD) {
             loadable += 1;

@@ -13,9 +13,10 @@ pub mod library;
 pub mod overlay;
 pub mod runtime;
 pub mod shadow;
+pub mod snapshot;
 pub mod state;
 pub mod watcher;
 pub mod window;
 
 pub use error::{ReloadError, StartError};
-pub use runtime::{Engine, EngineConfig, ReloadRecord, ReloadStats, Summary};
+pub use runtime::{Engine, EngineConfig, ReloadRecord, ReloadStats, Summary, SwapKind};

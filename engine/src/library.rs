@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use hotloop_abi::symbols::{self, DescribeFn, GreetFn, InitFn, RenderFn, UpdateFn};
+use hotloop_abi::symbols::{self, DescribeFn, GreetFn, InitFn, MigrateFn, RenderFn, UpdateFn};
 use hotloop_abi::{ABI_VERSION, Frame, Message, RawCanvas, StateLayout, Status};
 use libloading::Library;
 
@@ -25,6 +25,7 @@ struct EntryPoints {
     update: UpdateFn,
     render: RenderFn,
     describe: DescribeFn,
+    migrate: Option<MigrateFn>,
 }
 
 /// A game library, loaded from a private shadow copy and checked against this
@@ -57,16 +58,25 @@ impl GameLibrary {
     /// # Errors
     /// The first step that fails, naming the file.
     pub fn load(source: &Path, shadows: &ShadowDir) -> Result<Self, ReloadError> {
-        let path = || source.to_path_buf();
         if !source.is_file() {
-            return Err(ReloadError::NotBuilt { path: path() });
+            return Err(ReloadError::NotBuilt {
+                path: source.to_path_buf(),
+            });
         }
-        let shadow = shadows
-            .copy_in(source)
-            .map_err(|source| ReloadError::Copy {
-                path: path(),
-                source,
-            })?;
+        let shadow = shadows.copy_in(source).map_err(|error| ReloadError::Copy {
+            path: source.to_path_buf(),
+            source: error,
+        })?;
+        Self::from_shadow(shadow, source)
+    }
+
+    /// Loads a shadow copy made earlier (see [`GameLibrary::into_shadow`]).
+    /// `source` is the build output it came from, for messages.
+    ///
+    /// # Errors
+    /// As [`GameLibrary::load`], from the check on.
+    pub fn from_shadow(shadow: ShadowFile, source: &Path) -> Result<Self, ReloadError> {
+        let path = || source.to_path_buf();
         // The copy is private, so what is checked here is exactly what gets mapped.
         check_library(shadow.path()).map_err(|reason| ReloadError::Invalid {
             path: path(),
@@ -105,6 +115,7 @@ impl GameLibrary {
                 update: lookup(&library, symbols::UPDATE, source)?,
                 render: lookup(&library, symbols::RENDER, source)?,
                 describe: lookup(&library, symbols::DESCRIBE, source)?,
+                migrate: lookup(&library, symbols::MIGRATE, source).ok(),
             };
             (entries, state_layout())
         };
@@ -122,6 +133,52 @@ impl GameLibrary {
             _library: library,
             shadow,
         })
+    }
+
+    /// Unloads the library but keeps its shadow file, so that it can be loaded
+    /// again (to go back to it after its successor panics) without the build
+    /// output, which may have been replaced since.
+    pub fn into_shadow(self) -> ShadowFile {
+        let Self {
+            _library, shadow, ..
+        } = self;
+        drop(_library);
+        shadow
+    }
+
+    /// Whether the library exports `migrate`.
+    pub fn can_migrate(&self) -> bool {
+        self.entries.migrate.is_some()
+    }
+
+    /// Builds `new` (already filled by this library's `init`) from `old`, a
+    /// state of another layout. `Ok(false)` when the library has no `migrate`
+    /// or it declined this old layout.
+    ///
+    /// # Errors
+    /// When `new` holds another layout than this library's, or `migrate` panics.
+    pub fn migrate(&self, old: &StateBuffer, new: &mut StateBuffer) -> Result<bool, ReloadError> {
+        self.check_layout(new)?;
+        let Some(migrate) = self.entries.migrate else {
+            return Ok(false);
+        };
+        let old_layout = old.layout();
+        let mut error = Message::new();
+        // SAFETY: `old` is `old_layout.size` bytes that stay borrowed (unchanged)
+        // for the call; `new` holds this library's state type, written by its
+        // `init`, and is exclusively borrowed; `error` is a valid Message.
+        let status = unsafe {
+            migrate(
+                old.bytes().as_ptr(),
+                &old_layout,
+                new.bytes_mut().as_mut_ptr(),
+                &mut error,
+            )
+        };
+        match status {
+            Status::DECLINED => Ok(false),
+            status => self.check(symbols::MIGRATE, status, &error).map(|()| true),
+        }
     }
 
     /// The build output this library was copied from.

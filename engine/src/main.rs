@@ -30,6 +30,9 @@ struct Cli {
     /// Do not watch the library for new builds.
     #[arg(long)]
     no_watch: bool,
+    /// Where a state that a reload cannot carry over is saved.
+    #[arg(long, default_value = ".hotloop/snapshots")]
+    snapshot_dir: PathBuf,
     /// Window size as a multiple of the 320x240 framebuffer.
     #[arg(long, default_value_t = 3)]
     scale: u32,
@@ -53,6 +56,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let mut config = EngineConfig::new(library);
     config.watch = !cli.no_watch;
+    config.snapshot_dir = cli.snapshot_dir;
     // Ctrl-C and SIGTERM end the run cleanly, so the summary is still printed.
     let stop = Arc::new(AtomicBool::new(false));
     let on_signal = stop.clone();

@@ -10,6 +10,7 @@ const GLYPH: usize = 8;
 const TEXT: [u8; 3] = [235, 235, 235];
 const PANEL: [u8; 4] = [0, 0, 0, 150];
 const BANNER: [u8; 4] = [170, 20, 30, 225];
+const NOTICE: [u8; 4] = [150, 105, 10, 225];
 /// Most lines of an error message shown at once.
 const MAX_ERROR_LINES: usize = 8;
 
@@ -24,8 +25,10 @@ pub struct Status<'a> {
     pub generation: u64,
     /// When the running library was swapped in (`None`: never reloaded).
     pub last_reload: Option<Instant>,
-    /// The error to show as a banner, if any.
+    /// The error to show as a red banner, if any.
     pub error: Option<&'a str>,
+    /// Something to know that is not an error, shown in amber when there is no error.
+    pub notice: Option<&'a str>,
     /// Whether game logic is paused after a panic.
     pub paused: bool,
 }
@@ -75,17 +78,17 @@ impl Overlay {
             target.panel(0, 0, width, GLYPH + 4, PANEL);
             target.text(2, 2, &self.line, TEXT);
         }
-        let Some(error) = status.error else { return };
-        let columns = (width / GLYPH).max(1);
-        let prefix = if status.paused {
-            "PAUSED: "
-        } else {
-            "RELOAD FAILED: "
+        let (prefix, text, color) = match (status.error, status.notice) {
+            (Some(error), _) if status.paused => ("GAME PAUSED: ", error, BANNER),
+            (Some(error), _) => ("RELOAD FAILED: ", error, BANNER),
+            (None, Some(notice)) => ("NOTE: ", notice, NOTICE),
+            (None, None) => return,
         };
-        let lines = wrap(prefix, error, columns).take(MAX_ERROR_LINES);
+        let columns = (width / GLYPH).max(1);
+        let lines = wrap(prefix, text, columns).take(MAX_ERROR_LINES);
         let banner_height = lines.clone().count() * (GLYPH + 1) + 4;
         let top = height.saturating_sub(banner_height);
-        target.panel(0, top, width, banner_height, BANNER);
+        target.panel(0, top, width, banner_height, color);
         for (index, line) in lines.enumerate() {
             target.text(2, top + 2 + index * (GLYPH + 1), line, TEXT);
         }
@@ -163,6 +166,7 @@ mod tests {
             generation: 3,
             last_reload: None,
             error,
+            notice: None,
             paused: false,
         }
     }
@@ -182,7 +186,7 @@ mod tests {
         let (w, h) = (320, 240);
         let mut pixels = vec![0u8; w * h * 4];
         Overlay::default().draw(&status(Some("layout changed")), &mut pixels, w, h);
-        let bottom = &pixels[(h - 4) * w * 4..];
+        let bottom = &pixels[(h - 2) * w * 4..];
         assert!(
             bottom.chunks_exact(4).all(|p| p[0] > 100 && p[1] < 30),
             "red banner"

@@ -14,7 +14,8 @@ use serde::Serialize;
 use crate::clock::DEFAULT_RATE;
 use crate::error::{ReloadError, StartError};
 use crate::library::GameLibrary;
-use crate::shadow::ShadowDir;
+use crate::shadow::{ShadowDir, ShadowFile};
+use crate::snapshot;
 use crate::state::StateBuffer;
 use crate::watcher::LibraryWatcher;
 
@@ -29,16 +30,19 @@ pub struct EngineConfig {
     pub size: (u32, u32),
     /// Fixed update steps per second.
     pub rate: u32,
+    /// Where a state that a reload cannot carry over is saved.
+    pub snapshot_dir: PathBuf,
 }
 
 impl EngineConfig {
-    /// Defaults for `library`: watched, 320x240, 60 Hz.
+    /// Defaults for `library`: watched, 320x240, 60 Hz, snapshots in `.hotloop/snapshots`.
     pub fn new(library: impl Into<PathBuf>) -> Self {
         Self {
             library: library.into(),
             watch: true,
             size: (320, 240),
             rate: DEFAULT_RATE,
+            snapshot_dir: PathBuf::from(".hotloop/snapshots"),
         }
     }
 }
@@ -50,10 +54,21 @@ pub struct ReloadStats {
     pub reloads: u64,
     /// Libraries refused, and calls into game code that failed.
     pub failed_reloads: u64,
-    /// 1 for the first library, +1 per successful reload.
+    /// The generation of the library running now: 1 for the first library,
+    /// a new number for each build swapped in. Going back to an earlier
+    /// library after a panic runs that library's generation again.
     pub generation: u64,
     /// The most recent failure, never cleared (see [`Engine::current_error`]).
     pub last_error: Option<String>,
+}
+
+/// How a library came to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SwapKind {
+    /// A new build.
+    Build,
+    /// The previous library again, after its successor panicked.
+    Fallback,
 }
 
 /// One library that was swapped in.
@@ -67,6 +82,8 @@ pub struct ReloadRecord {
     pub source: PathBuf,
     /// What its `greet` said.
     pub greeting: String,
+    /// Why it was swapped in.
+    pub kind: SwapKind,
     /// Time spent on the frame thread for the switch (including `greet` and
     /// unloading the previous library).
     pub switch_time: Duration,
@@ -88,6 +105,14 @@ pub struct Summary {
     pub game: Option<String>,
 }
 
+/// The library that ran before the current one, unloaded but kept on disk so
+/// the engine can go back to it if the current one panics.
+struct Fallback {
+    shadow: ShadowFile,
+    source: PathBuf,
+    generation: u64,
+}
+
 /// The running game: state buffer, current library, reload bookkeeping.
 pub struct Engine {
     config: EngineConfig,
@@ -95,9 +120,12 @@ pub struct Engine {
     state: StateBuffer,
     /// The state as it was before the current step, restored if the step panics.
     before_step: StateBuffer,
+    fallback: Option<Fallback>,
     steps: u64,
     stats: ReloadStats,
+    newest_generation: u64,
     current_error: Option<String>,
+    notice: Option<String>,
     paused: bool,
     history: Vec<ReloadRecord>,
     scratch: Message,
@@ -129,27 +157,28 @@ impl Engine {
             source,
         })?);
         let library = GameLibrary::load(&config.library, &shadows)?;
-        let layout = library.layout();
-        let mut state = StateBuffer::zeroed(layout).expect("GameLibrary::load checked the layout");
+        let mut state =
+            StateBuffer::zeroed(library.layout()).expect("GameLibrary::load checked the layout");
         library.init(&mut state)?;
         let greeting = library.greet()?;
         log::info!("generation 1: {greeting}");
-        let watcher = if config.watch {
-            let watcher = LibraryWatcher::spawn(&config.library, shadows.clone()).map_err(|e| {
-                StartError::Setup {
-                    what: format!("a watcher on {}", config.library.display()),
-                    source: std::io::Error::other(e),
-                }
-            })?;
-            Some(watcher)
-        } else {
-            None
+        let watcher = match config.watch {
+            true => Some(
+                LibraryWatcher::spawn(&config.library, shadows.clone()).map_err(|e| {
+                    StartError::Setup {
+                        what: format!("a watcher on {}", config.library.display()),
+                        source: std::io::Error::other(e),
+                    }
+                })?,
+            ),
+            false => None,
         };
         let history = vec![ReloadRecord {
             generation: 1,
             first_step: 0,
             source: config.library.clone(),
             greeting,
+            kind: SwapKind::Build,
             switch_time: Duration::ZERO,
         }];
         Ok(Self {
@@ -157,12 +186,15 @@ impl Engine {
             config,
             library,
             state,
+            fallback: None,
             steps: 0,
             stats: ReloadStats {
                 generation: 1,
                 ..ReloadStats::default()
             },
+            newest_generation: 1,
             current_error: None,
+            notice: None,
             paused: false,
             history,
             scratch: Message::new(),
@@ -190,8 +222,9 @@ impl Engine {
 
     /// Runs one fixed update step with `input`.
     ///
-    /// A panic in game code restores the state to what it was before this step
-    /// and pauses game logic until the next good library arrives.
+    /// If game code panics, the state goes back to what it was before this
+    /// step and the step runs again on the previous library, if there is one
+    /// that fits the state; otherwise game logic pauses until the next build.
     pub fn update(&mut self, input: &Input) {
         let frame = self.frame(input);
         self.steps += 1;
@@ -199,17 +232,15 @@ impl Engine {
             return;
         }
         self.before_step.copy_from(&self.state);
-        if let Err(error) = self
+        while let Err(error) = self
             .library
             .update(&mut self.state, &frame, &mut self.scratch)
         {
             self.state.copy_from(&self.before_step);
-            self.paused = true;
             self.fail(&error);
-            log::warn!(
-                "game logic paused on the state from before step {}; save a fix to resume",
-                frame.number
-            );
+            if !self.recover() {
+                break;
+            }
         }
     }
 
@@ -235,18 +266,26 @@ impl Engine {
         result
     }
 
-    /// Draws the current state into an RGBA8 framebuffer of the configured size.
-    /// A panic in `render` is reported and leaves the framebuffer as drawn so far.
+    /// Draws the current state into an RGBA8 framebuffer of the configured
+    /// size. While game logic is paused the framebuffer is left as it was.
     pub fn render(&mut self, pixels: &mut [u8]) {
         let frame = self.frame(&Input::default());
-        if let Err(error) = self.library.render(
-            &self.state,
-            &frame,
-            pixels,
-            self.config.size,
-            &mut self.scratch,
-        ) {
-            self.fail(&error);
+        while !self.paused {
+            match self.library.render(
+                &self.state,
+                &frame,
+                pixels,
+                self.config.size,
+                &mut self.scratch,
+            ) {
+                Ok(()) => return,
+                Err(error) => {
+                    self.fail(&error);
+                    if !self.recover() {
+                        return;
+                    }
+                }
+            }
         }
     }
 
@@ -293,6 +332,12 @@ impl Engine {
         self.current_error.as_deref()
     }
 
+    /// Something the developer should know that is not a failure (the state
+    /// was migrated, or saved to a snapshot), until the next reload.
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
     /// Whether game logic is paused after a panic.
     pub fn is_paused(&self) -> bool {
         self.paused
@@ -301,6 +346,11 @@ impl Engine {
     /// The configuration the engine was started with.
     pub fn config(&self) -> &EngineConfig {
         &self.config
+    }
+
+    /// The directory of shadow copies (removed when the engine is dropped).
+    pub fn shadow_dir(&self) -> &Path {
+        self.shadows.path()
     }
 
     /// The summary the headless runner prints.
@@ -327,35 +377,143 @@ impl Engine {
         }
     }
 
+    /// After a panic: go back to the previous library if it fits the state
+    /// (true), else pause game logic until the next build (false).
+    fn recover(&mut self) -> bool {
+        let Some(fallback) = self.fallback.take() else {
+            self.pause();
+            return false;
+        };
+        let started = Instant::now();
+        let restored =
+            GameLibrary::from_shadow(fallback.shadow, &fallback.source).and_then(|library| {
+                self.check_same_layout(&library)?;
+                let greeting = library.greet()?;
+                Ok((library, greeting))
+            });
+        match restored {
+            Ok((library, greeting)) => {
+                drop(std::mem::replace(&mut self.library, library));
+                self.stats.generation = fallback.generation;
+                log::warn!(
+                    "went back to generation {}: {greeting}",
+                    fallback.generation
+                );
+                self.history.push(ReloadRecord {
+                    generation: fallback.generation,
+                    first_step: self.steps.saturating_sub(1),
+                    source: fallback.source,
+                    greeting,
+                    kind: SwapKind::Fallback,
+                    switch_time: started.elapsed(),
+                });
+                true
+            }
+            Err(error) => {
+                self.fail(&error);
+                self.pause();
+                false
+            }
+        }
+    }
+
+    fn pause(&mut self) {
+        self.paused = true;
+        let text =
+            "game logic paused on the state from before the failing step; save a fix to resume";
+        log::warn!("{text}");
+        if let Some(error) = &mut self.current_error {
+            error.push_str(" | ");
+            error.push_str(text);
+        }
+    }
+
+    fn check_same_layout(&self, library: &GameLibrary) -> Result<(), ReloadError> {
+        if library.layout() == self.state.layout() {
+            return Ok(());
+        }
+        Err(ReloadError::LayoutMismatch {
+            path: library.source().to_path_buf(),
+            running: self.state.layout(),
+            new: library.layout(),
+        })
+    }
+
     fn switch_to(&mut self, library: GameLibrary) -> Result<(), ReloadError> {
         let started = Instant::now();
-        if library.layout() != self.state.layout() {
-            return Err(ReloadError::LayoutMismatch {
-                path: library.source().to_path_buf(),
-                running: self.state.layout(),
-                new: library.layout(),
-            });
-        }
         let greeting = library.greet()?;
+        let notice = match self.check_same_layout(&library) {
+            Ok(()) => None,
+            Err(mismatch) => Some(self.carry_state_over(&library, mismatch)?),
+        };
         let source = library.source().to_path_buf();
-        drop(std::mem::replace(&mut self.library, library));
-        self.stats.generation += 1;
+        let previous = std::mem::replace(&mut self.library, library);
+        // The fallback must run on this state: only keep one of the same layout.
+        self.fallback = (notice.is_none()).then(|| Fallback {
+            source: previous.source().to_path_buf(),
+            shadow: previous.into_shadow(),
+            generation: self.stats.generation,
+        });
+        self.newest_generation += 1;
+        self.stats.generation = self.newest_generation;
         self.stats.reloads += 1;
         self.current_error = None;
+        self.notice = notice;
         self.paused = false;
         log::info!(
             "generation {} at step {}: {greeting}",
             self.stats.generation,
             self.steps
         );
+        if let Some(notice) = &self.notice {
+            log::warn!("{notice}");
+        }
         self.history.push(ReloadRecord {
             generation: self.stats.generation,
             first_step: self.steps,
             source,
             greeting,
+            kind: SwapKind::Build,
             switch_time: started.elapsed(),
         });
         Ok(())
+    }
+
+    /// A new library with another state layout: build its state with `init`
+    /// then `migrate`, or save the old state to a snapshot and start fresh.
+    /// Any failure refuses the library and leaves the running state untouched.
+    fn carry_state_over(
+        &mut self,
+        library: &GameLibrary,
+        mismatch: ReloadError,
+    ) -> Result<String, ReloadError> {
+        let mut fresh =
+            StateBuffer::zeroed(library.layout()).expect("GameLibrary::load checked the layout");
+        library.init(&mut fresh)?;
+        let old = self.state.layout();
+        let notice = if library.migrate(&self.state, &mut fresh)? {
+            format!(
+                "state layout changed ({:016x} -> {:016x}); `migrate` carried the state over",
+                old.fingerprint,
+                fresh.layout().fingerprint
+            )
+        } else {
+            let saved = snapshot::save_in(&self.config.snapshot_dir, &self.state).map_err(|error| {
+                ReloadError::Invalid {
+                    path: library.source().to_path_buf(),
+                    reason: format!("{mismatch}; and saving the old state failed ({error}), so the library was refused"),
+                }
+            })?;
+            format!(
+                "state layout changed ({:016x} -> {:016x}) and the library has no `migrate` for it: old state saved to {}; started a fresh state from `init`",
+                old.fingerprint,
+                fresh.layout().fingerprint,
+                saved.display()
+            )
+        };
+        self.before_step = fresh.clone();
+        self.state = fresh;
+        Ok(notice)
     }
 
     fn fail(&mut self, error: &ReloadError) {

@@ -28,13 +28,21 @@ pub const SETTLE_REPLACED: Duration = Duration::from_millis(2);
 /// what must never happen, so wait until writing has clearly stopped.
 pub const SETTLE_WRITTEN: Duration = Duration::from_millis(100);
 
+/// How often the watcher checks that the watched directory is still the one
+/// it watches (`cargo clean` removes it; a build creates a new one).
+pub const DIRECTORY_CHECK: Duration = Duration::from_millis(200);
+
 /// A result of preparing a new build: a loaded library, or why it was refused.
 pub type Prepared = Result<GameLibrary, ReloadError>;
 
+enum Message {
+    Event(notify::Result<Event>),
+    Stop,
+}
+
 /// The watcher thread and the channel of prepared libraries it fills.
 pub struct LibraryWatcher {
-    // Dropping the notify watcher closes the event channel, which ends the thread.
-    watcher: Option<RecommendedWatcher>,
+    control: Sender<Message>,
     thread: Option<JoinHandle<()>>,
     prepared: Receiver<Prepared>,
 }
@@ -50,18 +58,28 @@ impl LibraryWatcher {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
-        let (events_tx, events) = mpsc::channel();
-        let mut watcher = notify::recommended_watcher(move |event: notify::Result<Event>| {
-            let _ = events_tx.send(event);
+        let (control, messages) = mpsc::channel();
+        let events = control.clone();
+        let mut watcher = notify::recommended_watcher(move |event| {
+            let _ = events.send(Message::Event(event));
         })?;
         watcher.watch(&dir, RecursiveMode::NonRecursive)?;
+        log::info!("watching {} for new builds", dir.display());
         let (prepared_tx, prepared) = mpsc::channel();
+        let mut state = WatchLoop {
+            identity: identity(&dir),
+            dir,
+            library,
+            shadows,
+            watcher,
+            messages,
+            prepared: prepared_tx,
+        };
         let thread = thread::Builder::new()
             .name("hotloop-watcher".into())
-            .spawn(move || prepare_builds(&library, &shadows, &events, &prepared_tx))?;
-        log::info!("watching {} for new builds", dir.display());
+            .spawn(move || state.run())?;
         Ok(Self {
-            watcher: Some(watcher),
+            control,
             thread: Some(thread),
             prepared,
         })
@@ -75,51 +93,110 @@ impl LibraryWatcher {
 
 impl Drop for LibraryWatcher {
     fn drop(&mut self) {
-        drop(self.watcher.take());
+        let _ = self.control.send(Message::Stop);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
     }
 }
 
-/// The watcher thread: settle each burst of events, then load the file.
-fn prepare_builds(
-    library: &Path,
-    shadows: &ShadowDir,
-    events: &Receiver<notify::Result<Event>>,
-    prepared: &Sender<Prepared>,
-) {
-    loop {
-        let Ok(first) = events.recv() else { return };
-        let Some(mut quiet) = settle_time(first, library) else {
-            continue;
-        };
+/// The watcher thread's state.
+struct WatchLoop {
+    dir: PathBuf,
+    /// Which directory is watched (device and inode), `None` while it is gone.
+    identity: Option<(u64, u64)>,
+    library: PathBuf,
+    shadows: Arc<ShadowDir>,
+    watcher: RecommendedWatcher,
+    messages: Receiver<Message>,
+    prepared: Sender<Prepared>,
+}
+
+impl WatchLoop {
+    fn run(&mut self) {
+        loop {
+            let quiet = match self.messages.recv_timeout(DIRECTORY_CHECK) {
+                Ok(Message::Event(event)) => settle_time(event, &self.library),
+                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+                Err(RecvTimeoutError::Timeout) => self.check_directory(),
+            };
+            let Some(quiet) = quiet else { continue };
+            if !self.settle(quiet) {
+                return;
+            }
+            if !self.library.exists() {
+                log::debug!(
+                    "{} was removed; waiting for the next build",
+                    self.library.display()
+                );
+                continue;
+            }
+            let started = Instant::now();
+            let result = GameLibrary::load(&self.library, &self.shadows);
+            log::debug!(
+                "prepared {} in {:?}",
+                self.library.display(),
+                started.elapsed()
+            );
+            if self.prepared.send(result).is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Waits until no event about the library came for `quiet` (longer if a
+    /// later event asks for it). False when the watcher is stopping.
+    fn settle(&mut self, mut quiet: Duration) -> bool {
         let mut deadline = Instant::now() + quiet;
         loop {
-            match events.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(event) => {
-                    if let Some(more) = settle_time(event, library) {
+            match self
+                .messages
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                Ok(Message::Event(event)) => {
+                    if let Some(more) = settle_time(event, &self.library) {
                         quiet = quiet.max(more);
                         deadline = Instant::now() + quiet;
                     }
                 }
-                Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => return,
+                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return false,
+                Err(RecvTimeoutError::Timeout) => return true,
             }
         }
-        if !library.exists() {
-            log::debug!(
-                "{} was removed; waiting for the next build",
-                library.display()
-            );
-            continue;
+    }
+
+    /// Notices the directory being removed or replaced, and watches the new
+    /// one once it exists. Returns a settle time when a library is waiting in it.
+    fn check_directory(&mut self) -> Option<Duration> {
+        let now = identity(&self.dir);
+        if now == self.identity {
+            return None;
         }
-        let started = Instant::now();
-        let result = GameLibrary::load(library, shadows);
-        log::debug!("prepared {} in {:?}", library.display(), started.elapsed());
-        if prepared.send(result).is_err() {
-            return;
+        let _ = self.watcher.unwatch(&self.dir);
+        self.identity = None;
+        now?;
+        if let Err(error) = self.watcher.watch(&self.dir, RecursiveMode::NonRecursive) {
+            log::warn!("cannot watch {} again yet: {error}", self.dir.display());
+            return None;
         }
+        self.identity = now;
+        log::info!("{} was recreated; watching it again", self.dir.display());
+        // The library may have been written before the new watch existed.
+        self.library.exists().then_some(SETTLE_WRITTEN)
+    }
+}
+
+/// Device and inode of `dir`, or `None` when it does not exist.
+fn identity(dir: &Path) -> Option<(u64, u64)> {
+    let metadata = std::fs::metadata(dir).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((metadata.dev(), metadata.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        Some((0, metadata.is_dir() as u64))
     }
 }
 

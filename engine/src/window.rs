@@ -161,6 +161,7 @@ impl App {
             generation: self.shown_generation,
             last_reload: self.last_reload,
             error: self.engine.current_error(),
+            notice: self.engine.notice(),
             paused: self.engine.is_paused(),
         };
         self.overlay

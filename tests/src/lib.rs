@@ -83,6 +83,12 @@ impl Variant {
         self
     }
 
+    /// Replaces the whole of `file` (relative to `src/`).
+    pub fn write(&self, file: &str, text: &str) -> &Self {
+        fs::write(self.dir.join("src").join(file), text).expect("write variant source");
+        self
+    }
+
     /// Builds this variant against a copy of hotloop-abi that claims ABI `version`.
     pub fn with_abi_version(&self, version: u32) -> &Self {
         let abi = self.dir.join("abi");
@@ -377,4 +383,25 @@ impl Screenshot {
             .count();
         hits as f64 / (self.width * self.height) as f64
     }
+}
+
+/// The demo's `State::score` from raw state bytes.
+pub fn score(state: &[u8]) -> u32 {
+    let at = std::mem::offset_of!(game_logic::State, score);
+    u32::from_le_bytes(state[at..at + 4].try_into().expect("4 bytes"))
+}
+
+/// Game libraries this process has mapped: distinct files under `shadow_dir`
+/// in `/proc/self/maps` (Linux).
+pub fn mapped_libraries(shadow_dir: &Path) -> usize {
+    let maps = fs::read_to_string("/proc/self/maps").expect("read /proc/self/maps");
+    let prefix = shadow_dir.to_string_lossy();
+    let mut paths: Vec<&str> = maps
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(5))
+        .filter(|path| path.starts_with(prefix.as_ref()))
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    paths.len()
 }

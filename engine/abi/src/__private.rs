@@ -8,7 +8,7 @@ use std::fmt::Write;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Mutex, Once};
 
-use crate::{Canvas, Frame, Message, RawCanvas, StateData, Status};
+use crate::{Canvas, Frame, Message, OldState, RawCanvas, StateData, StateLayout, Status};
 
 /// Where the last panic in this library happened (`file:line`), recorded by
 /// our panic hook, which sees the location that the panic payload lacks.
@@ -148,6 +148,35 @@ pub unsafe fn describe<S: StateData>(
             describe(state, out);
         }
     })
+}
+
+/// Builds the new state from the old one with the author's `migrate`.
+///
+/// # Safety
+/// `old_layout` points to a valid [`StateLayout`] and `old` to `old_layout.size`
+/// readable bytes that stay unchanged during the call; `new` points to a valid,
+/// exclusively borrowed `S` (already written by `init`); `error` as in [`greet`].
+pub unsafe fn migrate<S: StateData>(
+    old: *const u8,
+    old_layout: *const StateLayout,
+    new: *mut u8,
+    error: *mut Message,
+    migrate: fn(&OldState<'_>, &mut S) -> bool,
+) -> Status {
+    let mut migrated = false;
+    let status = guard(error, || {
+        // SAFETY: the caller's contract on all three pointers.
+        let (old, new) = unsafe {
+            let layout = *old_layout;
+            let bytes = std::slice::from_raw_parts(old, layout.size as usize);
+            (OldState::new(bytes, layout), &mut *new.cast::<S>())
+        };
+        migrated = migrate(&old, new);
+    });
+    match status {
+        Status::OK if !migrated => Status::DECLINED,
+        status => status,
+    }
 }
 
 /// The `render` of a game that declares none: a dark background.

@@ -50,7 +50,7 @@ macro_rules! state {
 
 /// Generates a game library's exported entry points.
 ///
-/// The keys come in this order; `render`, `describe` and `greet` may be left out.
+/// The keys come in this order; `render`, `describe`, `migrate` and `greet` may be left out.
 ///
 /// | key | type | role |
 /// |---|---|---|
@@ -59,6 +59,7 @@ macro_rules! state {
 /// | `systems` | `[fn(&mut State, &Frame), …]` | run in order by every `update` |
 /// | `render` | `fn(&State, &Frame, &mut Canvas)` | draws a displayed frame |
 /// | `describe` | `fn(&State, &mut Message)` | one line for logs and the headless summary |
+/// | `migrate` | `fn(&OldState, &mut State) -> bool` | after a layout change: fill the new state (already `init`ed) from the old; `false` declines |
 /// | `greet` | `fn() -> &'static str` | logged by the engine after each load |
 ///
 /// Adding, removing or reordering systems is an ordinary live edit: only the
@@ -71,6 +72,7 @@ macro_rules! game {
         systems: [$($system:expr),* $(,)?]
         $(, render: $render:expr)?
         $(, describe: $describe:expr)?
+        $(, migrate: $migrate:expr)?
         $(, greet: $greet:expr)?
         $(,)?
     ) => {
@@ -138,6 +140,21 @@ macro_rules! game {
                 // SAFETY: the engine upholds the entry point's contract (crate docs).
                 unsafe { $crate::__private::describe::<$state>(state, out, describe) }
             }
+
+            $(
+                #[unsafe(export_name = "migrate")]
+                unsafe extern "C" fn __hotloop_migrate(
+                    old: *const u8,
+                    old_layout: *const $crate::StateLayout,
+                    new: *mut u8,
+                    error: *mut $crate::Message,
+                ) -> $crate::Status {
+                    let migrate: fn(&$crate::OldState<'_>, &mut $state) -> bool = $migrate;
+                    // SAFETY: the engine upholds the entry point's contract (crate docs).
+                    unsafe { $crate::__private::migrate::<$state>(old, old_layout, new, error, migrate) }
+                }
+                const _: $crate::symbols::MigrateFn = __hotloop_migrate;
+            )?
 
             // Each export must match the signature the loader expects.
             const _: $crate::symbols::AbiVersionFn = __hotloop_abi_version;

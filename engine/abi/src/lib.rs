@@ -36,6 +36,7 @@
 //! | `update` | every fixed step | runs the systems, in order, on the state |
 //! | `render` | every displayed frame | draws the state into the RGBA8 framebuffer |
 //! | `describe` | on demand (headless summary) | writes a one-line summary of the state |
+//! | `migrate` (optional) | after a reload that changed the state layout | builds the new state from the old one |
 //!
 //! Every call that runs game code returns a [`Status`]. A panic is caught inside
 //! the library (it must never unwind into the engine) and reported as
@@ -46,7 +47,10 @@
 //! - The engine allocates the state buffer with the library's size and alignment,
 //!   zeroes it and asks `init` to fill it. The buffer outlives every library.
 //! - A new library whose [`StateLayout`] differs from the running one is never
-//!   given the old bytes as its state type.
+//!   given the old bytes as its state type. The engine allocates a new buffer,
+//!   fills it with the new `init`, then calls `migrate` (if exported) with the
+//!   old state as an [`OldState`]. Without `migrate`, or when it declines, the
+//!   old bytes are saved to a snapshot file and the game starts fresh.
 //! - Memory is freed on the side that allocated it: nothing allocated by game
 //!   code crosses the boundary, which is why state fields are plain data
 //!   ([`StateData`]): numbers, `bool`, arrays, glam vectors and nested [`state!`] structs.
@@ -65,6 +69,7 @@ pub mod canvas;
 mod fingerprint;
 mod frame;
 mod message;
+mod migrate;
 pub mod symbols;
 
 #[doc(hidden)]
@@ -75,7 +80,8 @@ pub use canvas::{Canvas, RawCanvas, Rgba};
 pub use fingerprint::{StateData, StateLayout, field_hash, finish_hash, start_hash};
 pub use frame::{Frame, Input, Key, KeySet, MouseButton};
 pub use glam;
-pub use message::{Message, Status};
+pub use message::{MESSAGE_CAPACITY, Message, Status};
+pub use migrate::OldState;
 
 /// Version of this ABI. Bump it whenever an entry point, [`Frame`], [`Input`],
 /// [`RawCanvas`], [`Message`] or [`StateLayout`] changes in any way.

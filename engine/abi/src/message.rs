@@ -16,6 +16,8 @@ impl Status {
     pub const OK: Status = Status(0);
     /// Game code panicked; the panic message is in the call's [`Message`].
     pub const PANICKED: Status = Status(1);
+    /// `migrate` cannot build the new state from this old layout.
+    pub const DECLINED: Status = Status(2);
 }
 
 /// How many bytes of text a [`Message`] holds.

@@ -27,6 +27,15 @@ pub type RenderFn = unsafe extern "C" fn(
 /// `describe(state, out)`: writes a one-line summary of the state into `out`.
 pub type DescribeFn = unsafe extern "C" fn(state: *const u8, out: *mut Message) -> Status;
 
+/// `migrate(old, old_layout, new, error)`: builds the new state (already
+/// filled by `init`) from the old one; [`Status::DECLINED`] when it cannot.
+pub type MigrateFn = unsafe extern "C" fn(
+    old: *const u8,
+    old_layout: *const StateLayout,
+    new: *mut u8,
+    error: *mut Message,
+) -> Status;
+
 /// Symbol name of [`AbiVersionFn`].
 pub const ABI_VERSION: &str = "abi_version";
 /// Symbol name of [`StateLayoutFn`].
@@ -41,6 +50,9 @@ pub const UPDATE: &str = "update";
 pub const RENDER: &str = "render";
 /// Symbol name of [`DescribeFn`].
 pub const DESCRIBE: &str = "describe";
+
+/// Symbol name of [`MigrateFn`] (optional).
+pub const MIGRATE: &str = "migrate";
 
 /// Every symbol a game library must export, in the order the loader checks them.
 pub const ALL: [&str; 7] = [

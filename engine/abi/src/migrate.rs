@@ -1,0 +1,74 @@
+//! What a library's `migrate` sees of the state an older library left behind.
+
+use crate::{StateData, StateLayout};
+
+/// The previous state, handed to `migrate` after a reload changed the state's
+/// layout. Read it through [`OldState::view`] with the old struct declared
+/// under another name with [`state!`](crate::state), or as raw bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct OldState<'a> {
+    bytes: &'a [u8],
+    layout: StateLayout,
+}
+
+impl<'a> OldState<'a> {
+    /// Wraps the old state's bytes and the layout they were written with.
+    ///
+    /// # Panics
+    /// When `bytes` is not `layout.size` long.
+    pub fn new(bytes: &'a [u8], layout: StateLayout) -> Self {
+        assert_eq!(bytes.len() as u64, layout.size, "old state size");
+        Self { bytes, layout }
+    }
+
+    /// The old state's layout (its fingerprint says which type it was).
+    pub fn layout(&self) -> StateLayout {
+        self.layout
+    }
+
+    /// The old state's raw bytes.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The old state as a `T`, if it was one: same fingerprint, size and
+    /// alignment, so these bytes were written as a `T` by game code.
+    pub fn view<T: StateData>(&self) -> Option<&'a T> {
+        let aligned = (self.bytes.as_ptr() as usize).is_multiple_of(align_of::<T>());
+        if self.layout != StateLayout::of::<T>() || !aligned {
+            return None;
+        }
+        // SAFETY: the layout check proves the bytes are `size_of::<T>()` long
+        // and the pointer is aligned for `T`. An equal fingerprint means the
+        // bytes were written as a value of a type with the same field names,
+        // field types and offsets, so they form a valid `T`. `StateData` types
+        // own no heap memory, and the borrow keeps the bytes alive and unchanged.
+        Some(unsafe { &*self.bytes.as_ptr().cast::<T>() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    crate::state! {
+        struct V1 { ticks: u64, speed: f32 }
+        struct V2 { ticks: u64, speed: f32, lives: u32 }
+    }
+
+    #[test]
+    fn view_reads_the_old_type_and_refuses_others() {
+        let old = V1 {
+            ticks: 42,
+            speed: 1.5,
+        };
+        let bytes = [old];
+        // SAFETY: viewing a plain-data value's own bytes.
+        let raw =
+            unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast::<u8>(), size_of::<V1>()) };
+        let state = OldState::new(raw, StateLayout::of::<V1>());
+        assert_eq!(state.view::<V1>(), Some(&old));
+        assert_eq!(state.view::<V2>(), None);
+        assert_ne!(V1::FINGERPRINT, V2::FINGERPRINT);
+    }
+}

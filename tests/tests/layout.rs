@@ -1,0 +1,198 @@
+//! State layout changes: never reinterpreted; migrated by `migrate`, or saved
+//! to a snapshot and started fresh; refused (old code on the intact state)
+//! whenever carrying the state over fails.
+
+use engine::{Engine, EngineConfig, snapshot};
+use hotloop_abi::Input;
+use hotloop_tests::{Variant, demo_library, ticks};
+
+/// The demo with a `lives` field after `score`, so the layout changes.
+fn with_lives(name: &str) -> Variant {
+    let variant = Variant::of_demo(name);
+    variant
+        .edit(
+            "lib.rs",
+            "pub score: u32,",
+            "pub score: u32,\n        pub lives: u32,",
+        )
+        .edit("lib.rs", "score: 0,", "score: 0,\n        lives: 3,");
+    variant
+}
+
+/// Offset of `lives` in the variant: right after `ticks` (u64) and `score` (u32).
+const LIVES_AT: usize = 12;
+
+fn engine(snapshots: &std::path::Path) -> Engine {
+    let mut config = EngineConfig::new(demo_library());
+    config.watch = false;
+    config.snapshot_dir = snapshots.to_path_buf();
+    Engine::new(config).expect("engine starts")
+}
+
+fn run(engine: &mut Engine, steps: u64) {
+    for _ in 0..steps {
+        engine.step(&Input::default());
+    }
+}
+
+#[test]
+fn without_migrate_the_old_state_is_saved_and_the_game_starts_fresh() {
+    let library = with_lives("lives-fresh").build();
+    let snapshots = tempfile::tempdir().unwrap();
+    let mut engine = engine(snapshots.path());
+    run(&mut engine, 40);
+    let (old_bytes, old_layout) = (engine.state_bytes().to_vec(), engine.layout());
+
+    engine
+        .reload_from(&library)
+        .expect("a layout change without migrate is accepted");
+    let notice = engine.notice().expect("the developer is told").to_owned();
+    assert!(notice.contains("old state saved to"), "{notice}");
+    assert!(notice.contains("fresh state"), "{notice}");
+
+    let saved: Vec<_> = std::fs::read_dir(snapshots.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(saved.len(), 1, "one snapshot: {saved:?}");
+    assert!(
+        notice.contains(&saved[0].display().to_string()),
+        "the notice names the file"
+    );
+    let restored = snapshot::load(&saved[0]).expect("the snapshot reads back");
+    assert_eq!(restored.layout(), old_layout);
+    assert_eq!(restored.bytes(), old_bytes, "nothing lost");
+
+    assert_ne!(engine.layout(), old_layout);
+    run(&mut engine, 1);
+    assert_eq!(ticks(engine.state_bytes()), 1, "a fresh state from init");
+    assert_eq!(engine.state_bytes()[LIVES_AT], 3);
+}
+
+#[test]
+fn migrate_carries_the_state_over_a_layout_change() {
+    let variant = with_lives("lives-migrate");
+    variant
+        .edit(
+            "lib.rs",
+            "/// The state a new game starts from.",
+            "hotloop_abi::state! {
+    /// The state before `lives` was added.
+    pub struct StateV1 {
+        pub ticks: u64,
+        pub score: u32,
+        pub rng: u32,
+        pub player: Player,
+        pub particles: [Particle; PARTICLES],
+    }
+}
+
+fn migrate(old: &hotloop_abi::OldState<'_>, new: &mut State) -> bool {
+    let Some(old) = old.view::<StateV1>() else { return false };
+    new.ticks = old.ticks;
+    new.score = old.score;
+    new.rng = old.rng;
+    new.player = old.player;
+    new.particles = old.particles;
+    true
+}
+
+/// The state a new game starts from.",
+        )
+        .edit(
+            "lib.rs",
+            "    describe: describe,\n",
+            "    describe: describe,\n    migrate: migrate,\n",
+        );
+    let library = variant.build();
+    let snapshots = tempfile::tempdir().unwrap();
+    let mut engine = engine(snapshots.path());
+    run(&mut engine, 40);
+    let old_game = engine.describe().unwrap();
+
+    engine.reload_from(&library).expect("migrated");
+    let notice = engine.notice().unwrap();
+    assert!(
+        notice.contains("`migrate` carried the state over"),
+        "{notice}"
+    );
+    assert_eq!(
+        std::fs::read_dir(snapshots.path())
+            .map(|d| d.count())
+            .unwrap_or(0),
+        0,
+        "no snapshot needed"
+    );
+    assert_eq!(
+        engine.describe().unwrap(),
+        old_game,
+        "same ticks, score and player"
+    );
+    assert_eq!(
+        engine.state_bytes()[LIVES_AT],
+        3,
+        "the new field has init's value"
+    );
+    run(&mut engine, 1);
+    assert_eq!(ticks(engine.state_bytes()), 41, "the game goes on");
+}
+
+#[test]
+fn a_panicking_init_refuses_the_library_and_keeps_the_intact_state() {
+    let variant = with_lives("lives-init-panics");
+    variant.edit("lib.rs", "    let mut state = State {", "    panic!(\"init exploded on purpose\");\n    #[allow(unreachable_code)]\n    let mut state = State {");
+    let library = variant.build();
+    let snapshots = tempfile::tempdir().unwrap();
+    let mut engine = engine(snapshots.path());
+    run(&mut engine, 10);
+    let before = engine.state_bytes().to_vec();
+
+    let error = engine
+        .reload_from(&library)
+        .expect_err("refused")
+        .to_string();
+    assert!(error.contains("init panicked"), "{error}");
+    assert!(error.contains("init exploded on purpose"), "{error}");
+    assert_eq!(engine.state_bytes(), before);
+    assert_eq!(engine.stats().failed_reloads, 1);
+    run(&mut engine, 1);
+    assert_eq!((engine.generation(), ticks(engine.state_bytes())), (1, 11));
+
+    // The same library as the first one: the engine does not start, and says why.
+    let mut config = EngineConfig::new(&library);
+    config.watch = false;
+    let error = Engine::new(config)
+        .expect_err("cannot start on a panicking init")
+        .to_string();
+    assert!(
+        error.contains("init panicked") && error.contains("init exploded on purpose"),
+        "{error}"
+    );
+}
+
+#[test]
+fn when_the_old_state_cannot_be_saved_the_library_is_refused() {
+    let library = with_lives("lives-unsaved").build();
+    let blocker = tempfile::NamedTempFile::new().unwrap();
+    // A file where the snapshot directory should be: saving must fail.
+    let mut engine = engine(&blocker.path().join("snapshots"));
+    run(&mut engine, 10);
+    let before = engine.state_bytes().to_vec();
+    let error = engine
+        .reload_from(&library)
+        .expect_err("refused")
+        .to_string();
+    assert!(error.contains("changed the state layout"), "{error}");
+    assert!(error.contains("saving the old state failed"), "{error}");
+    assert_eq!(
+        engine.state_bytes(),
+        before,
+        "never reinterpreted, never lost"
+    );
+    run(&mut engine, 1);
+    assert_eq!(
+        ticks(engine.state_bytes()),
+        11,
+        "the old code keeps running"
+    );
+}

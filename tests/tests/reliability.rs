@@ -1,0 +1,420 @@
+//! Bad builds, panics and vanishing files: the engine survives each one with
+//! the state intact, says what happened, and takes the next good build.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use engine::{Engine, EngineConfig, SwapKind};
+use hotloop_abi::Input;
+use hotloop_tests::{Variant, demo_library, mapped_libraries, ticks};
+
+/// A variant that counts 1000 per step, so its code is easy to spot.
+fn fast_library() -> PathBuf {
+    static FAST: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    FAST.get_or_init(|| {
+        let variant = Variant::of_demo("fast");
+        variant.edit("systems.rs", "state.ticks += 1;", "state.ticks += 1000;");
+        variant.build()
+    })
+    .clone()
+}
+
+/// The demo, copied into a fresh directory that the engine watches.
+struct Watched {
+    _dir: tempfile::TempDir,
+    library: PathBuf,
+    engine: Engine,
+}
+
+fn watched() -> Watched {
+    let dir = tempfile::tempdir().unwrap();
+    let library = dir.path().join("sub").join("libgame.so");
+    fs::create_dir_all(library.parent().unwrap()).unwrap();
+    fs::copy(demo_library(), &library).unwrap();
+    let engine = Engine::new(EngineConfig::new(&library)).expect("engine starts");
+    Watched {
+        _dir: dir,
+        library,
+        engine,
+    }
+}
+
+/// Replaces `path` the way a build tool does: a new file renamed into place.
+fn replace(path: &Path, bytes: &[u8]) {
+    let partial = path.with_extension("partial");
+    fs::write(&partial, bytes).unwrap();
+    fs::rename(&partial, path).unwrap();
+}
+
+/// Takes frame boundaries (without updates, so the state must not change)
+/// until `done` holds; panics after 10 s.
+fn boundaries_until(engine: &mut Engine, what: &str, done: impl Fn(&Engine) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done(engine) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(2));
+        engine.begin_frame();
+    }
+}
+
+fn step(engine: &mut Engine) {
+    engine.step(&Input::default());
+}
+
+#[test]
+fn truncated_empty_and_foreign_files_are_refused_then_the_next_good_build_is_taken() {
+    let Watched {
+        library,
+        mut engine,
+        _dir,
+    } = watched();
+    for _ in 0..5 {
+        step(&mut engine);
+    }
+    let good = fs::read(demo_library()).unwrap();
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        (
+            "truncated",
+            good[..good.len().min(20_000)].to_vec(),
+            "truncated: a loadable segment ends at byte",
+        ),
+        ("empty", Vec::new(), "the file is empty"),
+        (
+            "not a library",
+            b"#!/bin/sh\necho this is not a library\n".repeat(100),
+            "not a 64-bit ELF file",
+        ),
+        (
+            "executable",
+            fs::read(std::env::current_exe().unwrap()).unwrap(),
+            "is a program",
+        ),
+    ];
+    for (failures, (what, bytes, cause)) in (1..).zip(cases) {
+        let before = engine.state_bytes().to_vec();
+        replace(&library, &bytes);
+        boundaries_until(&mut engine, what, |e| e.stats().failed_reloads == failures);
+        let error = engine.stats().last_error.clone().unwrap();
+        assert!(error.contains(cause), "{what}: {error}");
+        assert!(
+            error.contains(&library.display().to_string()),
+            "{what}: the error names the file: {error}"
+        );
+        assert_eq!(engine.current_error(), Some(error.as_str()));
+        assert_eq!(engine.state_bytes(), before, "{what}: state untouched");
+        let ticks_before = ticks(engine.state_bytes());
+        step(&mut engine);
+        assert_eq!(
+            ticks(engine.state_bytes()),
+            ticks_before + 1,
+            "{what}: the old code keeps running"
+        );
+    }
+    assert_eq!(engine.generation(), 1);
+
+    replace(&library, &fs::read(fast_library()).unwrap());
+    boundaries_until(&mut engine, "the good build", |e| e.generation() == 2);
+    assert_eq!(
+        engine.current_error(),
+        None,
+        "a good build clears the banner"
+    );
+    let before = ticks(engine.state_bytes());
+    step(&mut engine);
+    assert_eq!(ticks(engine.state_bytes()), before + 1000);
+}
+
+#[test]
+fn a_shared_library_without_entry_points_is_not_a_game_library() {
+    let other = Variant::of_demo("not-a-game");
+    other.write(
+        "lib.rs",
+        "//! Some other cdylib.\n#[unsafe(no_mangle)]\npub extern \"C\" fn hello() -> u32 { 7 }\n",
+    );
+    let other = other.build();
+    let mut config = EngineConfig::new(demo_library());
+    config.watch = false;
+    let mut engine = Engine::new(config).unwrap();
+    step(&mut engine);
+    let before = engine.state_bytes().to_vec();
+    let error = engine.reload_from(&other).expect_err("refused").to_string();
+    assert!(error.contains("is not a hotloop game library"), "{error}");
+    assert!(error.contains("`abi_version`"), "{error}");
+    assert_eq!(engine.state_bytes(), before);
+    assert_eq!(engine.stats().failed_reloads, 1);
+}
+
+/// The demo, except that `update` panics once `ticks` reaches `at`.
+fn panics_at(name: &str, at: u64) -> PathBuf {
+    let variant = Variant::of_demo(name);
+    variant.edit(
+        "systems.rs",
+        "state.ticks += 1;",
+        &format!("state.ticks += 1;\n    if state.ticks >= {at} {{ panic!(\"boom at tick {{}}\", state.ticks); }}"),
+    );
+    variant.build()
+}
+
+fn unwatched(library: &Path) -> Engine {
+    let mut config = EngineConfig::new(library);
+    config.watch = false;
+    Engine::new(config).expect("engine starts")
+}
+
+#[test]
+fn a_panic_on_the_first_frame_rolls_back_and_goes_back_to_the_previous_library() {
+    let panicky = panics_at("panics-at-once", 0);
+    let mut engine = unwatched(&demo_library());
+    let mut reference = unwatched(&demo_library());
+    for _ in 0..10 {
+        step(&mut engine);
+        step(&mut reference);
+    }
+    engine
+        .reload_from(&panicky)
+        .expect("it loads fine; it panics when run");
+    assert_eq!(engine.generation(), 2);
+    step(&mut engine);
+    step(&mut reference);
+
+    let error = engine.stats().last_error.clone().unwrap();
+    assert!(error.contains("update panicked"), "{error}");
+    assert!(error.contains("boom at tick 11"), "{error}");
+    assert!(
+        error.contains("systems.rs"),
+        "the panic's location: {error}"
+    );
+    assert_eq!(engine.stats().failed_reloads, 1);
+    assert_eq!(engine.generation(), 1, "back on the previous library");
+    assert_eq!(engine.history().last().unwrap().kind, SwapKind::Fallback);
+    assert!(!engine.is_paused());
+    assert_eq!(
+        engine.state_bytes(),
+        reference.state_bytes(),
+        "the failed step was rolled back and re-run"
+    );
+}
+
+#[test]
+fn a_panic_after_100_good_frames_rolls_back_that_frame_only() {
+    let late = panics_at("panics-late", 120);
+    let mut engine = unwatched(&demo_library());
+    let mut reference = unwatched(&demo_library());
+    for _ in 0..20 {
+        step(&mut engine);
+        step(&mut reference);
+    }
+    engine.reload_from(&late).unwrap();
+    for _ in 0..99 {
+        step(&mut engine);
+        step(&mut reference);
+    }
+    assert_eq!(
+        (engine.generation(), engine.stats().failed_reloads),
+        (2, 0),
+        "100 good frames"
+    );
+    step(&mut engine);
+    step(&mut reference);
+    assert!(
+        engine
+            .stats()
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("boom at tick 120")
+    );
+    assert_eq!(engine.generation(), 1);
+    assert_eq!(engine.state_bytes(), reference.state_bytes());
+}
+
+#[test]
+fn with_no_library_to_go_back_to_game_logic_pauses_until_the_next_build() {
+    let panicky = panics_at("panics-from-start", 5);
+    let mut engine = unwatched(&panicky);
+    for _ in 0..4 {
+        step(&mut engine);
+    }
+    let before = engine.state_bytes().to_vec();
+    step(&mut engine);
+    assert!(engine.is_paused());
+    assert_eq!(
+        engine.state_bytes(),
+        before,
+        "rolled back to before the failing step"
+    );
+    assert!(
+        engine.current_error().unwrap().contains("paused"),
+        "{:?}",
+        engine.current_error()
+    );
+    for _ in 0..10 {
+        step(&mut engine);
+    }
+    let mut pixels = vec![0; 320 * 240 * 4];
+    engine.render(&mut pixels);
+    assert_eq!(engine.state_bytes(), before, "paused: nothing runs");
+
+    engine
+        .reload_from(&demo_library())
+        .expect("the fix is taken");
+    assert!(!engine.is_paused());
+    step(&mut engine);
+    assert_eq!(
+        ticks(engine.state_bytes()),
+        5,
+        "resumes from the preserved state"
+    );
+}
+
+#[test]
+fn a_panic_in_render_is_recovered_like_one_in_update() {
+    let variant = Variant::of_demo("render-panics");
+    variant.edit(
+        "draw.rs",
+        "    canvas.clear(BACKGROUND);",
+        "    canvas.clear(BACKGROUND);\n    panic!(\"render exploded\");",
+    );
+    let library = variant.build();
+    let mut engine = unwatched(&demo_library());
+    step(&mut engine);
+    engine.reload_from(&library).unwrap();
+    let mut pixels = vec![0; 320 * 240 * 4];
+    engine.render(&mut pixels);
+    assert!(
+        engine
+            .stats()
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("render panicked")
+    );
+    assert_eq!(engine.generation(), 1, "back on the library that draws");
+    assert!(
+        pixels.chunks_exact(4).any(|p| p != [18, 22, 40, 255]),
+        "the frame was drawn by the fallback"
+    );
+}
+
+#[test]
+fn deleted_file_and_recreated_directory_are_survived() {
+    let Watched {
+        library,
+        mut engine,
+        _dir,
+    } = watched();
+    step(&mut engine);
+    fs::remove_file(&library).unwrap();
+    for _ in 0..20 {
+        step(&mut engine);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(
+        engine.stats().failed_reloads,
+        0,
+        "a missing file is waited for, not an error"
+    );
+
+    // As `cargo clean` then `cargo build` do: the directory goes, then comes back.
+    let dir = library.parent().unwrap();
+    fs::remove_dir_all(dir).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    fs::create_dir_all(dir).unwrap();
+    fs::copy(fast_library(), &library).unwrap();
+    boundaries_until(&mut engine, "the library in the recreated directory", |e| {
+        e.generation() == 2
+    });
+    let before = ticks(engine.state_bytes());
+    step(&mut engine);
+    assert_eq!(ticks(engine.state_bytes()), before + 1000);
+
+    // And the new directory is watched from then on.
+    replace(&library, &fs::read(demo_library()).unwrap());
+    boundaries_until(&mut engine, "the next build", |e| e.generation() == 3);
+}
+
+#[test]
+fn ten_rewrites_within_50ms_give_one_reload_of_the_final_version() {
+    let Watched {
+        library,
+        mut engine,
+        _dir,
+    } = watched();
+    let (demo, fast) = (
+        fs::read(demo_library()).unwrap(),
+        fs::read(fast_library()).unwrap(),
+    );
+    step(&mut engine);
+    let started = Instant::now();
+    for round in 0..10 {
+        // In place and in two pieces, like a copy in progress: a reader in
+        // between would see a half-written library.
+        let bytes = if round % 2 == 1 { &fast } else { &demo };
+        let mut file = fs::File::create(&library).unwrap();
+        let half = bytes.len() / 2;
+        file.write_all(&bytes[..half]).unwrap();
+        file.flush().unwrap();
+        file.write_all(&bytes[half..]).unwrap();
+    }
+    let took = started.elapsed();
+    eprintln!("ten rewrites took {took:?}");
+    boundaries_until(&mut engine, "the final version", |e| e.generation() == 2);
+    std::thread::sleep(Duration::from_millis(300));
+    engine.begin_frame();
+    assert_eq!(engine.stats().reloads, 1, "one reload for the burst");
+    assert_eq!(
+        engine.stats().failed_reloads,
+        0,
+        "never a half-written load: {:?}",
+        engine.stats().last_error
+    );
+    let before = ticks(engine.state_bytes());
+    step(&mut engine);
+    assert_eq!(
+        ticks(engine.state_bytes()),
+        before + 1000,
+        "the final version runs"
+    );
+}
+
+/// A `thread_local!` with a destructor, touched on the frame thread, keeps
+/// glibc from unloading the library. The engine must still never call old code.
+#[test]
+fn a_library_pinned_by_a_thread_local_is_never_called_after_the_swap() {
+    let variant = Variant::of_demo("pinned");
+    variant.edit(
+        "systems.rs",
+        "    state.ticks += 1;\n",
+        "    state.ticks += 1;\n    PINS.with(|pins| pins.borrow_mut().push(1));\n",
+    );
+    variant.edit(
+        "systems.rs",
+        "/// Player acceleration",
+        "thread_local! {\n    static PINS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };\n}\n\n/// Player acceleration",
+    );
+    let pinned = variant.build();
+    let mut engine = unwatched(&pinned);
+    step(&mut engine);
+    engine.reload_from(&fast_library()).unwrap();
+    step(&mut engine);
+    assert_eq!(
+        ticks(engine.state_bytes()),
+        1001,
+        "the new code runs, not the pinned one"
+    );
+
+    // Loading the pinned build again gets its code afresh (a new shadow file),
+    // not whatever the loader still holds.
+    engine.reload_from(&pinned).unwrap();
+    step(&mut engine);
+    assert_eq!(ticks(engine.state_bytes()), 1002);
+    engine.reload_from(&fast_library()).unwrap();
+    step(&mut engine);
+    assert_eq!(ticks(engine.state_bytes()), 2002);
+    eprintln!(
+        "game libraries still mapped after unloading pinned ones: {}",
+        mapped_libraries(engine.shadow_dir())
+    );
+}

@@ -1,0 +1,91 @@
+//! Reload soak: many reloads in one process must not leak memory, file
+//! descriptors, mappings or shadow files. `soak_100` runs in the normal suite;
+//! the 1,000-reload version is `cargo test -p hotloop-tests --test soak -- --ignored`.
+
+use std::fs;
+
+use engine::{Engine, EngineConfig};
+use hotloop_abi::Input;
+use hotloop_tests::{Variant, demo_library, mapped_libraries, ticks};
+
+fn resident_kib() -> u64 {
+    let status = fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+fn open_fds() -> usize {
+    fs::read_dir("/proc/self/fd").unwrap().count()
+}
+
+fn soak(reloads: u64) {
+    let fast = Variant::of_demo("soak-fast");
+    fast.edit("systems.rs", "state.ticks += 1;", "state.ticks += 1000;");
+    let libraries = [fast.build(), demo_library()];
+    let mut config = EngineConfig::new(&libraries[1]);
+    config.watch = false;
+    let mut engine = Engine::new(config).unwrap();
+    let shadow_dir = engine.shadow_dir().to_path_buf();
+
+    let (mut rss_at_10, mut fds_at_10, mut most_mapped, mut expected_ticks) = (0, 0, 0, 0);
+    for reload in 1..=reloads {
+        let library = &libraries[(reload % 2) as usize];
+        engine.reload_from(library).unwrap();
+        most_mapped = most_mapped.max(mapped_libraries(&shadow_dir));
+        for _ in 0..2 {
+            engine.step(&Input::default());
+            expected_ticks += if reload % 2 == 1 { 1000 } else { 1 };
+        }
+        if reload == 10 {
+            (rss_at_10, fds_at_10) = (resident_kib(), open_fds());
+        }
+    }
+    let (rss_end, fds_end) = (resident_kib(), open_fds());
+    let growth_mib = rss_end.saturating_sub(rss_at_10) as f64 / 1024.0;
+    let shadows_left = fs::read_dir(&shadow_dir).unwrap().count();
+    eprintln!(
+        "soak: {reloads} reloads; RSS {rss_at_10} KiB at reload 10 -> {rss_end} KiB (+{growth_mib:.2} MiB); \
+         fds {fds_at_10} -> {fds_end}; at most {most_mapped} game libraries mapped; {shadows_left} shadow file(s) in use"
+    );
+
+    assert_eq!(engine.stats().reloads, reloads, "every reload counted");
+    assert_eq!(engine.stats().failed_reloads, 0);
+    assert_eq!(engine.generation(), reloads + 1);
+    assert_eq!(
+        ticks(engine.state_bytes()),
+        expected_ticks,
+        "the state carried through every reload"
+    );
+    assert!(
+        growth_mib < 20.0,
+        "resident memory grew {growth_mib:.2} MiB"
+    );
+    assert!(
+        fds_end <= fds_at_10,
+        "file descriptors grew from {fds_at_10} to {fds_end}"
+    );
+    assert!(
+        most_mapped <= 2,
+        "{most_mapped} game libraries mapped at once"
+    );
+    assert!(
+        shadows_left <= 2,
+        "{shadows_left} shadow files while running"
+    );
+    drop(engine);
+    assert!(
+        !shadow_dir.exists(),
+        "the shadow directory is removed at exit"
+    );
+}
+
+#[test]
+fn soak_100() {
+    soak(100);
+}
+
+#[test]
+#[ignore = "long: 1,000 reloads; run with --ignored"]
+fn soak_1000() {
+    soak(1000);
+}
