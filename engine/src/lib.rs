@@ -5,6 +5,7 @@
 //! headless runner, the tests and the tools.
 
 pub mod clock;
+pub mod dev;
 pub mod error;
 pub mod file_check;
 pub mod headless;
@@ -14,6 +15,7 @@ pub mod overlay;
 pub mod runtime;
 pub mod shadow;
 pub mod snapshot;
+pub mod source;
 pub mod state;
 pub mod watcher;
 pub mod window;

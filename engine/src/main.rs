@@ -1,12 +1,13 @@
 //! `hotloop`: run the game with hot reload, in a window or headless.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, bail};
 use clap::Parser;
+use engine::dev::{self, DevConfig, DevLoop};
 use engine::headless::{self, Pace};
 use engine::window::{self, WindowOptions};
 use engine::{Engine, EngineConfig};
@@ -33,6 +34,12 @@ struct Cli {
     /// Where a state that a reload cannot carry over is saved.
     #[arg(long, default_value = ".hotloop/snapshots")]
     snapshot_dir: PathBuf,
+    /// Dev loop: build game-logic, then rebuild and reload it on every save.
+    #[arg(long)]
+    dev: bool,
+    /// With --dev: build game-logic with the release profile.
+    #[arg(long, requires = "dev")]
+    release: bool,
     /// Window size as a multiple of the 320x240 framebuffer.
     #[arg(long, default_value_t = 3)]
     scale: u32,
@@ -50,12 +57,16 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let library = match cli.lib {
-        Some(path) => path,
-        None => default_library()?,
+    let dev = cli
+        .dev
+        .then(|| DevConfig::for_workspace(workspace(), cli.release));
+    let library = match (&cli.lib, &dev) {
+        (Some(path), _) => path.clone(),
+        (None, Some(dev)) => first_build(dev)?,
+        (None, None) => default_library()?,
     };
     let mut config = EngineConfig::new(library);
-    config.watch = !cli.no_watch;
+    config.watch = !cli.no_watch && dev.is_none();
     config.snapshot_dir = cli.snapshot_dir;
     // Ctrl-C and SIGTERM end the run cleanly, so the summary is still printed.
     let stop = Arc::new(AtomicBool::new(false));
@@ -63,6 +74,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     ctrlc::set_handler(move || on_signal.store(true, Ordering::Relaxed))
         .context("installing the Ctrl-C handler")?;
     let mut engine = Engine::new(config).context("could not start the engine")?;
+    if let Some(dev) = dev {
+        let builder =
+            DevLoop::spawn(dev, engine.shadows()).context("could not watch the game's sources")?;
+        engine.set_source(Box::new(builder));
+    }
     let summary = if cli.headless {
         let pace = if cli.realtime {
             Pace::Realtime
@@ -81,6 +97,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The workspace this engine was built from (the dev loop's sources).
+fn workspace() -> PathBuf {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    workspace.canonicalize().unwrap_or(workspace)
+}
+
+/// The dev loop's first build, before the window opens.
+fn first_build(dev: &DevConfig) -> anyhow::Result<PathBuf> {
+    log::info!("building {}…", dev.package);
+    dev::build(dev).map_err(|error| {
+        eprintln!("{}", error.rendered.trim_end());
+        anyhow::anyhow!(
+            "the first build of {} failed; fix it and run again",
+            dev.package
+        )
+    })
+}
+
 /// The workspace's game-logic build next to this executable (same profile),
 /// built first if it is missing and the workspace is at hand.
 fn default_library() -> anyhow::Result<PathBuf> {
@@ -95,7 +129,7 @@ fn default_library() -> anyhow::Result<PathBuf> {
     if library.is_file() {
         return Ok(library);
     }
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let workspace = workspace();
     if !workspace.join("game-logic/Cargo.toml").is_file() {
         bail!(
             "no game library at {}: build game-logic, or pass --lib PATH",

@@ -16,6 +16,7 @@ use crate::error::{ReloadError, StartError};
 use crate::library::GameLibrary;
 use crate::shadow::{ShadowDir, ShadowFile};
 use crate::snapshot;
+use crate::source::{ReloadSource, SourceEvent};
 use crate::state::StateBuffer;
 use crate::watcher::LibraryWatcher;
 
@@ -60,6 +61,8 @@ pub struct ReloadStats {
     pub generation: u64,
     /// The most recent failure, never cleared (see [`Engine::current_error`]).
     pub last_error: Option<String>,
+    /// Builds of the game code that failed (dev loop only).
+    pub failed_builds: u64,
 }
 
 /// How a library came to run.
@@ -129,8 +132,8 @@ pub struct Engine {
     paused: bool,
     history: Vec<ReloadRecord>,
     scratch: Message,
-    // Declared after `library`: the watcher thread may hold a library loading.
-    watcher: Option<LibraryWatcher>,
+    // Declared after `library`: a source's thread may hold a library loading.
+    source: Option<Box<dyn ReloadSource>>,
     shadows: Arc<ShadowDir>,
 }
 
@@ -162,16 +165,16 @@ impl Engine {
         library.init(&mut state)?;
         let greeting = library.greet()?;
         log::info!("generation 1: {greeting}");
-        let watcher = match config.watch {
-            true => Some(
-                LibraryWatcher::spawn(&config.library, shadows.clone()).map_err(|e| {
-                    StartError::Setup {
-                        what: format!("a watcher on {}", config.library.display()),
-                        source: std::io::Error::other(e),
-                    }
-                })?,
-            ),
-            false => None,
+        let source: Option<Box<dyn ReloadSource>> = if config.watch {
+            let watcher = LibraryWatcher::spawn(&config.library, shadows.clone()).map_err(|e| {
+                StartError::Setup {
+                    what: format!("a watcher on {}", config.library.display()),
+                    source: std::io::Error::other(e),
+                }
+            })?;
+            Some(Box::new(watcher))
+        } else {
+            None
         };
         let history = vec![ReloadRecord {
             generation: 1,
@@ -198,7 +201,7 @@ impl Engine {
             paused: false,
             history,
             scratch: Message::new(),
-            watcher,
+            source,
             shadows,
         })
     }
@@ -213,9 +216,19 @@ impl Engine {
     /// (the newest last), or records why it was refused. Call it between two
     /// displayed frames, never between a frame's update steps and its render.
     pub fn begin_frame(&mut self) {
-        while let Some(prepared) = self.watcher.as_ref().and_then(LibraryWatcher::try_next) {
-            if let Err(error) = prepared.and_then(|library| self.switch_to(library)) {
-                self.fail(&error);
+        while let Some(event) = self.source.as_mut().and_then(|source| source.poll()) {
+            match event {
+                SourceEvent::Prepared(prepared) => {
+                    if let Err(error) = prepared.and_then(|library| self.switch_to(library)) {
+                        self.fail(&error);
+                    }
+                }
+                SourceEvent::BuildFailed(error) => {
+                    let text = format!("build failed: {error}");
+                    self.stats.failed_builds += 1;
+                    self.stats.last_error = Some(text.clone());
+                    self.current_error = Some(text);
+                }
             }
         }
     }
@@ -351,6 +364,17 @@ impl Engine {
     /// The directory of shadow copies (removed when the engine is dropped).
     pub fn shadow_dir(&self) -> &Path {
         self.shadows.path()
+    }
+
+    /// The shadow directory, for a [`ReloadSource`] that loads libraries.
+    pub fn shadows(&self) -> Arc<ShadowDir> {
+        self.shadows.clone()
+    }
+
+    /// Replaces where new libraries come from (the library watcher, if any,
+    /// stops). The dev loop uses this to deliver its builds directly.
+    pub fn set_source(&mut self, source: Box<dyn ReloadSource>) {
+        self.source = Some(source);
     }
 
     /// The summary the headless runner prints.

@@ -18,6 +18,7 @@ use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use crate::error::ReloadError;
 use crate::library::GameLibrary;
 use crate::shadow::ShadowDir;
+use crate::source::{ReloadSource, SourceEvent};
 
 /// Quiet time after the file appeared whole (link, rename, create): just long
 /// enough to fold cargo's remove + link pair (0.1 ms apart) into one reload.
@@ -88,6 +89,12 @@ impl LibraryWatcher {
     /// The next prepared library, if one is waiting. Never blocks.
     pub fn try_next(&self) -> Option<Prepared> {
         self.prepared.try_recv().ok()
+    }
+}
+
+impl ReloadSource for LibraryWatcher {
+    fn poll(&mut self) -> Option<SourceEvent> {
+        self.try_next().map(SourceEvent::Prepared)
     }
 }
 

@@ -405,3 +405,83 @@ pub fn mapped_libraries(shadow_dir: &Path) -> usize {
     paths.dedup();
     paths.len()
 }
+
+/// A copy of the parts of this workspace that game code builds from
+/// (`game-logic/`, `engine/abi/`, the root manifest with the same profiles,
+/// `Cargo.lock`), so a test or benchmark can edit sources without touching
+/// the real ones. Builds go to the shared variants target directory; the game
+/// package is renamed `scratch-<name>` so that copies never share an output.
+#[derive(Debug)]
+pub struct ScratchWorkspace {
+    root: PathBuf,
+    package: String,
+}
+
+impl ScratchWorkspace {
+    /// A fresh copy named `name`.
+    pub fn new(name: &str) -> Self {
+        let root = variants_dir().join("workspaces").join(name);
+        let _ = fs::remove_dir_all(&root);
+        for crate_dir in ["game-logic", "engine/abi"] {
+            copy_dir(
+                &workspace().join(crate_dir).join("src"),
+                &root.join(crate_dir).join("src"),
+            );
+            fs::copy(
+                workspace().join(crate_dir).join("Cargo.toml"),
+                root.join(crate_dir).join("Cargo.toml"),
+            )
+            .expect("copy crate manifest");
+        }
+        let package = format!("scratch-{name}");
+        let game_manifest = root.join("game-logic/Cargo.toml");
+        let text = fs::read_to_string(&game_manifest).expect("game manifest");
+        fs::write(
+            &game_manifest,
+            text.replacen("name = \"game-logic\"", &format!("name = \"{package}\""), 1),
+        )
+        .expect("rename the game package");
+        let manifest = fs::read_to_string(workspace().join("Cargo.toml")).expect("root manifest");
+        let profile = format!("[profile.dev.package.{package}]");
+        let manifest: String = manifest
+            .lines()
+            .map(|line| match line {
+                l if l.starts_with("members") => "members = [\"engine/abi\", \"game-logic\"]",
+                l if l.starts_with("default-members") => "",
+                l if l.starts_with("[profile.dev.package.game-logic]") => &profile,
+                l => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        fs::write(root.join("Cargo.toml"), manifest).expect("write root manifest");
+        fs::copy(workspace().join("Cargo.lock"), root.join("Cargo.lock")).expect("copy Cargo.lock");
+        Self { root, package }
+    }
+
+    /// The copy's root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The dev loop's configuration for this copy.
+    pub fn dev_config(&self, release: bool) -> engine::dev::DevConfig {
+        let mut config = engine::dev::DevConfig::for_workspace(&self.root, release);
+        config.target_dir = Some(variants_dir().join("target"));
+        config.package = self.package.clone();
+        config
+    }
+
+    /// Replaces the one occurrence of `from` in `game-logic/src/<file>` with
+    /// `to`, writing the file like an editor saving it.
+    pub fn edit(&self, file: &str, from: &str, to: &str) {
+        let path = self.root.join("game-logic/src").join(file);
+        let text = fs::read_to_string(&path).expect("read source");
+        assert_eq!(
+            text.matches(from).count(),
+            1,
+            "expected `{from}` once in {}",
+            path.display()
+        );
+        fs::write(&path, text.replacen(from, to, 1)).expect("save source");
+    }
+}

@@ -1,0 +1,19 @@
+//! Where new libraries come from: the library watcher (any build tool) or the
+//! dev loop (which runs cargo itself and knows when a build ends).
+
+use crate::watcher::Prepared;
+
+/// Something that happened off the frame thread, for the next frame boundary.
+#[derive(Debug)]
+pub enum SourceEvent {
+    /// A new library, loaded and checked and ready to swap in, or why it was refused.
+    Prepared(Prepared),
+    /// A build of the game code failed; the text is the compiler's first error.
+    BuildFailed(String),
+}
+
+/// A producer of [`SourceEvent`]s, polled by the engine at each frame boundary.
+pub trait ReloadSource: Send {
+    /// The next event, if one is waiting. Must never block.
+    fn poll(&mut self) -> Option<SourceEvent>;
+}

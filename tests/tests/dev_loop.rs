@@ -1,0 +1,92 @@
+//! The dev loop on a scratch copy of the workspace: saves become reloads,
+//! broken saves become on-screen errors, and builds never overlap.
+
+use std::time::{Duration, Instant};
+
+use engine::dev::{DevLoop, build};
+use engine::{Engine, EngineConfig};
+use hotloop_abi::Input;
+use hotloop_tests::{ScratchWorkspace, ticks};
+
+fn start(workspace: &ScratchWorkspace) -> Engine {
+    let dev = workspace.dev_config(false);
+    let library = build(&dev).expect("the first build succeeds");
+    let mut config = EngineConfig::new(library);
+    config.watch = false;
+    let mut engine = Engine::new(config).unwrap();
+    let builder = DevLoop::spawn(dev, engine.shadows()).unwrap();
+    engine.set_source(Box::new(builder));
+    engine
+}
+
+/// Steps at about 60 Hz until `done` holds; panics after 60 s.
+fn run_until(engine: &mut Engine, what: &str, done: impl Fn(&Engine, u64) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let before = ticks(engine.state_bytes());
+        engine.step(&Input::default());
+        let delta = ticks(engine.state_bytes()) - before;
+        if done(engine, delta) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(16));
+    }
+}
+
+#[test]
+fn saves_are_rebuilt_and_reloaded_and_broken_saves_are_shown() {
+    let workspace = ScratchWorkspace::new("dev-saves");
+    let mut engine = start(&workspace);
+    run_until(&mut engine, "a few frames", |e, _| e.steps() >= 5);
+
+    workspace.edit("systems.rs", "state.ticks += 1;", "state.ticks += 1000;");
+    run_until(&mut engine, "the saved edit", |_, delta| delta == 1000);
+    assert_eq!((engine.generation(), engine.stats().reloads), (2, 1));
+
+    workspace.edit(
+        "systems.rs",
+        "state.ticks += 1000;",
+        "state.ticks += 1000 +;",
+    );
+    run_until(&mut engine, "the build error", |e, _| {
+        e.stats().failed_builds == 1
+    });
+    let error = engine.current_error().unwrap().to_owned();
+    assert!(
+        error.starts_with("build failed: error: expected expression"),
+        "{error}"
+    );
+    assert!(error.contains("src/systems.rs:"), "{error}");
+    run_until(&mut engine, "more frames", |_, delta| delta == 1000);
+    assert_eq!(engine.generation(), 2, "the last good build keeps running");
+
+    workspace.edit("systems.rs", "state.ticks += 1000 +;", "state.ticks += 7;");
+    run_until(&mut engine, "the fix", |_, delta| delta == 7);
+    assert_eq!(
+        engine.current_error(),
+        None,
+        "a good build clears the error"
+    );
+    assert_eq!(engine.stats().failed_reloads, 0);
+}
+
+#[test]
+fn saves_during_a_build_queue_exactly_one_more_build() {
+    let workspace = ScratchWorkspace::new("dev-burst");
+    let mut engine = start(&workspace);
+    workspace.edit("systems.rs", "state.ticks += 1;", "state.ticks += 10;");
+    // While that build runs (it takes far longer than this), two more saves.
+    std::thread::sleep(Duration::from_millis(60));
+    workspace.edit("systems.rs", "state.ticks += 10;", "state.ticks += 20;");
+    std::thread::sleep(Duration::from_millis(40));
+    workspace.edit("systems.rs", "state.ticks += 20;", "state.ticks += 30;");
+    run_until(&mut engine, "the last save", |_, delta| delta == 30);
+    std::thread::sleep(Duration::from_secs(2));
+    run_until(&mut engine, "one more frame", |_, _| true);
+    assert_eq!(
+        engine.stats().reloads,
+        2,
+        "one build for the first save, one for the two saves during it"
+    );
+}
