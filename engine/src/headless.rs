@@ -31,7 +31,9 @@ pub fn run(engine: &mut Engine, frames: Option<u64>, pace: Pace, stop: &AtomicBo
                 std::thread::sleep(wait);
             }
         }
+        let (started, generation) = (Instant::now(), engine.generation());
         engine.step(&input);
+        engine.record_frame_time(started.elapsed(), engine.generation() != generation);
         done += 1;
     }
     engine.summary()

@@ -135,15 +135,11 @@ impl GameLibrary {
         })
     }
 
-    /// Unloads the library but keeps its shadow file, so that it can be loaded
-    /// again (to go back to it after its successor panics) without the build
-    /// output, which may have been replaced since.
-    pub fn into_shadow(self) -> ShadowFile {
-        let Self {
-            _library, shadow, ..
-        } = self;
-        drop(_library);
-        shadow
+    /// The shadow file this library was loaded from; holding it keeps the
+    /// file on disk after the library is unloaded, so that it can be loaded
+    /// again (to go back to it after its successor panics).
+    pub fn shadow_file(&self) -> ShadowFile {
+        self.shadow.clone()
     }
 
     /// Whether the library exports `migrate`.

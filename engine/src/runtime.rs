@@ -13,7 +13,9 @@ use serde::Serialize;
 
 use crate::clock::DEFAULT_RATE;
 use crate::error::{ReloadError, StartError};
+use crate::frame_times::{FrameTimeSummary, FrameTimes};
 use crate::library::GameLibrary;
+use crate::retire::Retirer;
 use crate::shadow::{ShadowDir, ShadowFile};
 use crate::snapshot;
 use crate::source::{ReloadSource, SourceEvent};
@@ -106,6 +108,8 @@ pub struct Summary {
     pub state_checksum: String,
     /// The game's own one-line summary of its state (`describe`).
     pub game: Option<String>,
+    /// Work time per displayed frame (headless: per step), reload frames apart.
+    pub frame_times: FrameTimeSummary,
 }
 
 /// The library that ran before the current one, unloaded but kept on disk so
@@ -132,8 +136,11 @@ pub struct Engine {
     paused: bool,
     history: Vec<ReloadRecord>,
     scratch: Message,
+    frame_times: FrameTimes,
     // Declared after `library`: a source's thread may hold a library loading.
     source: Option<Box<dyn ReloadSource>>,
+    // Declared before `shadows`: unloads everything before the directory goes.
+    retirer: Retirer,
     shadows: Arc<ShadowDir>,
 }
 
@@ -159,6 +166,10 @@ impl Engine {
             what: "the shadow directory".into(),
             source,
         })?);
+        let retirer = Retirer::spawn().map_err(|source| StartError::Setup {
+            what: "the unloading thread".into(),
+            source,
+        })?;
         let library = GameLibrary::load(&config.library, &shadows)?;
         let mut state =
             StateBuffer::zeroed(library.layout()).expect("GameLibrary::load checked the layout");
@@ -201,7 +212,9 @@ impl Engine {
             paused: false,
             history,
             scratch: Message::new(),
+            frame_times: FrameTimes::default(),
             source,
+            retirer,
             shadows,
         })
     }
@@ -385,7 +398,14 @@ impl Engine {
             fingerprint: format!("{:016x}", self.state.layout().fingerprint),
             state_checksum: format!("{:016x}", checksum(self.state.bytes())),
             game: self.describe(),
+            frame_times: self.frame_times.summary(),
         }
+    }
+
+    /// Records how long a displayed frame's work took; `reloaded` when its
+    /// frame boundary swapped a library in (see [`Engine::generation`]).
+    pub fn record_frame_time(&mut self, took: Duration, reloaded: bool) {
+        self.frame_times.record(took, reloaded);
     }
 
     fn frame(&self, input: &Input) -> Frame {
@@ -417,7 +437,8 @@ impl Engine {
             });
         match restored {
             Ok((library, greeting)) => {
-                drop(std::mem::replace(&mut self.library, library));
+                self.retirer
+                    .retire(std::mem::replace(&mut self.library, library));
                 self.stats.generation = fallback.generation;
                 log::warn!(
                     "went back to generation {}: {greeting}",
@@ -473,11 +494,16 @@ impl Engine {
         let source = library.source().to_path_buf();
         let previous = std::mem::replace(&mut self.library, library);
         // The fallback must run on this state: only keep one of the same layout.
-        self.fallback = (notice.is_none()).then(|| Fallback {
+        let fallback = notice.is_none().then(|| Fallback {
             source: previous.source().to_path_buf(),
-            shadow: previous.into_shadow(),
+            shadow: previous.shadow_file(),
             generation: self.stats.generation,
         });
+        // Unloading and deleting files are slow: not on the frame thread.
+        self.retirer.retire(previous);
+        if let Some(replaced) = std::mem::replace(&mut self.fallback, fallback) {
+            self.retirer.retire(replaced);
+        }
         self.newest_generation += 1;
         self.stats.generation = self.newest_generation;
         self.stats.reloads += 1;

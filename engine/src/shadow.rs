@@ -7,6 +7,7 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A per-process directory of shadow copies, removed with everything in it on drop.
@@ -47,7 +48,9 @@ impl ShadowDir {
             .map_or_else(|| "library".into(), |n| n.to_string_lossy());
         let path = self.path.join(format!("{serial:06}-{name}"));
         match fs::copy(source, &path) {
-            Ok(_) => Ok(ShadowFile { path }),
+            Ok(_) => Ok(ShadowFile {
+                path: Arc::new(DeleteOnDrop(path)),
+            }),
             Err(error) => {
                 let _ = fs::remove_file(&path);
                 Err(error)
@@ -67,22 +70,26 @@ impl Drop for ShadowDir {
     }
 }
 
-/// One shadow copy, deleted on drop.
-#[derive(Debug)]
+/// One shadow copy, deleted when the last clone is dropped (the loaded
+/// library and the engine's fallback may both hold it).
+#[derive(Clone, Debug)]
 pub struct ShadowFile {
-    path: PathBuf,
+    path: Arc<DeleteOnDrop>,
 }
 
 impl ShadowFile {
     /// Where the copy is.
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.path.0
     }
 }
 
-impl Drop for ShadowFile {
+#[derive(Debug)]
+struct DeleteOnDrop(PathBuf);
+
+impl Drop for DeleteOnDrop {
     fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
+        let _ = fs::remove_file(&self.0);
     }
 }
 

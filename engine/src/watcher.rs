@@ -22,7 +22,7 @@ use crate::source::{ReloadSource, SourceEvent};
 
 /// Quiet time after the file appeared whole (link, rename, create): just long
 /// enough to fold cargo's remove + link pair (0.1 ms apart) into one reload.
-pub const SETTLE_REPLACED: Duration = Duration::from_millis(2);
+pub const SETTLE_REPLACED: Duration = Duration::from_millis(1);
 
 /// Quiet time after the file was written in place (by `cp`, a script or an
 /// editor): such writes come in pieces, and mapping a half-written file is
@@ -69,6 +69,7 @@ impl LibraryWatcher {
         let (prepared_tx, prepared) = mpsc::channel();
         let mut state = WatchLoop {
             identity: identity(&dir),
+            loaded: FileVersion::of(&library),
             dir,
             library,
             shadows,
@@ -113,6 +114,10 @@ struct WatchLoop {
     /// Which directory is watched (device and inode), `None` while it is gone.
     identity: Option<(u64, u64)>,
     library: PathBuf,
+    /// The version of the library file last loaded (or refused): an event
+    /// that leaves it unchanged (a link count, a touch of another name) is
+    /// not a new build.
+    loaded: Option<FileVersion>,
     shadows: Arc<ShadowDir>,
     watcher: RecommendedWatcher,
     messages: Receiver<Message>,
@@ -128,16 +133,39 @@ impl WatchLoop {
                 Err(RecvTimeoutError::Timeout) => self.check_directory(),
             };
             let Some(quiet) = quiet else { continue };
-            if !self.settle(quiet) {
+            let Some(result) = self.load_when_settled(quiet) else {
+                return;
+            };
+            if let Some(result) = result
+                && self.prepared.send(result).is_err()
+            {
                 return;
             }
-            if !self.library.exists() {
+        }
+    }
+
+    /// Settles, then loads the library. A file that looks cut off is given
+    /// [`SETTLE_WRITTEN`] to be finished before the failure is reported: a
+    /// writer may create the file a moment before writing it. `None` when
+    /// the watcher is stopping; `Some(None)` when the library was removed.
+    fn load_when_settled(&mut self, mut quiet: Duration) -> Option<Option<Prepared>> {
+        loop {
+            if !self.settle(quiet) {
+                return None;
+            }
+            let version = FileVersion::of(&self.library);
+            if version.is_none() {
                 log::debug!(
                     "{} was removed; waiting for the next build",
                     self.library.display()
                 );
-                continue;
+                return Some(None);
             }
+            if version == self.loaded {
+                log::debug!("{} is unchanged; not reloading", self.library.display());
+                return Some(None);
+            }
+            self.loaded = version;
             let started = Instant::now();
             let result = GameLibrary::load(&self.library, &self.shadows);
             log::debug!(
@@ -145,8 +173,16 @@ impl WatchLoop {
                 self.library.display(),
                 started.elapsed()
             );
-            if self.prepared.send(result).is_err() {
-                return;
+            if !matches!(result, Err(ReloadError::Invalid { .. })) {
+                return Some(Some(result));
+            }
+            match self.messages.recv_timeout(SETTLE_WRITTEN) {
+                Ok(Message::Event(event)) => match settle_time(event, &self.library) {
+                    Some(more) => quiet = more,
+                    None => return Some(Some(result)),
+                },
+                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return None,
+                Err(RecvTimeoutError::Timeout) => return Some(Some(result)),
             }
         }
     }
@@ -190,6 +226,26 @@ impl WatchLoop {
         log::info!("{} was recreated; watching it again", self.dir.display());
         // The library may have been written before the new watch existed.
         self.library.exists().then_some(SETTLE_WRITTEN)
+    }
+}
+
+/// Which file, and which contents, a path holds: device, inode, size and
+/// modification time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FileVersion {
+    id: (u64, u64),
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl FileVersion {
+    fn of(path: &Path) -> Option<Self> {
+        let metadata = std::fs::metadata(path).ok()?;
+        Some(Self {
+            id: identity(path)?,
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+        })
     }
 }
 

@@ -139,7 +139,9 @@ impl App {
         self.last_frame = now;
         self.frame_time = self.frame_time.mul_f32(0.9) + elapsed.mul_f32(0.1);
 
+        let generation = self.engine.generation();
         self.engine.begin_frame();
+        let reloaded = self.engine.generation() != generation;
         if self.engine.generation() != self.shown_generation {
             if self.shown_generation != 0 {
                 self.last_reload = Some(now);
@@ -166,6 +168,8 @@ impl App {
         };
         self.overlay
             .draw(&status, frame, width as usize, height as usize);
+        // Work time up to presenting: with vsync, presenting waits for the display.
+        self.engine.record_frame_time(now.elapsed(), reloaded);
         if let Err(error) = pixels.render() {
             log::error!("presenting the frame failed: {error}");
             event_loop.exit();

@@ -7,7 +7,7 @@
 #![deny(unsafe_code)] // `game!` generates the only (audited) unsafe shims.
 
 mod draw;
-mod systems;
+pub mod systems;
 
 use glam::Vec2;
 use hotloop_abi::{Message, state};

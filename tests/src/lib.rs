@@ -18,14 +18,9 @@ pub fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
-/// The target directory of the running test binary (`target/` by default).
+/// The workspace's target directory (`CARGO_TARGET_DIR` if set, else `target/`).
 pub fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    // target/<profile>/deps/<test-binary>
-    exe.ancestors()
-        .nth(3)
-        .expect("test binary inside a target directory")
-        .to_path_buf()
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace().join("target"), PathBuf::from)
 }
 
 /// The one directory all variants are built in.
@@ -442,14 +437,15 @@ impl ScratchWorkspace {
         )
         .expect("rename the game package");
         let manifest = fs::read_to_string(workspace().join("Cargo.toml")).expect("root manifest");
-        let profile = format!("[profile.dev.package.{package}]");
         let manifest: String = manifest
             .lines()
             .map(|line| match line {
-                l if l.starts_with("members") => "members = [\"engine/abi\", \"game-logic\"]",
-                l if l.starts_with("default-members") => "",
-                l if l.starts_with("[profile.dev.package.game-logic]") => &profile,
-                l => l,
+                l if l.starts_with("members") => {
+                    "members = [\"engine/abi\", \"game-logic\"]".to_owned()
+                }
+                l if l.starts_with("default-members") => String::new(),
+                // The game-logic profile overrides, for the renamed package.
+                l => l.replace("package.game-logic]", &format!("package.{package}]")),
             })
             .collect::<Vec<_>>()
             .join("\n");

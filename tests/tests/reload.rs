@@ -154,7 +154,12 @@ fn rebuild_under_a_running_engine_is_picked_up_within_a_few_frames() {
         frames_late <= FEW_FRAMES,
         "new code ran {frames_late} frames after the build finished"
     );
-    assert_eq!(engine.stats().reloads, 1, "one build, one reload");
+    assert_eq!(
+        engine.stats().reloads,
+        1,
+        "one build, one reload: {:?}",
+        engine.history()
+    );
     assert_eq!(
         engine.stats().failed_reloads,
         0,

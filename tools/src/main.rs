@@ -1,6 +1,7 @@
 //! `tools`: developer commands for hotloop (`cargo run -p tools -- --help`).
 #![forbid(unsafe_code)]
 
+mod bench;
 mod build;
 mod screenshot;
 
@@ -26,6 +27,15 @@ enum Command {
         #[arg(long)]
         release: bool,
     },
+    /// Run an end-to-end benchmark and print its distribution.
+    Bench {
+        /// Which measure.
+        #[arg(value_enum)]
+        which: BenchKind,
+        /// How many samples (reloads, edits).
+        #[arg(long, default_value_t = 100)]
+        samples: usize,
+    },
     /// Run the demo in a window and save a screenshot (under xvfb-run if there is no display).
     Screenshot {
         /// Where to save the PNG.
@@ -37,12 +47,34 @@ enum Command {
     },
 }
 
+/// The end-to-end benchmarks.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum BenchKind {
+    /// Preparing a library off the frame thread, and the switch left on it.
+    Swap,
+    /// From the library file being written to the first frame running it.
+    FileToFrame,
+    /// From a saved source edit to the first frame running it (dev loop).
+    SaveToScreen,
+    /// Frame time of frames that take a reload, against the others.
+    Hitch,
+}
+
 fn main() -> Result<()> {
     match Cli::parse().command {
         Command::BuildLogic { release } => {
             let library = build::build_logic(release)?;
             println!("{}", library.display());
         }
+        Command::Bench { which, samples } => match which {
+            BenchKind::Swap => bench::swap(samples)?,
+            BenchKind::FileToFrame => bench::file_to_frame(samples)?,
+            BenchKind::SaveToScreen => {
+                bench::save_to_screen(samples, false)?;
+                bench::save_to_screen(samples, true)?;
+            }
+            BenchKind::Hitch => bench::hitch(samples)?,
+        },
         Command::Screenshot { output, delay } => {
             screenshot::screenshot(&output, Duration::from_secs_f64(delay))?;
         }

@@ -1,0 +1,125 @@
+//! Micro-benchmarks of the ABI boundary (`cargo bench -p engine`):
+//! - the per-step copy that lets a panicking step be rolled back, for the
+//!   demo's state and for a 1 MiB state;
+//! - calling the demo's `update` through the loaded release library versus
+//!   calling the same systems linked statically.
+//!
+//! Builds the release demo library first if it is missing (or set
+//! `HOTLOOP_BENCH_LIB` to another library).
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use engine::library::GameLibrary;
+use engine::shadow::ShadowDir;
+use engine::state::StateBuffer;
+use game_logic::systems;
+use hotloop_abi::{Frame, Message, StateLayout};
+
+fn release_library() -> PathBuf {
+    let path = std::env::var_os("HOTLOOP_BENCH_LIB")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let name = format!(
+                "{}game_logic{}",
+                std::env::consts::DLL_PREFIX,
+                std::env::consts::DLL_SUFFIX
+            );
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../target/release")
+                .join(name)
+        });
+    if !path.is_file() {
+        let status =
+            std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+                .args(["build", "-p", "game-logic", "--release", "--manifest-path"])
+                .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml"))
+                .status()
+                .expect("run cargo");
+        assert!(
+            status.success() && path.is_file(),
+            "could not build {}",
+            path.display()
+        );
+    }
+    path
+}
+
+fn rollback_copy(c: &mut Criterion) {
+    let mut group = c.benchmark_group("rollback copy per step");
+    let demo = size_of::<game_logic::State>() as u64;
+    for (name, size) in [
+        (format!("demo state ({demo} B)"), demo),
+        ("1 MiB state".to_owned(), 1 << 20),
+    ] {
+        let layout = StateLayout {
+            size,
+            align: 16,
+            fingerprint: 1,
+        };
+        let source = StateBuffer::zeroed(layout).expect("layout");
+        let mut copy = StateBuffer::zeroed(layout).expect("layout");
+        group.bench_function(name, |b| b.iter(|| copy.copy_from(black_box(&source))));
+    }
+    group.finish();
+}
+
+fn frame() -> Frame {
+    Frame {
+        dt: 1.0 / 60.0,
+        width: 320,
+        height: 240,
+        ..Frame::default()
+    }
+}
+
+/// The demo's systems, in the order its `game!` lists them.
+fn static_update(state: &mut game_logic::State, frame: &Frame) {
+    systems::count_ticks(state, frame);
+    systems::steer_player(state, frame);
+    systems::move_particles(state, frame);
+    systems::collect_particles(state, frame);
+}
+
+fn ticks_and_score(bytes: &[u8]) -> (u64, u32) {
+    let ticks = std::mem::offset_of!(game_logic::State, ticks);
+    let score = std::mem::offset_of!(game_logic::State, score);
+    (
+        u64::from_le_bytes(bytes[ticks..ticks + 8].try_into().unwrap()),
+        u32::from_le_bytes(bytes[score..score + 4].try_into().unwrap()),
+    )
+}
+
+fn call_overhead(c: &mut Criterion) {
+    let shadows = ShadowDir::create().expect("shadow dir");
+    let library = GameLibrary::load(&release_library(), &shadows).expect("load the release demo");
+    let mut dynamic = StateBuffer::zeroed(library.layout()).expect("layout");
+    library.init(&mut dynamic).expect("init");
+    let mut statically = game_logic::init();
+    let (frame, mut scratch) = (frame(), Message::new());
+
+    // Both paths must do the same work: same state after the same steps.
+    for _ in 0..600 {
+        library
+            .update(&mut dynamic, &frame, &mut scratch)
+            .expect("update");
+        static_update(&mut statically, &frame);
+    }
+    assert_eq!(
+        ticks_and_score(dynamic.bytes()),
+        (statically.ticks, statically.score)
+    );
+
+    let mut group = c.benchmark_group("demo update");
+    group.bench_function("static call", |b| {
+        b.iter(|| static_update(black_box(&mut statically), &frame))
+    });
+    group.bench_function("through the loaded library", |b| {
+        b.iter(|| library.update(black_box(&mut dynamic), &frame, &mut scratch))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, rollback_copy, call_overhead);
+criterion_main!(benches);

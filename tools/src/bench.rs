@@ -1,0 +1,300 @@
+//! End-to-end benchmarks: each prints a distribution (median, p99) measured
+//! through the real paths (files, notify, cargo, the frame loop).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use engine::dev::{DevLoop, build};
+use engine::library::GameLibrary;
+use engine::shadow::ShadowDir;
+use engine::{Engine, EngineConfig};
+use hotloop_abi::Input;
+use hotloop_tests::{ScratchWorkspace, Variant, ticks};
+
+use crate::build::{build_engine, build_logic};
+
+/// A set of timings.
+pub struct Distribution {
+    sorted_ms: Vec<f64>,
+}
+
+impl Distribution {
+    fn new(samples: impl IntoIterator<Item = Duration>) -> Self {
+        let mut sorted_ms: Vec<f64> = samples
+            .into_iter()
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .collect();
+        sorted_ms.sort_by(f64::total_cmp);
+        Self { sorted_ms }
+    }
+
+    fn quantile(&self, q: f64) -> f64 {
+        let n = self.sorted_ms.len();
+        let rank = ((n as f64 * q).ceil() as usize).clamp(1, n.max(1));
+        self.sorted_ms.get(rank - 1).copied().unwrap_or(f64::NAN)
+    }
+
+    fn report(&self, what: &str) {
+        println!(
+            "{what:<44} n={:<4} median {:>8.3} ms   p99 {:>8.3} ms   max {:>8.3} ms",
+            self.sorted_ms.len(),
+            self.quantile(0.5),
+            self.quantile(0.99),
+            self.sorted_ms.last().copied().unwrap_or(f64::NAN)
+        );
+    }
+}
+
+/// Swap cost: (a) preparing a library off the frame thread, (b) the switch
+/// left on the frame thread.
+pub fn swap(samples: usize) -> Result<()> {
+    let shadows = ShadowDir::create()?;
+    for (profile, release) in [("debug", false), ("release", true)] {
+        let library = build_logic(release)?;
+        let size = fs::metadata(&library)?.len() as f64 / 1e6;
+        let mut times = Vec::with_capacity(samples);
+        for _ in 0..samples {
+            let started = Instant::now();
+            let loaded = GameLibrary::load(&library, &shadows)?;
+            times.push(started.elapsed());
+            drop(loaded);
+        }
+        Distribution::new(times).report(&format!("prepare, {profile} demo ({size:.1} MB)"));
+    }
+    let library = build_logic(false)?;
+    let mut config = EngineConfig::new(&library);
+    config.watch = false;
+    let mut engine = Engine::new(config)?;
+    for _ in 0..samples {
+        engine.reload_from(&library)?;
+        engine.step(&Input::default());
+    }
+    let switches = engine.history().iter().skip(1).map(|r| r.switch_time);
+    Distribution::new(switches).report("switch on the frame thread (unload is off it)");
+    Ok(())
+}
+
+/// An engine stepping at 60 Hz on its own thread, reporting the moment each
+/// step shows a new per-step tick increment (the mark of new code).
+struct Stepper {
+    changes: Receiver<(Instant, u64)>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<Engine>>,
+}
+
+impl Stepper {
+    fn start(mut engine: Engine) -> Self {
+        let (tx, changes) = mpsc::channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let period = Duration::from_secs(1) / 60;
+            let mut next = Instant::now();
+            let mut last_delta = None;
+            while !stopping.load(Ordering::Relaxed) {
+                let boundary = Instant::now();
+                let before = ticks(engine.state_bytes());
+                engine.step(&Input::default());
+                let delta = ticks(engine.state_bytes()) - before;
+                if last_delta.is_some_and(|last| last != delta) {
+                    let _ = tx.send((boundary, delta));
+                }
+                last_delta = Some(delta);
+                next += period;
+                std::thread::sleep(next.saturating_duration_since(Instant::now()));
+            }
+            engine
+        });
+        Self {
+            changes,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// Waits for the first frame that steps by `delta`; how long after `since`.
+    fn wait_for(&self, delta: u64, since: Instant) -> Result<Duration> {
+        loop {
+            let (at, seen) = self
+                .changes
+                .recv_timeout(Duration::from_secs(30))
+                .context("new code never ran")?;
+            if seen == delta {
+                return Ok(at.saturating_duration_since(since));
+            }
+        }
+    }
+
+    fn finish(mut self) -> Engine {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread
+            .take()
+            .expect("thread")
+            .join()
+            .expect("stepper thread")
+    }
+}
+
+/// The demo and a variant that counts 1000 per step (same state layout).
+fn two_builds() -> (PathBuf, PathBuf) {
+    let fast = Variant::of_demo("bench-fast");
+    fast.edit("systems.rs", "state.ticks += 1;", "state.ticks += 1000;");
+    (hotloop_tests::demo_library(), fast.build())
+}
+
+/// Replaces `target` the way cargo does: remove, then hard-link the new file.
+fn cargo_style_replace(staged: &Path, target: &Path) -> Result<Instant> {
+    let _ = fs::remove_file(target);
+    fs::hard_link(staged, target)?;
+    Ok(Instant::now())
+}
+
+/// File-to-frame latency through the real notify path, realtime at 60 Hz.
+pub fn file_to_frame(samples: usize) -> Result<()> {
+    let (demo, fast) = two_builds();
+    let dir = tempfile::tempdir()?;
+    let staged = [
+        dir.path().join("staged-demo.so"),
+        dir.path().join("staged-fast.so"),
+    ];
+    fs::copy(&demo, &staged[0])?;
+    fs::copy(&fast, &staged[1])?;
+    let library = dir.path().join("libgame.so");
+    fs::copy(&demo, &library)?;
+    let stepper = Stepper::start(Engine::new(EngineConfig::new(&library))?);
+    let mut latencies = Vec::with_capacity(samples);
+    for sample in 0..samples {
+        // Vary the phase against the frame clock.
+        std::thread::sleep(Duration::from_millis(120 + (sample as u64 * 7) % 17));
+        let (staged, delta) = if sample % 2 == 0 {
+            (&staged[1], 1000)
+        } else {
+            (&staged[0], 1)
+        };
+        let written = cargo_style_replace(staged, &library)?;
+        latencies.push(stepper.wait_for(delta, written)?);
+    }
+    let engine = stepper.finish();
+    if engine.stats().failed_reloads > 0 {
+        bail!("reloads failed: {:?}", engine.stats().last_error);
+    }
+    Distribution::new(latencies).report("file written -> first frame of new code");
+    Ok(())
+}
+
+/// Save-to-screen latency through the dev loop, for one profile.
+pub fn save_to_screen(samples: usize, release: bool) -> Result<()> {
+    let profile = if release { "release" } else { "debug" };
+    let workspace = ScratchWorkspace::new(&format!("bench-save-{profile}"));
+    let dev = workspace.dev_config(release);
+    let library = build(&dev).map_err(|e| anyhow::anyhow!("{}", e.rendered))?;
+    // Warm the incremental cache with one edit before measuring.
+    workspace.edit("systems.rs", "state.ticks += 1;", "state.ticks += 2;");
+    build(&dev).map_err(|e| anyhow::anyhow!("{}", e.rendered))?;
+    workspace.edit("systems.rs", "state.ticks += 2;", "state.ticks += 1;");
+    build(&dev).map_err(|e| anyhow::anyhow!("{}", e.rendered))?;
+
+    let mut config = EngineConfig::new(library);
+    config.watch = false;
+    let mut engine = Engine::new(config)?;
+    engine.set_source(Box::new(DevLoop::spawn(dev, engine.shadows())?));
+    let stepper = Stepper::start(engine);
+    let mut latencies = Vec::with_capacity(samples);
+    for sample in 0..samples {
+        std::thread::sleep(Duration::from_millis(400));
+        let (from, to) = if sample % 2 == 0 { (1, 2) } else { (2, 1) };
+        workspace.edit(
+            "systems.rs",
+            &format!("state.ticks += {from};"),
+            &format!("state.ticks += {to};"),
+        );
+        let saved = Instant::now();
+        latencies.push(stepper.wait_for(to, saved)?);
+    }
+    stepper.finish();
+    Distribution::new(latencies).report(&format!("save -> first frame of new code ({profile})"));
+    Ok(())
+}
+
+/// Frame work time of frames that take a reload versus the others, headless
+/// (in process) and in the window (the engine binary, under a display).
+pub fn hitch(reloads: usize) -> Result<()> {
+    let (demo, fast) = two_builds();
+    let dir = tempfile::tempdir()?;
+    let staged = [
+        dir.path().join("staged-demo.so"),
+        dir.path().join("staged-fast.so"),
+    ];
+    fs::copy(&demo, &staged[0])?;
+    fs::copy(&fast, &staged[1])?;
+    let library = dir.path().join("libgame.so");
+    fs::copy(&demo, &library)?;
+    let replace_many = |library: &Path| -> Result<()> {
+        for reload in 0..reloads {
+            std::thread::sleep(Duration::from_millis(150));
+            cargo_style_replace(&staged[(reload + 1) % 2], library)?;
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        Ok(())
+    };
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopping = stop.clone();
+    let mut engine = Engine::new(EngineConfig::new(&library))?;
+    let runner = std::thread::spawn(move || {
+        engine::headless::run(
+            &mut engine,
+            None,
+            engine::headless::Pace::Realtime,
+            &stopping,
+        )
+    });
+    replace_many(&library)?;
+    stop.store(true, Ordering::Relaxed);
+    let summary = runner.join().expect("headless runner");
+    print_frame_times("headless (in-process engine)", &summary.frame_times);
+
+    if std::env::var_os("DISPLAY").is_none() {
+        println!("window: skipped (no DISPLAY; run under `xvfb-run -a`)");
+        return Ok(());
+    }
+    let engine = build_engine()?;
+    let child = Command::new(&engine)
+        .arg("--lib")
+        .arg(&library)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    std::thread::sleep(Duration::from_secs(3));
+    replace_many(&library)?;
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()?;
+    let output = child.wait_with_output()?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let summary: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().context("no summary")?)?;
+    let times: engine::frame_times::FrameTimeSummary =
+        serde_json::from_value(summary["frame_times"].clone())?;
+    print_frame_times("window (debug engine)", &times);
+    Ok(())
+}
+
+fn print_frame_times(what: &str, times: &engine::frame_times::FrameTimeSummary) {
+    println!(
+        "{what:<44} normal frames: n={} median {:.3} ms p99 {:.3} ms | reload frames: n={} median {:.3} ms max {:.3} ms",
+        times.frames,
+        times.median_ms,
+        times.p99_ms,
+        times.reload_frames,
+        times.reload_median_ms,
+        times.reload_max_ms
+    );
+}
