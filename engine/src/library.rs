@@ -34,6 +34,7 @@ pub struct GameLibrary {
     entries: EntryPoints,
     layout: StateLayout,
     source: PathBuf,
+    greeting: String,
     // Declared before `shadow`: the library is unloaded before its file is deleted.
     _library: Library,
     shadow: ShadowFile,
@@ -51,7 +52,8 @@ impl std::fmt::Debug for GameLibrary {
 
 impl GameLibrary {
     /// Copies `source` into `shadows`, checks the copy, loads it, looks up
-    /// every entry point and checks the ABI version and state layout.
+    /// every entry point, checks the ABI version and state layout, and calls
+    /// `greet`.
     ///
     /// Safe to call off the frame thread: nothing here touches any state.
     ///
@@ -126,13 +128,18 @@ impl GameLibrary {
                 reason,
             });
         }
-        Ok(Self {
+        let mut loaded = Self {
             entries,
             layout,
             source: source.to_path_buf(),
+            greeting: String::new(),
             _library: library,
             shadow,
-        })
+        };
+        // Greeted here, off the frame thread: the first call into a new
+        // library also sets up its thread-locals and panic hook.
+        loaded.greeting = loaded.call_greet()?;
+        Ok(loaded)
     }
 
     /// The shadow file this library was loaded from; holding it keeps the
@@ -187,11 +194,12 @@ impl GameLibrary {
         self.layout
     }
 
-    /// The library's greeting.
-    ///
-    /// # Errors
-    /// When `greet` panics.
-    pub fn greet(&self) -> Result<String, ReloadError> {
+    /// What the library's `greet` said when it was loaded.
+    pub fn greeting(&self) -> &str {
+        &self.greeting
+    }
+
+    fn call_greet(&self) -> Result<String, ReloadError> {
         let mut out = Message::new();
         // SAFETY: `out` is a valid, exclusive Message for the call.
         let status = unsafe { (self.entries.greet)(&mut out) };

@@ -79,9 +79,10 @@ impl Overlay {
             target.text(2, 2, &self.line, TEXT);
         }
         let (prefix, text, color) = match (status.error, status.notice) {
-            (Some(error), _) if status.paused => ("GAME PAUSED: ", error, BANNER),
-            (Some(error), _) => ("RELOAD FAILED: ", error, BANNER),
-            (None, Some(notice)) => ("NOTE: ", notice, NOTICE),
+            (Some(error), _) if status.paused => (Some("GAME LOGIC PAUSED"), error, BANNER),
+            // Error texts say what failed ("build failed: …", "… is not a loadable library: …").
+            (Some(error), _) => (None, error, BANNER),
+            (None, Some(notice)) => (Some("NOTE"), notice, NOTICE),
             (None, None) => return,
         };
         let columns = (width / GLYPH).max(1);
@@ -95,17 +96,18 @@ impl Overlay {
     }
 }
 
-/// Splits `prefix + text` into lines of at most `columns` characters.
+/// The optional `header` line, then `text` split into lines of at most
+/// `columns` characters.
 fn wrap<'a>(
-    prefix: &'a str,
+    header: Option<&'a str>,
     text: &'a str,
     columns: usize,
 ) -> impl Iterator<Item = &'a str> + Clone {
     let mut rest = text;
-    let mut first = Some(prefix);
+    let mut header = header;
     std::iter::from_fn(move || {
-        if let Some(prefix) = first.take() {
-            return Some(prefix);
+        if let Some(header) = header.take() {
+            return Some(header);
         }
         if rest.is_empty() {
             return None;
@@ -177,8 +179,9 @@ mod tests {
 
     #[test]
     fn long_errors_wrap_to_the_width() {
-        let lines: Vec<_> = wrap("E: ", "abcdefghij", 4).collect();
-        assert_eq!(lines, ["E: ", "abcd", "efgh", "ij"]);
+        let lines: Vec<_> = wrap(Some("E"), "abcdefghij", 4).collect();
+        assert_eq!(lines, ["E", "abcd", "efgh", "ij"]);
+        assert_eq!(wrap(None, "abc", 2).collect::<Vec<_>>(), ["ab", "c"]);
     }
 
     #[test]

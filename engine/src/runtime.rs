@@ -15,7 +15,6 @@ use crate::clock::DEFAULT_RATE;
 use crate::error::{ReloadError, StartError};
 use crate::frame_times::{FrameTimeSummary, FrameTimes};
 use crate::library::GameLibrary;
-use crate::retire::Retirer;
 use crate::shadow::{ShadowDir, ShadowFile};
 use crate::snapshot;
 use crate::source::{ReloadSource, SourceEvent};
@@ -89,8 +88,8 @@ pub struct ReloadRecord {
     pub greeting: String,
     /// Why it was swapped in.
     pub kind: SwapKind,
-    /// Time spent on the frame thread for the switch (including `greet` and
-    /// unloading the previous library).
+    /// Time spent on the frame thread for the switch (the previous library
+    /// is unloaded on another thread).
     pub switch_time: Duration,
 }
 
@@ -139,8 +138,6 @@ pub struct Engine {
     frame_times: FrameTimes,
     // Declared after `library`: a source's thread may hold a library loading.
     source: Option<Box<dyn ReloadSource>>,
-    // Declared before `shadows`: unloads everything before the directory goes.
-    retirer: Retirer,
     shadows: Arc<ShadowDir>,
 }
 
@@ -166,15 +163,11 @@ impl Engine {
             what: "the shadow directory".into(),
             source,
         })?);
-        let retirer = Retirer::spawn().map_err(|source| StartError::Setup {
-            what: "the unloading thread".into(),
-            source,
-        })?;
         let library = GameLibrary::load(&config.library, &shadows)?;
         let mut state =
             StateBuffer::zeroed(library.layout()).expect("GameLibrary::load checked the layout");
         library.init(&mut state)?;
-        let greeting = library.greet()?;
+        let greeting = library.greeting().to_owned();
         log::info!("generation 1: {greeting}");
         let source: Option<Box<dyn ReloadSource>> = if config.watch {
             let watcher = LibraryWatcher::spawn(&config.library, shadows.clone()).map_err(|e| {
@@ -214,7 +207,6 @@ impl Engine {
             scratch: Message::new(),
             frame_times: FrameTimes::default(),
             source,
-            retirer,
             shadows,
         })
     }
@@ -432,12 +424,12 @@ impl Engine {
         let restored =
             GameLibrary::from_shadow(fallback.shadow, &fallback.source).and_then(|library| {
                 self.check_same_layout(&library)?;
-                let greeting = library.greet()?;
+                let greeting = library.greeting().to_owned();
                 Ok((library, greeting))
             });
         match restored {
             Ok((library, greeting)) => {
-                self.retirer
+                self.shadows
                     .retire(std::mem::replace(&mut self.library, library));
                 self.stats.generation = fallback.generation;
                 log::warn!(
@@ -486,7 +478,7 @@ impl Engine {
 
     fn switch_to(&mut self, library: GameLibrary) -> Result<(), ReloadError> {
         let started = Instant::now();
-        let greeting = library.greet()?;
+        let greeting = library.greeting().to_owned();
         let notice = match self.check_same_layout(&library) {
             Ok(()) => None,
             Err(mismatch) => Some(self.carry_state_over(&library, mismatch)?),
@@ -500,9 +492,9 @@ impl Engine {
             generation: self.stats.generation,
         });
         // Unloading and deleting files are slow: not on the frame thread.
-        self.retirer.retire(previous);
+        self.shadows.retire(previous);
         if let Some(replaced) = std::mem::replace(&mut self.fallback, fallback) {
-            self.retirer.retire(replaced);
+            self.shadows.retire(replaced);
         }
         self.newest_generation += 1;
         self.stats.generation = self.newest_generation;

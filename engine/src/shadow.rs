@@ -1,4 +1,5 @@
-//! Private copies of the library file that the engine actually loads.
+//! Private copies of the library file that the engine actually loads, and
+//! the retiring thread that unloads old libraries and deletes their copies.
 //!
 //! Loading a copy rather than the build output lets the compiler overwrite the
 //! output at any time, and a fresh name per load keeps the dynamic loader from
@@ -9,12 +10,27 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
-/// A per-process directory of shadow copies, removed with everything in it on drop.
-#[derive(Debug)]
+use crate::retire::Retirer;
+
+/// How long a new load waits for old libraries to be unloaded first.
+const UNLOAD_WAIT: Duration = Duration::from_secs(1);
+
+/// A per-process directory of shadow copies, removed with everything in it
+/// on drop (after every retired library is unloaded).
 pub struct ShadowDir {
     path: PathBuf,
     next: AtomicU64,
+    retirer: Retirer,
+}
+
+impl std::fmt::Debug for ShadowDir {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShadowDir")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ShadowDir {
@@ -29,7 +45,14 @@ impl ShadowDir {
         Ok(Self {
             path,
             next: AtomicU64::new(1),
+            retirer: Retirer::spawn()?,
         })
+    }
+
+    /// Unloads or deletes `value` (a library, a shadow file) on the retiring
+    /// thread: neither belongs on the frame thread.
+    pub fn retire<T: Send + 'static>(&self, value: T) {
+        self.retirer.retire(value);
     }
 
     /// Where the shadow directory is.
@@ -42,6 +65,10 @@ impl ShadowDir {
     /// # Errors
     /// When the copy fails; no partial file is left behind.
     pub fn copy_in(&self, source: &Path) -> io::Result<ShadowFile> {
+        // Keep at most the running library and this one mapped.
+        if !self.retirer.wait_idle(UNLOAD_WAIT) {
+            log::warn!("old game libraries are slow to unload; loading the new one anyway");
+        }
         let serial = self.next.fetch_add(1, Ordering::Relaxed);
         let name = source
             .file_name()
@@ -61,6 +88,7 @@ impl ShadowDir {
 
 impl Drop for ShadowDir {
     fn drop(&mut self) {
+        self.retirer.finish();
         if let Err(error) = fs::remove_dir_all(&self.path) {
             log::warn!(
                 "could not remove shadow directory {}: {error}",

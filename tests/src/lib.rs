@@ -122,8 +122,11 @@ crate-type = ["cdylib"]
 hotloop-abi = {{ path = "{abi}" }}
 glam = "0.34"
 
+# As game-logic's profile in the workspace manifest.
 [profile.dev]
-debug = "line-tables-only"
+debug = false
+strip = "debuginfo"
+codegen-units = 16
 
 [workspace]
 "#,
@@ -390,11 +393,11 @@ pub fn score(state: &[u8]) -> u32 {
 /// in `/proc/self/maps` (Linux).
 pub fn mapped_libraries(shadow_dir: &Path) -> usize {
     let maps = fs::read_to_string("/proc/self/maps").expect("read /proc/self/maps");
-    let prefix = shadow_dir.to_string_lossy();
+    let prefix = format!("{}/", shadow_dir.display());
     let mut paths: Vec<&str> = maps
         .lines()
         .filter_map(|line| line.split_whitespace().nth(5))
-        .filter(|path| path.starts_with(prefix.as_ref()))
+        .filter(|path| path.starts_with(&prefix))
         .collect();
     paths.sort_unstable();
     paths.dedup();
