@@ -65,7 +65,7 @@ fn rollback_copy(c: &mut Criterion) {
     group.finish();
 }
 
-fn frame() -> Frame {
+fn frame() -> Frame<'static> {
     Frame {
         dt: 1.0 / 60.0,
         width: 320,

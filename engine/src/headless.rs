@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use hotloop_abi::Input;
 
+use crate::recording::Recording;
 use crate::runtime::{Engine, Summary};
 
 /// How a headless run is paced.
@@ -37,4 +38,18 @@ pub fn run(engine: &mut Engine, frames: Option<u64>, pace: Pace, stop: &AtomicBo
         done += 1;
     }
     engine.summary()
+}
+
+/// Replays `recording` from its start state with its inputs, as fast as
+/// possible, and returns the summary: the same library and recording give
+/// the same `state_checksum`, run after run.
+///
+/// # Errors
+/// When the recording does not fit the running library.
+pub fn replay(engine: &mut Engine, recording: &Recording) -> Result<Summary, String> {
+    engine.start_replay(recording)?;
+    for input in &recording.inputs {
+        engine.step(input);
+    }
+    Ok(engine.summary())
 }

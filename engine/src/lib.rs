@@ -4,6 +4,7 @@
 //! [`Engine`] is the core that every front end drives: the window, the
 //! headless runner, the tests and the tools.
 
+pub mod assets;
 pub mod clock;
 pub mod dev;
 pub mod error;
@@ -12,7 +13,9 @@ pub mod frame_times;
 pub mod headless;
 pub mod input;
 pub mod library;
+pub mod looping;
 pub mod overlay;
+pub mod recording;
 pub mod retire;
 pub mod runtime;
 pub mod shadow;

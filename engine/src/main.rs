@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use clap::Parser;
 use engine::dev::{self, DevConfig, DevLoop};
 use engine::headless::{self, Pace};
+use engine::recording::Recording;
 use engine::window::{self, WindowOptions};
 use engine::{Engine, EngineConfig};
 
@@ -31,6 +32,13 @@ struct Cli {
     /// Do not watch the library for new builds.
     #[arg(long)]
     no_watch: bool,
+    /// With --headless: replay a recording (made with F3 in the window) and
+    /// print the summary, whose `state_checksum` a replay reproduces exactly.
+    #[arg(long, requires = "headless")]
+    replay: Option<PathBuf>,
+    /// The assets directory (images and tunables.toml) [default: the workspace's assets/].
+    #[arg(long)]
+    assets: Option<PathBuf>,
     /// Where a state that a reload cannot carry over is saved.
     #[arg(long, default_value = ".hotloop/snapshots")]
     snapshot_dir: PathBuf,
@@ -68,6 +76,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let mut config = EngineConfig::new(library);
     config.watch = !cli.no_watch && dev.is_none();
     config.snapshot_dir = cli.snapshot_dir;
+    config.assets = cli
+        .assets
+        .or_else(|| Some(workspace().join("assets")).filter(|dir| dir.is_dir()));
     // Ctrl-C and SIGTERM end the run cleanly, so the summary is still printed.
     let stop = Arc::new(AtomicBool::new(false));
     let on_signal = stop.clone();
@@ -79,7 +90,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             DevLoop::spawn(dev, engine.shadows()).context("could not watch the game's sources")?;
         engine.set_source(Box::new(builder));
     }
-    let summary = if cli.headless {
+    let summary = if let Some(path) = &cli.replay {
+        let recording = Recording::load(path).map_err(anyhow::Error::msg)?;
+        headless::replay(&mut engine, &recording).map_err(anyhow::Error::msg)?
+    } else if cli.headless {
         let pace = if cli.realtime {
             Pace::Realtime
         } else {

@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 
 use font8x8::{BASIC_FONTS, UnicodeFonts};
 
+use crate::looping::LoopMode;
+
 const GLYPH: usize = 8;
 const TEXT: [u8; 3] = [235, 235, 235];
 const PANEL: [u8; 4] = [0, 0, 0, 150];
@@ -31,6 +33,8 @@ pub struct Status<'a> {
     pub notice: Option<&'a str>,
     /// Whether game logic is paused after a panic.
     pub paused: bool,
+    /// Recording or looping input.
+    pub looping: LoopMode,
 }
 
 /// Draws the overlay into an RGBA8 framebuffer.
@@ -74,6 +78,15 @@ impl Overlay {
                     let _ = write!(self.line, "  reload {seconds:.0}s ago");
                 }
                 None => self.line.push_str("  F1: hide"),
+            }
+            match status.looping {
+                LoopMode::Off => {}
+                LoopMode::Recording { steps } => {
+                    let _ = write!(self.line, "  REC {steps}");
+                }
+                LoopMode::Playing { at, of } => {
+                    let _ = write!(self.line, "  LOOP {at}/{of}");
+                }
             }
             target.panel(0, 0, width, GLYPH + 4, PANEL);
             target.text(2, 2, &self.line, TEXT);
@@ -170,6 +183,7 @@ mod tests {
             error,
             notice: None,
             paused: false,
+            looping: LoopMode::Off,
         }
     }
 

@@ -11,10 +11,13 @@ use std::time::{Duration, Instant};
 use hotloop_abi::{Frame, Input, Message, StateLayout};
 use serde::Serialize;
 
+use crate::assets::{AssetStore, AssetWatcher};
 use crate::clock::DEFAULT_RATE;
 use crate::error::{ReloadError, StartError};
 use crate::frame_times::{FrameTimeSummary, FrameTimes};
 use crate::library::GameLibrary;
+use crate::looping::{LoopMode, LoopStep, Looper};
+use crate::recording::Recording;
 use crate::shadow::{ShadowDir, ShadowFile};
 use crate::snapshot;
 use crate::source::{ReloadSource, SourceEvent};
@@ -32,8 +35,12 @@ pub struct EngineConfig {
     pub size: (u32, u32),
     /// Fixed update steps per second.
     pub rate: u32,
-    /// Where a state that a reload cannot carry over is saved.
+    /// Where a state that a reload cannot carry over is saved, and quick saves.
     pub snapshot_dir: PathBuf,
+    /// Where loop recordings are saved.
+    pub recording_dir: PathBuf,
+    /// The assets directory (images and `tunables.toml`), watched for changes.
+    pub assets: Option<PathBuf>,
 }
 
 impl EngineConfig {
@@ -45,6 +52,8 @@ impl EngineConfig {
             size: (320, 240),
             rate: DEFAULT_RATE,
             snapshot_dir: PathBuf::from(".hotloop/snapshots"),
+            recording_dir: PathBuf::from(".hotloop/recordings"),
+            assets: None,
         }
     }
 }
@@ -64,6 +73,8 @@ pub struct ReloadStats {
     pub last_error: Option<String>,
     /// Builds of the game code that failed (dev loop only).
     pub failed_builds: u64,
+    /// Asset files that could not be read (the previous version stayed).
+    pub failed_assets: u64,
 }
 
 /// How a library came to run.
@@ -128,14 +139,20 @@ pub struct Engine {
     before_step: StateBuffer,
     fallback: Option<Fallback>,
     steps: u64,
+    /// The frame number game code sees next (reset when a loop restarts).
+    clock: u64,
     stats: ReloadStats,
     newest_generation: u64,
     current_error: Option<String>,
+    asset_error: Option<String>,
     notice: Option<String>,
     paused: bool,
     history: Vec<ReloadRecord>,
     scratch: Message,
     frame_times: FrameTimes,
+    looper: Looper,
+    assets: AssetStore,
+    asset_watcher: Option<AssetWatcher>,
     // Declared after `library`: a source's thread may hold a library loading.
     source: Option<Box<dyn ReloadSource>>,
     shadows: Arc<ShadowDir>,
@@ -180,6 +197,20 @@ impl Engine {
         } else {
             None
         };
+        let (assets, asset_watcher, asset_error) = match &config.assets {
+            Some(dir) => {
+                let (store, errors) = AssetStore::load(dir);
+                let watcher = AssetWatcher::spawn(dir).map_err(|e| StartError::Setup {
+                    what: format!("a watcher on {}", dir.display()),
+                    source: std::io::Error::other(e),
+                })?;
+                for error in &errors {
+                    log::error!("{error}");
+                }
+                (store, Some(watcher), errors.into_iter().next())
+            }
+            None => (AssetStore::default(), None, None),
+        };
         let history = vec![ReloadRecord {
             generation: 1,
             first_step: 0,
@@ -195,17 +226,22 @@ impl Engine {
             state,
             fallback: None,
             steps: 0,
+            clock: 0,
             stats: ReloadStats {
                 generation: 1,
                 ..ReloadStats::default()
             },
             newest_generation: 1,
             current_error: None,
+            asset_error,
             notice: None,
             paused: false,
             history,
             scratch: Message::new(),
             frame_times: FrameTimes::default(),
+            looper: Looper::default(),
+            assets,
+            asset_watcher,
             source,
             shadows,
         })
@@ -236,6 +272,31 @@ impl Engine {
                 }
             }
         }
+        while let Some(update) = self.asset_watcher.as_ref().and_then(AssetWatcher::try_next) {
+            match self.assets.apply(update) {
+                Ok(what) => {
+                    log::info!("reloaded asset {what}");
+                    self.asset_error = None;
+                    self.looper.restart();
+                }
+                Err(error) => {
+                    log::error!("{error}");
+                    self.stats.failed_assets += 1;
+                    self.asset_error = Some(error);
+                }
+            }
+        }
+        if let Some(name) = self.assets.next_missing() {
+            let dir = self
+                .config
+                .assets
+                .as_deref()
+                .map_or("(no assets directory)".into(), |d| d.display().to_string());
+            let error = format!("asset {name} was asked for but is not in {dir}");
+            log::error!("{error}");
+            self.stats.failed_assets += 1;
+            self.asset_error = Some(error);
+        }
     }
 
     /// Runs one fixed update step with `input`.
@@ -243,17 +304,32 @@ impl Engine {
     /// If game code panics, the state goes back to what it was before this
     /// step and the step runs again on the previous library, if there is one
     /// that fits the state; otherwise game logic pauses until the next build.
-    pub fn update(&mut self, input: &Input) {
-        let frame = self.frame(input);
+    pub fn update(&mut self, live: &Input) {
         self.steps += 1;
         if self.paused {
             return;
         }
+        let input = match self.looper.next_step(live) {
+            LoopStep::Live => *live,
+            LoopStep::Replay { input, restart } => {
+                if let Some((start, first_step)) = restart {
+                    self.state.copy_from(start);
+                    self.clock = first_step;
+                }
+                input
+            }
+        };
+        let number = self.clock;
+        self.clock += 1;
         self.before_step.copy_from(&self.state);
-        while let Err(error) = self
-            .library
-            .update(&mut self.state, &frame, &mut self.scratch)
-        {
+        loop {
+            let frame = frame(&self.config, number, &input, &self.assets);
+            let Err(error) = self
+                .library
+                .update(&mut self.state, &frame, &mut self.scratch)
+            else {
+                break;
+            };
             self.state.copy_from(&self.before_step);
             self.fail(&error);
             if !self.recover() {
@@ -287,22 +363,19 @@ impl Engine {
     /// Draws the current state into an RGBA8 framebuffer of the configured
     /// size. While game logic is paused the framebuffer is left as it was.
     pub fn render(&mut self, pixels: &mut [u8]) {
-        let frame = self.frame(&Input::default());
         while !self.paused {
-            match self.library.render(
+            let frame = frame(&self.config, self.clock, &Input::default(), &self.assets);
+            let result = self.library.render(
                 &self.state,
                 &frame,
                 pixels,
                 self.config.size,
                 &mut self.scratch,
-            ) {
-                Ok(()) => return,
-                Err(error) => {
-                    self.fail(&error);
-                    if !self.recover() {
-                        return;
-                    }
-                }
+            );
+            let Err(error) = result else { return };
+            self.fail(&error);
+            if !self.recover() {
+                return;
             }
         }
     }
@@ -313,6 +386,139 @@ impl Engine {
             .describe(&self.state)
             .ok()
             .filter(|text| !text.is_empty())
+    }
+
+    /// Starts recording, or (when recording) starts looping the recording
+    /// and saves it, or (when looping) goes back to live play. Returns the new mode.
+    pub fn toggle_loop(&mut self) -> LoopMode {
+        match self.looper.mode() {
+            LoopMode::Off => {
+                self.looper
+                    .record(&self.state, self.clock, self.config.rate);
+                self.notice = Some("recording input: press the loop key again to loop it".into());
+            }
+            LoopMode::Recording { .. } => {
+                let saved = self
+                    .looper
+                    .play()
+                    .map(|recording| recording.save_in(&self.config.recording_dir));
+                self.notice = match saved {
+                    None => Some("nothing was recorded".into()),
+                    Some(Ok(path)) => {
+                        Some(format!("looping; recording saved to {}", path.display()))
+                    }
+                    Some(Err(error)) => Some(format!(
+                        "looping; the recording could not be saved: {error}"
+                    )),
+                };
+            }
+            LoopMode::Playing { .. } => {
+                self.looper.stop();
+                self.notice = Some("loop stopped: live play goes on from here".into());
+            }
+        }
+        if let Some(notice) = &self.notice {
+            log::info!("{notice}");
+        }
+        self.looper.mode()
+    }
+
+    /// What the looper is doing.
+    pub fn loop_mode(&self) -> LoopMode {
+        self.looper.mode()
+    }
+
+    /// Puts the engine at the start of `recording`: its state (which must
+    /// have the running layout) and frame number. Step it with the
+    /// recording's inputs to replay it.
+    ///
+    /// # Errors
+    /// When the recording's state has another layout than the library's.
+    pub fn start_replay(&mut self, recording: &Recording) -> Result<(), String> {
+        let (recorded, running) = (recording.start.layout(), self.state.layout());
+        if recorded != running {
+            return Err(format!(
+                "the recording starts from a state with fingerprint {:016x}, but the library's state has fingerprint {:016x}",
+                recorded.fingerprint, running.fingerprint
+            ));
+        }
+        if recording.rate != self.config.rate {
+            return Err(format!(
+                "the recording ran at {} Hz, the engine at {} Hz",
+                recording.rate, self.config.rate
+            ));
+        }
+        self.looper.stop();
+        self.state.copy_from(&recording.start);
+        self.clock = recording.first_step;
+        Ok(())
+    }
+
+    /// Saves the state to `<snapshot_dir>/quicksave.hlstate` and returns the path.
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn save_snapshot(&mut self) -> Result<PathBuf, String> {
+        let path = self.config.snapshot_dir.join("quicksave.hlstate");
+        let result = snapshot::save_as(&path, &self.state)
+            .map(|()| path)
+            .map_err(|e| e.to_string());
+        self.notice = Some(match &result {
+            Ok(path) => format!("state saved to {}", path.display()),
+            Err(error) => format!("could not save the state: {error}"),
+        });
+        result
+    }
+
+    /// Loads a state snapshot. One of another layout is migrated if the
+    /// library exports `migrate`, and refused otherwise.
+    ///
+    /// # Errors
+    /// Why the snapshot was not loaded; the running state is untouched.
+    pub fn load_snapshot(&mut self, path: &Path) -> Result<(), String> {
+        let result = self.try_load_snapshot(path);
+        match &result {
+            Ok(()) => {
+                self.notice = Some(format!("state loaded from {}", path.display()));
+                self.looper.stop();
+            }
+            Err(error) => {
+                log::error!("{error}");
+                self.current_error = Some(error.clone());
+            }
+        }
+        result
+    }
+
+    fn try_load_snapshot(&mut self, path: &Path) -> Result<(), String> {
+        let loaded = snapshot::load(path).map_err(|e| e.to_string())?;
+        if loaded.layout() == self.state.layout() {
+            self.state.copy_from(&loaded);
+            return Ok(());
+        }
+        let refused = || {
+            format!(
+                "snapshot {} has state fingerprint {:016x}, the running state {:016x}, and the library has no `migrate` for it",
+                path.display(),
+                loaded.layout().fingerprint,
+                self.state.layout().fingerprint
+            )
+        };
+        let mut fresh = StateBuffer::zeroed(self.state.layout()).expect("running layout");
+        self.library.init(&mut fresh).map_err(|e| e.to_string())?;
+        match self.library.migrate(&loaded, &mut fresh) {
+            Ok(true) => {
+                self.state.copy_from(&fresh);
+                Ok(())
+            }
+            Ok(false) => Err(refused()),
+            Err(error) => Err(error.to_string()),
+        }
+    }
+
+    /// The assets game code sees.
+    pub fn assets(&self) -> &AssetStore {
+        &self.assets
     }
 
     /// The state's bytes.
@@ -347,7 +553,9 @@ impl Engine {
 
     /// The last failure, until a good library is swapped in.
     pub fn current_error(&self) -> Option<&str> {
-        self.current_error.as_deref()
+        self.current_error
+            .as_deref()
+            .or(self.asset_error.as_deref())
     }
 
     /// Something the developer should know that is not a failure (the state
@@ -398,19 +606,6 @@ impl Engine {
     /// frame boundary swapped a library in (see [`Engine::generation`]).
     pub fn record_frame_time(&mut self, took: Duration, reloaded: bool) {
         self.frame_times.record(took, reloaded);
-    }
-
-    fn frame(&self, input: &Input) -> Frame {
-        let dt = 1.0 / self.config.rate as f32;
-        Frame {
-            number: self.steps,
-            time: self.steps as f64 / self.config.rate as f64,
-            dt,
-            width: self.config.size.0,
-            height: self.config.size.1,
-            reserved: 0,
-            input: *input,
-        }
     }
 
     /// After a panic: go back to the previous library if it fits the state
@@ -500,8 +695,20 @@ impl Engine {
         self.stats.generation = self.newest_generation;
         self.stats.reloads += 1;
         self.current_error = None;
-        self.notice = notice;
         self.paused = false;
+        match self.looper.start_layout() {
+            Some(layout) if layout != self.state.layout() => {
+                self.looper.stop();
+                self.notice = Some(format!(
+                    "{}; the loop stopped: its recording is of the old state layout",
+                    notice.as_deref().unwrap_or("state layout changed")
+                ));
+            }
+            _ => {
+                self.looper.restart();
+                self.notice = notice;
+            }
+        }
         log::info!(
             "generation {} at step {}: {greeting}",
             self.stats.generation,
@@ -564,6 +771,25 @@ impl Engine {
         self.stats.failed_reloads += 1;
         self.stats.last_error = Some(text.clone());
         self.current_error = Some(text);
+    }
+}
+
+/// The context game code gets for one step or displayed frame.
+fn frame<'a>(
+    config: &EngineConfig,
+    number: u64,
+    input: &Input,
+    assets: &'a AssetStore,
+) -> Frame<'a> {
+    Frame {
+        number,
+        time: number as f64 / config.rate as f64,
+        dt: 1.0 / config.rate as f32,
+        width: config.size.0,
+        height: config.size.1,
+        reserved: 0,
+        input: *input,
+        assets: assets.view(),
     }
 }
 

@@ -3,8 +3,8 @@
 //!
 //! Format (little-endian): magic `HLSTATE\0`, format version (u32), reserved
 //! (u32, zero), fingerprint, size and alignment (u64 each), the state's bytes,
-//! then an FNV-1a checksum of those bytes (u64). Reading checks every field
-//! before trusting any of them.
+//! then an FNV-1a checksum of everything before it (u64). Reading checks every
+//! field before trusting any of them.
 
 use std::fs;
 use std::io;
@@ -53,7 +53,7 @@ pub fn encode(state: &StateBuffer) -> Vec<u8> {
         out.extend_from_slice(&field.to_le_bytes());
     }
     out.extend_from_slice(state.bytes());
-    out.extend_from_slice(&checksum(state.bytes()).to_le_bytes());
+    out.extend_from_slice(&checksum(&out).to_le_bytes());
     out
 }
 
@@ -67,6 +67,9 @@ pub fn decode(data: &[u8]) -> Result<StateBuffer, String> {
     }
     let u32_at = |at: usize| u32::from_le_bytes(header[at..at + 4].try_into().expect("4 bytes"));
     let u64_at = |at: usize| u64::from_le_bytes(header[at..at + 8].try_into().expect("8 bytes"));
+    if u32_at(12) != 0 {
+        return Err("reserved header field is not zero".into());
+    }
     let version = u32_at(8);
     if version != FORMAT_VERSION {
         return Err(format!(
@@ -89,7 +92,8 @@ pub fn decode(data: &[u8]) -> Result<StateBuffer, String> {
         ));
     }
     let (bytes, sum) = body.split_at(size);
-    if u64::from_le_bytes(sum.try_into().expect("8 bytes")) != checksum(bytes) {
+    if u64::from_le_bytes(sum.try_into().expect("8 bytes")) != checksum(&data[..HEADER_LEN + size])
+    {
         return Err("checksum mismatch (the file is damaged)".into());
     }
     let mut state = StateBuffer::zeroed(layout).map_err(str::to_owned)?;
@@ -120,6 +124,23 @@ pub fn save_in(dir: &Path, state: &StateBuffer) -> Result<PathBuf, SnapshotError
     fs::write(&partial, encode(state)).map_err(io_error(&partial))?;
     fs::rename(&partial, &path).map_err(io_error(&path))?;
     Ok(path)
+}
+
+/// Writes `state` to `path` (through a temporary file and a rename).
+///
+/// # Errors
+/// When the file cannot be written.
+pub fn save_as(path: &Path, state: &StateBuffer) -> Result<(), SnapshotError> {
+    let io_error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| SnapshotError::Io { path, source }
+    };
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(io_error(dir))?;
+    }
+    let partial = path.with_extension("partial");
+    fs::write(&partial, encode(state)).map_err(io_error(&partial))?;
+    fs::rename(&partial, path).map_err(io_error(path))
 }
 
 /// Reads a snapshot file.
@@ -187,6 +208,23 @@ mod tests {
         assert!(damaged(32, 3).contains("bad layout"));
         assert!(damaged(24, 200).contains("expected"));
         assert!(damaged(HEADER_LEN + 1, 0xff).contains("checksum"));
+    }
+
+    proptest::proptest! {
+        /// Arbitrary bytes never panic the parser.
+        #[test]
+        fn arbitrary_bytes_never_panic(data in proptest::collection::vec(proptest::num::u8::ANY, 0..256)) {
+            let _ = decode(&data);
+        }
+
+        /// Any single corrupted byte of a valid snapshot is refused.
+        #[test]
+        fn corruption_is_refused(at in 0usize..64, flip in 1u8..=255) {
+            let mut data = encode(&sample());
+            let at = at % data.len();
+            data[at] ^= flip;
+            proptest::prop_assert!(decode(&data).is_err());
+        }
     }
 
     #[test]

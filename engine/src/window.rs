@@ -164,6 +164,7 @@ impl App {
             last_reload: self.last_reload,
             error: self.engine.current_error(),
             notice: self.engine.notice(),
+            looping: self.engine.loop_mode(),
             paused: self.engine.is_paused(),
         };
         self.overlay
@@ -180,6 +181,24 @@ impl App {
             .is_some_and(|limit| self.engine.steps() >= limit)
         {
             event_loop.exit();
+        }
+    }
+
+    /// The engine's own keys: F1 status line, F3 record/loop, F5 save state, F9 load it.
+    fn engine_key(&mut self, code: KeyCode) {
+        match code {
+            KeyCode::F1 => self.overlay.visible = !self.overlay.visible,
+            KeyCode::F3 => {
+                self.engine.toggle_loop();
+            }
+            KeyCode::F5 => {
+                let _ = self.engine.save_snapshot();
+            }
+            KeyCode::F9 => {
+                let path = self.engine.config().snapshot_dir.join("quicksave.hlstate");
+                let _ = self.engine.load_snapshot(&path);
+            }
+            _ => {}
         }
     }
 
@@ -218,9 +237,8 @@ impl ApplicationHandler for App {
             }
             WindowEvent::KeyboardInput { event, .. } => {
                 if let PhysicalKey::Code(code) = event.physical_key {
-                    if code == KeyCode::F1 && event.state == ElementState::Pressed && !event.repeat
-                    {
-                        self.overlay.visible = !self.overlay.visible;
+                    if event.state == ElementState::Pressed && !event.repeat {
+                        self.engine_key(code);
                     }
                     self.input.key(code, event.state, event.repeat);
                 }

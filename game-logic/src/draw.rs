@@ -21,7 +21,11 @@ pub fn render(state: &State, frame: &Frame, canvas: &mut Canvas<'_>) {
     }
     let pulse = 1.0 + 0.15 * (frame.time as f32 * 4.0).sin();
     canvas.fill_circle(state.player.pos, PLAYER_RADIUS * 1.8 * pulse, PLAYER_GLOW);
-    canvas.fill_circle(state.player.pos, PLAYER_RADIUS, PLAYER);
+    // The sprite from assets/player.png (hot-reloaded), or a plain disc.
+    match frame.assets.image("player.png") {
+        Some(sprite) => canvas.draw_image(&sprite, state.player.pos - sprite.size() / 2.0),
+        None => canvas.fill_circle(state.player.pos, PLAYER_RADIUS, PLAYER),
+    }
     for point in 0..state.score.min(60) {
         let at = Vec2::new(6.0 + point as f32 * 5.0, canvas.height() as f32 - 8.0);
         canvas.fill_rect(at, at + Vec2::splat(3.0), PLAYER);

@@ -5,9 +5,9 @@ use hotloop_abi::Frame;
 
 use crate::{Particle, State};
 
-/// Player acceleration, in pixels per second squared.
+/// Player acceleration, in pixels per second squared (tunable `player.accel`).
 const PLAYER_ACCEL: f32 = 900.0;
-/// Fraction of the player's speed kept per second (friction).
+/// Fraction of the player's speed kept per second (tunable `player.drag`).
 const PLAYER_DRAG: f32 = 0.02;
 /// Radius of the player's orb, in pixels.
 pub const PLAYER_RADIUS: f32 = 9.0;
@@ -19,9 +19,11 @@ pub fn count_ticks(state: &mut State, _frame: &Frame) {
 
 /// Accelerates the player with the arrow keys and keeps the orb on screen.
 pub fn steer_player(state: &mut State, frame: &Frame) {
+    let accel = frame.assets.tunable_or("player.accel", PLAYER_ACCEL);
+    let drag = frame.assets.tunable_or("player.drag", PLAYER_DRAG);
     let player = &mut state.player;
-    player.vel += frame.input.arrows().normalize_or_zero() * PLAYER_ACCEL * frame.dt;
-    player.vel *= PLAYER_DRAG.powf(frame.dt);
+    player.vel += frame.input.arrows().normalize_or_zero() * accel * frame.dt;
+    player.vel *= drag.powf(frame.dt);
     player.pos += player.vel * frame.dt;
     let (min, max) = (Vec2::splat(PLAYER_RADIUS), frame.size() - PLAYER_RADIUS);
     if player.pos.x < min.x || player.pos.x > max.x {
@@ -35,8 +37,9 @@ pub fn steer_player(state: &mut State, frame: &Frame) {
 
 /// Moves every particle and bounces it off the edges of the screen.
 pub fn move_particles(state: &mut State, frame: &Frame) {
+    let speed = frame.assets.tunable_or("particles.speed", 1.0);
     for particle in &mut state.particles {
-        particle.pos += particle.vel * frame.dt;
+        particle.pos += particle.vel * speed * frame.dt;
         let (min, max) = (Vec2::splat(particle.radius), frame.size() - particle.radius);
         if particle.pos.x < min.x || particle.pos.x > max.x {
             particle.vel.x = -particle.vel.x;

@@ -2,6 +2,8 @@
 
 use glam::Vec2;
 
+use crate::Image;
+
 /// An RGBA8 colour.
 pub type Rgba = [u8; 4];
 
@@ -110,6 +112,19 @@ impl<'a> Canvas<'a> {
                 let d = Vec2::new(x as f32 + 0.5, y as f32 + 0.5) - center;
                 if d.length_squared() <= r2 {
                     self.blend(x as i32, y as i32, color);
+                }
+            }
+        }
+    }
+
+    /// Draws `image` with its top-left corner at `at`, blending by its alpha.
+    pub fn draw_image(&mut self, image: &Image<'_>, at: Vec2) {
+        let (x0, y0) = (at.x.round() as i32, at.y.round() as i32);
+        for y in 0..image.height() {
+            for x in 0..image.width() {
+                let pixel = image.get(x, y);
+                if pixel[3] > 0 {
+                    self.blend(x0 + x as i32, y0 + y as i32, pixel);
                 }
             }
         }

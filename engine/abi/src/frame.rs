@@ -1,7 +1,9 @@
 //! The per-step context the engine hands to game code: frame number, fixed
-//! time step, framebuffer size and input.
+//! time step, framebuffer size, input and assets.
 
 use glam::Vec2;
+
+use crate::Assets;
 
 /// Keys a game can ask about. The discriminant is the key's bit in a [`KeySet`].
 #[repr(u8)]
@@ -92,6 +94,16 @@ pub struct KeySet {
 }
 
 impl KeySet {
+    /// A set from its raw bits (bit `n` is the key with discriminant `n`).
+    pub const fn from_bits(bits: [u64; 2]) -> Self {
+        Self { bits }
+    }
+
+    /// The raw bits, for saving input to a file.
+    pub const fn bits(&self) -> [u64; 2] {
+        self.bits
+    }
+
     /// Whether `key` is in the set.
     pub const fn contains(&self, key: Key) -> bool {
         let bit = key as usize;
@@ -197,10 +209,11 @@ impl Input {
     }
 }
 
-/// The context of one fixed update step.
+/// The context of one fixed update step (or of one displayed frame, for
+/// `render`). It borrows the engine's assets, so it lives only for the call.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Frame {
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Frame<'a> {
     /// Index of this step since the state was created (0, 1, 2, …).
     pub number: u64,
     /// Simulated time at the start of this step, in seconds (`number * dt`).
@@ -216,9 +229,11 @@ pub struct Frame {
     pub reserved: u32,
     /// Input as of this step.
     pub input: Input,
+    /// Images and tunables from `assets/`, hot-reloaded by the engine.
+    pub assets: Assets<'a>,
 }
 
-impl Frame {
+impl Frame<'_> {
     /// The framebuffer size as a vector.
     pub fn size(&self) -> Vec2 {
         Vec2::new(self.width as f32, self.height as f32)
@@ -257,7 +272,7 @@ mod tests {
     fn abi_structs_keep_their_size() {
         assert_eq!(size_of::<KeySet>(), 16);
         assert_eq!(size_of::<Input>(), 64);
-        assert_eq!(size_of::<Frame>(), 96);
-        assert_eq!(crate::ABI_VERSION, 1);
+        assert_eq!(size_of::<Frame>(), 120);
+        assert_eq!(crate::ABI_VERSION, 2);
     }
 }

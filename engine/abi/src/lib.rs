@@ -65,6 +65,7 @@
 //!   It cannot see a change of *meaning* (the same `f32` now in metres instead of pixels).
 #![warn(missing_docs)]
 
+mod assets;
 pub mod canvas;
 mod fingerprint;
 mod frame;
@@ -76,6 +77,7 @@ pub mod symbols;
 pub mod __private;
 mod export;
 
+pub use assets::{Assets, Image, ImageLookup, RawImage, TunableLookup};
 pub use canvas::{Canvas, RawCanvas, Rgba};
 pub use fingerprint::{StateData, StateLayout, field_hash, finish_hash, start_hash};
 pub use frame::{Frame, Input, Key, KeySet, MouseButton};
@@ -84,5 +86,8 @@ pub use message::{MESSAGE_CAPACITY, Message, Status};
 pub use migrate::OldState;
 
 /// Version of this ABI. Bump it whenever an entry point, [`Frame`], [`Input`],
-/// [`RawCanvas`], [`Message`] or [`StateLayout`] changes in any way.
-pub const ABI_VERSION: u32 = 1;
+/// [`Assets`], [`RawImage`], [`RawCanvas`], [`Message`] or [`StateLayout`]
+/// changes in any way.
+///
+/// 2: [`Frame`] carries [`Assets`].
+pub const ABI_VERSION: u32 = 2;

@@ -16,11 +16,11 @@ pub type GreetFn = unsafe extern "C" fn(out: *mut Message) -> Status;
 pub type InitFn = unsafe extern "C" fn(state: *mut u8, error: *mut Message) -> Status;
 /// `update(state, frame, error)`: runs the systems once.
 pub type UpdateFn =
-    unsafe extern "C" fn(state: *mut u8, frame: *const Frame, error: *mut Message) -> Status;
+    unsafe extern "C" fn(state: *mut u8, frame: *const Frame<'_>, error: *mut Message) -> Status;
 /// `render(state, frame, canvas, error)`: draws the state.
 pub type RenderFn = unsafe extern "C" fn(
     state: *const u8,
-    frame: *const Frame,
+    frame: *const Frame<'_>,
     canvas: *mut RawCanvas,
     error: *mut Message,
 ) -> Status;

@@ -1,0 +1,147 @@
+//! Looped live editing: record a stretch of play, then replay it over and over
+//! from the same starting state while the code and assets are edited.
+
+use hotloop_abi::Input;
+
+use crate::recording::Recording;
+use crate::state::StateBuffer;
+
+/// What the looper is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoopMode {
+    /// Live input.
+    Off,
+    /// Live input, recorded.
+    Recording {
+        /// Steps recorded so far.
+        steps: usize,
+    },
+    /// Recorded input, replayed from the recorded start, again and again.
+    Playing {
+        /// The step of the loop that runs next.
+        at: usize,
+        /// Steps in the loop.
+        of: usize,
+    },
+}
+
+/// What the next update step runs on.
+pub enum LoopStep<'a> {
+    /// The live input (recorded, when recording).
+    Live,
+    /// A recorded input; `restart` carries the state and frame number to
+    /// restore first when an iteration begins.
+    Replay {
+        /// The input to use.
+        input: Input,
+        /// `(state, frame number)` to restore before this step.
+        restart: Option<(&'a StateBuffer, u64)>,
+    },
+}
+
+enum Mode {
+    Off,
+    Recording(Recording),
+    Playing { recording: Recording, cursor: usize },
+}
+
+/// The loop state machine; the engine applies what it says.
+pub struct Looper {
+    mode: Mode,
+}
+
+impl Default for Looper {
+    fn default() -> Self {
+        Self { mode: Mode::Off }
+    }
+}
+
+impl Looper {
+    /// What the looper is doing.
+    pub fn mode(&self) -> LoopMode {
+        match &self.mode {
+            Mode::Off => LoopMode::Off,
+            Mode::Recording(recording) => LoopMode::Recording {
+                steps: recording.inputs.len(),
+            },
+            Mode::Playing { recording, cursor } => LoopMode::Playing {
+                at: *cursor,
+                of: recording.inputs.len(),
+            },
+        }
+    }
+
+    /// Starts recording from `state` at frame number `step`.
+    pub fn record(&mut self, state: &StateBuffer, step: u64, rate: u32) {
+        self.mode = Mode::Recording(Recording {
+            start: state.clone(),
+            first_step: step,
+            rate,
+            inputs: Vec::with_capacity(60 * 60),
+        });
+    }
+
+    /// Ends recording and starts looping it; returns the recording (to save),
+    /// or `None` when nothing was recorded.
+    pub fn play(&mut self) -> Option<&Recording> {
+        let Mode::Recording(recording) = std::mem::replace(&mut self.mode, Mode::Off) else {
+            return None;
+        };
+        if recording.inputs.is_empty() {
+            return None;
+        }
+        self.mode = Mode::Playing {
+            recording,
+            cursor: 0,
+        };
+        match &self.mode {
+            Mode::Playing { recording, .. } => Some(recording),
+            _ => None,
+        }
+    }
+
+    /// Back to live input; the state stays as it is.
+    pub fn stop(&mut self) {
+        self.mode = Mode::Off;
+    }
+
+    /// Begins the loop again at its next step (new code or assets arrived).
+    pub fn restart(&mut self) {
+        if let Mode::Playing { cursor, .. } = &mut self.mode {
+            *cursor = 0;
+        }
+    }
+
+    /// The layout of the state the loop starts from, if looping or recording.
+    pub fn start_layout(&self) -> Option<hotloop_abi::StateLayout> {
+        match &self.mode {
+            Mode::Off => None,
+            Mode::Recording(recording) | Mode::Playing { recording, .. } => {
+                Some(recording.start.layout())
+            }
+        }
+    }
+
+    /// Decides the next step's input, recording `live` when recording.
+    pub fn next_step(&mut self, live: &Input) -> LoopStep<'_> {
+        match &mut self.mode {
+            Mode::Off => LoopStep::Live,
+            Mode::Recording(recording) => {
+                recording.inputs.push(*live);
+                LoopStep::Live
+            }
+            Mode::Playing { recording, cursor } => {
+                if *cursor >= recording.inputs.len() {
+                    *cursor = 0;
+                }
+                let at = *cursor;
+                *cursor += 1;
+                let restart = (at == 0).then_some((&recording.start, recording.first_step));
+                LoopStep::Replay {
+                    input: recording.inputs[at],
+                    restart,
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! Recordings of play: the state at the start and every step's input, so a
+//! stretch of play can be looped while its code is edited, saved to a file,
+//! and replayed deterministically (`hotloop --headless --replay FILE`).
+//!
+//! File format (little-endian): magic `HLREC\0\0\0`, format version (u32),
+//! update rate (u32), first step number (u64), step count (u64), the length
+//! of the embedded state snapshot (u64) and the snapshot itself (see
+//! [`snapshot`](crate::snapshot)), one 59-byte input per step, then an
+//! FNV-1a checksum of everything before it (u64).
+
+use std::path::{Path, PathBuf};
+
+use hotloop_abi::{Input, KeySet};
+
+use crate::runtime::checksum;
+use crate::snapshot;
+use crate::state::StateBuffer;
+
+const MAGIC: &[u8; 8] = b"HLREC\0\0\0";
+/// Version of the recording file format.
+pub const FORMAT_VERSION: u32 = 1;
+const INPUT_LEN: usize = 3 * 16 + 2 * 4 + 3;
+const HEADER_LEN: usize = 8 + 4 + 4 + 8 + 8 + 8;
+/// Longest recording accepted: an hour at 60 Hz, times ten.
+pub const MAX_STEPS: u64 = 60 * 60 * 60 * 10;
+
+/// A recorded stretch of play.
+#[derive(Clone, Debug)]
+pub struct Recording {
+    /// The state before the first recorded step.
+    pub start: StateBuffer,
+    /// The frame number of the first recorded step.
+    pub first_step: u64,
+    /// Update steps per second it was recorded at.
+    pub rate: u32,
+    /// Each step's input, in order.
+    pub inputs: Vec<Input>,
+}
+
+impl Recording {
+    /// Encodes the recording as file bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        let state = snapshot::encode(&self.start);
+        let mut out =
+            Vec::with_capacity(HEADER_LEN + state.len() + self.inputs.len() * INPUT_LEN + 8);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&self.rate.to_le_bytes());
+        out.extend_from_slice(&self.first_step.to_le_bytes());
+        out.extend_from_slice(&(self.inputs.len() as u64).to_le_bytes());
+        out.extend_from_slice(&(state.len() as u64).to_le_bytes());
+        out.extend_from_slice(&state);
+        for input in &self.inputs {
+            for set in [input.down, input.pressed, input.released] {
+                for word in set.bits() {
+                    out.extend_from_slice(&word.to_le_bytes());
+                }
+            }
+            out.extend_from_slice(&input.mouse_x.to_le_bytes());
+            out.extend_from_slice(&input.mouse_y.to_le_bytes());
+            out.extend_from_slice(&[input.mouse_down, input.mouse_pressed, input.mouse_released]);
+        }
+        out.extend_from_slice(&checksum(&out).to_le_bytes());
+        out
+    }
+
+    /// Decodes file bytes, checking every length and the checksum before
+    /// trusting anything.
+    ///
+    /// # Errors
+    /// What is wrong with the bytes.
+    pub fn decode(data: &[u8]) -> Result<Self, String> {
+        if data.len() < HEADER_LEN + 8 {
+            return Err(format!("{} bytes is too short for a recording", data.len()));
+        }
+        if &data[..8] != MAGIC {
+            return Err("not a hotloop recording (bad magic)".into());
+        }
+        let (body, sum) = data.split_at(data.len() - 8);
+        if u64::from_le_bytes(sum.try_into().expect("8 bytes")) != checksum(body) {
+            return Err("checksum mismatch (the file is damaged or cut off)".into());
+        }
+        let mut reader = Reader { data: body, at: 8 };
+        let version = reader.u32()?;
+        if version != FORMAT_VERSION {
+            return Err(format!(
+                "format version {version}, this engine reads version {FORMAT_VERSION}"
+            ));
+        }
+        let rate = reader.u32()?;
+        let first_step = reader.u64()?;
+        let steps = reader.u64()?;
+        if steps > MAX_STEPS {
+            return Err(format!(
+                "{steps} steps is more than the {MAX_STEPS} accepted"
+            ));
+        }
+        let state_len = usize::try_from(reader.u64()?).map_err(|_| "state length overflows")?;
+        let start = snapshot::decode(reader.take(state_len)?)
+            .map_err(|e| format!("embedded state: {e}"))?;
+        let expected = steps as usize * INPUT_LEN;
+        if body.len() - reader.at != expected {
+            return Err(format!(
+                "expected {expected} bytes of input for {steps} steps, found {}",
+                body.len() - reader.at
+            ));
+        }
+        let mut inputs = Vec::with_capacity(steps as usize);
+        for _ in 0..steps {
+            let mut sets = [KeySet::default(); 3];
+            for set in &mut sets {
+                *set = KeySet::from_bits([reader.u64()?, reader.u64()?]);
+            }
+            let (mouse_x, mouse_y) = (f32::from_bits(reader.u32()?), f32::from_bits(reader.u32()?));
+            let buttons = reader.take(3)?;
+            inputs.push(Input {
+                down: sets[0],
+                pressed: sets[1],
+                released: sets[2],
+                mouse_x,
+                mouse_y,
+                mouse_down: buttons[0],
+                mouse_pressed: buttons[1],
+                mouse_released: buttons[2],
+                reserved: [0; 5],
+            });
+        }
+        Ok(Self {
+            start,
+            first_step,
+            rate,
+            inputs,
+        })
+    }
+
+    /// Saves the recording to a new file in `dir` and returns its path.
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn save_in(&self, dir: &Path) -> std::io::Result<PathBuf> {
+        std::fs::create_dir_all(dir)?;
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        let path = dir.join(format!("recording-{stamp}.hlrec"));
+        let partial = path.with_extension("partial");
+        std::fs::write(&partial, self.encode())?;
+        std::fs::rename(&partial, &path)?;
+        Ok(path)
+    }
+
+    /// Reads a recording file.
+    ///
+    /// # Errors
+    /// When the file cannot be read or is not a valid recording.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let data =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Self::decode(&data).map_err(|e| format!("{} is not a valid recording: {e}", path.display()))
+    }
+}
+
+struct Reader<'a> {
+    data: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, len: usize) -> Result<&'a [u8], String> {
+        let end = self
+            .at
+            .checked_add(len)
+            .filter(|end| *end <= self.data.len())
+            .ok_or("cut off")?;
+        let bytes = &self.data[self.at..end];
+        self.at = end;
+        Ok(bytes)
+    }
+
+    fn u32(&mut self) -> Result<u32, String> {
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
+    }
+
+    fn u64(&mut self) -> Result<u64, String> {
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hotloop_abi::{Key, StateLayout};
+    use proptest::prelude::*;
+
+    fn sample(steps: usize) -> Recording {
+        let layout = StateLayout {
+            size: 16,
+            align: 8,
+            fingerprint: 42,
+        };
+        let mut start = StateBuffer::zeroed(layout).unwrap();
+        start.bytes_mut()[3] = 7;
+        let inputs = (0..steps)
+            .map(|i| {
+                let mut input = Input {
+                    mouse_x: i as f32 * 1.5,
+                    mouse_y: -2.0,
+                    mouse_down: (i % 3) as u8,
+                    ..Input::default()
+                };
+                if i % 2 == 0 {
+                    input.down.insert(Key::Left);
+                    input.pressed.insert(Key::F12);
+                }
+                input
+            })
+            .collect();
+        Recording {
+            start,
+            first_step: 100,
+            rate: 60,
+            inputs,
+        }
+    }
+
+    #[test]
+    fn round_trip_keeps_everything() {
+        let recording = sample(50);
+        let back = Recording::decode(&recording.encode()).unwrap();
+        assert_eq!(back.start.bytes(), recording.start.bytes());
+        assert_eq!(back.start.layout(), recording.start.layout());
+        assert_eq!((back.first_step, back.rate), (100, 60));
+        assert_eq!(back.inputs, recording.inputs);
+    }
+
+    #[test]
+    fn every_truncation_is_refused() {
+        let data = sample(3).encode();
+        for len in 0..data.len() {
+            assert!(
+                Recording::decode(&data[..len]).is_err(),
+                "accepted {len} bytes"
+            );
+        }
+    }
+
+    proptest! {
+        /// Arbitrary bytes never panic the parser.
+        #[test]
+        fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = Recording::decode(&data);
+        }
+
+        /// Any corruption of a valid file is refused (the checksum catches it)
+        /// or decodes to something well-formed; it never panics.
+        #[test]
+        fn corrupted_files_are_refused(steps in 0usize..20, at in any::<prop::sample::Index>(), flip in 1u8..=255) {
+            let mut data = sample(steps).encode();
+            let at = at.index(data.len());
+            data[at] ^= flip;
+            prop_assert!(Recording::decode(&data).is_err());
+        }
+
+        /// A valid header claiming absurd sizes is refused without allocating them.
+        #[test]
+        fn absurd_lengths_are_refused(steps in any::<u64>(), state_len in any::<u64>()) {
+            let mut data = sample(1).encode();
+            data[24..32].copy_from_slice(&steps.to_le_bytes());
+            data[32..40].copy_from_slice(&state_len.to_le_bytes());
+            let body = data.len() - 8;
+            let sum = checksum(&data[..body]);
+            data[body..].copy_from_slice(&sum.to_le_bytes());
+            if steps != 1 || state_len != sample(1).encode().len() as u64 - 8 - 40 - 59 {
+                prop_assert!(Recording::decode(&data).is_err());
+            }
+        }
+    }
+}

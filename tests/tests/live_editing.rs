@@ -1,0 +1,291 @@
+//! Hot-reloaded assets, looped recording and deterministic replay, and state
+//! snapshots.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use engine::{Engine, EngineConfig};
+use hotloop_abi::{Input, Key};
+use hotloop_tests::{Variant, demo_library, engine_binary, summary_line, workspace};
+
+fn engine_with(assets: Option<&Path>, dirs: &Path) -> Engine {
+    let mut config = EngineConfig::new(demo_library());
+    config.watch = false;
+    config.assets = assets.map(Path::to_path_buf);
+    config.snapshot_dir = dirs.join("snapshots");
+    config.recording_dir = dirs.join("recordings");
+    Engine::new(config).expect("engine starts")
+}
+
+/// Takes frame boundaries (no updates) until `done` holds; panics after 10 s.
+fn boundaries_until(engine: &mut Engine, what: &str, done: impl Fn(&Engine) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done(engine) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+        engine.begin_frame();
+    }
+}
+
+/// The player's x velocity, from the demo's state bytes.
+fn player_vel_x(state: &[u8]) -> f32 {
+    let at = std::mem::offset_of!(game_logic::State, player)
+        + std::mem::offset_of!(game_logic::Player, vel);
+    f32::from_le_bytes(state[at..at + 4].try_into().unwrap())
+}
+
+fn holding(key: Key) -> Input {
+    let mut input = Input::default();
+    input.down.insert(key);
+    input
+}
+
+fn png(width: u32, height: u32, rgba: [u8; 4]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().unwrap();
+    writer
+        .write_image_data(&rgba.repeat((width * height) as usize))
+        .unwrap();
+    writer.finish().unwrap();
+    out
+}
+
+#[test]
+fn edited_assets_reload_between_frames_and_broken_ones_keep_the_last_good_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let assets = dir.path().join("assets");
+    fs::create_dir_all(&assets).unwrap();
+    fs::copy(
+        workspace().join("assets/tunables.toml"),
+        assets.join("tunables.toml"),
+    )
+    .unwrap();
+    fs::copy(
+        workspace().join("assets/player.png"),
+        assets.join("player.png"),
+    )
+    .unwrap();
+    let mut engine = engine_with(Some(&assets), dir.path());
+    assert_eq!(engine.assets().tunable("player.accel"), Some(900.0));
+    assert_eq!(
+        engine
+            .assets()
+            .image("player.png")
+            .map(|i| (i.width, i.height)),
+        Some((21, 21))
+    );
+
+    // The game reads the tunable: holding Right speeds the player up.
+    engine.step(&holding(Key::Right));
+    let before = player_vel_x(engine.state_bytes());
+    engine.step(&holding(Key::Right));
+    assert!(player_vel_x(engine.state_bytes()) > before);
+
+    // Tunables edited on disk: no acceleration, only drag.
+    fs::write(
+        assets.join("tunables.toml"),
+        "[player]\naccel = 0.0\ndrag = 0.02\n",
+    )
+    .unwrap();
+    boundaries_until(&mut engine, "the new tunables", |e| {
+        e.assets().tunable("player.accel") == Some(0.0)
+    });
+    let before = player_vel_x(engine.state_bytes());
+    engine.step(&holding(Key::Right));
+    assert!(
+        player_vel_x(engine.state_bytes()) < before,
+        "the game used the new number"
+    );
+
+    // A broken tunables file keeps the last good numbers and says why.
+    fs::write(assets.join("tunables.toml"), "[player]\naccel = \n").unwrap();
+    boundaries_until(&mut engine, "the broken tunables", |e| {
+        e.stats().failed_assets == 1
+    });
+    let error = engine.current_error().unwrap().to_owned();
+    assert!(
+        error.contains("tunables.toml") && error.contains("not valid TOML"),
+        "{error}"
+    );
+    assert_eq!(engine.assets().tunable("player.accel"), Some(0.0));
+
+    // A broken image keeps the last good image.
+    fs::write(assets.join("player.png"), b"this is not a png").unwrap();
+    boundaries_until(&mut engine, "the broken image", |e| {
+        e.stats().failed_assets == 2
+    });
+    let error = engine.current_error().unwrap().to_owned();
+    assert!(
+        error.contains("player.png") && error.contains("not a valid PNG"),
+        "{error}"
+    );
+    assert_eq!(
+        engine.assets().image("player.png").map(|i| i.width),
+        Some(21)
+    );
+
+    // A good image replaces it and clears the error.
+    fs::write(assets.join("player.png"), png(5, 4, [200, 10, 10, 255])).unwrap();
+    boundaries_until(&mut engine, "the new image", |e| {
+        e.assets().image("player.png").map(|i| i.width) == Some(5)
+    });
+    assert_eq!(engine.current_error(), None);
+    let mut pixels = vec![0; 320 * 240 * 4];
+    engine.render(&mut pixels);
+    assert!(
+        pixels.chunks_exact(4).any(|p| p == [200, 10, 10, 255]),
+        "the game drew the new sprite"
+    );
+}
+
+#[test]
+fn a_missing_asset_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("assets");
+    fs::create_dir_all(&empty).unwrap();
+    let mut engine = engine_with(Some(&empty), dir.path());
+    let mut pixels = vec![0; 320 * 240 * 4];
+    for _ in 0..3 {
+        engine.begin_frame();
+        engine.render(&mut pixels);
+    }
+    engine.begin_frame();
+    let error = engine.current_error().unwrap();
+    assert!(
+        error.contains("player.png was asked for but is not in"),
+        "{error}"
+    );
+    assert_eq!(engine.stats().failed_assets, 1);
+}
+
+fn checksum(engine: &Engine) -> String {
+    engine.summary().state_checksum
+}
+
+#[test]
+fn a_recorded_loop_replays_to_the_same_state_every_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = engine_with(None, dir.path());
+    for _ in 0..10 {
+        engine.step(&Input::default());
+    }
+    engine.toggle_loop();
+    let keys = [Key::Right, Key::Down, Key::Left];
+    for step in 0..90 {
+        engine.step(&holding(keys[step / 30]));
+    }
+    let recorded_end = checksum(&engine);
+    engine.toggle_loop();
+    let notice = engine.notice().unwrap().to_owned();
+    assert!(
+        notice.starts_with("looping; recording saved to"),
+        "{notice}"
+    );
+
+    // Looping replays the same 90 steps from the same start, again and again.
+    for _ in 0..2 {
+        for _ in 0..90 {
+            engine.step(&Input::default());
+        }
+        assert_eq!(
+            checksum(&engine),
+            recorded_end,
+            "each iteration ends where the recording did"
+        );
+    }
+
+    // The saved recording replays headless to the same state, run after run.
+    let recording = fs::read_dir(dir.path().join("recordings"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    for _ in 0..2 {
+        let output = Command::new(engine_binary())
+            .args(["--headless", "--no-watch", "--replay"])
+            .arg(&recording)
+            .arg("--lib")
+            .arg(demo_library())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let summary = summary_line(&String::from_utf8_lossy(&output.stdout));
+        assert_eq!(summary["state_checksum"], recorded_end.as_str());
+        assert_eq!(summary["frames"], 90);
+    }
+}
+
+#[test]
+fn a_damaged_recording_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cut.hlrec");
+    fs::write(&file, b"HLREC\0\0\0 but then nothing useful").unwrap();
+    let output = Command::new(engine_binary())
+        .args(["--headless", "--no-watch", "--replay"])
+        .arg(&file)
+        .arg("--lib")
+        .arg(demo_library())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is not a valid recording"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn snapshots_round_trip_and_another_layout_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = engine_with(None, dir.path());
+    for _ in 0..20 {
+        engine.step(&Input::default());
+    }
+    let saved = engine.save_snapshot().expect("saved");
+    let at_save = engine.state_bytes().to_vec();
+    for _ in 0..20 {
+        engine.step(&Input::default());
+    }
+    engine.load_snapshot(&saved).expect("loaded");
+    assert_eq!(engine.state_bytes(), at_save);
+
+    // A library with another state layout cannot take this snapshot.
+    let grown = Variant::of_demo("snapshot-lives");
+    grown
+        .edit(
+            "lib.rs",
+            "pub score: u32,",
+            "pub score: u32,\n        pub lives: u32,",
+        )
+        .edit("lib.rs", "score: 0,", "score: 0,\n        lives: 3,");
+    engine
+        .reload_from(&grown.build())
+        .expect("layout change: fresh state");
+    let before = engine.state_bytes().to_vec();
+    let error = engine.load_snapshot(&saved).expect_err("refused");
+    assert!(
+        error.contains("has state fingerprint") && error.contains("no `migrate`"),
+        "{error}"
+    );
+    assert_eq!(engine.state_bytes(), before, "nothing changed");
+
+    // A damaged snapshot is refused too.
+    let mut bytes = fs::read(&saved).unwrap();
+    bytes.truncate(bytes.len() - 3);
+    fs::write(&saved, bytes).unwrap();
+    assert!(
+        engine
+            .load_snapshot(&saved)
+            .unwrap_err()
+            .contains("is not valid")
+    );
+}
