@@ -18,7 +18,7 @@ use engine::{Engine, EngineConfig};
 use hotloop_abi::Input;
 use hotloop_tests::{ScratchWorkspace, Variant, ticks};
 
-use crate::build::{build_engine, build_logic};
+use crate::build::build_logic;
 
 /// A set of timings.
 pub struct Distribution {
@@ -149,6 +149,35 @@ fn two_builds() -> (PathBuf, PathBuf) {
     (hotloop_tests::demo_library(), fast.build())
 }
 
+/// Two builds copied next to a watched library file, ready to be swapped in.
+struct Staged {
+    _dir: tempfile::TempDir,
+    /// The demo and the fast variant, in the watched directory.
+    builds: [PathBuf; 2],
+    /// The watched library, starting as the demo.
+    library: PathBuf,
+}
+
+impl Staged {
+    fn new() -> Result<Self> {
+        let (demo, fast) = two_builds();
+        let dir = tempfile::tempdir()?;
+        let builds = [
+            dir.path().join("staged-demo.so"),
+            dir.path().join("staged-fast.so"),
+        ];
+        fs::copy(&demo, &builds[0])?;
+        fs::copy(&fast, &builds[1])?;
+        let library = dir.path().join("libgame.so");
+        fs::copy(&demo, &library)?;
+        Ok(Self {
+            _dir: dir,
+            builds,
+            library,
+        })
+    }
+}
+
 /// Replaces `target` the way cargo does: remove, then hard-link the new file.
 fn cargo_style_replace(staged: &Path, target: &Path) -> Result<Instant> {
     let _ = fs::remove_file(target);
@@ -158,16 +187,11 @@ fn cargo_style_replace(staged: &Path, target: &Path) -> Result<Instant> {
 
 /// File-to-frame latency through the real notify path, realtime at 60 Hz.
 pub fn file_to_frame(samples: usize) -> Result<()> {
-    let (demo, fast) = two_builds();
-    let dir = tempfile::tempdir()?;
-    let staged = [
-        dir.path().join("staged-demo.so"),
-        dir.path().join("staged-fast.so"),
-    ];
-    fs::copy(&demo, &staged[0])?;
-    fs::copy(&fast, &staged[1])?;
-    let library = dir.path().join("libgame.so");
-    fs::copy(&demo, &library)?;
+    let Staged {
+        builds: staged,
+        library,
+        _dir,
+    } = Staged::new()?;
     let stepper = Stepper::start(Engine::new(EngineConfig::new(&library))?);
     let mut latencies = Vec::with_capacity(samples);
     for sample in 0..samples {
@@ -226,16 +250,11 @@ pub fn save_to_screen(samples: usize, release: bool) -> Result<()> {
 /// Frame work time of frames that take a reload versus the others, headless
 /// (in process) and in the window (the engine binary, under a display).
 pub fn hitch(reloads: usize) -> Result<()> {
-    let (demo, fast) = two_builds();
-    let dir = tempfile::tempdir()?;
-    let staged = [
-        dir.path().join("staged-demo.so"),
-        dir.path().join("staged-fast.so"),
-    ];
-    fs::copy(&demo, &staged[0])?;
-    fs::copy(&fast, &staged[1])?;
-    let library = dir.path().join("libgame.so");
-    fs::copy(&demo, &library)?;
+    let Staged {
+        builds: staged,
+        library,
+        _dir,
+    } = Staged::new()?;
     let replace_many = |library: &Path| -> Result<()> {
         for reload in 0..reloads {
             std::thread::sleep(Duration::from_millis(150));
@@ -265,7 +284,7 @@ pub fn hitch(reloads: usize) -> Result<()> {
         println!("window: skipped (no DISPLAY; run under `xvfb-run -a`)");
         return Ok(());
     }
-    let engine = build_engine()?;
+    let engine = hotloop_tests::engine_binary();
     let child = Command::new(&engine)
         .arg("--lib")
         .arg(&library)

@@ -66,29 +66,6 @@ fn cdylib_artifact(line: &str) -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-/// Builds the engine's `hotloop` binary (debug) and returns its path.
-pub fn build_engine() -> Result<PathBuf> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args([
-            "build",
-            "-p",
-            "engine",
-            "--bin",
-            "hotloop",
-            "--manifest-path",
-        ])
-        .arg(workspace().join("Cargo.toml"))
-        .status()
-        .context("could not run cargo")?;
-    if !status.success() {
-        bail!("building the engine failed");
-    }
-    Ok(workspace()
-        .join("target/debug")
-        .join(format!("hotloop{}", std::env::consts::EXE_SUFFIX)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
-use crate::build::{build_engine, build_logic};
+use crate::build::build_logic;
 
 /// Saves a screenshot of the running demo to `output`. Without a display it
 /// runs itself again under `xvfb-run`.
@@ -26,7 +26,7 @@ pub fn screenshot(output: &Path, delay: Duration) -> Result<()> {
         return Ok(());
     }
     let library = build_logic(false)?;
-    let engine = build_engine()?;
+    let engine = hotloop_tests::engine_binary();
     let mut child = Command::new(&engine)
         .arg("--lib")
         .arg(&library)
