@@ -78,6 +78,13 @@ impl Variant {
         self
     }
 
+    /// Copies every file of `dir` over this variant's `src/` (a tutorial
+    /// step's files, say).
+    pub fn overlay(&self, dir: &Path) -> &Self {
+        copy_dir(dir, &self.dir.join("src"));
+        self
+    }
+
     /// Replaces the whole of `file` (relative to `src/`).
     pub fn write(&self, file: &str, text: &str) -> &Self {
         fs::write(self.dir.join("src").join(file), text).expect("write variant source");
