@@ -74,6 +74,14 @@ pub enum ReloadError {
         /// Why it is refused.
         reason: &'static str,
     },
+    /// The library's description of its state is malformed.
+    #[error("{path} describes its state with a malformed field table: {reason}")]
+    BadFieldTable {
+        /// The library.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The library's state type differs from the running state's.
     #[error(
         "{path} changed the state layout (running: {running}; new: {new}); the library was refused and the old code keeps running on the intact state"

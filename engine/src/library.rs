@@ -13,6 +13,7 @@ use hotloop_abi::{ABI_VERSION, Frame, Message, RawCanvas, StateLayout, Status};
 use libloading::Library;
 
 use crate::error::ReloadError;
+use crate::fields::{self, FieldInfo};
 use crate::file_check::check_library;
 use crate::shadow::{ShadowDir, ShadowFile};
 use crate::state::{StateBuffer, check_layout};
@@ -28,6 +29,9 @@ struct EntryPoints {
     migrate: Option<MigrateFn>,
 }
 
+/// Largest field table accepted, in bytes.
+const MAX_FIELD_TABLE: usize = 1 << 20;
+
 /// A game library, loaded from a private shadow copy and checked against this
 /// engine's ABI. Dropping it unloads the library and deletes the copy.
 pub struct GameLibrary {
@@ -35,6 +39,7 @@ pub struct GameLibrary {
     layout: StateLayout,
     source: PathBuf,
     greeting: String,
+    fields: Vec<FieldInfo>,
     // Declared before `shadow`: the library is unloaded before its file is deleted.
     _library: Library,
     shadow: ShadowFile,
@@ -108,9 +113,11 @@ impl GameLibrary {
         }
         // SAFETY: the library speaks our ABI version, whose `game!` macro
         // asserts at compile time that each export has the type in `symbols`.
-        let (entries, layout) = unsafe {
+        let (entries, layout, state_fields) = unsafe {
             let state_layout: symbols::StateLayoutFn =
                 lookup(&library, symbols::STATE_LAYOUT, source)?;
+            let state_fields: symbols::StateFieldsFn =
+                lookup(&library, symbols::STATE_FIELDS, source)?;
             let entries = EntryPoints {
                 greet: lookup(&library, symbols::GREET, source)?,
                 init: lookup(&library, symbols::INIT, source)?,
@@ -119,7 +126,7 @@ impl GameLibrary {
                 describe: lookup(&library, symbols::DESCRIBE, source)?,
                 migrate: lookup(&library, symbols::MIGRATE, source).ok(),
             };
-            (entries, state_layout())
+            (entries, state_layout(), state_fields)
         };
         if let Err(reason) = check_layout(layout) {
             return Err(ReloadError::BadLayout {
@@ -128,11 +135,17 @@ impl GameLibrary {
                 reason,
             });
         }
+        let fields =
+            read_fields(state_fields, layout).map_err(|reason| ReloadError::BadFieldTable {
+                path: path(),
+                reason,
+            })?;
         let mut loaded = Self {
             entries,
             layout,
             source: source.to_path_buf(),
             greeting: String::new(),
+            fields,
             _library: library,
             shadow,
         };
@@ -192,6 +205,11 @@ impl GameLibrary {
     /// The layout of this library's state type.
     pub fn layout(&self) -> StateLayout {
         self.layout
+    }
+
+    /// The state's field table, checked against the layout.
+    pub fn fields(&self) -> &[FieldInfo] {
+        &self.fields
     }
 
     /// What the library's `greet` said when it was loaded.
@@ -317,6 +335,27 @@ impl GameLibrary {
             }),
         }
     }
+}
+
+/// Asks the library for its field table and checks it against `layout`.
+fn read_fields(
+    state_fields: symbols::StateFieldsFn,
+    layout: StateLayout,
+) -> Result<Vec<FieldInfo>, String> {
+    // SAFETY: a null buffer with capacity 0 asks only for the length.
+    let len = unsafe { state_fields(std::ptr::null_mut(), 0) };
+    if len > MAX_FIELD_TABLE {
+        return Err(format!(
+            "{len} bytes is more than the {MAX_FIELD_TABLE} accepted"
+        ));
+    }
+    let mut bytes = vec![0; len];
+    // SAFETY: `bytes` is `len` writable bytes, exclusively ours for the call.
+    let written = unsafe { state_fields(bytes.as_mut_ptr(), len) };
+    if written != len {
+        return Err(format!("it reported {len} bytes, then {written}"));
+    }
+    fields::decode(&bytes, layout)
 }
 
 /// Opens `path`, resolving every undefined symbol now (`RTLD_NOW`) so that a

@@ -36,6 +36,9 @@ struct Cli {
     /// print the summary, whose `state_checksum` a replay reproduces exactly.
     #[arg(long, requires = "headless")]
     replay: Option<PathBuf>,
+    /// Include the state's fields and values in the JSON summary printed at exit.
+    #[arg(long)]
+    dump_state: bool,
     /// The assets directory (images and tunables.toml) [default: the workspace's assets/].
     #[arg(long)]
     assets: Option<PathBuf>,
@@ -76,6 +79,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let mut config = EngineConfig::new(library);
     config.watch = !cli.no_watch && dev.is_none();
     config.snapshot_dir = cli.snapshot_dir;
+    config.dump_state = cli.dump_state;
     config.assets = cli
         .assets
         .or_else(|| Some(workspace().join("assets")).filter(|dir| dir.is_dir()));

@@ -4,11 +4,9 @@
 
 use std::time::{Duration, Instant};
 
-use font8x8::{BASIC_FONTS, UnicodeFonts};
-
 use crate::looping::LoopMode;
+use crate::text::{GLYPH, Target};
 
-const GLYPH: usize = 8;
 const TEXT: [u8; 3] = [235, 235, 235];
 const PANEL: [u8; 4] = [0, 0, 0, 150];
 const BANNER: [u8; 4] = [170, 20, 30, 225];
@@ -57,11 +55,7 @@ impl Default for Overlay {
 impl Overlay {
     /// Draws `status` over `pixels` (`width` x `height`, RGBA8).
     pub fn draw(&mut self, status: &Status<'_>, pixels: &mut [u8], width: usize, height: usize) {
-        let mut target = Target {
-            pixels,
-            width,
-            height,
-        };
+        let mut target = Target::new(pixels, width, height);
         if self.visible {
             use std::fmt::Write;
             self.line.clear();
@@ -133,41 +127,6 @@ fn wrap<'a>(
         rest = tail;
         Some(line)
     })
-}
-
-struct Target<'a> {
-    pixels: &'a mut [u8],
-    width: usize,
-    height: usize,
-}
-
-impl Target<'_> {
-    fn panel(&mut self, x: usize, y: usize, w: usize, h: usize, color: [u8; 4]) {
-        let alpha = color[3] as u16;
-        for row in y..(y + h).min(self.height) {
-            for column in x..(x + w).min(self.width) {
-                let at = (row * self.width + column) * 4;
-                for (under, over) in self.pixels[at..at + 3].iter_mut().zip(color) {
-                    *under = ((over as u16 * alpha + *under as u16 * (255 - alpha)) / 255) as u8;
-                }
-            }
-        }
-    }
-
-    fn text(&mut self, x: usize, y: usize, text: &str, color: [u8; 3]) {
-        for (index, ch) in text.chars().enumerate() {
-            let glyph = BASIC_FONTS.get(ch).unwrap_or([0xff; 8]);
-            for (dy, bits) in glyph.iter().enumerate() {
-                for dx in 0..GLYPH {
-                    let (px, py) = (x + index * GLYPH + dx, y + dy);
-                    if bits & (1 << dx) != 0 && px < self.width && py < self.height {
-                        let at = (py * self.width + px) * 4;
-                        self.pixels[at..at + 3].copy_from_slice(&color);
-                    }
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]

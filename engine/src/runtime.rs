@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::assets::{AssetStore, AssetWatcher};
 use crate::clock::DEFAULT_RATE;
 use crate::error::{ReloadError, StartError};
+use crate::fields::{self, Entry, Value};
 use crate::frame_times::{FrameTimeSummary, FrameTimes};
 use crate::library::GameLibrary;
 use crate::looping::{LoopMode, LoopStep, Looper};
@@ -41,6 +42,8 @@ pub struct EngineConfig {
     pub recording_dir: PathBuf,
     /// The assets directory (images and `tunables.toml`), watched for changes.
     pub assets: Option<PathBuf>,
+    /// Include the state's fields and values in the [`Summary`].
+    pub dump_state: bool,
 }
 
 impl EngineConfig {
@@ -54,6 +57,7 @@ impl EngineConfig {
             snapshot_dir: PathBuf::from(".hotloop/snapshots"),
             recording_dir: PathBuf::from(".hotloop/recordings"),
             assets: None,
+            dump_state: false,
         }
     }
 }
@@ -120,6 +124,9 @@ pub struct Summary {
     pub game: Option<String>,
     /// Work time per displayed frame (headless: per step), reload frames apart.
     pub frame_times: FrameTimeSummary,
+    /// The state's fields and values (with `--dump-state`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<serde_json::Value>,
 }
 
 /// The library that ran before the current one, unloaded but kept on disk so
@@ -150,6 +157,8 @@ pub struct Engine {
     history: Vec<ReloadRecord>,
     scratch: Message,
     frame_times: FrameTimes,
+    /// The inspector's view of the running library's field table.
+    entries: Vec<Entry>,
     looper: Looper,
     assets: AssetStore,
     asset_watcher: Option<AssetWatcher>,
@@ -197,6 +206,7 @@ impl Engine {
         } else {
             None
         };
+        let entries = fields::entries(library.fields());
         let (assets, asset_watcher, asset_error) = match &config.assets {
             Some(dir) => {
                 let (store, errors) = AssetStore::load(dir);
@@ -239,6 +249,7 @@ impl Engine {
             history,
             scratch: Message::new(),
             frame_times: FrameTimes::default(),
+            entries,
             looper: Looper::default(),
             assets,
             asset_watcher,
@@ -516,6 +527,26 @@ impl Engine {
         }
     }
 
+    /// The state's fields as the inspector lists them, with the running
+    /// library's field table.
+    pub fn state_entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Changes the `index`th entry of [`Engine::state_entries`] by `steps`
+    /// (see [`fields::nudge`]); call it between frames.
+    pub fn nudge(&mut self, index: usize, steps: i32) -> Option<Value> {
+        let entry = self.entries.get(index)?;
+        let value = fields::nudge(entry, self.state.bytes_mut(), steps)?;
+        log::info!("{} = {value}", entry.path);
+        Some(value)
+    }
+
+    /// The state's fields and values as JSON.
+    pub fn state_json(&self) -> serde_json::Value {
+        fields::to_json(self.library.fields(), self.state.bytes())
+    }
+
     /// The assets game code sees.
     pub fn assets(&self) -> &AssetStore {
         &self.assets
@@ -599,6 +630,7 @@ impl Engine {
             state_checksum: format!("{:016x}", checksum(self.state.bytes())),
             game: self.describe(),
             frame_times: self.frame_times.summary(),
+            state: self.config.dump_state.then(|| self.state_json()),
         }
     }
 
@@ -679,6 +711,7 @@ impl Engine {
             Err(mismatch) => Some(self.carry_state_over(&library, mismatch)?),
         };
         let source = library.source().to_path_buf();
+        self.entries = fields::entries(library.fields());
         let previous = std::mem::replace(&mut self.library, library);
         // The fallback must run on this state: only keep one of the same layout.
         let fallback = notice.is_none().then(|| Fallback {
@@ -731,6 +764,11 @@ impl Engine {
     /// A new library with another state layout: build its state with `init`
     /// then `migrate`, or save the old state to a snapshot and start fresh.
     /// Any failure refuses the library and leaves the running state untouched.
+    /// A new library with another state layout: build its state with `init`,
+    /// then its `migrate` if it has one; otherwise carry every field over
+    /// whose name and type match (by the field tables) and save the old state
+    /// to a snapshot too. Any failure refuses the library and leaves the
+    /// running state untouched.
     fn carry_state_over(
         &mut self,
         library: &GameLibrary,
@@ -739,26 +777,31 @@ impl Engine {
         let mut fresh =
             StateBuffer::zeroed(library.layout()).expect("GameLibrary::load checked the layout");
         library.init(&mut fresh)?;
-        let old = self.state.layout();
+        let change = format!(
+            "state layout changed ({:016x} -> {:016x})",
+            self.state.layout().fingerprint,
+            fresh.layout().fingerprint
+        );
         let notice = if library.migrate(&self.state, &mut fresh)? {
-            format!(
-                "state layout changed ({:016x} -> {:016x}); `migrate` carried the state over",
-                old.fingerprint,
-                fresh.layout().fingerprint
-            )
+            format!("{change}; `migrate` carried the state over")
         } else {
+            if library.can_migrate() {
+                // It declined: start again from `init`'s values.
+                library.init(&mut fresh)?;
+            }
+            let report = fields::migrate(
+                self.library.fields(),
+                self.state.bytes(),
+                library.fields(),
+                fresh.bytes_mut(),
+            );
             let saved = snapshot::save_in(&self.config.snapshot_dir, &self.state).map_err(|error| {
                 ReloadError::Invalid {
                     path: library.source().to_path_buf(),
                     reason: format!("{mismatch}; and saving the old state failed ({error}), so the library was refused"),
                 }
             })?;
-            format!(
-                "state layout changed ({:016x} -> {:016x}) and the library has no `migrate` for it: old state saved to {}; started a fresh state from `init`",
-                old.fingerprint,
-                fresh.layout().fingerprint,
-                saved.display()
-            )
+            format!("{change}; {report}; old state saved to {}", saved.display())
         };
         self.before_step = fresh.clone();
         self.state = fresh;

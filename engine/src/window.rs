@@ -15,6 +15,7 @@ use winit::window::{Window, WindowId};
 
 use crate::clock::FixedClock;
 use crate::input::InputTracker;
+use crate::inspector::Inspector;
 use crate::overlay::{Overlay, Status};
 use crate::runtime::{Engine, Summary};
 
@@ -64,6 +65,8 @@ pub fn run(
         clock: FixedClock::default(),
         input: InputTracker::default(),
         overlay: Overlay::default(),
+        inspector: Inspector::default(),
+        shift: false,
         last_frame: Instant::now(),
         next_frame: Instant::now(),
         frame_time: Duration::from_secs(1) / 60,
@@ -89,6 +92,9 @@ struct App {
     clock: FixedClock,
     input: InputTracker,
     overlay: Overlay,
+    inspector: Inspector,
+    /// Whether a Shift key is held (for the inspector's larger steps).
+    shift: bool,
     last_frame: Instant,
     next_frame: Instant,
     /// Smoothed time between displayed frames.
@@ -169,6 +175,8 @@ impl App {
         };
         self.overlay
             .draw(&status, frame, width as usize, height as usize);
+        self.inspector
+            .draw(&self.engine, frame, width as usize, height as usize);
         // Work time up to presenting: with vsync, presenting waits for the display.
         self.engine.record_frame_time(now.elapsed(), reloaded);
         if let Err(error) = pixels.render() {
@@ -184,10 +192,15 @@ impl App {
         }
     }
 
-    /// The engine's own keys: F1 status line, F3 record/loop, F5 save state, F9 load it.
+    /// The engine's own keys: F1 status line, F2 inspector (and its keys),
+    /// F3 record/loop, F5 save state, F9 load it.
     fn engine_key(&mut self, code: KeyCode) {
+        if self.inspector.key(code, self.shift, &mut self.engine) {
+            return;
+        }
         match code {
             KeyCode::F1 => self.overlay.visible = !self.overlay.visible,
+            KeyCode::F2 => self.inspector.visible = !self.inspector.visible,
             KeyCode::F3 => {
                 self.engine.toggle_loop();
             }
@@ -235,6 +248,7 @@ impl ApplicationHandler for App {
                     log::error!("resizing the surface failed: {error}");
                 }
             }
+            WindowEvent::ModifiersChanged(modifiers) => self.shift = modifiers.state().shift_key(),
             WindowEvent::KeyboardInput { event, .. } => {
                 if let PhysicalKey::Code(code) = event.physical_key {
                     if event.state == ElementState::Pressed && !event.repeat {

@@ -1,6 +1,6 @@
-//! State layout changes: never reinterpreted; migrated by `migrate`, or saved
-//! to a snapshot and started fresh; refused (old code on the intact state)
-//! whenever carrying the state over fails.
+//! State layout changes: never reinterpreted; migrated by `migrate`, or field
+//! by field by name (with the old state saved to a snapshot); refused (old
+//! code on the intact state) whenever carrying the state over fails.
 
 use engine::{Engine, EngineConfig, snapshot};
 use hotloop_abi::Input;
@@ -36,19 +36,26 @@ fn run(engine: &mut Engine, steps: u64) {
 }
 
 #[test]
-fn without_migrate_the_old_state_is_saved_and_the_game_starts_fresh() {
-    let library = with_lives("lives-fresh").build();
+fn without_migrate_fields_are_carried_by_name_and_the_old_state_is_saved() {
+    let library = with_lives("lives-auto").build();
     let snapshots = tempfile::tempdir().unwrap();
     let mut engine = engine(snapshots.path());
     run(&mut engine, 40);
-    let (old_bytes, old_layout) = (engine.state_bytes().to_vec(), engine.layout());
+    let (old_bytes, old_layout, old_json) = (
+        engine.state_bytes().to_vec(),
+        engine.layout(),
+        engine.state_json(),
+    );
 
     engine
         .reload_from(&library)
         .expect("a layout change without migrate is accepted");
     let notice = engine.notice().expect("the developer is told").to_owned();
+    assert!(
+        notice.contains("carried over 5 field(s) by name; new: lives"),
+        "{notice}"
+    );
     assert!(notice.contains("old state saved to"), "{notice}");
-    assert!(notice.contains("fresh state"), "{notice}");
 
     let saved: Vec<_> = std::fs::read_dir(snapshots.path())
         .unwrap()
@@ -64,9 +71,117 @@ fn without_migrate_the_old_state_is_saved_and_the_game_starts_fresh() {
     assert_eq!(restored.bytes(), old_bytes, "nothing lost");
 
     assert_ne!(engine.layout(), old_layout);
-    run(&mut engine, 1);
-    assert_eq!(ticks(engine.state_bytes()), 1, "a fresh state from init");
+    let json = engine.state_json();
+    for field in ["ticks", "score", "rng", "player", "particles"] {
+        if field != "particles" {
+            assert_eq!(json[field], old_json[field], "{field} carried over");
+        }
+    }
+    assert_eq!(json["lives"], 3, "the new field has init's value");
     assert_eq!(engine.state_bytes()[LIVES_AT], 3);
+    run(&mut engine, 1);
+    assert_eq!(ticks(engine.state_bytes()), 41, "the game goes on");
+}
+
+/// Reloads `edited` into an engine that ran the demo for 40 steps; returns
+/// the state before, after, and the notice.
+fn reload_edited(
+    name: &str,
+    edits: &[(&str, &str, &str)],
+) -> (serde_json::Value, serde_json::Value, String) {
+    let variant = Variant::of_demo(name);
+    for (file, from, to) in edits {
+        variant.edit(file, from, to);
+    }
+    let library = variant.build();
+    let snapshots = tempfile::tempdir().unwrap();
+    let mut engine = engine(snapshots.path());
+    run(&mut engine, 40);
+    let before = engine.state_json();
+    engine.reload_from(&library).expect("accepted");
+    (
+        before,
+        engine.state_json(),
+        engine.notice().unwrap().to_owned(),
+    )
+}
+
+#[test]
+fn a_removed_field_is_reported_and_the_rest_carried() {
+    let snapshots = tempfile::tempdir().unwrap();
+    let mut config = EngineConfig::new(with_lives("lives-then-none").build());
+    config.watch = false;
+    config.snapshot_dir = snapshots.path().to_path_buf();
+    let mut engine = Engine::new(config).unwrap();
+    run(&mut engine, 30);
+    let before = engine.state_json();
+    engine
+        .reload_from(&demo_library())
+        .expect("back to the demo");
+    let notice = engine.notice().unwrap();
+    assert!(
+        notice.contains("carried over 5 field(s) by name; removed: lives"),
+        "{notice}"
+    );
+    assert_eq!(engine.state_json()["ticks"], before["ticks"]);
+    assert_eq!(engine.state_json()["player"], before["player"]);
+}
+
+#[test]
+fn reordered_fields_keep_their_values() {
+    let (before, after, notice) = reload_edited(
+        "reordered",
+        &[(
+            "lib.rs",
+            "        /// Particles the player has collected.\n        pub score: u32,\n        /// State of the deterministic random number generator.\n        pub rng: u32,",
+            "        /// State of the deterministic random number generator.\n        pub rng: u32,\n        /// Particles the player has collected.\n        pub score: u32,",
+        )],
+    );
+    assert!(
+        notice.contains("carried over 5 field(s) by name"),
+        "{notice}"
+    );
+    assert!(
+        !notice.contains("changed type") && !notice.contains("removed"),
+        "{notice}"
+    );
+    assert_eq!(after, before, "every value in its new place");
+}
+
+#[test]
+fn a_field_whose_type_changed_gets_its_init_value_and_is_reported() {
+    let (before, after, notice) = reload_edited(
+        "score-u64",
+        &[("lib.rs", "pub score: u32,", "pub score: u64,")],
+    );
+    assert!(notice.contains("changed type: score"), "{notice}");
+    assert_ne!(before["score"], 0, "the demo scored in 40 steps");
+    assert_eq!(after["score"], 0, "init's value");
+    assert_eq!(after["ticks"], before["ticks"]);
+}
+
+#[test]
+fn a_renamed_field_with_its_old_name_declared_keeps_its_value() {
+    let (before, after, notice) = reload_edited(
+        "renamed",
+        &[
+            ("lib.rs", "pub score: u32,", "pub points: u32 = was(score),"),
+            ("lib.rs", "score: 0,", "points: 0,"),
+            (
+                "lib.rs",
+                "state.ticks, state.score,",
+                "state.ticks, state.points,",
+            ),
+            ("systems.rs", "state.score += 1;", "state.points += 1;"),
+            ("draw.rs", "state.score.min(60)", "state.points.min(60)"),
+        ],
+    );
+    assert!(
+        notice.contains("carried over 5 field(s) by name"),
+        "{notice}"
+    );
+    assert!(!notice.contains("new: points"), "{notice}");
+    assert_eq!(after["points"], before["score"]);
 }
 
 #[test]

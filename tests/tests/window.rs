@@ -28,6 +28,13 @@ fn wait_for_screen(
     }
 }
 
+/// One window at a time: windows on the same display overlap at (0, 0), and a
+/// screenshot shows what X displays, so a second window would cover the first.
+fn one_window_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static DISPLAY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    DISPLAY.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn near(pixel: [u8; 3], color: [u8; 3]) -> bool {
     pixel.iter().zip(color).all(|(a, b)| a.abs_diff(b) <= 2)
 }
@@ -37,6 +44,7 @@ fn live_rebuild_changes_what_the_window_shows_without_a_restart() {
     if !display_available() {
         return;
     }
+    let _display = one_window_at_a_time();
     let variant = Variant::of_demo("window-live");
     let library = variant.build();
     let mut child = Command::new(engine_binary())
@@ -127,4 +135,77 @@ fn no_display_is_a_clear_error_suggesting_headless() {
     assert!(stderr.contains("cannot open a window"), "{stderr}");
     assert!(stderr.contains("--headless"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// Sends keys to the window through XTEST, as a person typing would.
+fn type_keys(window: XWindow, keys: &[&str]) {
+    let id = window.id.to_string();
+    // Clicking gives the window the keyboard focus (there is no window manager).
+    let status = Command::new("xdotool")
+        .args(["mousemove", "--window", &id, "50", "50", "click", "1"])
+        .status()
+        .expect("run xdotool (apt-get install xdotool)");
+    assert!(status.success());
+    let status = Command::new("xdotool")
+        .args(["windowfocus", "--sync", &id])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for key in keys {
+        let status = Command::new("xdotool").args(["key", key]).status().unwrap();
+        assert!(status.success());
+        std::thread::sleep(Duration::from_millis(30));
+    }
+}
+
+#[test]
+fn the_inspector_shows_the_state_and_edits_it() {
+    if !display_available() {
+        return;
+    }
+    let _display = one_window_at_a_time();
+    let mut child = Command::new(engine_binary())
+        .args(["--no-watch", "--dump-state", "--lib"])
+        .arg(hotloop_tests::demo_library())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run hotloop");
+    let window = XWindow::of_process(child.id(), Duration::from_secs(30)).expect("a window");
+    // The inspector's panel: dark green blended over the dark blue background.
+    let panel = |p: [u8; 3]| near(p, [9, 37, 29]) || near(p, [40, 130, 80]);
+    wait_for_screen(window, &mut child, "the game", |shot| {
+        shot.fraction(|p| near(p, [18, 22, 40])) > 0.5
+    });
+    assert!(
+        window.screenshot().fraction(panel) < 0.01,
+        "no inspector before F2"
+    );
+
+    // F2 opens it; `]` three times selects player.pos.x; `=` ten times adds 10.
+    let mut keys = vec!["F2", "bracketright", "bracketright", "bracketright"];
+    keys.extend(["equal"; 10]);
+    type_keys(window, &keys);
+    wait_for_screen(window, &mut child, "the inspector panel", |shot| {
+        shot.fraction(panel) > 0.1
+    });
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let summary = summary_line(&String::from_utf8_lossy(&output.stdout));
+    assert_eq!(
+        summary["state"]["player"]["pos"][0], 170.0,
+        "nudged from 160: {}",
+        summary["state"]
+    );
+    assert!(
+        summary["game"]
+            .as_str()
+            .unwrap()
+            .contains("player (170.0, 120.0)"),
+        "{summary}"
+    );
 }

@@ -179,6 +179,26 @@ pub unsafe fn migrate<S: StateData>(
     }
 }
 
+/// Writes the field table of `S` into `out` if it fits.
+///
+/// # Safety
+/// `out` points to `capacity` writable bytes (or `capacity` is 0).
+pub unsafe fn state_fields<S: StateData>(out: *mut u8, capacity: usize) -> usize {
+    let encoded = panic::catch_unwind(|| {
+        let mut bytes = Vec::new();
+        crate::reflect::encode(S::FIELDS, &mut bytes);
+        bytes
+    });
+    let Ok(bytes) = encoded else {
+        return usize::MAX;
+    };
+    if bytes.len() <= capacity && !out.is_null() {
+        // SAFETY: the caller's contract: `capacity` writable bytes at `out`.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), out, bytes.len()) };
+    }
+    bytes.len()
+}
+
 /// The `render` of a game that declares none: a dark background.
 pub fn no_render<S>(_: &S, _: &Frame, canvas: &mut Canvas<'_>) {
     canvas.clear([16, 16, 24, 255]);

@@ -4,9 +4,13 @@
 /// Declares state structs: plain data that survives reloads in the engine's buffer.
 ///
 /// Each struct gets `#[repr(C)]` (a layout fixed by its definition),
-/// `Clone + Copy + Debug + PartialEq`, and a [`StateData`](crate::StateData)
-/// fingerprint over its field names, field types and offsets. Every field must
-/// itself be `StateData`.
+/// `Clone + Copy + Debug + PartialEq`, a [`StateData`](crate::StateData)
+/// fingerprint over its field names, field types and offsets, and a field
+/// table ([`reflect`](crate::reflect)) the engine uses to migrate the state by
+/// field name and to show it. Every field must itself be `StateData`.
+///
+/// A renamed field keeps its value across a reload when it says what it was
+/// called: `pub pos: Vec2 = was(position)`.
 ///
 /// ```
 /// hotloop_abi::state! {
@@ -21,7 +25,7 @@ macro_rules! state {
     ($(
         $(#[$meta:meta])*
         $vis:vis struct $name:ident {
-            $( $(#[$field_meta:meta])* $field_vis:vis $field:ident : $ty:ty ),* $(,)?
+            $( $(#[$field_meta:meta])* $field_vis:vis $field:ident : $ty:ty $(= was($old:ident))? ),* $(,)?
         }
     )*) => {$(
         $(#[$meta])*
@@ -44,6 +48,20 @@ macro_rules! state {
                 )*
                 $crate::finish_hash(hash, size_of::<$name>(), align_of::<$name>())
             };
+            const KIND: $crate::reflect::FieldKind = $crate::reflect::FieldKind::Struct;
+            const FIELDS: &'static [$crate::reflect::Field] = &[$(
+                $crate::reflect::Field {
+                    name: stringify!($field),
+                    old_name: $crate::__old_name!($($old)?),
+                    type_name: stringify!($ty),
+                    offset: ::core::mem::offset_of!($name, $field),
+                    size: size_of::<$ty>(),
+                    align: align_of::<$ty>(),
+                    fingerprint: <$ty as $crate::StateData>::FINGERPRINT,
+                    kind: <$ty as $crate::StateData>::KIND,
+                    fields: <$ty as $crate::StateData>::FIELDS,
+                }
+            ),*];
         }
     )*};
 }
@@ -133,6 +151,12 @@ macro_rules! game {
                 unsafe { $crate::__private::render::<$state>(state, frame, canvas, error, draw) }
             }
 
+                        #[unsafe(export_name = "state_fields")]
+            unsafe extern "C" fn __hotloop_state_fields(out: *mut u8, capacity: usize) -> usize {
+                // SAFETY: the engine upholds the entry point's contract (crate docs).
+                unsafe { $crate::__private::state_fields::<$state>(out, capacity) }
+            }
+
             #[unsafe(export_name = "describe")]
             unsafe extern "C" fn __hotloop_describe(state: *const u8, out: *mut $crate::Message) -> $crate::Status {
                 let describe: fn(&$state, &mut $crate::Message) =
@@ -163,7 +187,8 @@ macro_rules! game {
             const _: $crate::symbols::InitFn = __hotloop_init;
             const _: $crate::symbols::UpdateFn = __hotloop_update;
             const _: $crate::symbols::RenderFn = __hotloop_render;
-            const _: $crate::symbols::DescribeFn = __hotloop_describe;
+                        const _: $crate::symbols::DescribeFn = __hotloop_describe;
+            const _: $crate::symbols::StateFieldsFn = __hotloop_state_fields;
         };
     };
 }

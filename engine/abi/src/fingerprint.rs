@@ -5,6 +5,8 @@
 //! the state's definition that matters to its bytes changes the fingerprint, so
 //! the engine never reinterprets old bytes as a different type.
 
+use crate::reflect::{Field, FieldKind};
+
 /// Size, alignment and fingerprint of a state type, as the library reports it.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -51,6 +53,10 @@ impl std::fmt::Display for StateLayout {
 pub trait StateData: Copy + 'static {
     /// Changes whenever the type's layout or field names change.
     const FINGERPRINT: u64;
+    /// How the engine shows a value of this type.
+    const KIND: FieldKind = FieldKind::Opaque;
+    /// The fields of a `state!` struct (empty for other types).
+    const FIELDS: &'static [Field] = &[];
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -87,20 +93,25 @@ pub const fn finish_hash(hash: u64, size: usize, align: usize) -> u64 {
 }
 
 macro_rules! plain_data {
-    ($($ty:ty),* $(,)?) => {
+    ($($ty:ty $(=> $kind:ident)?),* $(,)?) => {
         $(impl StateData for $ty {
             const FINGERPRINT: u64 =
                 finish_hash(start_hash(stringify!($ty)), size_of::<$ty>(), align_of::<$ty>());
+            $(const KIND: FieldKind = FieldKind::$kind;)?
         })*
     };
 }
 
 plain_data!(
-    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64, bool, char
+    u8 => U8, u16 => U16, u32 => U32, u64 => U64, u128, usize,
+    i8 => I8, i16 => I16, i32 => I32, i64 => I64, i128, isize,
+    f32 => F32, f64 => F64, bool => Bool, char,
 );
 plain_data!(
-    glam::Vec2,
-    glam::Vec3,
+    glam::Vec2 => Vec2,
+    glam::Vec3 => Vec3,
+);
+plain_data!(
     glam::Vec3A,
     glam::Vec4,
     glam::IVec2,

@@ -273,6 +273,6 @@ mod tests {
         assert_eq!(size_of::<KeySet>(), 16);
         assert_eq!(size_of::<Input>(), 64);
         assert_eq!(size_of::<Frame>(), 120);
-        assert_eq!(crate::ABI_VERSION, 2);
+        assert_eq!(crate::ABI_VERSION, 3);
     }
 }

@@ -36,6 +36,7 @@
 //! | `update` | every fixed step | runs the systems, in order, on the state |
 //! | `render` | every displayed frame | draws the state into the RGBA8 framebuffer |
 //! | `describe` | on demand (headless summary) | writes a one-line summary of the state |
+//! | `state_fields` | after loading | writes the state's field table ([`reflect`]) |
 //! | `migrate` (optional) | after a reload that changed the state layout | builds the new state from the old one |
 //!
 //! Every call that runs game code returns a [`Status`]. A panic is caught inside
@@ -71,6 +72,7 @@ mod fingerprint;
 mod frame;
 mod message;
 mod migrate;
+pub mod reflect;
 pub mod symbols;
 
 #[doc(hidden)]
@@ -89,5 +91,5 @@ pub use migrate::OldState;
 /// [`Assets`], [`RawImage`], [`RawCanvas`], [`Message`] or [`StateLayout`]
 /// changes in any way.
 ///
-/// 2: [`Frame`] carries [`Assets`].
-pub const ABI_VERSION: u32 = 2;
+/// 2: [`Frame`] carries [`Assets`]. 3: the `state_fields` entry point.
+pub const ABI_VERSION: u32 = 3;

@@ -36,6 +36,11 @@ pub type MigrateFn = unsafe extern "C" fn(
     error: *mut Message,
 ) -> Status;
 
+/// `state_fields(out, capacity)`: writes the state's field table
+/// ([`reflect`](crate::reflect) format) into `out` if it fits in `capacity`
+/// bytes; returns its length either way (`usize::MAX` if it could not be made).
+pub type StateFieldsFn = unsafe extern "C" fn(out: *mut u8, capacity: usize) -> usize;
+
 /// Symbol name of [`AbiVersionFn`].
 pub const ABI_VERSION: &str = "abi_version";
 /// Symbol name of [`StateLayoutFn`].
@@ -51,13 +56,16 @@ pub const RENDER: &str = "render";
 /// Symbol name of [`DescribeFn`].
 pub const DESCRIBE: &str = "describe";
 
+/// Symbol name of [`StateFieldsFn`].
+pub const STATE_FIELDS: &str = "state_fields";
 /// Symbol name of [`MigrateFn`] (optional).
 pub const MIGRATE: &str = "migrate";
 
 /// Every symbol a game library must export, in the order the loader checks them.
-pub const ALL: [&str; 7] = [
+pub const ALL: [&str; 8] = [
     ABI_VERSION,
     STATE_LAYOUT,
+    STATE_FIELDS,
     GREET,
     INIT,
     UPDATE,
