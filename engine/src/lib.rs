@@ -3,6 +3,11 @@
 //!
 //! [`Engine`] is the core that every front end drives: the window, the
 //! headless runner, the tests and the tools.
+//!
+//! `unsafe` lives in two places only, each block argued with a `SAFETY`
+//! comment: [`library`] (loading a library and calling its entry points) and
+//! the two lookup callbacks at the end of [`assets`] (game code calling the
+//! engine for an image or a tunable). Everything else is safe Rust.
 
 pub mod assets;
 pub mod clock;
