@@ -13,7 +13,19 @@ fn wait_for_screen(
     what: &str,
     check: impl Fn(&Screenshot) -> bool,
 ) -> Screenshot {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    poll_screen(window, child, what, Duration::from_secs(30), check)
+        .unwrap_or_else(|| panic!("timed out waiting for {what}"))
+}
+
+/// Polls screenshots for up to `limit` until `check` holds.
+fn poll_screen(
+    window: XWindow,
+    child: &mut Child,
+    what: &str,
+    limit: Duration,
+    check: impl Fn(&Screenshot) -> bool,
+) -> Option<Screenshot> {
+    let deadline = Instant::now() + limit;
     loop {
         assert!(
             child.try_wait().unwrap().is_none(),
@@ -21,9 +33,11 @@ fn wait_for_screen(
         );
         let shot = window.screenshot();
         if check(&shot) {
-            return shot;
+            return Some(shot);
         }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        if Instant::now() >= deadline {
+            return None;
+        }
         std::thread::sleep(Duration::from_millis(100));
     }
 }
