@@ -108,6 +108,16 @@ impl Drop for LibraryWatcher {
     }
 }
 
+/// How a wait for an event about the library ended.
+enum Wait {
+    /// One came; settle for this long.
+    Event(Duration),
+    /// None came in time.
+    Quiet,
+    /// The watcher is stopping.
+    Stop,
+}
+
 /// The watcher thread's state.
 struct WatchLoop {
     dir: PathBuf,
@@ -147,8 +157,11 @@ impl WatchLoop {
     /// Settles, then loads the library. A file that looks cut off is given
     /// [`SETTLE_WRITTEN`] to be finished before the failure is reported: a
     /// writer may create the file a moment before writing it. `None` when
-    /// the watcher is stopping; `Some(None)` when the library was removed.
+    /// the watcher is stopping; `Some(None)` when there is nothing to report
+    /// (the library was removed, or is the version already loaded).
     fn load_when_settled(&mut self, mut quiet: Duration) -> Option<Option<Prepared>> {
+        // A failure that may yet be fixed by the rest of a write.
+        let mut failed = None;
         loop {
             if !self.settle(quiet) {
                 return None;
@@ -159,11 +172,11 @@ impl WatchLoop {
                     "{} was removed; waiting for the next build",
                     self.library.display()
                 );
-                return Some(None);
+                return Some(failed);
             }
             if version == self.loaded {
                 log::debug!("{} is unchanged; not reloading", self.library.display());
-                return Some(None);
+                return Some(failed);
             }
             self.loaded = version;
             let started = Instant::now();
@@ -176,13 +189,30 @@ impl WatchLoop {
             if !matches!(result, Err(ReloadError::Invalid { .. })) {
                 return Some(Some(result));
             }
-            match self.messages.recv_timeout(SETTLE_WRITTEN) {
-                Ok(Message::Event(event)) => match settle_time(event, &self.library) {
-                    Some(more) => quiet = more,
-                    None => return Some(Some(result)),
-                },
-                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return None,
-                Err(RecvTimeoutError::Timeout) => return Some(Some(result)),
+            failed = Some(result);
+            match self.next_event_about_library(SETTLE_WRITTEN) {
+                Wait::Event(more) => quiet = more,
+                Wait::Quiet => return Some(failed),
+                Wait::Stop => return None,
+            }
+        }
+    }
+
+    /// Waits up to `limit` for an event about the library, ignoring others.
+    fn next_event_about_library(&mut self, limit: Duration) -> Wait {
+        let deadline = Instant::now() + limit;
+        loop {
+            match self
+                .messages
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                Ok(Message::Event(event)) => {
+                    if let Some(quiet) = settle_time(event, &self.library) {
+                        return Wait::Event(quiet);
+                    }
+                }
+                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return Wait::Stop,
+                Err(RecvTimeoutError::Timeout) => return Wait::Quiet,
             }
         }
     }

@@ -122,6 +122,11 @@ impl App {
             .enable_vsync(true)
             .build()
             .map_err(|e| WindowError::Graphics(e.to_string()))?;
+        // wgpu panics on a validation error by default; a graphics hiccup
+        // (a surface lost while the window closes, say) must not kill the game.
+        pixels
+            .device()
+            .on_uncaptured_error(Arc::new(|error| log::error!("graphics error: {error}")));
         let info = pixels.adapter().get_info();
         log::info!(
             "rendering with {} ({:?}, {:?})",
