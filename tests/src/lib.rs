@@ -232,6 +232,38 @@ pub fn engine_binary() -> PathBuf {
         .clone()
 }
 
+/// An engine on `library` that does not watch it (tests swap on demand).
+pub fn unwatched(library: &Path) -> engine::Engine {
+    let mut config = engine::EngineConfig::new(library);
+    config.watch = false;
+    engine::Engine::new(config).expect("engine starts")
+}
+
+/// Runs `steps` headless frames with no input.
+pub fn run(engine: &mut engine::Engine, steps: u64) {
+    for _ in 0..steps {
+        engine.step(&hotloop_abi::Input::default());
+    }
+}
+
+/// Takes frame boundaries (no updates, so the state must not change) until
+/// `done` holds; panics after 10 s.
+pub fn boundaries_until(
+    engine: &mut engine::Engine,
+    what: &str,
+    done: impl Fn(&engine::Engine) -> bool,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !done(engine) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        engine.begin_frame();
+    }
+}
+
 /// The demo's `State::ticks` (the update counter) from raw state bytes.
 pub fn ticks(state: &[u8]) -> u64 {
     let at = std::mem::offset_of!(game_logic::State, ticks);

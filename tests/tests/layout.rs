@@ -3,8 +3,7 @@
 //! code on the intact state) whenever carrying the state over fails.
 
 use engine::{Engine, EngineConfig, snapshot};
-use hotloop_abi::Input;
-use hotloop_tests::{Variant, demo_library, ticks};
+use hotloop_tests::{Variant, demo_library, run, ticks};
 
 /// The demo with a `lives` field after `score`, so the layout changes.
 fn with_lives(name: &str) -> Variant {
@@ -27,12 +26,6 @@ fn engine(snapshots: &std::path::Path) -> Engine {
     config.watch = false;
     config.snapshot_dir = snapshots.to_path_buf();
     Engine::new(config).expect("engine starts")
-}
-
-fn run(engine: &mut Engine, steps: u64) {
-    for _ in 0..steps {
-        engine.step(&Input::default());
-    }
 }
 
 #[test]

@@ -4,11 +4,12 @@
 use std::fs;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use engine::{Engine, EngineConfig};
 use hotloop_abi::{Input, Key};
-use hotloop_tests::{Variant, demo_library, engine_binary, summary_line, workspace};
+use hotloop_tests::{
+    Variant, boundaries_until, demo_library, engine_binary, summary_line, workspace,
+};
 
 fn engine_with(assets: Option<&Path>, dirs: &Path) -> Engine {
     let mut config = EngineConfig::new(demo_library());
@@ -17,16 +18,6 @@ fn engine_with(assets: Option<&Path>, dirs: &Path) -> Engine {
     config.snapshot_dir = dirs.join("snapshots");
     config.recording_dir = dirs.join("recordings");
     Engine::new(config).expect("engine starts")
-}
-
-/// Takes frame boundaries (no updates) until `done` holds; panics after 10 s.
-fn boundaries_until(engine: &mut Engine, what: &str, done: impl Fn(&Engine) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !done(engine) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(5));
-        engine.begin_frame();
-    }
 }
 
 /// The player's x velocity, from the demo's state bytes.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use engine::{Engine, EngineConfig, SwapKind};
 use hotloop_abi::Input;
-use hotloop_tests::{Variant, demo_library, mapped_libraries, ticks};
+use hotloop_tests::{Variant, boundaries_until, demo_library, mapped_libraries, ticks, unwatched};
 
 /// A variant that counts 1000 per step, so its code is easy to spot.
 fn fast_library() -> PathBuf {
@@ -46,17 +46,6 @@ fn replace(path: &Path, bytes: &[u8]) {
     let partial = path.with_extension("partial");
     fs::write(&partial, bytes).unwrap();
     fs::rename(&partial, path).unwrap();
-}
-
-/// Takes frame boundaries (without updates, so the state must not change)
-/// until `done` holds; panics after 10 s.
-fn boundaries_until(engine: &mut Engine, what: &str, done: impl Fn(&Engine) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !done(engine) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(2));
-        engine.begin_frame();
-    }
 }
 
 fn step(engine: &mut Engine) {
@@ -155,12 +144,6 @@ fn panics_at(name: &str, at: u64) -> PathBuf {
         &format!("state.ticks += 1;\n    if state.ticks >= {at} {{ panic!(\"boom at tick {{}}\", state.ticks); }}"),
     );
     variant.build()
-}
-
-fn unwatched(library: &Path) -> Engine {
-    let mut config = EngineConfig::new(library);
-    config.watch = false;
-    Engine::new(config).expect("engine starts")
 }
 
 #[test]

@@ -5,26 +5,14 @@ use std::time::{Duration, Instant};
 
 use engine::{Engine, EngineConfig};
 use hotloop_abi::Input;
-use hotloop_tests::{Variant, demo_library, ticks};
-
-fn engine_on(library: &std::path::Path) -> Engine {
-    let mut config = EngineConfig::new(library);
-    config.watch = false;
-    Engine::new(config).expect("engine starts on the demo")
-}
-
-fn run(engine: &mut Engine, steps: u64) {
-    for _ in 0..steps {
-        engine.step(&Input::default());
-    }
-}
+use hotloop_tests::{Variant, demo_library, run, ticks, unwatched};
 
 #[test]
 fn swap_at_frame_k_runs_new_code_at_k_plus_1_on_the_intact_state() {
     let faster = Variant::of_demo("ticks-by-1000");
     faster.edit("systems.rs", "state.ticks += 1;", "state.ticks += 1000;");
     let faster = faster.build();
-    let mut engine = engine_on(&demo_library());
+    let mut engine = unwatched(&demo_library());
 
     const K: u64 = 30;
     run(&mut engine, K);
@@ -58,7 +46,7 @@ fn library_built_for_another_abi_version_is_refused_naming_both() {
     let foreign = Variant::of_demo("abi-999");
     foreign.with_abi_version(999);
     let foreign = foreign.build();
-    let mut engine = engine_on(&demo_library());
+    let mut engine = unwatched(&demo_library());
     run(&mut engine, 5);
 
     let error = engine
@@ -84,7 +72,7 @@ fn greet_runs_after_every_load() {
     );
     let polite = polite.build();
     let demo = demo_library();
-    let mut engine = engine_on(&demo);
+    let mut engine = unwatched(&demo);
     for library in [&polite, &demo, &polite] {
         engine.step(&Input::default());
         engine.reload_from(library).expect("reload");
@@ -109,7 +97,7 @@ fn greet_runs_after_every_load() {
 
 /// The real path: cargo rebuilds the watched library while the engine steps in
 /// real time; the new code must show up within a few frames of the build ending.
-/// (The precise latency is a benchmark: `cargo run -p tools -- bench-latency`.)
+/// (The precise latency is a benchmark: `cargo run --release -p tools -- bench file-to-frame`.)
 #[test]
 fn rebuild_under_a_running_engine_is_picked_up_within_a_few_frames() {
     const FEW_FRAMES: u64 = 6;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use engine::dev::{DevLoop, build};
 use engine::{Engine, EngineConfig, SwapKind};
 use hotloop_abi::{Input, Key};
-use hotloop_tests::{ScratchWorkspace, Variant, demo_library, ticks, workspace};
+use hotloop_tests::{ScratchWorkspace, Variant, boundaries_until, demo_library, ticks, workspace};
 
 fn step(path: &str) -> PathBuf {
     workspace().join("docs/tutorial").join(path)
@@ -211,12 +211,9 @@ fn step_5_tunables_change_the_game_and_restart_the_loop() {
         assets.join("tunables.toml"),
     )
     .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while engine.assets().tunable("particles.speed") != Some(2.0) {
-        assert!(Instant::now() < deadline, "the tunables never reloaded");
-        std::thread::sleep(Duration::from_millis(5));
-        engine.begin_frame();
-    }
+    boundaries_until(&mut engine, "the new tunables", |e| {
+        e.assets().tunable("particles.speed") == Some(2.0)
+    });
     assert_eq!(
         engine.loop_mode(),
         engine::looping::LoopMode::Playing { at: 0, of: 60 },
