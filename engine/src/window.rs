@@ -72,6 +72,7 @@ pub fn run(
         frame_time: Duration::from_secs(1) / 60,
         shown_generation: 0,
         last_reload: None,
+        titles: None,
     };
     event_loop
         .run_app(&mut app)
@@ -86,6 +87,8 @@ struct App {
     engine: Engine,
     options: WindowOptions,
     stop: Arc<AtomicBool>,
+    // Declared first: its thread lets go of the window before the window goes.
+    titles: Option<TitleUpdater>,
     window: Option<Arc<Window>>,
     pixels: Option<Pixels<'static>>,
     error: Option<WindowError>,
@@ -101,6 +104,47 @@ struct App {
     frame_time: Duration,
     shown_generation: u64,
     last_reload: Option<Instant>,
+}
+
+/// Sets the window title on its own thread. On X11 a title change waits for
+/// a reply from the X server, which took milliseconds under load and showed
+/// up as a slow frame right after each reload.
+struct TitleUpdater {
+    generations: Option<std::sync::mpsc::Sender<u64>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TitleUpdater {
+    fn spawn(window: Arc<Window>) -> std::io::Result<Self> {
+        let (generations, received) = std::sync::mpsc::channel::<u64>();
+        let thread = std::thread::Builder::new()
+            .name("hotloop-title".into())
+            .spawn(move || {
+                for generation in received {
+                    window.set_title(&format!("hotloop - generation {generation}"));
+                }
+            })?;
+        Ok(Self {
+            generations: Some(generations),
+            thread: Some(thread),
+        })
+    }
+
+    fn show(&self, generation: u64) {
+        if let Some(generations) = &self.generations {
+            let _ = generations.send(generation);
+        }
+    }
+}
+
+impl Drop for TitleUpdater {
+    /// Joins the thread, so its handle on the window is gone before the window is.
+    fn drop(&mut self) {
+        drop(self.generations.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl App {
@@ -134,6 +178,9 @@ impl App {
             info.backend,
             info.device_type
         );
+        self.titles = TitleUpdater::spawn(window.clone())
+            .map_err(|e| log::warn!("the window title will not show the generation: {e}"))
+            .ok();
         self.window = Some(window);
         self.pixels = Some(pixels);
         self.last_frame = Instant::now();
@@ -142,7 +189,7 @@ impl App {
 
     /// One displayed frame: the reload boundary, the due update steps, then render.
     fn redraw(&mut self, event_loop: &ActiveEventLoop) {
-        let (Some(window), Some(pixels)) = (&self.window, &mut self.pixels) else {
+        let Some(pixels) = &mut self.pixels else {
             return;
         };
         let now = Instant::now();
@@ -153,12 +200,12 @@ impl App {
         let generation = self.engine.generation();
         self.engine.begin_frame();
         let reloaded = self.engine.generation() != generation;
-        if self.engine.generation() != self.shown_generation {
+        let retitle = self.engine.generation() != self.shown_generation;
+        if retitle {
             if self.shown_generation != 0 {
                 self.last_reload = Some(now);
             }
             self.shown_generation = self.engine.generation();
-            window.set_title(&format!("hotloop - generation {}", self.shown_generation));
         }
         for _ in 0..self.clock.advance(elapsed) {
             self.engine.update(self.input.current());
@@ -187,6 +234,9 @@ impl App {
         if let Err(error) = pixels.render() {
             log::error!("presenting the frame failed: {error}");
             event_loop.exit();
+        }
+        if retitle && let Some(titles) = &self.titles {
+            titles.show(self.shown_generation);
         }
         if self
             .options

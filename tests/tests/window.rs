@@ -42,6 +42,19 @@ fn poll_screen(
     }
 }
 
+/// Waits up to 5 s for the window title (it is set on its own thread).
+fn wait_for_title(window: XWindow, expected: &str) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while window.title() != expected {
+        assert!(
+            Instant::now() < deadline,
+            "title is {:?}, expected {expected:?}",
+            window.title()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// One window at a time: windows on the same display overlap at (0, 0), and a
 /// screenshot shows what X displays, so a second window would cover the first.
 fn one_window_at_a_time() -> std::sync::MutexGuard<'static, ()> {
@@ -78,14 +91,14 @@ fn live_rebuild_changes_what_the_window_shows_without_a_restart() {
     wait_for_screen(window, &mut child, "the demo's background", |shot| {
         shot.fraction(|p| near(p, OLD)) > 0.5
     });
-    assert_eq!(window.title(), "hotloop - generation 1");
+    wait_for_title(window, "hotloop - generation 1");
 
     variant.edit("draw.rs", "[18, 22, 40, 255]", "[30, 120, 60, 255]");
     variant.build();
     wait_for_screen(window, &mut child, "the new background colour", |shot| {
         shot.fraction(|p| near(p, NEW)) > 0.5
     });
-    assert_eq!(window.title(), "hotloop - generation 2");
+    wait_for_title(window, "hotloop - generation 2");
     assert_eq!(child.id(), pid, "same process");
 
     // A broken build (cut off inside its code) is refused and shown as a red
@@ -102,7 +115,7 @@ fn live_rebuild_changes_what_the_window_shows_without_a_restart() {
         shot.fraction(|p| near(p, NEW)) > 0.3,
         "the game keeps running behind the banner"
     );
-    assert_eq!(window.title(), "hotloop - generation 2");
+    wait_for_title(window, "hotloop - generation 2");
 
     // SIGTERM ends the run cleanly with the usual summary.
     let status = Command::new("kill")
