@@ -10,17 +10,23 @@
 //! A game author writes ordinary safe Rust. [`state!`] declares the state types
 //! and [`game!`] generates the exported entry points:
 //!
-//! ```ignore
-//! hotloop_abi::state! {
+//! ```
+//! use hotloop_abi::{Frame, glam, state};
+//!
+//! state! {
 //!     pub struct State { pub ticks: u64, pub player: glam::Vec2 }
 //! }
+//!
 //! fn init() -> State { State { ticks: 0, player: glam::Vec2::new(160.0, 120.0) } }
-//! fn count(state: &mut State, _frame: &hotloop_abi::Frame) { state.ticks += 1; }
+//! fn count(state: &mut State, _frame: &Frame) { state.ticks += 1; }
+//! fn steer(state: &mut State, frame: &Frame) { state.player += frame.input.arrows() * 90.0 * frame.dt; }
+//!
 //! hotloop_abi::game! {
 //!     state: State,
 //!     init: init,
-//!     systems: [count],
+//!     systems: [count, steer],   // run in order by every update; add, remove, reorder freely
 //! }
+//! # fn main() {}
 //! ```
 //!
 //! # Entry points
@@ -31,12 +37,12 @@
 //! |---|---|---|
 //! | `abi_version` | once, right after loading | returns [`ABI_VERSION`]; the engine refuses any other |
 //! | `state_layout` | once, right after loading | size, alignment and fingerprint of the state type |
+//! | `state_fields` | once, right after loading | writes the state's field table ([`reflect`]) |
 //! | `greet` | after every successful load | writes a greeting that the engine logs |
 //! | `init` | when there is no state yet | writes a fresh state into the zeroed buffer |
 //! | `update` | every fixed step | runs the systems, in order, on the state |
 //! | `render` | every displayed frame | draws the state into the RGBA8 framebuffer |
 //! | `describe` | on demand (headless summary) | writes a one-line summary of the state |
-//! | `state_fields` | after loading | writes the state's field table ([`reflect`]) |
 //! | `migrate` (optional) | after a reload that changed the state layout | builds the new state from the old one |
 //!
 //! Every call that runs game code returns a [`Status`]. A panic is caught inside
