@@ -57,7 +57,9 @@
 //!   given the old bytes as its state type. The engine allocates a new buffer,
 //!   fills it with the new `init`, then calls `migrate` (if exported) with the
 //!   old state as an [`OldState`]. Without `migrate`, or when it declines, the
-//!   old bytes are saved to a snapshot file and the game starts fresh.
+//!   engine copies every field whose name (or declared former name) and type
+//!   still match, using the field tables, and saves the old bytes to a
+//!   snapshot file as well.
 //! - Memory is freed on the side that allocated it: nothing allocated by game
 //!   code crosses the boundary, which is why state fields are plain data
 //!   ([`StateData`]): numbers, `bool`, arrays, glam vectors and nested [`state!`] structs.
