@@ -232,10 +232,13 @@ pub fn engine_binary() -> PathBuf {
         .clone()
 }
 
-/// An engine on `library` that does not watch it (tests swap on demand).
+/// An engine on `library` that does not watch it (tests swap on demand),
+/// saving snapshots and recordings under the target directory, not the sources.
 pub fn unwatched(library: &Path) -> engine::Engine {
     let mut config = engine::EngineConfig::new(library);
     config.watch = false;
+    config.snapshot_dir = variants_dir().join("snapshots");
+    config.recording_dir = variants_dir().join("recordings");
     engine::Engine::new(config).expect("engine starts")
 }
 
