@@ -77,7 +77,7 @@ impl GameLibrary {
         Self::from_shadow(shadow, source)
     }
 
-    /// Loads a shadow copy made earlier (see [`GameLibrary::into_shadow`]).
+    /// Loads a shadow copy made earlier (see [`GameLibrary::shadow_file`]).
     /// `source` is the build output it came from, for messages.
     ///
     /// # Errors

@@ -5,7 +5,7 @@
 //! File format (little-endian): magic `HLREC\0\0\0`, format version (u32),
 //! update rate (u32), first step number (u64), step count (u64), the length
 //! of the embedded state snapshot (u64) and the snapshot itself (see
-//! [`snapshot`](crate::snapshot)), one 59-byte input per step, then an
+//! [`crate::snapshot`] format), one 59-byte input per step, then an
 //! FNV-1a checksum of everything before it (u64).
 
 use std::path::{Path, PathBuf};
