@@ -55,6 +55,7 @@ pub fn run(
     stop: Arc<AtomicBool>,
 ) -> Result<Summary, WindowError> {
     let event_loop = EventLoop::new().map_err(|e| WindowError::NoDisplay(e.to_string()))?;
+    let clock = FixedClock::new(engine.config().rate);
     let mut app = App {
         engine,
         options,
@@ -62,7 +63,7 @@ pub fn run(
         window: None,
         pixels: None,
         error: None,
-        clock: FixedClock::default(),
+        clock,
         input: InputTracker::default(),
         overlay: Overlay::default(),
         inspector: Inspector::default(),
