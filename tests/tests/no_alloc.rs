@@ -1,0 +1,81 @@
+//! The frame loop allocates nothing in steady state: update steps, the frame
+//! boundary and rendering, counted by a global allocator that tallies every
+//! allocation made on the thread under test.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use hotloop_abi::{Input, Key};
+use hotloop_tests::{demo_library, workspace};
+
+struct Counting;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the
+// thread-local bookkeeping neither allocates nor touches the memory.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.with(Cell::get) {
+            ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        }
+        // SAFETY: forwarded with the caller's layout.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded with the caller's pointer and layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.with(Cell::get) {
+            ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        }
+        // SAFETY: forwarded with the caller's arguments.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Allocations `body` makes on this thread.
+fn allocations_in(body: impl FnOnce()) -> u64 {
+    ALLOCATIONS.with(|n| n.set(0));
+    COUNTING.with(|c| c.set(true));
+    body();
+    COUNTING.with(|c| c.set(false));
+    ALLOCATIONS.with(Cell::get)
+}
+
+#[test]
+fn steady_state_frames_allocate_nothing() {
+    let mut config = engine::EngineConfig::new(demo_library());
+    config.watch = true;
+    config.assets = Some(workspace().join("assets"));
+    let mut engine = engine::Engine::new(config).unwrap();
+    let mut pixels = vec![0u8; 320 * 240 * 4];
+    let mut input = Input::default();
+    input.down.insert(Key::Right);
+    // Warm up: first calls set up thread-locals and lazily sized buffers.
+    for _ in 0..120 {
+        engine.step(&input);
+        engine.render(&mut pixels);
+    }
+    let count = allocations_in(|| {
+        for _ in 0..600 {
+            engine.begin_frame();
+            engine.update(&input);
+            engine.update(&Input::default());
+            engine.render(&mut pixels);
+        }
+    });
+    assert_eq!(count, 0, "{count} allocations in 600 frames");
+    // And the counter does count.
+    assert_eq!(allocations_in(|| drop(std::hint::black_box(vec![1u8]))), 1);
+    assert_eq!(engine.stats().failed_reloads, 0);
+}
