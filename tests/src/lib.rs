@@ -267,6 +267,17 @@ pub fn boundaries_until(
     }
 }
 
+/// A copy of the workspace's `assets/` (the files named in `files`) in a new
+/// `assets` directory under `dir`, for tests that edit assets.
+pub fn copy_assets(dir: &Path, files: &[&str]) -> PathBuf {
+    let assets = dir.join("assets");
+    fs::create_dir_all(&assets).expect("create assets dir");
+    for file in files {
+        fs::copy(workspace().join("assets").join(file), assets.join(file)).expect("copy an asset");
+    }
+    assets
+}
+
 /// The demo's `State::ticks` (the update counter) from raw state bytes.
 pub fn ticks(state: &[u8]) -> u64 {
     let at = std::mem::offset_of!(game_logic::State, ticks);

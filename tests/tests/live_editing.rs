@@ -8,7 +8,7 @@ use std::process::Command;
 use engine::{Engine, EngineConfig};
 use hotloop_abi::{Input, Key};
 use hotloop_tests::{
-    Variant, boundaries_until, demo_library, engine_binary, summary_line, workspace,
+    Variant, boundaries_until, copy_assets, demo_library, engine_binary, summary_line,
 };
 
 fn engine_with(assets: Option<&Path>, dirs: &Path) -> Engine {
@@ -49,18 +49,7 @@ fn png(width: u32, height: u32, rgba: [u8; 4]) -> Vec<u8> {
 #[test]
 fn edited_assets_reload_between_frames_and_broken_ones_keep_the_last_good_version() {
     let dir = tempfile::tempdir().unwrap();
-    let assets = dir.path().join("assets");
-    fs::create_dir_all(&assets).unwrap();
-    fs::copy(
-        workspace().join("assets/tunables.toml"),
-        assets.join("tunables.toml"),
-    )
-    .unwrap();
-    fs::copy(
-        workspace().join("assets/player.png"),
-        assets.join("player.png"),
-    )
-    .unwrap();
+    let assets = copy_assets(dir.path(), &["tunables.toml", "player.png"]);
     let mut engine = engine_with(Some(&assets), dir.path());
     assert_eq!(engine.assets().tunable("player.accel"), Some(900.0));
     assert_eq!(

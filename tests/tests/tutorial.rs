@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use engine::dev::{DevLoop, build};
 use engine::{Engine, EngineConfig, SwapKind};
 use hotloop_abi::{Input, Key};
-use hotloop_tests::{ScratchWorkspace, Variant, boundaries_until, demo_library, ticks, workspace};
+use hotloop_tests::{
+    ScratchWorkspace, Variant, boundaries_until, copy_assets, demo_library, ticks, workspace,
+};
 
 fn step(path: &str) -> PathBuf {
     workspace().join("docs/tutorial").join(path)
@@ -183,13 +185,7 @@ fn step_4_a_panic_rolls_back_and_the_previous_code_takes_over() {
 #[test]
 fn step_5_tunables_change_the_game_and_restart_the_loop() {
     let dir = tempfile::tempdir().unwrap();
-    let assets = dir.path().join("assets");
-    fs::create_dir_all(&assets).unwrap();
-    fs::copy(
-        workspace().join("assets/tunables.toml"),
-        assets.join("tunables.toml"),
-    )
-    .unwrap();
+    let assets = copy_assets(dir.path(), &["tunables.toml"]);
     let mut config = EngineConfig::new(demo_library());
     config.watch = false;
     config.assets = Some(assets.clone());
