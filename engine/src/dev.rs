@@ -6,7 +6,7 @@
 //! file-system event or settle time in between. A save during a build queues
 //! exactly one more build; builds never overlap.
 
-use std::io::{BufRead, BufReader, IsTerminal};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -70,7 +70,7 @@ pub struct BuildError {
 /// The compiler's first error (or why cargo could not run).
 pub fn build(config: &DevConfig) -> Result<PathBuf, BuildError> {
     let started = Instant::now();
-    let color = std::io::stderr().is_terminal();
+    let color = crate::session::stderr_is_terminal();
     let format = if color {
         "json-diagnostic-rendered-ansi"
     } else {
@@ -242,6 +242,15 @@ impl DevLoop {
             control,
             _watcher: watcher,
         })
+    }
+}
+
+impl DevLoop {
+    /// Builds now, as if a source had been saved.
+    pub fn build_now(&self) {
+        let _ = self
+            .control
+            .send(Message::Changed(PathBuf::from("(restart)")));
     }
 }
 

@@ -24,7 +24,8 @@ pub fn run(engine: &mut Engine, frames: Option<u64>, pace: Pace, stop: &AtomicBo
     let start = Instant::now();
     let input = Input::default();
     let mut done = 0u64;
-    while frames.is_none_or(|frames| done < frames) && !stop.load(Ordering::Relaxed) {
+    // Steps count the whole session, across engine processes.
+    while frames.is_none_or(|frames| engine.steps() < frames) && !stop.load(Ordering::Relaxed) {
         if pace == Pace::Realtime {
             // Sleep to an absolute schedule so that small oversleeps do not add up.
             let due = start + period * u32::try_from(done).unwrap_or(u32::MAX);
@@ -47,8 +48,12 @@ pub fn run(engine: &mut Engine, frames: Option<u64>, pace: Pace, stop: &AtomicBo
 /// # Errors
 /// When the recording does not fit the running library.
 pub fn replay(engine: &mut Engine, recording: &Recording) -> Result<Summary, String> {
-    engine.start_replay(recording)?;
-    for input in &recording.inputs {
+    // An engine that carries on after a crash is already part-way through.
+    if !engine.resumed() {
+        engine.start_replay(recording)?;
+    }
+    let done = usize::try_from(engine.steps()).unwrap_or(usize::MAX);
+    for input in recording.inputs.iter().skip(done) {
         engine.step(input);
     }
     Ok(engine.summary())

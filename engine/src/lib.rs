@@ -4,10 +4,12 @@
 //! [`Engine`] is the core that every front end drives: the window, the
 //! headless runner, the tests and the tools.
 //!
-//! `unsafe` lives in two places only, each block argued with a `SAFETY`
-//! comment: [`library`] (loading a library and calling its entry points) and
+//! `unsafe` lives in three places only, each block argued with a `SAFETY`
+//! comment: [`library`] (loading a library and calling its entry points),
 //! the two lookup callbacks at the end of [`assets`] (game code calling the
-//! engine for an image or a tunable). Everything else is safe Rust.
+//! engine for an image or a tunable), and [`session::shared`] (mapping the
+//! state and control block that outlive a crashed engine process).
+//! Everything else is safe Rust.
 
 pub mod assets;
 pub mod clock;
@@ -25,6 +27,7 @@ pub mod overlay;
 pub mod recording;
 pub mod retire;
 pub mod runtime;
+pub mod session;
 pub mod shadow;
 pub mod snapshot;
 pub mod source;

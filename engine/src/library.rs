@@ -15,6 +15,7 @@ use libloading::Library;
 use crate::error::ReloadError;
 use crate::fields::{self, FieldInfo};
 use crate::file_check::check_library;
+use crate::session::control::{self, Call};
 use crate::shadow::{ShadowDir, ShadowFile};
 use crate::state::{StateBuffer, check_layout};
 
@@ -40,6 +41,8 @@ pub struct GameLibrary {
     source: PathBuf,
     greeting: String,
     fields: Vec<FieldInfo>,
+    field_table: Vec<u8>,
+    id: u64,
     // Declared before `shadow`: the library is unloaded before its file is deleted.
     _library: Library,
     shadow: ShadowFile,
@@ -70,19 +73,21 @@ impl GameLibrary {
                 path: source.to_path_buf(),
             });
         }
+        let id = identity(source).unwrap_or_default();
         let shadow = shadows.copy_in(source).map_err(|error| ReloadError::Copy {
             path: source.to_path_buf(),
             source: error,
         })?;
-        Self::from_shadow(shadow, source)
+        Self::from_shadow(shadow, source, id)
     }
 
     /// Loads a shadow copy made earlier (see [`GameLibrary::shadow_file`]).
-    /// `source` is the build output it came from, for messages.
+    /// `source` is the build output it came from, for messages, and `id`
+    /// the identity it had then ([`GameLibrary::id`]).
     ///
     /// # Errors
     /// As [`GameLibrary::load`], from the check on.
-    pub fn from_shadow(shadow: ShadowFile, source: &Path) -> Result<Self, ReloadError> {
+    pub fn from_shadow(shadow: ShadowFile, source: &Path, id: u64) -> Result<Self, ReloadError> {
         let path = || source.to_path_buf();
         // The copy is private, so what is checked here is exactly what gets mapped.
         check_library(shadow.path()).map_err(|reason| ReloadError::Invalid {
@@ -135,7 +140,7 @@ impl GameLibrary {
                 reason,
             });
         }
-        let fields =
+        let (fields, field_table) =
             read_fields(state_fields, layout).map_err(|reason| ReloadError::BadFieldTable {
                 path: path(),
                 reason,
@@ -146,6 +151,8 @@ impl GameLibrary {
             source: source.to_path_buf(),
             greeting: String::new(),
             fields,
+            field_table,
+            id,
             _library: library,
             shadow,
         };
@@ -180,6 +187,7 @@ impl GameLibrary {
         };
         let old_layout = old.layout();
         let mut error = Message::new();
+        let _call = control::enter(Call::Migrate, self.id);
         // SAFETY: `old` is `old_layout.size` bytes that stay borrowed (unchanged)
         // for the call; `new` holds this library's state type, written by its
         // `init`, and is exclusively borrowed; `error` is a valid Message.
@@ -212,6 +220,18 @@ impl GameLibrary {
         &self.fields
     }
 
+    /// The field table as the library encoded it (what [`GameLibrary::fields`] decodes).
+    pub fn field_table(&self) -> &[u8] {
+        &self.field_table
+    }
+
+    /// Which build this is: the build output's device, inode, size and
+    /// modification time when it was copied. A new build gets a new one; the
+    /// same file loaded again (an unchanged `cargo build`) keeps it.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     /// What the library's `greet` said when it was loaded.
     pub fn greeting(&self) -> &str {
         &self.greeting
@@ -219,6 +239,7 @@ impl GameLibrary {
 
     fn call_greet(&self) -> Result<String, ReloadError> {
         let mut out = Message::new();
+        let _call = control::enter(Call::Greet, self.id);
         // SAFETY: `out` is a valid, exclusive Message for the call.
         let status = unsafe { (self.entries.greet)(&mut out) };
         self.check(symbols::GREET, status, &out)?;
@@ -232,6 +253,7 @@ impl GameLibrary {
     pub fn init(&self, state: &mut StateBuffer) -> Result<(), ReloadError> {
         self.check_layout(state)?;
         let mut error = Message::new();
+        let _call = control::enter(Call::Init, self.id);
         // SAFETY: `state` has exactly this library's size and alignment (checked
         // above) and is exclusively borrowed; `error` is a valid Message.
         let status = unsafe { (self.entries.init)(state.bytes_mut().as_mut_ptr(), &mut error) };
@@ -251,6 +273,7 @@ impl GameLibrary {
         scratch: &mut Message,
     ) -> Result<(), ReloadError> {
         self.check_layout(state)?;
+        let _call = control::enter(Call::Update, self.id);
         // SAFETY: `state` holds a value of this library's state type: its layout
         // (size, alignment, fingerprint) equals ours (checked above) and every
         // state buffer is written by `init` of a library with that layout before
@@ -284,6 +307,7 @@ impl GameLibrary {
             width,
             height,
         };
+        let _call = control::enter(Call::Render, self.id);
         // SAFETY: as in `update` for the state (shared here, and game code only
         // gets `&State`); `canvas` describes exactly the exclusive `pixels` slice.
         let status =
@@ -298,6 +322,7 @@ impl GameLibrary {
     pub fn describe(&self, state: &StateBuffer) -> Result<String, ReloadError> {
         self.check_layout(state)?;
         let mut out = Message::new();
+        let _call = control::enter(Call::Describe, self.id);
         // SAFETY: as in `update`, with a shared borrow of the state.
         let status = unsafe { (self.entries.describe)(state.bytes().as_ptr(), &mut out) };
         self.check(symbols::DESCRIBE, status, &out)?;
@@ -337,11 +362,30 @@ impl GameLibrary {
     }
 }
 
-/// Asks the library for its field table and checks it against `layout`.
+/// The identity of the build output at `path` (see [`GameLibrary::id`]),
+/// or `None` when there is no file.
+pub fn identity(path: &Path) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (
+        meta.dev(),
+        meta.ino(),
+        meta.size(),
+        meta.mtime(),
+        meta.mtime_nsec(),
+    )
+        .hash(&mut hasher);
+    Some(hasher.finish())
+}
+
+/// Asks the library for its field table and checks it against `layout`;
+/// returns it decoded and as the bytes it came in.
 fn read_fields(
     state_fields: symbols::StateFieldsFn,
     layout: StateLayout,
-) -> Result<Vec<FieldInfo>, String> {
+) -> Result<(Vec<FieldInfo>, Vec<u8>), String> {
     // SAFETY: a null buffer with capacity 0 asks only for the length.
     let len = unsafe { state_fields(std::ptr::null_mut(), 0) };
     if len > MAX_FIELD_TABLE {
@@ -355,7 +399,8 @@ fn read_fields(
     if written != len {
         return Err(format!("it reported {len} bytes, then {written}"));
     }
-    fields::decode(&bytes, layout)
+    let fields = fields::decode(&bytes, layout)?;
+    Ok((fields, bytes))
 }
 
 /// Opens `path`, resolving every undefined symbol now (`RTLD_NOW`) so that a

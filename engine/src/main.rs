@@ -4,12 +4,16 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Parser;
 use engine::dev::{self, DevConfig, DevLoop};
 use engine::headless::{self, Pace};
 use engine::recording::Recording;
+use engine::session::Session;
+use engine::session::control::Phase;
+use engine::session::supervisor::{self, SupervisorOptions};
 use engine::window::{self, WindowOptions};
 use engine::{Engine, EngineConfig};
 
@@ -54,11 +58,39 @@ struct Cli {
     /// Window size as a multiple of the 320x240 framebuffer.
     #[arg(long, default_value_t = 3)]
     scale: u32,
+    /// Seconds a call into game code may run before it counts as a hang and
+    /// the engine restarts on the state from before it; 0 turns it off (for debuggers).
+    #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
+    hang_timeout: f64,
+    /// Run in one process, without the supervisor that survives crashes and
+    /// hangs in game code (for gdb or lldb).
+    #[arg(long)]
+    no_supervise: bool,
 }
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    // Ctrl-C and SIGTERM end the run cleanly, so the summary is still printed.
+    let stop = Arc::new(AtomicBool::new(false));
+    let on_signal = stop.clone();
+    if let Err(error) = ctrlc::set_handler(move || on_signal.store(true, Ordering::Relaxed)) {
+        eprintln!("hotloop: installing the Ctrl-C handler: {error}");
+        return ExitCode::FAILURE;
+    }
+    let result = match Session::from_env() {
+        // An engine process that the supervisor started.
+        Ok(Some(session)) => {
+            let control = session.control();
+            let result = run(cli, Some(session), &stop);
+            control.set_phase(Phase::Finished);
+            result
+        }
+        Ok(None) if cli.no_supervise => run(cli, None, &stop),
+        Ok(None) => return supervise(&cli, &stop),
+        Err(error) => Err(anyhow::Error::new(error).context("cannot join the supervised session")),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("hotloop: {error:#}");
@@ -67,32 +99,72 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs the engine in a child process, restarting it on the preserved state
+/// whenever game code crashes or hangs it.
+fn supervise(cli: &Cli, stop: &AtomicBool) -> ExitCode {
+    let hang_timeout = (cli.hang_timeout > 0.0).then(|| Duration::from_secs_f64(cli.hang_timeout));
+    let options = SupervisorOptions {
+        args: std::env::args_os().skip(1).collect(),
+        hang_timeout,
+    };
+    match supervisor::run(&options, stop) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!(
+                "hotloop: the supervisor failed: {error}; run with --no-supervise to do without it"
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli, session: Option<Session>, stop: &Arc<AtomicBool>) -> anyhow::Result<()> {
+    let resuming = session.as_ref().is_some_and(Session::is_resuming);
+    let finishing = session.as_ref().is_some_and(Session::is_finishing);
     let dev = cli
         .dev
-        .then(|| DevConfig::for_workspace(workspace(), cli.release));
+        .then(|| DevConfig::for_workspace(workspace(), cli.release))
+        .filter(|_| !finishing);
     let library = match (&cli.lib, &dev) {
         (Some(path), _) => path.clone(),
+        // The build that crashed is not built again before the engine carries on.
+        (None, _) if resuming => session
+            .as_ref()
+            .and_then(Session::record)
+            .and_then(|record| record.library.or(record.fallback))
+            .map(|library| library.source)
+            .unwrap_or_else(|| workspace().join("target/debug").join(library_file_name())),
         (None, Some(dev)) => first_build(dev)?,
         (None, None) => default_library()?,
     };
     let mut config = EngineConfig::new(library);
-    config.watch = !cli.no_watch && dev.is_none();
+    config.watch = !cli.no_watch && dev.is_none() && !finishing;
     config.snapshot_dir = cli.snapshot_dir;
     config.dump_state = cli.dump_state;
     config.assets = cli
         .assets
         .or_else(|| Some(workspace().join("assets")).filter(|dir| dir.is_dir()));
-    // Ctrl-C and SIGTERM end the run cleanly, so the summary is still printed.
-    let stop = Arc::new(AtomicBool::new(false));
-    let on_signal = stop.clone();
-    ctrlc::set_handler(move || on_signal.store(true, Ordering::Relaxed))
-        .context("installing the Ctrl-C handler")?;
-    let mut engine = Engine::new(config).context("could not start the engine")?;
+    let geometry = session.as_ref().and_then(|s| s.control().window());
+    let mut engine = match session {
+        Some(session) => Engine::supervised(config, session),
+        None => Engine::new(config),
+    }
+    .context("could not start the engine")?;
+    if finishing {
+        println!("{}", serde_json::to_string(&engine.summary())?);
+        return Ok(());
+    }
     if let Some(dev) = dev {
         let builder =
             DevLoop::spawn(dev, engine.shadows()).context("could not watch the game's sources")?;
+        if resuming {
+            // A save may have come while the crashed process was building.
+            builder.build_now();
+        }
         engine.set_source(Box::new(builder));
+    } else if resuming && !cli.no_watch {
+        let library = engine.config().library.clone();
+        engine.take_if_new(&library);
     }
     let summary = if let Some(path) = &cli.replay {
         let recording = Recording::load(path).map_err(anyhow::Error::msg)?;
@@ -103,13 +175,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } else {
             Pace::Unpaced
         };
-        headless::run(&mut engine, cli.frames, pace, &stop)
+        headless::run(&mut engine, cli.frames, pace, stop)
     } else {
         let options = WindowOptions {
             scale: cli.scale,
             frames: cli.frames,
+            geometry,
         };
-        window::run(engine, options, stop)?
+        window::run(engine, options, stop.clone())?
     };
     println!("{}", serde_json::to_string(&summary)?);
     Ok(())
@@ -119,6 +192,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 fn workspace() -> PathBuf {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     workspace.canonicalize().unwrap_or(workspace)
+}
+
+/// The file name of game-logic's library on this platform.
+fn library_file_name() -> String {
+    format!(
+        "{}game_logic{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    )
 }
 
 /// The dev loop's first build, before the window opens.
@@ -138,12 +220,7 @@ fn first_build(dev: &DevConfig) -> anyhow::Result<PathBuf> {
 fn default_library() -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe().context("cannot locate the hotloop executable")?;
     let dir = exe.parent().context("the executable has no directory")?;
-    let name = format!(
-        "{}game_logic{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    );
-    let library = dir.join(name);
+    let library = dir.join(library_file_name());
     if library.is_file() {
         return Ok(library);
     }

@@ -9,21 +9,24 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hotloop_abi::{Frame, Input, Message, StateLayout};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::assets::{AssetStore, AssetWatcher};
 use crate::clock::DEFAULT_RATE;
 use crate::error::{ReloadError, StartError};
-use crate::fields::{self, Entry, Value};
+use crate::fields::{self, Entry, FieldInfo, Value};
 use crate::frame_times::{FrameTimeSummary, FrameTimes};
 use crate::library::GameLibrary;
 use crate::looping::{LoopStep, Looper};
+use crate::session::Session;
+use crate::session::control;
 use crate::shadow::{ShadowDir, ShadowFile};
 use crate::snapshot;
 use crate::source::{ReloadSource, SourceEvent};
 use crate::state::StateBuffer;
 use crate::watcher::LibraryWatcher;
 
+mod resume;
 mod saves;
 
 /// How an [`Engine`] is set up.
@@ -64,7 +67,7 @@ impl EngineConfig {
 }
 
 /// Counters over the engine's lifetime.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReloadStats {
     /// Libraries swapped in after the first one.
     pub reloads: u64,
@@ -80,6 +83,9 @@ pub struct ReloadStats {
     pub failed_builds: u64,
     /// Asset files that could not be read (the previous version stayed).
     pub failed_assets: u64,
+    /// Crashes and hangs of game code that the session survived (a new
+    /// engine process carried on; supervised runs only).
+    pub crashes: u64,
 }
 
 /// How a library came to run.
@@ -87,8 +93,11 @@ pub struct ReloadStats {
 pub enum SwapKind {
     /// A new build.
     Build,
-    /// The previous library again, after its successor panicked.
+    /// The previous library again, after its successor panicked or crashed.
     Fallback,
+    /// The same library again, in a new engine process after a crash that
+    /// was not its code's doing.
+    Resumed,
 }
 
 /// One library that was swapped in.
@@ -136,12 +145,17 @@ struct Fallback {
     shadow: ShadowFile,
     source: PathBuf,
     generation: u64,
+    id: u64,
 }
 
 /// The running game: state buffer, current library, reload bookkeeping.
 pub struct Engine {
     config: EngineConfig,
-    library: GameLibrary,
+    /// `None` only after a crash left no library to run: game logic is
+    /// paused until the next build.
+    library: Option<GameLibrary>,
+    /// The field table of the state's layout.
+    fields: Vec<FieldInfo>,
     state: StateBuffer,
     /// The state as it was before the current step, restored if the step panics.
     before_step: StateBuffer,
@@ -163,6 +177,15 @@ pub struct Engine {
     looper: Looper,
     assets: AssetStore,
     asset_watcher: Option<AssetWatcher>,
+    /// The supervised session the state lives in, if any.
+    session: Option<Session>,
+    /// Names the session's files for the state's current layout.
+    state_serial: u64,
+    /// Libraries whose code crashed the engine: never loaded again.
+    crashed: Vec<u64>,
+    /// When a crash ended the previous engine process (Unix ns), until the
+    /// first step here reports how long the restart took.
+    restarted_after: Option<u64>,
     // Declared after `library`: a source's thread may hold a library loading.
     source: Option<Box<dyn ReloadSource>>,
     shadows: Arc<ShadowDir>,
@@ -186,28 +209,81 @@ impl Engine {
     /// When the first library cannot be loaded or initialised, or the shadow
     /// directory or watcher cannot be set up.
     pub fn new(config: EngineConfig) -> Result<Self, StartError> {
-        let shadows = Arc::new(ShadowDir::create().map_err(|source| StartError::Setup {
-            what: "the shadow directory".into(),
-            source,
-        })?);
+        Self::start(config, None)
+    }
+
+    /// As [`Engine::new`], keeping the state in `session` so that a crash of
+    /// this process loses nothing; when an earlier engine process of the
+    /// session crashed, carries on from its state instead of starting anew.
+    ///
+    /// # Errors
+    /// As [`Engine::new`]; when resuming, when the session's state is unusable.
+    pub fn supervised(config: EngineConfig, session: Session) -> Result<Self, StartError> {
+        if session.is_resuming() {
+            Self::resume(config, session)
+        } else {
+            Self::start(config, Some(session))
+        }
+    }
+
+    fn start(config: EngineConfig, session: Option<Session>) -> Result<Self, StartError> {
+        let shadows = Arc::new(shadow_dir(session.as_ref())?);
         let library = GameLibrary::load(&config.library, &shadows)?;
-        let mut state =
-            StateBuffer::zeroed(library.layout()).expect("GameLibrary::load checked the layout");
+        let (mut state, before_step) =
+            allocate(session.as_ref(), 1, &library).map_err(|source| StartError::Setup {
+                what: "the session's state files".into(),
+                source,
+            })?;
         library.init(&mut state)?;
         let greeting = library.greeting().to_owned();
         log::info!("generation 1: {greeting}");
-        let source: Option<Box<dyn ReloadSource>> = if config.watch {
-            let watcher = LibraryWatcher::spawn(&config.library, shadows.clone()).map_err(|e| {
-                StartError::Setup {
-                    what: format!("a watcher on {}", config.library.display()),
-                    source: std::io::Error::other(e),
-                }
-            })?;
-            Some(Box::new(watcher))
-        } else {
-            None
-        };
-        let entries = fields::entries(library.fields());
+        let history = vec![ReloadRecord {
+            generation: 1,
+            first_step: 0,
+            source: config.library.clone(),
+            greeting,
+            kind: SwapKind::Build,
+            switch_time: Duration::ZERO,
+        }];
+        let mut engine =
+            Self::assemble(config, Some(library), state, before_step, session, shadows)?;
+        engine.history = history;
+        engine.stats.generation = 1;
+        engine.newest_generation = 1;
+        engine.before_step.copy_from(&engine.state);
+        engine.persist();
+        if let Some(session) = &engine.session {
+            session.control().set_phase(control::Phase::Running);
+        }
+        Ok(engine)
+    }
+
+    /// An engine around a state and library, with its watchers and assets set up.
+    fn assemble(
+        config: EngineConfig,
+        library: Option<GameLibrary>,
+        state: StateBuffer,
+        before_step: StateBuffer,
+        session: Option<Session>,
+        shadows: Arc<ShadowDir>,
+    ) -> Result<Self, StartError> {
+        let source: Option<Box<dyn ReloadSource>> =
+            if config.watch {
+                let loaded = library.as_ref().map(GameLibrary::id);
+                let watcher = LibraryWatcher::spawn(&config.library, loaded, shadows.clone())
+                    .map_err(|e| StartError::Setup {
+                        what: format!("a watcher on {}", config.library.display()),
+                        source: std::io::Error::other(e),
+                    })?;
+                Some(Box::new(watcher))
+            } else {
+                None
+            };
+        let fields = library
+            .as_ref()
+            .map(|library| library.fields().to_vec())
+            .unwrap_or_default();
+        let entries = fields::entries(&fields);
         let (assets, asset_watcher, asset_error) = match &config.assets {
             Some(dir) => {
                 let (store, errors) = AssetStore::load(dir);
@@ -222,38 +298,32 @@ impl Engine {
             }
             None => (AssetStore::default(), None, None),
         };
-        let history = vec![ReloadRecord {
-            generation: 1,
-            first_step: 0,
-            source: config.library.clone(),
-            greeting,
-            kind: SwapKind::Build,
-            switch_time: Duration::ZERO,
-        }];
         Ok(Self {
-            before_step: state.clone(),
+            before_step,
             config,
             library,
+            fields,
             state,
             fallback: None,
             steps: 0,
             clock: 0,
-            stats: ReloadStats {
-                generation: 1,
-                ..ReloadStats::default()
-            },
-            newest_generation: 1,
+            stats: ReloadStats::default(),
+            newest_generation: 0,
             current_error: None,
             asset_error,
             notice: None,
             paused: false,
-            history,
+            history: Vec::new(),
             scratch: Message::new(),
             frame_times: FrameTimes::default(),
             entries,
             looper: Looper::default(),
             assets,
             asset_watcher,
+            session,
+            state_serial: 1,
+            crashed: Vec::new(),
+            restarted_after: None,
             source,
             shadows,
         })
@@ -271,6 +341,17 @@ impl Engine {
     pub fn begin_frame(&mut self) {
         while let Some(event) = self.source.as_mut().and_then(|source| source.poll()) {
             match event {
+                SourceEvent::Prepared(Ok(library)) if self.is_running(library.id()) => {
+                    log::debug!("{} is the build running now", library.source().display());
+                    self.shadows.retire(library);
+                }
+                SourceEvent::Prepared(Ok(library)) if self.crashed.contains(&library.id()) => {
+                    log::warn!(
+                        "{} is the build that crashed the engine; waiting for the next build",
+                        library.source().display()
+                    );
+                    self.shadows.retire(library);
+                }
                 SourceEvent::Prepared(prepared) => {
                     if let Err(error) = prepared.and_then(|library| self.switch_to(library)) {
                         self.fail(&error);
@@ -281,6 +362,7 @@ impl Engine {
                     self.stats.failed_builds += 1;
                     self.stats.last_error = Some(text.clone());
                     self.current_error = Some(text);
+                    self.persist();
                 }
             }
         }
@@ -295,6 +377,7 @@ impl Engine {
                     log::error!("{error}");
                     self.stats.failed_assets += 1;
                     self.asset_error = Some(error);
+                    self.persist();
                 }
             }
         }
@@ -319,6 +402,7 @@ impl Engine {
     pub fn update(&mut self, live: &Input) {
         self.steps += 1;
         if self.paused {
+            control::commit(self.steps, self.clock);
             return;
         }
         let input = match self.looper.next_step(live) {
@@ -334,12 +418,11 @@ impl Engine {
         let number = self.clock;
         self.clock += 1;
         self.before_step.copy_from(&self.state);
-        loop {
+        // From here a crash restores `before_step`: this step runs again.
+        control::begin_step(self.steps);
+        while let Some(library) = &self.library {
             let frame = frame(&self.config, number, &input, &self.assets);
-            let Err(error) = self
-                .library
-                .update(&mut self.state, &frame, &mut self.scratch)
-            else {
+            let Err(error) = library.update(&mut self.state, &frame, &mut self.scratch) else {
                 break;
             };
             self.state.copy_from(&self.before_step);
@@ -348,6 +431,35 @@ impl Engine {
                 break;
             }
         }
+        control::commit(self.steps, self.clock);
+        if let Some(crashed_at) = self.restarted_after.take() {
+            log::info!(
+                "running again at step {}, {} ms after the crash",
+                self.steps,
+                resume::millis_since(crashed_at)
+            );
+        }
+    }
+
+    /// Takes the build at `path` if it is new: neither running, nor the
+    /// fallback, nor one that crashed. After a crash, the library file may
+    /// hold a build that arrived while the old engine process was dying.
+    pub fn take_if_new(&mut self, path: &Path) {
+        let Some(id) = crate::library::identity(path) else {
+            return;
+        };
+        let known = self.is_running(id)
+            || self.crashed.contains(&id)
+            || self.fallback.as_ref().is_some_and(|f| f.id == id);
+        if !known {
+            let _ = self.reload_from(path);
+        }
+    }
+
+    fn is_running(&self, id: u64) -> bool {
+        self.library
+            .as_ref()
+            .is_some_and(|library| library.id() == id)
     }
 
     /// Loads the configured library now and swaps it in before the next step.
@@ -375,9 +487,11 @@ impl Engine {
     /// Draws the current state into an RGBA8 framebuffer of the configured
     /// size. While game logic is paused the framebuffer is left as it was.
     pub fn render(&mut self, pixels: &mut [u8]) {
-        while !self.paused {
+        while !self.paused
+            && let Some(library) = &self.library
+        {
             let frame = frame(&self.config, self.clock, &Input::default(), &self.assets);
-            let result = self.library.render(
+            let result = library.render(
                 &self.state,
                 &frame,
                 pixels,
@@ -395,6 +509,7 @@ impl Engine {
     /// The game's one-line summary of its state, if `describe` succeeds.
     pub fn describe(&self) -> Option<String> {
         self.library
+            .as_ref()?
             .describe(&self.state)
             .ok()
             .filter(|text| !text.is_empty())
@@ -417,7 +532,7 @@ impl Engine {
 
     /// The state's fields and values as JSON.
     pub fn state_json(&self) -> serde_json::Value {
-        fields::to_json(self.library.fields(), self.state.bytes())
+        fields::to_json(&self.fields, self.state.bytes())
     }
 
     /// The assets game code sees.
@@ -521,16 +636,26 @@ impl Engine {
             return false;
         };
         let started = Instant::now();
-        let restored =
-            GameLibrary::from_shadow(fallback.shadow, &fallback.source).and_then(|library| {
+        // A fresh shadow name: the loader must not hand back a cached mapping.
+        let restored = self
+            .shadows
+            .copy_in(fallback.shadow.path())
+            .map_err(|source| ReloadError::Copy {
+                path: fallback.shadow.path().to_path_buf(),
+                source,
+            })
+            .and_then(|shadow| GameLibrary::from_shadow(shadow, &fallback.source, fallback.id))
+            .and_then(|library| {
                 self.check_same_layout(&library)?;
                 let greeting = library.greeting().to_owned();
                 Ok((library, greeting))
             });
+        self.shadows.retire(fallback.shadow);
         match restored {
             Ok((library, greeting)) => {
-                self.shadows
-                    .retire(std::mem::replace(&mut self.library, library));
+                if let Some(failed) = self.library.replace(library) {
+                    self.shadows.retire(failed);
+                }
                 self.stats.generation = fallback.generation;
                 log::warn!(
                     "went back to generation {}: {greeting}",
@@ -544,6 +669,7 @@ impl Engine {
                     kind: SwapKind::Fallback,
                     switch_time: started.elapsed(),
                 });
+                self.persist();
                 true
             }
             Err(error) => {
@@ -556,6 +682,7 @@ impl Engine {
 
     fn pause(&mut self) {
         self.paused = true;
+        self.persist();
         let text =
             "game logic paused on the state from before the failing step; save a fix to resume";
         log::warn!("{text}");
@@ -584,16 +711,23 @@ impl Engine {
             Err(mismatch) => Some(self.carry_state_over(&library, mismatch)?),
         };
         let source = library.source().to_path_buf();
-        self.entries = fields::entries(library.fields());
-        let previous = std::mem::replace(&mut self.library, library);
+        self.fields = library.fields().to_vec();
+        self.entries = fields::entries(&self.fields);
+        let previous = self.library.replace(library);
         // The fallback must run on this state: only keep one of the same layout.
-        let fallback = notice.is_none().then(|| Fallback {
-            source: previous.source().to_path_buf(),
-            shadow: previous.shadow_file(),
-            generation: self.stats.generation,
-        });
+        let fallback = previous
+            .as_ref()
+            .filter(|_| notice.is_none())
+            .map(|previous| Fallback {
+                source: previous.source().to_path_buf(),
+                shadow: previous.shadow_file(),
+                generation: self.stats.generation,
+                id: previous.id(),
+            });
         // Unloading and deleting files are slow: not on the frame thread.
-        self.shadows.retire(previous);
+        if let Some(previous) = previous {
+            self.shadows.retire(previous);
+        }
         if let Some(replaced) = std::mem::replace(&mut self.fallback, fallback) {
             self.shadows.retire(replaced);
         }
@@ -631,12 +765,10 @@ impl Engine {
             kind: SwapKind::Build,
             switch_time: started.elapsed(),
         });
+        self.persist();
         Ok(())
     }
 
-    /// A new library with another state layout: build its state with `init`
-    /// then `migrate`, or save the old state to a snapshot and start fresh.
-    /// Any failure refuses the library and leaves the running state untouched.
     /// A new library with another state layout: build its state with `init`,
     /// then its `migrate` if it has one; otherwise carry every field over
     /// whose name and type match (by the field tables) and save the old state
@@ -647,8 +779,14 @@ impl Engine {
         library: &GameLibrary,
         mismatch: ReloadError,
     ) -> Result<String, ReloadError> {
-        let mut fresh =
-            StateBuffer::zeroed(library.layout()).expect("GameLibrary::load checked the layout");
+        let serial = self.state_serial + 1;
+        let (mut fresh, before_step) =
+            allocate(self.session.as_ref(), serial, library).map_err(|error| {
+                ReloadError::Invalid {
+                    path: library.source().to_path_buf(),
+                    reason: format!("{mismatch}; and the session could not hold the new state ({error}), so the library was refused"),
+                }
+            })?;
         library.init(&mut fresh)?;
         let change = format!(
             "state layout changed ({:016x} -> {:016x})",
@@ -663,7 +801,7 @@ impl Engine {
                 library.init(&mut fresh)?;
             }
             let report = fields::migrate(
-                self.library.fields(),
+                &self.fields,
                 self.state.bytes(),
                 library.fields(),
                 fresh.bytes_mut(),
@@ -676,8 +814,16 @@ impl Engine {
             })?;
             format!("{change}; {report}; old state saved to {}", saved.display())
         };
-        self.before_step = fresh.clone();
-        self.state = fresh;
+        // The old layout's buffers and files go once the record names the new ones.
+        let old_state = std::mem::replace(&mut self.state, fresh);
+        let old_before = std::mem::replace(&mut self.before_step, before_step);
+        self.before_step.copy_from(&self.state);
+        let old_serial = std::mem::replace(&mut self.state_serial, serial);
+        self.shadows.retire((old_state, old_before));
+        if let Some(session) = &self.session {
+            self.shadows
+                .retire(resume::StaleFiles(session.state_files(old_serial).to_vec()));
+        }
         Ok(notice)
     }
 
@@ -687,6 +833,34 @@ impl Engine {
         self.stats.failed_reloads += 1;
         self.stats.last_error = Some(text.clone());
         self.current_error = Some(text);
+        self.persist();
+    }
+}
+
+/// A shadow directory: the session's when supervised, else a temporary one.
+fn shadow_dir(session: Option<&Session>) -> Result<ShadowDir, StartError> {
+    session
+        .map_or_else(ShadowDir::create, Session::shadow_dir)
+        .map_err(|source| StartError::Setup {
+            what: "the shadow directory".into(),
+            source,
+        })
+}
+
+/// Zeroed buffers for `library`'s state and its per-step copy: in the
+/// session's shared memory (as layout `serial`) when supervised.
+fn allocate(
+    session: Option<&Session>,
+    serial: u64,
+    library: &GameLibrary,
+) -> std::io::Result<(StateBuffer, StateBuffer)> {
+    let layout = library.layout();
+    match session {
+        Some(session) => session.create_state(serial, layout, library.field_table()),
+        None => {
+            let state = StateBuffer::zeroed(layout).expect("GameLibrary::load checked the layout");
+            Ok((state.clone(), state))
+        }
     }
 }
 

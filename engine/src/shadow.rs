@@ -39,8 +39,15 @@ impl ShadowDir {
     /// # Errors
     /// When the directory cannot be created.
     pub fn create() -> io::Result<Self> {
-        let path =
-            std::env::temp_dir().join(format!("hotloop-{}-{:x}", std::process::id(), nonce()));
+        Self::create_in(&std::env::temp_dir())
+    }
+
+    /// Creates a fresh directory under `root` (a supervised session's).
+    ///
+    /// # Errors
+    /// When the directory cannot be created.
+    pub fn create_in(root: &Path) -> io::Result<Self> {
+        let path = root.join(format!("hotloop-{}-{:x}", std::process::id(), nonce()));
         fs::create_dir_all(&path)?;
         Ok(Self {
             path,

@@ -5,19 +5,27 @@
 
 use hotloop_abi::StateLayout;
 
+use crate::session::shared::SharedBytes;
+
 /// Largest state the engine agrees to allocate.
 pub const MAX_STATE_SIZE: u64 = 256 << 20;
 /// Largest alignment the engine agrees to honour.
 pub const MAX_STATE_ALIGN: u64 = 4096;
 
 /// Zeroed, aligned bytes for one state value.
-///
-/// Alignment comes from over-allocating a `Vec<u8>` and starting at the first
-/// aligned byte; the vector never grows, so the start never moves.
 pub struct StateBuffer {
-    storage: Vec<u8>,
-    start: usize,
+    storage: Storage,
     layout: StateLayout,
+}
+
+/// Where a state's bytes live.
+enum Storage {
+    /// On the heap. Alignment comes from over-allocating and starting at the
+    /// first aligned byte; the vector never grows, so the start never moves.
+    Heap { bytes: Vec<u8>, start: usize },
+    /// In a shared-memory file that outlives the process (supervised
+    /// sessions): page-aligned, so every accepted alignment holds.
+    Shared(SharedBytes),
 }
 
 impl StateBuffer {
@@ -25,11 +33,25 @@ impl StateBuffer {
     pub fn zeroed(layout: StateLayout) -> Result<Self, &'static str> {
         check_layout(layout)?;
         let (size, align) = (layout.size as usize, layout.align as usize);
-        let storage = vec![0u8; size + align - 1];
-        let start = storage.as_ptr().align_offset(align);
+        let bytes = vec![0u8; size + align - 1];
+        let start = bytes.as_ptr().align_offset(align);
         Ok(Self {
-            storage,
-            start,
+            storage: Storage::Heap { bytes, start },
+            layout,
+        })
+    }
+
+    /// The state in `bytes` (a mapping of exactly `layout.size` bytes).
+    pub fn shared(bytes: SharedBytes, layout: StateLayout) -> Result<Self, &'static str> {
+        check_layout(layout)?;
+        if bytes.bytes().len() as u64 != layout.size {
+            return Err("the shared state file has another size than the layout");
+        }
+        if !(bytes.bytes().as_ptr() as usize).is_multiple_of(layout.align as usize) {
+            return Err("the shared state is not aligned for the layout");
+        }
+        Ok(Self {
+            storage: Storage::Shared(bytes),
             layout,
         })
     }
@@ -41,13 +63,19 @@ impl StateBuffer {
 
     /// The state's bytes.
     pub fn bytes(&self) -> &[u8] {
-        &self.storage[self.start..self.start + self.layout.size as usize]
+        match &self.storage {
+            Storage::Heap { bytes, start } => &bytes[*start..*start + self.layout.size as usize],
+            Storage::Shared(shared) => shared.bytes(),
+        }
     }
 
     /// The state's bytes, mutably.
     pub fn bytes_mut(&mut self) -> &mut [u8] {
         let size = self.layout.size as usize;
-        &mut self.storage[self.start..self.start + size]
+        match &mut self.storage {
+            Storage::Heap { bytes, start } => &mut bytes[*start..*start + size],
+            Storage::Shared(shared) => shared.bytes_mut(),
+        }
     }
 
     /// Copies `other`'s bytes into this buffer without allocating.
@@ -64,8 +92,8 @@ impl StateBuffer {
 }
 
 impl Clone for StateBuffer {
-    /// A derived clone would copy `start`, which is only right for the
-    /// original allocation; re-align the new one instead.
+    /// A copy on the heap. (A derived clone would copy `start`, which is
+    /// only right for the original allocation.)
     fn clone(&self) -> Self {
         let mut copy = Self::zeroed(self.layout).expect("layout was checked when first allocated");
         copy.copy_from(self);

@@ -49,11 +49,17 @@ pub struct LibraryWatcher {
 }
 
 impl LibraryWatcher {
-    /// Starts watching the directory of `library`.
+    /// Starts watching the directory of `library`; `loaded` is the
+    /// identity of the build running now ([`GameLibrary::id`]), so that a
+    /// build that lands while the watch is set up is still taken.
     ///
     /// # Errors
     /// When the directory cannot be watched.
-    pub fn spawn(library: &Path, shadows: Arc<ShadowDir>) -> notify::Result<Self> {
+    pub fn spawn(
+        library: &Path,
+        loaded: Option<u64>,
+        shadows: Arc<ShadowDir>,
+    ) -> notify::Result<Self> {
         let library = std::path::absolute(library)?;
         let dir = library
             .parent()
@@ -69,7 +75,7 @@ impl LibraryWatcher {
         let (prepared_tx, prepared) = mpsc::channel();
         let mut state = WatchLoop {
             identity: identity(&dir),
-            loaded: FileVersion::of(&library),
+            loaded,
             dir,
             library,
             shadows,
@@ -124,10 +130,10 @@ struct WatchLoop {
     /// Which directory is watched (device and inode), `None` while it is gone.
     identity: Option<(u64, u64)>,
     library: PathBuf,
-    /// The version of the library file last loaded (or refused): an event
+    /// The identity of the library file last loaded (or refused): an event
     /// that leaves it unchanged (a link count, a touch of another name) is
     /// not a new build.
-    loaded: Option<FileVersion>,
+    loaded: Option<u64>,
     shadows: Arc<ShadowDir>,
     watcher: RecommendedWatcher,
     messages: Receiver<Message>,
@@ -166,7 +172,7 @@ impl WatchLoop {
             if !self.settle(quiet) {
                 return None;
             }
-            let version = FileVersion::of(&self.library);
+            let version = crate::library::identity(&self.library);
             if version.is_none() {
                 log::debug!(
                     "{} was removed; waiting for the next build",
@@ -256,26 +262,6 @@ impl WatchLoop {
         log::info!("{} was recreated; watching it again", self.dir.display());
         // The library may have been written before the new watch existed.
         self.library.exists().then_some(SETTLE_WRITTEN)
-    }
-}
-
-/// Which file, and which contents, a path holds: device, inode, size and
-/// modification time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct FileVersion {
-    id: (u64, u64),
-    len: u64,
-    modified: Option<std::time::SystemTime>,
-}
-
-impl FileVersion {
-    fn of(path: &Path) -> Option<Self> {
-        let metadata = std::fs::metadata(path).ok()?;
-        Some(Self {
-            id: identity(path)?,
-            len: metadata.len(),
-            modified: metadata.modified().ok(),
-        })
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use pixels::{Pixels, PixelsBuilder, SurfaceTexture};
 use winit::application::ApplicationHandler;
-use winit::dpi::{LogicalSize, PhysicalSize};
+use winit::dpi::{LogicalSize, PhysicalPosition, PhysicalSize};
 use winit::event::{ElementState, WindowEvent};
 use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
 use winit::keyboard::{KeyCode, PhysicalKey};
@@ -18,6 +18,7 @@ use crate::input::InputTracker;
 use crate::inspector::Inspector;
 use crate::overlay::{Overlay, Status};
 use crate::runtime::{Engine, Summary};
+use crate::session::control;
 
 /// Why the window could not run.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +43,9 @@ pub struct WindowOptions {
     pub scale: u32,
     /// Stop after this many update steps.
     pub frames: Option<u64>,
+    /// Where the window was (x, y, width, height) before the engine process
+    /// restarted, to open it there again.
+    pub geometry: Option<[i32; 4]>,
 }
 
 /// Opens the window and runs the game until it is closed, `stop` is set, or
@@ -152,16 +156,23 @@ impl App {
     fn open(&mut self, event_loop: &ActiveEventLoop) -> Result<(), WindowError> {
         let (width, height) = self.engine.config().size;
         let scale = self.options.scale.max(1);
-        let attributes = Window::default_attributes()
+        let mut attributes = Window::default_attributes()
             .with_title("hotloop")
             .with_inner_size(LogicalSize::new(width * scale, height * scale))
             .with_min_inner_size(PhysicalSize::new(width, height));
+        if let Some([x, y, w, h]) = self.options.geometry {
+            attributes = attributes
+                .with_position(PhysicalPosition::new(x, y))
+                .with_inner_size(PhysicalSize::new(w.max(1) as u32, h.max(1) as u32));
+        }
         let window = Arc::new(
             event_loop
                 .create_window(attributes)
                 .map_err(|e| WindowError::NoDisplay(e.to_string()))?,
         );
         let size = window.inner_size();
+        let position = window.outer_position().ok().map(|p| (p.x, p.y));
+        control::window_moved(position, Some((size.width, size.height)));
         let surface = SurfaceTexture::new(size.width, size.height, window.clone());
         let pixels = PixelsBuilder::new(width, height, surface)
             .enable_vsync(true)
@@ -295,7 +306,11 @@ impl ApplicationHandler for App {
     fn window_event(&mut self, event_loop: &ActiveEventLoop, _id: WindowId, event: WindowEvent) {
         match event {
             WindowEvent::CloseRequested => event_loop.exit(),
+            WindowEvent::Moved(position) => {
+                control::window_moved(Some((position.x, position.y)), None);
+            }
             WindowEvent::Resized(size) => {
+                control::window_moved(None, Some((size.width, size.height)));
                 if let Some(pixels) = &mut self.pixels
                     && size.width > 0
                     && size.height > 0

@@ -58,6 +58,11 @@ impl Variant {
         variant
     }
 
+    /// The variant's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// Replaces the one occurrence of `from` with `to` in `file` (relative to
     /// `src/`), as a user's edit would.
     ///
@@ -141,6 +146,28 @@ codegen-units = 16
             abi = abi.display(),
         );
         fs::write(self.dir.join("Cargo.toml"), manifest).expect("write variant manifest");
+    }
+
+    /// Adds a path dependency `name` to the variant: a crate whose
+    /// `src/lib.rs` is `lib_rs` (a game dependency with its own `unsafe`, say).
+    pub fn with_dependency(&self, name: &str, lib_rs: &str) -> &Self {
+        let dir = self.dir.join(name);
+        fs::create_dir_all(dir.join("src")).expect("create dependency dir");
+        fs::write(
+            dir.join("Cargo.toml"),
+            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n"),
+        )
+        .expect("write dependency manifest");
+        fs::write(dir.join("src/lib.rs"), lib_rs).expect("write dependency source");
+        let manifest = self.dir.join("Cargo.toml");
+        let text = fs::read_to_string(&manifest).expect("variant manifest");
+        let line = format!(
+            "[dependencies]\n{name} = {{ path = \"{}\" }}\n",
+            dir.display()
+        );
+        fs::write(&manifest, text.replacen("[dependencies]\n", &line, 1))
+            .expect("write variant manifest");
+        self
     }
 
     /// Where `build` puts the library.
@@ -329,7 +356,8 @@ pub struct XWindow {
 }
 
 impl XWindow {
-    /// Waits up to `timeout` for a top-level window of process `pid`.
+    /// Waits up to `timeout` for a top-level window of process `pid` or of a
+    /// process it started (the supervised engine process).
     pub fn of_process(pid: u32, timeout: std::time::Duration) -> Option<Self> {
         let deadline = std::time::Instant::now() + timeout;
         while std::time::Instant::now() < deadline {
@@ -349,7 +377,9 @@ impl XWindow {
                     continue;
                 };
                 let window = Self { id };
-                if line.contains("\"hotloop") && window.pid() == Some(pid) {
+                if line.contains("\"hotloop")
+                    && window.pid().is_some_and(|owner| descends_from(owner, pid))
+                {
                     return Some(window);
                 }
             }
@@ -379,6 +409,27 @@ impl XWindow {
             .expect("run xprop");
         let text = String::from_utf8_lossy(&out.stdout);
         text.split('"').nth(1).unwrap_or_default().to_owned()
+    }
+
+    /// Where the window is and its size: `(x, y, width, height)`.
+    pub fn geometry(&self) -> (i64, i64, i64, i64) {
+        let info = Command::new("xwininfo")
+            .args(["-id", &self.id.to_string()])
+            .output()
+            .expect("run xwininfo");
+        let info = String::from_utf8_lossy(&info.stdout);
+        let field = |name: &str| -> i64 {
+            info.lines()
+                .find_map(|l| l.trim().strip_prefix(name))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or_else(|| panic!("xwininfo has no {name}: {info}"))
+        };
+        (
+            field("Absolute upper-left X:"),
+            field("Absolute upper-left Y:"),
+            field("Width:"),
+            field("Height:"),
+        )
     }
 
     /// What the X server displays in the window, as RGB pixels.
@@ -411,6 +462,29 @@ impl XWindow {
             height,
         }
     }
+}
+
+/// Whether process `child` is `ancestor` or was started by it, directly or not.
+fn descends_from(child: u32, ancestor: u32) -> bool {
+    let mut pid = child;
+    for _ in 0..16 {
+        if pid == ancestor {
+            return true;
+        }
+        let Some(parent) = parent_of(pid) else {
+            return false;
+        };
+        pid = parent;
+    }
+    false
+}
+
+/// The parent of process `pid`, from `/proc/<pid>/stat` (Linux).
+pub fn parent_of(pid: u32) -> Option<u32> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces: the fields after it follow the last ')'.
+    let after = &stat[stat.rfind(')')? + 1..];
+    after.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// RGB pixels read back from the X server.
@@ -535,5 +609,164 @@ impl ScratchWorkspace {
             path.display()
         );
         fs::write(&path, text.replacen(from, to, 1)).expect("save source");
+    }
+}
+
+/// Puts `library` at `path` the way cargo does (a new file renamed into
+/// place), so a watching engine sees one complete new build.
+pub fn install(library: &Path, path: &Path) {
+    let partial = path.with_extension("partial");
+    fs::copy(library, &partial).expect("copy the library");
+    fs::rename(&partial, path).expect("rename the library into place");
+}
+
+/// A running `hotloop` process whose stderr is read as it comes, so a test
+/// waits for what the engine says rather than for wall-clock time.
+#[derive(Debug)]
+pub struct EngineProcess {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    stderr: Vec<String>,
+}
+
+impl EngineProcess {
+    /// Starts the engine binary with `args` (stdout and stderr captured).
+    pub fn start<I, S>(args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        Self::start_with(args, &[])
+    }
+
+    /// As [`EngineProcess::start`], with extra environment variables.
+    pub fn start_with<I, S>(args: I, env: &[(&str, &str)]) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        use std::io::BufRead;
+        let mut command = Command::new(engine_binary());
+        command
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("run hotloop");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (send, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if send.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            stderr: Vec::new(),
+        }
+    }
+
+    /// The supervisor's process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for a stderr line containing `what` and returns it; panics with
+    /// everything the engine said when it does not come within 60 s (a
+    /// guard against hanging, not a timing check) or the engine exits first.
+    pub fn wait_for(&mut self, what: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.stderr.push(line.clone());
+                    if line.contains(what) {
+                        return line;
+                    }
+                }
+                Err(error) => panic!(
+                    "no line with {what:?} from the engine ({error}); it said:\n{}",
+                    self.stderr.join("\n")
+                ),
+            }
+        }
+    }
+
+    /// Everything read from stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.join("\n")
+    }
+
+    /// Sends SIGTERM and waits for the exit: the exit status, the JSON
+    /// summary, all of stderr, and how long the exit took after the signal.
+    pub fn terminate(self) -> Finished {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -TERM failed");
+        let signalled = std::time::Instant::now();
+        let mut finished = self.finish();
+        finished.after_signal = signalled.elapsed();
+        finished
+    }
+
+    /// Waits for the engine to exit by itself.
+    pub fn finish(mut self) -> Finished {
+        use std::io::Read;
+        let mut stdout = String::new();
+        self.child
+            .stdout
+            .take()
+            .expect("piped stdout")
+            .read_to_string(&mut stdout)
+            .expect("read stdout");
+        let status = self.child.wait().expect("wait for hotloop");
+        self.stderr.extend(self.lines.iter());
+        Finished {
+            status,
+            stdout,
+            stderr: self.stderr.join("\n"),
+            after_signal: std::time::Duration::ZERO,
+        }
+    }
+}
+
+/// How an [`EngineProcess`] ended.
+#[derive(Debug)]
+pub struct Finished {
+    /// Its exit status.
+    pub status: std::process::ExitStatus,
+    /// Everything it printed on stdout.
+    pub stdout: String,
+    /// Everything it printed on stderr.
+    pub stderr: String,
+    /// From SIGTERM to exit ([`EngineProcess::terminate`]).
+    pub after_signal: std::time::Duration,
+}
+
+impl Finished {
+    /// The JSON summary (the last stdout line); panics with stderr if there is none.
+    pub fn summary(&self) -> serde_json::Value {
+        let last = self
+            .stdout
+            .lines()
+            .last()
+            .unwrap_or_else(|| panic!("no summary on stdout; stderr was:\n{}", self.stderr));
+        serde_json::from_str(last).unwrap_or_else(|e| {
+            panic!(
+                "last line is not JSON ({e}): {last}\nstderr:\n{}",
+                self.stderr
+            )
+        })
     }
 }

@@ -126,9 +126,13 @@ impl Engine {
                 self.state.layout().fingerprint
             )
         };
+        let library = self
+            .library
+            .as_ref()
+            .ok_or("no game library is running to migrate the snapshot")?;
         let mut fresh = StateBuffer::zeroed(self.state.layout()).expect("running layout");
-        self.library.init(&mut fresh).map_err(|e| e.to_string())?;
-        match self.library.migrate(&loaded, &mut fresh) {
+        library.init(&mut fresh).map_err(|e| e.to_string())?;
+        match library.migrate(&loaded, &mut fresh) {
             Ok(true) => {
                 self.state.copy_from(&fresh);
                 Ok(())

@@ -1,0 +1,247 @@
+//! Carrying a supervised session over a crash: what the engine writes to the
+//! session as it runs ([`Engine::persist`]), and how a new engine process
+//! picks the game up where the old one died ([`Engine::resume`]).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hotloop_abi::StateLayout;
+
+use super::{Engine, EngineConfig, Fallback, ReloadRecord, SwapKind, shadow_dir};
+use crate::error::StartError;
+use crate::fields;
+use crate::library::GameLibrary;
+use crate::session::Session;
+use crate::session::record::{LibraryRecord, Record, StateRecord};
+use crate::shadow::ShadowDir;
+
+/// Files removed when dropped (on the retiring thread): a replaced layout's
+/// state files.
+pub(super) struct StaleFiles(pub(super) Vec<PathBuf>);
+
+impl Drop for StaleFiles {
+    fn drop(&mut self) {
+        for path in &self.0 {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Milliseconds from `unix_nanos` to now.
+pub(super) fn millis_since(unix_nanos: u64) -> u64 {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO);
+    let then = Duration::from_nanos(unix_nanos);
+    now.saturating_sub(then).as_millis() as u64
+}
+
+fn setup_error(what: &str, error: impl std::fmt::Display) -> StartError {
+    StartError::Setup {
+        what: what.into(),
+        source: std::io::Error::other(error.to_string()),
+    }
+}
+
+impl Engine {
+    /// Writes what a new engine process needs to carry on into the session
+    /// record. Called when it changes (reloads, failures), never per step.
+    pub(super) fn persist(&mut self) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let layout = self.state.layout();
+        let record = Record {
+            stats: self.stats.clone(),
+            newest_generation: self.newest_generation,
+            state: Some(StateRecord {
+                serial: self.state_serial,
+                size: layout.size,
+                align: layout.align,
+                fingerprint: layout.fingerprint,
+            }),
+            library: self.library.as_ref().map(|library| LibraryRecord {
+                shadow: library.shadow_file().path().to_path_buf(),
+                source: library.source().to_path_buf(),
+                generation: self.stats.generation,
+                id: library.id(),
+            }),
+            fallback: self.fallback.as_ref().map(|fallback| LibraryRecord {
+                shadow: fallback.shadow.path().to_path_buf(),
+                source: fallback.source.clone(),
+                generation: fallback.generation,
+                id: fallback.id,
+            }),
+            crashed: self.crashed.clone(),
+        };
+        if let Err(error) = session.write_record(&record) {
+            log::error!("could not update the session record: {error}");
+        }
+    }
+
+    /// Carries on from the session an earlier engine process left: its state
+    /// as it was before the step that failed, its counters, and the newest
+    /// library that did not crash (or none: game logic then pauses until the
+    /// next build).
+    pub(super) fn resume(config: EngineConfig, session: Session) -> Result<Self, StartError> {
+        let record = session
+            .record()
+            .ok_or_else(|| setup_error("the session record", "it is missing"))?;
+        let crash = session.take_crash();
+        let state_record = record
+            .state
+            .ok_or_else(|| setup_error("the session record", "it names no state"))?;
+        let (mut state, before_step, table) =
+            session
+                .open_state(state_record)
+                .map_err(|source| StartError::Setup {
+                    what: "the session's state files".into(),
+                    source,
+                })?;
+        let control = session.control();
+        let (committed, begun, clock) = control.steps();
+        if begun > committed {
+            // The failing step's update had begun: its copy is the state before it.
+            state.copy_from(&before_step);
+        }
+        let layout = state.layout();
+        let state_fields = fields::decode(&table, layout)
+            .map_err(|error| setup_error("the session's field table", error))?;
+        let mut crashed = record.crashed.clone();
+        crashed.extend(crash.as_ref().and_then(|crash| crash.library));
+        let shadows = Arc::new(shadow_dir(Some(&session))?);
+        let candidates = [
+            (record.library.clone(), true),
+            (record.fallback.clone(), false),
+        ];
+        let mut running = None;
+        for (candidate, current) in candidates {
+            let Some(candidate) = candidate.filter(|c| !crashed.contains(&c.id)) else {
+                continue;
+            };
+            match reload(&candidate, &shadows, layout) {
+                Ok(library) => {
+                    running = Some((library, candidate, current));
+                    break;
+                }
+                Err(error) => log::error!(
+                    "could not run generation {} again: {error}",
+                    candidate.generation
+                ),
+            }
+        }
+        // The fallback stays one only while the current library runs.
+        let fallback = record
+            .fallback
+            .as_ref()
+            .filter(|_| running.as_ref().is_some_and(|(_, _, current)| *current))
+            .filter(|fallback| !crashed.contains(&fallback.id))
+            .and_then(|fallback| {
+                let shadow = shadows.copy_in(&fallback.shadow).ok()?;
+                Some(Fallback {
+                    shadow,
+                    source: fallback.source.clone(),
+                    generation: fallback.generation,
+                    id: fallback.id,
+                })
+            });
+        let (library, generation, kind) = match running {
+            Some((library, candidate, current)) => {
+                let kind = if current {
+                    SwapKind::Resumed
+                } else {
+                    SwapKind::Fallback
+                };
+                (Some(library), candidate.generation, kind)
+            }
+            None => (None, record.stats.generation, SwapKind::Fallback),
+        };
+        let greeting = library
+            .as_ref()
+            .map(|l| l.greeting().to_owned())
+            .unwrap_or_default();
+        let source = library
+            .as_ref()
+            .map_or_else(|| config.library.clone(), |l| l.source().to_path_buf());
+        let mut engine =
+            Self::assemble(config, library, state, before_step, Some(session), shadows)?;
+        engine.fields = state_fields;
+        engine.entries = fields::entries(&engine.fields);
+        engine.before_step.copy_from(&engine.state);
+        engine.steps = committed;
+        engine.clock = clock;
+        engine.stats = record.stats;
+        engine.stats.generation = generation;
+        engine.newest_generation = record.newest_generation;
+        engine.state_serial = state_record.serial;
+        engine.crashed = crashed;
+        engine.fallback = fallback;
+        engine.restarted_after = control.crashed_at();
+        engine.history.push(ReloadRecord {
+            generation,
+            first_step: committed,
+            source,
+            greeting: greeting.clone(),
+            kind,
+            switch_time: Duration::ZERO,
+        });
+        let what = match (&engine.library, kind) {
+            (None, _) => {
+                engine.paused = true;
+                "no earlier build to go back to: game logic is paused until the next build"
+                    .to_owned()
+            }
+            (Some(_), SwapKind::Fallback) => format!("went back to generation {generation}"),
+            (Some(_), _) => format!("carrying on with generation {generation}"),
+        };
+        if let Some(crash) = &crash {
+            engine.stats.crashes += 1;
+            let text = format!(
+                "crashed: {}; the state is as before that step; {what}",
+                crash.cause
+            );
+            log::error!("{text}");
+            engine.stats.last_error = Some(crash.cause.clone());
+            engine.current_error = Some(text);
+        }
+        if !greeting.is_empty() {
+            log::info!("generation {generation}: {greeting}");
+        }
+        if let Some(session) = &engine.session {
+            session.forget_dead_shadows(engine.shadows.path());
+        }
+        engine.persist();
+        Ok(engine)
+    }
+
+    /// Whether this engine carries on from a crashed engine process.
+    pub fn resumed(&self) -> bool {
+        self.history
+            .first()
+            .is_some_and(|first| first.kind != SwapKind::Build)
+    }
+
+    /// Libraries whose code crashed the session (see [`GameLibrary::id`]).
+    pub fn crashed_libraries(&self) -> &[u64] {
+        &self.crashed
+    }
+}
+
+/// Loads a library of an earlier engine process again, from a fresh copy of
+/// its shadow file, if it still fits the state's layout.
+fn reload(
+    library: &LibraryRecord,
+    shadows: &ShadowDir,
+    layout: StateLayout,
+) -> Result<GameLibrary, String> {
+    let shadow = shadows
+        .copy_in(&library.shadow)
+        .map_err(|e| format!("copying {}: {e}", library.shadow.display()))?;
+    let loaded =
+        GameLibrary::from_shadow(shadow, &library.source, library.id).map_err(|e| e.to_string())?;
+    if loaded.layout() != layout {
+        return Err("its state layout is not the state's".into());
+    }
+    Ok(loaded)
+}

@@ -1,0 +1,174 @@
+//! Naming a crash: from how the engine process ended, which game call was
+//! running, and what it printed last, to one plain sentence.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::control::{Call, CallInProgress};
+
+/// How an engine process ended without finishing on purpose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// It exited with this code (game code called `process::exit`).
+    Exited(i32),
+    /// A signal killed it.
+    Signal(i32),
+    /// A game call did not return within the hang timeout; it was killed.
+    Hung(Duration),
+}
+
+/// What the supervisor tells the next engine process about the crash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrashReport {
+    /// The cause, in one sentence.
+    pub cause: String,
+    /// The library whose code was running, never to be loaded again
+    /// automatically; `None` when no game call was running.
+    pub library: Option<u64>,
+}
+
+/// Recognises the last words std prints before it aborts.
+pub fn hint_in(line: &str) -> Option<&'static str> {
+    if line.contains("has overflowed its stack") {
+        Some("stack overflow")
+    } else if line.contains("memory allocation of") && line.contains("failed") {
+        Some("allocation failure")
+    } else if line.contains("panic in a function that cannot unwind")
+        || line.contains("panicked while processing panic")
+        || line.contains("thread caused non-unwinding panic")
+    {
+        Some("panic while panicking (abort)")
+    } else {
+        None
+    }
+}
+
+/// The crash report for an engine process that ended as `ending`, with
+/// `call` running at step `step`, having printed `hint` (see [`hint_in`]).
+pub fn report(
+    ending: Ending,
+    call: Option<CallInProgress>,
+    step: u64,
+    hint: Option<&str>,
+) -> CrashReport {
+    let during = match call {
+        Some(call) => format!("in {} at step {step}", call.call.name()),
+        None => format!(
+            "at step {step} while no game call was running (a thread that game code started?)"
+        ),
+    };
+    let cause = match (ending, hint) {
+        (Ending::Hung(timeout), _) => {
+            let name = call.map_or(Call::None.name(), |c| c.call.name());
+            format!(
+                "{name} did not return within {} s at step {step} (infinite loop?)",
+                trim_seconds(timeout)
+            )
+        }
+        (Ending::Exited(code), _) if call.is_some() => {
+            format!("game code called process::exit({code}) {during}")
+        }
+        (Ending::Exited(code), _) => format!("the engine process exited with code {code} {during}"),
+        (Ending::Signal(_), Some(hint)) => format!("{hint} {during}"),
+        (Ending::Signal(signal), None) => format!("{} {during}", signal_name(signal)),
+    };
+    CrashReport {
+        cause,
+        library: call.map(|c| c.library),
+    }
+}
+
+fn trim_seconds(duration: Duration) -> String {
+    let text = format!("{:.1}", duration.as_secs_f64());
+    text.strip_suffix(".0").map_or(text.clone(), str::to_owned)
+}
+
+fn signal_name(signal: i32) -> String {
+    use nix::sys::signal::Signal;
+    match Signal::try_from(signal) {
+        Ok(Signal::SIGABRT) => "abort".into(),
+        Ok(Signal::SIGSEGV) => "SIGSEGV (invalid memory access)".into(),
+        Ok(Signal::SIGBUS) => "SIGBUS (bad memory access)".into(),
+        Ok(Signal::SIGILL) => "SIGILL (illegal instruction)".into(),
+        Ok(Signal::SIGFPE) => "SIGFPE (arithmetic fault)".into(),
+        Ok(Signal::SIGKILL) => "killed (SIGKILL: out of memory?)".into(),
+        Ok(other) => format!("killed by {other}"),
+        Err(_) => format!("killed by signal {signal}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn running(call: Call) -> Option<CallInProgress> {
+        Some(CallInProgress {
+            call,
+            serial: 1,
+            library: 9,
+        })
+    }
+
+    #[test]
+    fn causes_read_plainly() {
+        let abort = nix::sys::signal::Signal::SIGABRT as i32;
+        let segv = nix::sys::signal::Signal::SIGSEGV as i32;
+        let cases = [
+            (
+                report(
+                    Ending::Signal(abort),
+                    running(Call::Update),
+                    1234,
+                    Some("stack overflow"),
+                ),
+                "stack overflow in update at step 1234",
+            ),
+            (
+                report(
+                    Ending::Hung(Duration::from_secs(2)),
+                    running(Call::Update),
+                    1234,
+                    None,
+                ),
+                "update did not return within 2 s at step 1234 (infinite loop?)",
+            ),
+            (
+                report(Ending::Exited(3), running(Call::Update), 7, None),
+                "game code called process::exit(3) in update at step 7",
+            ),
+            (
+                report(Ending::Signal(abort), running(Call::Render), 7, None),
+                "abort in render at step 7",
+            ),
+            (
+                report(Ending::Signal(segv), running(Call::Update), 7, None),
+                "SIGSEGV (invalid memory access) in update at step 7",
+            ),
+        ];
+        for (report, cause) in cases {
+            assert_eq!(report.cause, cause);
+            assert_eq!(report.library, Some(9));
+        }
+        let orphan = report(Ending::Signal(segv), None, 3, None);
+        assert!(
+            orphan.cause.contains("no game call was running"),
+            "{}",
+            orphan.cause
+        );
+        assert_eq!(orphan.library, None);
+    }
+
+    #[test]
+    fn std_last_words_are_recognised() {
+        assert_eq!(
+            hint_in("thread 'main' has overflowed its stack"),
+            Some("stack overflow")
+        );
+        assert_eq!(
+            hint_in("memory allocation of 1152921504606846960 bytes failed"),
+            Some("allocation failure")
+        );
+        assert_eq!(hint_in("[INFO] generation 2"), None);
+    }
+}

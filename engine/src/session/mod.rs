@@ -1,0 +1,228 @@
+//! Crash-proof sessions: a supervisor process restarts the engine process
+//! when game code ends or freezes it, and the new process carries on from
+//! the state as it was before the step that failed.
+//!
+//! Game code runs in the engine process, in the same address space as the
+//! frame loop, exactly as without supervision: no per-step IPC. What makes
+//! a crash survivable is where the engine keeps what matters:
+//! - the state and its per-step copy are files in shared memory
+//!   ([`shared::SharedBytes`]), so they outlive the process;
+//! - a page of atomics ([`control::Control`]) says which step began, which
+//!   was committed, and which game call is running;
+//! - the session record ([`record::Record`]) names the libraries, counters
+//!   and the libraries that crashed.
+//!
+//! The supervisor ([`supervisor`]) only watches: it reaps the engine process,
+//! kills it when a game call outlasts the hang timeout, names the cause, and
+//! starts a new one, which restores the state ([`Session`] here is that
+//! process's view of the session).
+
+pub mod control;
+pub mod crash;
+pub mod record;
+pub mod shared;
+pub mod supervisor;
+
+use std::ffi::OsString;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use hotloop_abi::StateLayout;
+
+use self::control::Control;
+use self::crash::CrashReport;
+use self::record::{Record, RecordStore, StateRecord};
+use self::shared::{ControlMap, SharedBytes};
+use crate::shadow::ShadowDir;
+use crate::state::StateBuffer;
+
+/// Names the session directory (control block, record, state files) for an
+/// engine process started by the supervisor.
+pub const SESSION_ENV: &str = "HOTLOOP_SESSION";
+/// Names the directory under which engine processes keep their shadow copies
+/// (not in shared memory: that may be mounted `noexec`).
+pub const SHADOWS_ENV: &str = "HOTLOOP_SESSION_SHADOWS";
+/// Set by the supervisor for an engine process that only restores the
+/// session and prints its summary.
+pub const FINISH_ENV: &str = "HOTLOOP_FINISH";
+/// Set by the supervisor when its own stderr is a terminal (the engine
+/// process's stderr is a pipe to the supervisor).
+pub const COLOR_ENV: &str = "HOTLOOP_STDERR_IS_TERMINAL";
+
+const CONTROL_FILE: &str = "control";
+const RECORD_FILE: &str = "record";
+const CRASH_FILE: &str = "crash.json";
+
+/// Whether the user sees stderr in a terminal (through the supervisor, if any).
+pub fn stderr_is_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::env::var_os(COLOR_ENV).is_some() || io::stderr().is_terminal()
+}
+
+/// An engine process's view of its supervised session.
+#[derive(Debug)]
+pub struct Session {
+    dir: PathBuf,
+    shadow_root: PathBuf,
+    control: &'static Control,
+    record: RecordStore,
+    finish: bool,
+}
+
+impl Session {
+    /// The session this process was started in, if the supervisor started it.
+    ///
+    /// # Errors
+    /// When the session directory is unusable.
+    pub fn from_env() -> io::Result<Option<Self>> {
+        let (Some(dir), Some(shadows)) =
+            (std::env::var_os(SESSION_ENV), std::env::var_os(SHADOWS_ENV))
+        else {
+            return Ok(None);
+        };
+        Self::attach(
+            PathBuf::from(dir),
+            PathBuf::from(shadows),
+            std::env::var_os(FINISH_ENV).is_some(),
+        )
+        .map(Some)
+    }
+
+    fn attach(dir: PathBuf, shadow_root: PathBuf, finish: bool) -> io::Result<Self> {
+        let map = ControlMap::open(&dir.join(CONTROL_FILE))?;
+        // One mapping for the life of the process: the heartbeat is global.
+        let control: &'static Control = Box::leak(Box::new(map)).control();
+        if !control.is_valid() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the session's control block is from another version of hotloop",
+            ));
+        }
+        control::install(control);
+        control.clear_calls();
+        let record = RecordStore::open(&dir.join(RECORD_FILE))?;
+        Ok(Self {
+            dir,
+            shadow_root,
+            control,
+            record,
+            finish,
+        })
+    }
+
+    /// The shared control block.
+    pub fn control(&self) -> &'static Control {
+        self.control
+    }
+
+    /// Whether an earlier engine process of this session left a state to carry on from.
+    pub fn is_resuming(&self) -> bool {
+        self.control.phase() == control::Phase::Running && self.record.read().is_some()
+    }
+
+    /// Whether this process only restores the session and prints its summary.
+    pub fn is_finishing(&self) -> bool {
+        self.finish
+    }
+
+    /// The newest record an engine process of this session wrote.
+    pub fn record(&self) -> Option<Record> {
+        self.record.read()
+    }
+
+    /// Saves `record` for the next engine process.
+    ///
+    /// # Errors
+    /// When it does not fit.
+    pub fn write_record(&mut self, record: &Record) -> io::Result<()> {
+        self.record.write(record)
+    }
+
+    /// The supervisor's account of the crash that ended the previous engine
+    /// process, removed once read.
+    pub fn take_crash(&self) -> Option<CrashReport> {
+        let path = self.dir.join(CRASH_FILE);
+        let text = fs::read(&path).ok()?;
+        let _ = fs::remove_file(&path);
+        serde_json::from_slice(&text).ok()
+    }
+
+    /// A fresh shadow directory for this process, under the session's.
+    ///
+    /// # Errors
+    /// When it cannot be created.
+    pub fn shadow_dir(&self) -> io::Result<ShadowDir> {
+        ShadowDir::create_in(&self.shadow_root)
+    }
+
+    /// Removes the shadow directories of dead engine processes (call once
+    /// their libraries have been copied out).
+    pub fn forget_dead_shadows(&self, own: &Path) {
+        let Ok(entries) = fs::read_dir(&self.shadow_root) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            if entry.path() != own {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+
+    /// New state files for layout `serial`: the state and its per-step copy,
+    /// zeroed, and the field table that describes them.
+    ///
+    /// # Errors
+    /// When a file cannot be created.
+    pub fn create_state(
+        &self,
+        serial: u64,
+        layout: StateLayout,
+        field_table: &[u8],
+    ) -> io::Result<(StateBuffer, StateBuffer)> {
+        let [now, before, fields] = self.state_files(serial);
+        fs::write(fields, field_table)?;
+        let size = layout.size as usize;
+        Ok((
+            buffer(SharedBytes::create(&now, size)?, layout)?,
+            buffer(SharedBytes::create(&before, size)?, layout)?,
+        ))
+    }
+
+    /// The state files a dead engine process left for `state`, and their field table.
+    ///
+    /// # Errors
+    /// When a file is missing or short.
+    pub fn open_state(
+        &self,
+        state: StateRecord,
+    ) -> io::Result<(StateBuffer, StateBuffer, Vec<u8>)> {
+        let layout = StateLayout {
+            size: state.size,
+            align: state.align,
+            fingerprint: state.fingerprint,
+        };
+        let [now, before, fields] = self.state_files(state.serial);
+        let size = layout.size as usize;
+        Ok((
+            buffer(SharedBytes::open(&now, size)?, layout)?,
+            buffer(SharedBytes::open(&before, size)?, layout)?,
+            fs::read(fields)?,
+        ))
+    }
+
+    /// The files of layout `serial`: state, per-step copy, field table.
+    pub fn state_files(&self, serial: u64) -> [PathBuf; 3] {
+        ["now", "before", "fields"].map(|what| self.dir.join(format!("state-{serial}.{what}")))
+    }
+}
+
+fn buffer(bytes: SharedBytes, layout: StateLayout) -> io::Result<StateBuffer> {
+    StateBuffer::shared(bytes, layout)
+        .map_err(|reason| io::Error::new(io::ErrorKind::InvalidData, reason))
+}
+
+/// The command line the supervisor gives each engine process: its own.
+pub fn own_arguments() -> Vec<OsString> {
+    std::env::args_os().skip(1).collect()
+}

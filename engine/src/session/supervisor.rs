@@ -1,0 +1,355 @@
+//! The supervisor: the process the user starts. It runs the engine as a
+//! child process, relays its stderr, and when game code ends or freezes that
+//! process (a stack overflow, an abort, `process::exit`, a fault, a call that
+//! never returns) it names the cause and starts a new engine process, which
+//! carries on from the state as it was before the failing step.
+//!
+//! It never maps the state; it reads the control block's atomics only.
+
+use std::collections::VecDeque;
+use std::ffi::OsString;
+use std::fs;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+use super::control::{Call, CallInProgress, Control, Phase};
+use super::crash::{self, CrashReport, Ending};
+use super::shared::ControlMap;
+use super::{COLOR_ENV, CONTROL_FILE, CRASH_FILE, FINISH_ENV, SESSION_ENV, SHADOWS_ENV};
+
+/// More crashes than this within [`CRASH_WINDOW`] end the session: a game
+/// that crashes on every start would otherwise restart forever.
+pub const MAX_CRASHES: usize = 5;
+/// See [`MAX_CRASHES`].
+pub const CRASH_WINDOW: Duration = Duration::from_secs(10);
+/// How long an engine process gets to print its summary after SIGTERM
+/// before it is killed and a fresh one prints it instead.
+const STOP_GRACE: Duration = Duration::from_millis(400);
+/// How often the supervisor looks at the engine process.
+const POLL: Duration = Duration::from_millis(10);
+/// How long a summary-only engine process may take.
+const FINISH_LIMIT: Duration = Duration::from_secs(5);
+
+/// How the supervisor runs the engine.
+#[derive(Clone, Debug)]
+pub struct SupervisorOptions {
+    /// The engine process's arguments (the user's own command line).
+    pub args: Vec<OsString>,
+    /// A game call that runs longer than this is a hang; `None` turns it off.
+    pub hang_timeout: Option<Duration>,
+}
+
+/// Runs engine processes until one finishes on purpose, or the session is
+/// stopped (Ctrl-C, SIGTERM: `stop`), and returns the exit code.
+///
+/// # Errors
+/// When the session cannot be set up or no engine process can be started.
+pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
+    let dirs = SessionDirs::create()?;
+    let map = ControlMap::create(&dirs.state.join(CONTROL_FILE))?;
+    let control = map.control();
+    control.initialise();
+    let mut crashes: VecDeque<Instant> = VecDeque::new();
+    loop {
+        let mut engine = EngineProcess::spawn(options, &dirs, false)?;
+        let outcome = engine.watch(control, options.hang_timeout, stop)?;
+        let report = match outcome {
+            Outcome::Exited(status) if control.phase() == Phase::Finished => {
+                return Ok(exit_code(status));
+            }
+            Outcome::Exited(status) => crash_report(control, ending_of(status), engine.hint()),
+            Outcome::Hung(timeout) => crash_report(control, Ending::Hung(timeout), None),
+            Outcome::Stopped(running) => {
+                if let Some(running) = running {
+                    let (committed, begun, _) = control.steps();
+                    write_crash(&dirs, &stopped_report(running, committed, begun))?;
+                }
+                return finish(options, &dirs, control, 0);
+            }
+        };
+        log::error!("game code crashed the engine: {}", report.cause);
+        if control.phase() == Phase::Starting {
+            eprintln!(
+                "hotloop: the game crashed while starting ({}); fix it and run again",
+                report.cause
+            );
+            return Ok(1);
+        }
+        let now = Instant::now();
+        crashes.retain(|at| now.duration_since(*at) < CRASH_WINDOW);
+        crashes.push_back(now);
+        write_crash(&dirs, &report)?;
+        control.set_crashed_at(unix_nanos());
+        control.clear_calls();
+        if crashes.len() > MAX_CRASHES {
+            eprintln!(
+                "hotloop: game code crashed {} times within {} s (last: {}); stopping the session",
+                crashes.len(),
+                CRASH_WINDOW.as_secs(),
+                report.cause
+            );
+            return finish(options, &dirs, control, 1);
+        }
+        if stop.load(Ordering::Relaxed) {
+            return finish(options, &dirs, control, 0);
+        }
+        log::warn!("restarting the engine on the state from before the step that failed");
+    }
+}
+
+/// How one engine process's run ended.
+enum Outcome {
+    /// It exited (on purpose, or crashed: the control block says which).
+    Exited(ExitStatus),
+    /// A game call outlasted the hang timeout; it was killed.
+    Hung(Duration),
+    /// The session was stopped; it was killed after not finishing in time,
+    /// with this game call still running.
+    Stopped(Option<CallInProgress>),
+}
+
+/// One engine process, its stderr relayed through this one.
+struct EngineProcess {
+    child: Child,
+    hint: Arc<Mutex<Option<&'static str>>>,
+    relayed: Receiver<()>,
+}
+
+impl EngineProcess {
+    fn spawn(options: &SupervisorOptions, dirs: &SessionDirs, finish: bool) -> io::Result<Self> {
+        let exe = std::env::current_exe()?;
+        let mut command = Command::new(exe);
+        command
+            .args(&options.args)
+            .env(SESSION_ENV, &dirs.state)
+            .env(SHADOWS_ENV, &dirs.shadows)
+            .stdin(Stdio::null())
+            .stderr(Stdio::piped());
+        if finish {
+            command.env(FINISH_ENV, "1");
+        }
+        if super::stderr_is_terminal() {
+            command.env(COLOR_ENV, "1");
+            if std::env::var_os("RUST_LOG_STYLE").is_none() {
+                command.env("RUST_LOG_STYLE", "always");
+            }
+        }
+        let mut child = command.spawn()?;
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let hint = Arc::new(Mutex::new(None));
+        let (done, relayed) = mpsc::channel();
+        let found = hint.clone();
+        std::thread::Builder::new()
+            .name("hotloop-stderr".into())
+            .spawn(move || {
+                relay(stderr, &found);
+                let _ = done.send(());
+            })?;
+        Ok(Self {
+            child,
+            hint,
+            relayed,
+        })
+    }
+
+    fn watch(
+        &mut self,
+        control: &Control,
+        hang_timeout: Option<Duration>,
+        stop: &AtomicBool,
+    ) -> io::Result<Outcome> {
+        let pid = Pid::from_raw(i32::try_from(self.child.id()).unwrap_or(i32::MAX));
+        let mut stop_sent: Option<Instant> = None;
+        let mut watched: [Option<(u64, Instant)>; 2] = [None, None];
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(Outcome::Exited(status));
+            }
+            let now = Instant::now();
+            if stop.load(Ordering::Relaxed) && stop_sent.is_none() {
+                let _ = kill(pid, Signal::SIGTERM);
+                stop_sent = Some(now);
+            }
+            let calls = control.calls();
+            if let Some(sent) = stop_sent
+                && now.duration_since(sent) > STOP_GRACE
+            {
+                self.kill()?;
+                return Ok(Outcome::Stopped(calls.into_iter().flatten().next()));
+            }
+            for (slot, call) in watched.iter_mut().zip(calls) {
+                let Some(call) = call else {
+                    *slot = None;
+                    continue;
+                };
+                match slot {
+                    Some((serial, since)) if *serial == call.serial => {
+                        if let Some(limit) = hang_timeout
+                            && now.duration_since(*since) > limit
+                        {
+                            self.kill()?;
+                            return Ok(Outcome::Hung(limit));
+                        }
+                    }
+                    _ => *slot = Some((call.serial, now)),
+                }
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    fn kill(&mut self) -> io::Result<()> {
+        self.child.kill()?;
+        self.child.wait()?;
+        Ok(())
+    }
+
+    /// What std printed before the process aborted, once its stderr is relayed.
+    fn hint(&self) -> Option<&'static str> {
+        // A build the dead process started may hold the pipe open: wait briefly.
+        let _ = self.relayed.recv_timeout(Duration::from_millis(300));
+        *self.hint.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Copies the engine process's stderr to ours, line by line, noting the
+/// last words std prints before an abort.
+fn relay(stderr: impl Read, hint: &Mutex<Option<&'static str>>) {
+    let mut reader = BufReader::new(stderr);
+    let mut line = Vec::new();
+    let mut out = io::stderr();
+    while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+        let _ = out.write_all(&line);
+        if let Some(found) = crash::hint_in(&String::from_utf8_lossy(&line)) {
+            *hint.lock().unwrap_or_else(|e| e.into_inner()) = Some(found);
+        }
+        line.clear();
+    }
+}
+
+fn crash_report(control: &Control, ending: Ending, hint: Option<&str>) -> CrashReport {
+    let (committed, begun, _) = control.steps();
+    let calls = control.calls();
+    let call = calls.into_iter().flatten().next();
+    let step = match call {
+        Some(CallInProgress {
+            call: Call::Update, ..
+        }) => begun,
+        _ => committed,
+    };
+    crash::report(ending, call, step, hint)
+}
+
+fn stopped_report(running: CallInProgress, committed: u64, begun: u64) -> CrashReport {
+    let step = if running.call == Call::Update {
+        begun
+    } else {
+        committed
+    };
+    CrashReport {
+        cause: format!(
+            "{} was still running at step {step} when the session was stopped (infinite loop?)",
+            running.call.name()
+        ),
+        library: Some(running.library),
+    }
+}
+
+fn ending_of(status: ExitStatus) -> Ending {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => Ending::Exited(code),
+        (None, Some(signal)) => Ending::Signal(signal),
+        (None, None) => Ending::Exited(-1),
+    }
+}
+
+fn exit_code(status: ExitStatus) -> u8 {
+    status
+        .code()
+        .map_or(1, |code| u8::try_from(code).unwrap_or(1))
+}
+
+fn write_crash(dirs: &SessionDirs, report: &CrashReport) -> io::Result<()> {
+    let text = serde_json::to_vec(report).map_err(io::Error::other)?;
+    let path = dirs.state.join(CRASH_FILE);
+    let partial = path.with_extension("partial");
+    fs::write(&partial, text)?;
+    fs::rename(partial, path)
+}
+
+/// Starts an engine process that restores the session and prints its
+/// summary, and returns `code` once it did.
+fn finish(
+    options: &SupervisorOptions,
+    dirs: &SessionDirs,
+    control: &Control,
+    code: u8,
+) -> io::Result<u8> {
+    if control.phase() == Phase::Starting {
+        eprintln!("hotloop: stopped before the game had started");
+        return Ok(1);
+    }
+    control.clear_calls();
+    let mut engine = EngineProcess::spawn(options, dirs, true)?;
+    let deadline = Instant::now() + FINISH_LIMIT;
+    while Instant::now() < deadline {
+        if let Some(status) = engine.child.try_wait()? {
+            return Ok(if status.success() { code } else { 1 });
+        }
+        std::thread::sleep(POLL);
+    }
+    engine.kill()?;
+    eprintln!("hotloop: could not print the session's summary (the engine did not finish in time)");
+    Ok(1)
+}
+
+fn unix_nanos() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+/// The session's directories, removed when the supervisor ends.
+struct SessionDirs {
+    /// Control block, record and state files: in shared memory where there is some.
+    state: PathBuf,
+    /// Shadow copies of libraries: on a file system that allows mapping code.
+    shadows: PathBuf,
+}
+
+impl SessionDirs {
+    fn create() -> io::Result<Self> {
+        let name = format!("hotloop-session-{}-{:x}", std::process::id(), unix_nanos());
+        let shm = Path::new("/dev/shm");
+        let state_root = if shm.is_dir() {
+            shm.to_path_buf()
+        } else {
+            std::env::temp_dir()
+        };
+        let state = private_dir(&state_root.join(&name))?;
+        let shadows = private_dir(&std::env::temp_dir().join(format!("{name}-libraries")))?;
+        Ok(Self { state, shadows })
+    }
+}
+
+impl Drop for SessionDirs {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.state);
+        let _ = fs::remove_dir_all(&self.shadows);
+    }
+}
+
+fn private_dir(path: &Path) -> io::Result<PathBuf> {
+    use std::os::unix::fs::DirBuilderExt;
+    fs::DirBuilder::new().mode(0o700).create(path)?;
+    Ok(path.to_path_buf())
+}
