@@ -52,6 +52,62 @@ impl DevConfig {
     }
 }
 
+impl DevConfig {
+    /// The dev loop for workspace member `package`: build it, watch its
+    /// directory and the ABI crate. Asks `cargo metadata` where it lives.
+    ///
+    /// # Errors
+    /// When cargo cannot describe the workspace, or it has no such package.
+    pub fn for_package(
+        workspace: impl Into<PathBuf>,
+        package: &str,
+        release: bool,
+    ) -> Result<Self, String> {
+        let mut config = Self::for_workspace(workspace, release);
+        if package == config.package {
+            return Ok(config);
+        }
+        let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args([
+                "metadata",
+                "--no-deps",
+                "--format-version",
+                "1",
+                "--manifest-path",
+            ])
+            .arg(config.workspace.join("Cargo.toml"))
+            .output()
+            .map_err(|e| format!("could not run cargo metadata: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "cargo metadata failed: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .map_err(|e| format!("cargo metadata said something unreadable: {e}"))?;
+        let packages = metadata["packages"].as_array().cloned().unwrap_or_default();
+        let manifest = packages
+            .iter()
+            .find(|p| p["name"] == package)
+            .and_then(|p| p["manifest_path"].as_str())
+            .ok_or_else(|| {
+                let names: Vec<&str> = packages.iter().filter_map(|p| p["name"].as_str()).collect();
+                format!(
+                    "the workspace has no package `{package}` (it has: {})",
+                    names.join(", ")
+                )
+            })?;
+        let dir = Path::new(manifest)
+            .parent()
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        config.watch[0] = dir;
+        config.package = package.to_owned();
+        Ok(config)
+    }
+}
+
 /// A failed build: the compiler's first error, in short and in full.
 #[derive(Clone, Debug, thiserror::Error)]
 #[error("{short}")]

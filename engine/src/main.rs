@@ -55,6 +55,12 @@ struct Cli {
     /// With --dev: build game-logic with the release profile.
     #[arg(long, requires = "dev")]
     release: bool,
+    /// With --dev: the workspace package that builds the game library.
+    #[arg(long, requires = "dev", default_value = "game-logic")]
+    game: String,
+    /// With --dev: the cargo workspace to build from [default: the one this engine was built from].
+    #[arg(long, requires = "dev", value_name = "DIR")]
+    workspace: Option<PathBuf>,
     /// Window size as a multiple of the 320x240 framebuffer.
     #[arg(long, default_value_t = 3)]
     scale: u32,
@@ -74,7 +80,22 @@ fn main() -> ExitCode {
     // Ctrl-C and SIGTERM end the run cleanly, so the summary is still printed.
     let stop = Arc::new(AtomicBool::new(false));
     let on_signal = stop.clone();
-    if let Err(error) = ctrlc::set_handler(move || on_signal.store(true, Ordering::Relaxed)) {
+    // Alone in its process, the engine cannot stop a frame thread stuck in
+    // game code; it ends the run anyway (the supervisor does better).
+    let alone = cli.no_supervise;
+    let handler = move || {
+        on_signal.store(true, Ordering::Relaxed);
+        if alone {
+            std::thread::spawn(|| {
+                std::thread::sleep(Duration::from_secs(1));
+                eprintln!(
+                    "hotloop: the frame loop did not stop within 1 s (game code stuck?); exiting without a summary"
+                );
+                std::process::exit(1);
+            });
+        }
+    };
+    if let Err(error) = ctrlc::set_handler(handler) {
         eprintln!("hotloop: installing the Ctrl-C handler: {error}");
         return ExitCode::FAILURE;
     }
@@ -121,10 +142,12 @@ fn supervise(cli: &Cli, stop: &AtomicBool) -> ExitCode {
 fn run(cli: Cli, session: Option<Session>, stop: &Arc<AtomicBool>) -> anyhow::Result<()> {
     let resuming = session.as_ref().is_some_and(Session::is_resuming);
     let finishing = session.as_ref().is_some_and(Session::is_finishing);
-    let dev = cli
-        .dev
-        .then(|| DevConfig::for_workspace(workspace(), cli.release))
-        .filter(|_| !finishing);
+    let dev = if cli.dev && !finishing {
+        let root = cli.workspace.clone().unwrap_or_else(workspace);
+        Some(DevConfig::for_package(root, &cli.game, cli.release).map_err(anyhow::Error::msg)?)
+    } else {
+        None
+    };
     let library = match (&cli.lib, &dev) {
         (Some(path), _) => path.clone(),
         // The build that crashed is not built again before the engine carries on.

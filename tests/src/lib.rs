@@ -597,18 +597,31 @@ impl ScratchWorkspace {
         config
     }
 
+    /// The game package's name.
+    pub fn package(&self) -> &str {
+        &self.package
+    }
+
     /// Replaces the one occurrence of `from` in `game-logic/src/<file>` with
     /// `to`, writing the file like an editor saving it.
     pub fn edit(&self, file: &str, from: &str, to: &str) {
+        self.edit_all(file, &[(from, to)]);
+    }
+
+    /// Makes several replacements in `game-logic/src/<file>` and saves it once.
+    pub fn edit_all(&self, file: &str, edits: &[(&str, &str)]) {
         let path = self.root.join("game-logic/src").join(file);
-        let text = fs::read_to_string(&path).expect("read source");
-        assert_eq!(
-            text.matches(from).count(),
-            1,
-            "expected `{from}` once in {}",
-            path.display()
-        );
-        fs::write(&path, text.replacen(from, to, 1)).expect("save source");
+        let mut text = fs::read_to_string(&path).expect("read source");
+        for (from, to) in edits {
+            assert_eq!(
+                text.matches(from).count(),
+                1,
+                "expected `{from}` once in {}",
+                path.display()
+            );
+            text = text.replacen(from, to, 1);
+        }
+        fs::write(&path, text).expect("save source");
     }
 }
 

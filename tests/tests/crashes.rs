@@ -13,8 +13,8 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use hotloop_tests::{
-    EngineProcess, Finished, Variant, XWindow, demo_library, display_available, install,
-    variants_dir,
+    EngineProcess, Finished, ScratchWorkspace, Variant, XWindow, demo_library, display_available,
+    install, variants_dir,
 };
 
 /// A system that fails `after` steps after its library was loaded, by
@@ -232,7 +232,7 @@ fn with_no_earlier_build_game_logic_pauses_until_the_next_build() {
     assert_eq!(summary["generation"], 2, "{summary}");
     let ticks = ticks(&summary);
     assert!(
-        ticks >= 30 && ticks < summary["frames"].as_u64().unwrap(),
+        ticks >= 30 && ticks <= summary["frames"].as_u64().unwrap(),
         "the good build carries on from tick 30, the state before the failing step: {summary}"
     );
 }
@@ -450,4 +450,53 @@ fn greet() -> &'static str {"#,
     let finished = engine.terminate();
     let summary = assert_survived(&finished, "render did not return within 1 s");
     assert_eq!(summary["generation"], 1, "{summary}");
+}
+
+#[test]
+fn the_dev_loop_survives_a_crash_and_takes_the_fix() {
+    let workspace = ScratchWorkspace::new("crash-dev");
+    let target = variants_dir().join("target");
+    let mut engine = EngineProcess::start_with(
+        [
+            Path::new("--dev"),
+            Path::new("--headless"),
+            Path::new("--realtime"),
+            Path::new("--workspace"),
+            workspace.root(),
+            Path::new("--game"),
+            Path::new(workspace.package()),
+        ],
+        &[("CARGO_TARGET_DIR", target.to_str().unwrap())],
+    );
+    engine.wait_for("generation 1:");
+    engine.wait_for("dev loop: rebuilding");
+    workspace.edit_all(
+        "lib.rs",
+        &[
+            (
+                "        systems::count_ticks,\n",
+                "        systems::count_ticks,\n        fail_soon,\n",
+            ),
+            (
+                "fn greet() -> &'static str {",
+                &failing_system(30, "std::process::abort();"),
+            ),
+        ],
+    );
+    engine.wait_for("generation 2 at step");
+    engine.wait_for("game code crashed the engine: abort in update at step");
+    engine.wait_for("went back to generation 1");
+    // The restarted dev loop builds once more; cargo hands back the same build.
+    engine.wait_for("is the build that crashed the engine; waiting for the next build");
+    workspace.edit("lib.rs", "std::process::abort();", "");
+    engine.wait_for("generation 3 at step");
+    let finished = engine.terminate();
+    let summary = assert_survived(&finished, "abort in update at step");
+    assert_eq!(summary["generation"], 3, "{summary}");
+    assert_eq!(summary["failed_builds"], 0, "{summary}");
+    assert_eq!(
+        ticks(&summary),
+        summary["frames"].as_u64().unwrap(),
+        "{summary}"
+    );
 }

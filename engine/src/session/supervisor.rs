@@ -11,7 +11,7 @@ use std::ffi::OsString;
 use std::fs;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
@@ -57,10 +57,11 @@ pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
     let map = ControlMap::create(&dirs.state.join(CONTROL_FILE))?;
     let control = map.control();
     control.initialise();
-    let mut crashes: VecDeque<Instant> = VecDeque::new();
+    let mut budget = CrashBudget::default();
     loop {
-        let mut engine = EngineProcess::spawn(options, &dirs, false)?;
+        let engine = EngineProcess::spawn(options, &dirs, false)?;
         let outcome = engine.watch(control, options.hang_timeout, stop)?;
+        let crashed_at = unix_nanos();
         let report = match outcome {
             Outcome::Exited(status) if control.phase() == Phase::Finished => {
                 return Ok(exit_code(status));
@@ -83,16 +84,12 @@ pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
             );
             return Ok(1);
         }
-        let now = Instant::now();
-        crashes.retain(|at| now.duration_since(*at) < CRASH_WINDOW);
-        crashes.push_back(now);
         write_crash(&dirs, &report)?;
-        control.set_crashed_at(unix_nanos());
+        control.set_crashed_at(crashed_at);
         control.clear_calls();
-        if crashes.len() > MAX_CRASHES {
+        if let Err(crashes) = budget.spend(Instant::now()) {
             eprintln!(
-                "hotloop: game code crashed {} times within {} s (last: {}); stopping the session",
-                crashes.len(),
+                "hotloop: game code crashed {crashes} times within {} s (last: {}); stopping the session instead of restarting again",
                 CRASH_WINDOW.as_secs(),
                 report.cause
             );
@@ -102,6 +99,27 @@ pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
             return finish(options, &dirs, control, 0);
         }
         log::warn!("restarting the engine on the state from before the step that failed");
+    }
+}
+
+/// Counts crashes over the last [`CRASH_WINDOW`].
+#[derive(Debug, Default)]
+struct CrashBudget {
+    crashes: VecDeque<Instant>,
+}
+
+impl CrashBudget {
+    /// Records a crash at `now`: `Err(count)` when that makes more than
+    /// [`MAX_CRASHES`] within the window.
+    fn spend(&mut self, now: Instant) -> Result<(), usize> {
+        self.crashes
+            .retain(|at| now.saturating_duration_since(*at) < CRASH_WINDOW);
+        self.crashes.push_back(now);
+        if self.crashes.len() > MAX_CRASHES {
+            Err(self.crashes.len())
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -118,7 +136,9 @@ enum Outcome {
 
 /// One engine process, its stderr relayed through this one.
 struct EngineProcess {
-    child: Child,
+    pid: Pid,
+    /// Its exit status, the moment it is reaped (by a thread that waits for it).
+    exited: Receiver<io::Result<ExitStatus>>,
     hint: Arc<Mutex<Option<&'static str>>>,
     relayed: Receiver<()>,
 }
@@ -143,7 +163,14 @@ impl EngineProcess {
             }
         }
         let mut child = command.spawn()?;
+        let pid = Pid::from_raw(i32::try_from(child.id()).unwrap_or(i32::MAX));
         let stderr = child.stderr.take().expect("stderr is piped");
+        let (reaped, exited) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("hotloop-reaper".into())
+            .spawn(move || {
+                let _ = reaped.send(child.wait());
+            })?;
         let hint = Arc::new(Mutex::new(None));
         let (done, relayed) = mpsc::channel();
         let found = hint.clone();
@@ -154,28 +181,39 @@ impl EngineProcess {
                 let _ = done.send(());
             })?;
         Ok(Self {
-            child,
+            pid,
+            exited,
             hint,
             relayed,
         })
     }
 
+    /// Its exit status, if it exits within `wait`.
+    fn exit_status(&self, wait: Duration) -> io::Result<Option<ExitStatus>> {
+        match self.exited.recv_timeout(wait) {
+            Ok(status) => status.map(Some),
+            Err(mpsc::RecvTimeoutError::Timeout) => Ok(None),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                Err(io::Error::other("lost track of the engine process"))
+            }
+        }
+    }
+
     fn watch(
-        &mut self,
+        &self,
         control: &Control,
         hang_timeout: Option<Duration>,
         stop: &AtomicBool,
     ) -> io::Result<Outcome> {
-        let pid = Pid::from_raw(i32::try_from(self.child.id()).unwrap_or(i32::MAX));
         let mut stop_sent: Option<Instant> = None;
         let mut watched: [Option<(u64, Instant)>; 2] = [None, None];
         loop {
-            if let Some(status) = self.child.try_wait()? {
+            if let Some(status) = self.exit_status(POLL)? {
                 return Ok(Outcome::Exited(status));
             }
             let now = Instant::now();
             if stop.load(Ordering::Relaxed) && stop_sent.is_none() {
-                let _ = kill(pid, Signal::SIGTERM);
+                let _ = kill(self.pid, Signal::SIGTERM);
                 stop_sent = Some(now);
             }
             let calls = control.calls();
@@ -202,14 +240,13 @@ impl EngineProcess {
                     _ => *slot = Some((call.serial, now)),
                 }
             }
-            std::thread::sleep(POLL);
         }
     }
 
-    fn kill(&mut self) -> io::Result<()> {
-        self.child.kill()?;
-        self.child.wait()?;
-        Ok(())
+    /// Kills it and waits until it is reaped.
+    fn kill(&self) -> io::Result<()> {
+        let _ = kill(self.pid, Signal::SIGKILL);
+        self.exit_status(Duration::MAX).map(drop)
     }
 
     /// What std printed before the process aborted, once its stderr is relayed.
@@ -299,13 +336,9 @@ fn finish(
         return Ok(1);
     }
     control.clear_calls();
-    let mut engine = EngineProcess::spawn(options, dirs, true)?;
-    let deadline = Instant::now() + FINISH_LIMIT;
-    while Instant::now() < deadline {
-        if let Some(status) = engine.child.try_wait()? {
-            return Ok(if status.success() { code } else { 1 });
-        }
-        std::thread::sleep(POLL);
+    let engine = EngineProcess::spawn(options, dirs, true)?;
+    if let Some(status) = engine.exit_status(FINISH_LIMIT)? {
+        return Ok(if status.success() { code } else { 1 });
     }
     engine.kill()?;
     eprintln!("hotloop: could not print the session's summary (the engine did not finish in time)");
@@ -352,4 +385,34 @@ fn private_dir(path: &Path) -> io::Result<PathBuf> {
     use std::os::unix::fs::DirBuilderExt;
     fs::DirBuilder::new().mode(0o700).create(path)?;
     Ok(path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restarts_are_limited_to_five_crashes_in_ten_seconds() {
+        let mut budget = CrashBudget::default();
+        let start = Instant::now();
+        for crash in 0..MAX_CRASHES {
+            assert_eq!(
+                budget.spend(start + Duration::from_millis(crash as u64)),
+                Ok(())
+            );
+        }
+        assert_eq!(
+            budget.spend(start + Duration::from_secs(1)),
+            Err(MAX_CRASHES + 1),
+            "a sixth crash within the window ends the session"
+        );
+        let mut spaced = CrashBudget::default();
+        for crash in 0..20 {
+            assert_eq!(
+                spaced.spend(start + CRASH_WINDOW / 4 * crash),
+                Ok(()),
+                "crashes spread out are survived forever"
+            );
+        }
+    }
 }
