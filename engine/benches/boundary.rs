@@ -2,7 +2,9 @@
 //! - the per-step copy that lets a panicking step be rolled back, for the
 //!   demo's state and for a 1 MiB state;
 //! - calling the demo's `update` through the loaded release library versus
-//!   calling the same systems linked statically.
+//!   calling the same systems linked statically;
+//! - a whole engine step, alone in its process and supervised (the state in
+//!   shared memory, each call into game code reported for crash recovery).
 //!
 //! Builds the release demo library first if it is missing (or set
 //! `HOTLOOP_BENCH_LIB` to another library).
@@ -12,10 +14,12 @@ use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use engine::library::GameLibrary;
+use engine::session::Session;
 use engine::shadow::ShadowDir;
 use engine::state::StateBuffer;
+use engine::{Engine, EngineConfig};
 use game_logic::systems;
-use hotloop_abi::{Frame, Message, StateLayout};
+use hotloop_abi::{Frame, Input, Message, StateLayout};
 
 fn release_library() -> PathBuf {
     let path = std::env::var_os("HOTLOOP_BENCH_LIB")
@@ -121,5 +125,36 @@ fn call_overhead(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, rollback_copy, call_overhead);
+/// A whole engine step (frame boundary, rollback copy, `update`) of the
+/// release demo, alone in its process and as a supervised engine process
+/// (state in shared memory, calls reported to the control block).
+fn engine_step(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = || {
+        let mut config = EngineConfig::new(release_library());
+        config.watch = false;
+        config
+    };
+    let mut alone = Engine::new(config()).expect("engine");
+    let session = Session::standalone(dir.path()).expect("session");
+    let mut supervised = Engine::supervised(config(), session).expect("supervised engine");
+    let input = Input::default();
+    let mut group = c.benchmark_group("engine step (demo)");
+    group.bench_function("alone", |b| b.iter(|| alone.step(black_box(&input))));
+    group.bench_function("supervised", |b| {
+        b.iter(|| supervised.step(black_box(&input)))
+    });
+    group.finish();
+    assert_eq!(
+        ticks_and_score(alone.state_bytes()).0,
+        alone.steps(),
+        "every step ran"
+    );
+    assert_eq!(
+        ticks_and_score(supervised.state_bytes()).0,
+        supervised.steps()
+    );
+}
+
+criterion_group!(benches, rollback_copy, call_overhead, engine_step);
 criterion_main!(benches);

@@ -12,6 +12,7 @@
 //! Everything else is safe Rust.
 
 pub mod assets;
+pub mod checksum;
 pub mod clock;
 pub mod dev;
 pub mod error;

@@ -89,6 +89,8 @@ impl GameLibrary {
     /// As [`GameLibrary::load`], from the check on.
     pub fn from_shadow(shadow: ShadowFile, source: &Path, id: u64) -> Result<Self, ReloadError> {
         let path = || source.to_path_buf();
+        // Loading runs the library's initialisers: a crash from here on is its doing.
+        let _loading = control::enter(Call::Load, id);
         // The copy is private, so what is checked here is exactly what gets mapped.
         check_library(shadow.path()).map_err(|reason| ReloadError::Invalid {
             path: path(),

@@ -150,13 +150,9 @@ fn run(cli: Cli, session: Option<Session>, stop: &Arc<AtomicBool>) -> anyhow::Re
     };
     let library = match (&cli.lib, &dev) {
         (Some(path), _) => path.clone(),
-        // The build that crashed is not built again before the engine carries on.
-        (None, _) if resuming => session
-            .as_ref()
-            .and_then(Session::record)
-            .and_then(|record| record.library.or(record.fallback))
-            .map(|library| library.source)
-            .unwrap_or_else(|| workspace().join("target/debug").join(library_file_name())),
+        // Carrying on after a crash: the session knows its libraries; this
+        // path is only watched (and the dev loop builds anew).
+        (None, _) if resuming => library_beside_exe()?,
         (None, Some(dev)) => first_build(dev)?,
         (None, None) => default_library()?,
     };
@@ -217,13 +213,15 @@ fn workspace() -> PathBuf {
     workspace.canonicalize().unwrap_or(workspace)
 }
 
-/// The file name of game-logic's library on this platform.
-fn library_file_name() -> String {
-    format!(
+/// Where the workspace's game-logic build of this executable's profile is.
+fn library_beside_exe() -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe().context("cannot locate the hotloop executable")?;
+    let dir = exe.parent().context("the executable has no directory")?;
+    Ok(dir.join(format!(
         "{}game_logic{}",
         std::env::consts::DLL_PREFIX,
         std::env::consts::DLL_SUFFIX
-    )
+    )))
 }
 
 /// The dev loop's first build, before the window opens.
@@ -241,9 +239,10 @@ fn first_build(dev: &DevConfig) -> anyhow::Result<PathBuf> {
 /// The workspace's game-logic build next to this executable (same profile),
 /// built first if it is missing and the workspace is at hand.
 fn default_library() -> anyhow::Result<PathBuf> {
-    let exe = std::env::current_exe().context("cannot locate the hotloop executable")?;
-    let dir = exe.parent().context("the executable has no directory")?;
-    let library = dir.join(library_file_name());
+    let library = library_beside_exe()?;
+    let dir = library
+        .parent()
+        .context("the executable has no directory")?;
     if library.is_file() {
         return Ok(library);
     }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use hotloop_abi::{Input, KeySet};
 
-use crate::runtime::checksum;
+use crate::checksum::checksum;
 use crate::snapshot;
 use crate::state::StateBuffer;
 

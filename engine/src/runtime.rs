@@ -12,6 +12,7 @@ use hotloop_abi::{Frame, Input, Message, StateLayout};
 use serde::{Deserialize, Serialize};
 
 use crate::assets::{AssetStore, AssetWatcher};
+pub use crate::checksum::checksum;
 use crate::clock::DEFAULT_RATE;
 use crate::error::{ReloadError, StartError};
 use crate::fields::{self, Entry, FieldInfo, Value};
@@ -402,7 +403,7 @@ impl Engine {
     pub fn update(&mut self, live: &Input) {
         self.steps += 1;
         if self.paused {
-            control::commit(self.steps, self.clock);
+            self.commit();
             return;
         }
         let input = match self.looper.next_step(live) {
@@ -431,6 +432,11 @@ impl Engine {
                 break;
             }
         }
+        self.commit();
+    }
+
+    /// Marks the step done, for a crash from here on.
+    fn commit(&mut self) {
         control::commit(self.steps, self.clock);
         if let Some(crashed_at) = self.restarted_after.take() {
             log::info!(
@@ -856,7 +862,15 @@ fn allocate(
 ) -> std::io::Result<(StateBuffer, StateBuffer)> {
     let layout = library.layout();
     match session {
-        Some(session) => session.create_state(serial, layout, library.field_table()),
+        Some(session) => {
+            let (now, before) =
+                session.create_state(serial, layout.size as usize, library.field_table())?;
+            let shared = |bytes| {
+                StateBuffer::shared(bytes, layout)
+                    .map_err(|reason| std::io::Error::new(std::io::ErrorKind::InvalidData, reason))
+            };
+            Ok((shared(now)?, shared(before)?))
+        }
         None => {
             let state = StateBuffer::zeroed(layout).expect("GameLibrary::load checked the layout");
             Ok((state.clone(), state))
@@ -881,11 +895,4 @@ fn frame<'a>(
         input: *input,
         assets: assets.view(),
     }
-}
-
-/// FNV-1a over `bytes`: cheap, stable across runs and platforms.
-pub fn checksum(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ *byte as u64).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }

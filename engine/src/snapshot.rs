@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use hotloop_abi::StateLayout;
 
-use crate::runtime::checksum;
+use crate::checksum::checksum;
 use crate::state::{StateBuffer, check_layout};
 
 const MAGIC: &[u8; 8] = b"HLSTATE\0";

@@ -625,6 +625,49 @@ impl ScratchWorkspace {
     }
 }
 
+/// A system that fails `after` steps after its library was loaded, by
+/// running `failure`. A static remembers the load step: statics start
+/// afresh with every load.
+pub fn failing_system(after: u64, failure: &str) -> String {
+    format!(
+        r#"
+static LOADED_AT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(u64::MAX);
+
+#[allow(unconditional_recursion, unreachable_code, clippy::all)]
+fn fail_soon(state: &mut State, _frame: &hotloop_abi::Frame) {{
+    use std::sync::atomic::Ordering;
+    let loaded = match LOADED_AT.compare_exchange(u64::MAX, state.ticks, Ordering::Relaxed, Ordering::Relaxed) {{
+        Ok(_) => state.ticks,
+        Err(at) => at,
+    }};
+    if state.ticks == loaded + {after} {{
+        eprintln!("fail_soon: failing now, at tick {{}}", state.ticks);
+        {failure}
+    }}
+}}
+
+fn greet() -> &'static str {{"#
+    )
+}
+
+/// The demo with [`failing_system`] running right after `count_ticks`:
+/// a build that crashes or hangs `after` steps after it is loaded.
+pub fn failing_variant(name: &str, after: u64, failure: &str) -> Variant {
+    let variant = Variant::of_demo(name);
+    variant
+        .edit(
+            "lib.rs",
+            "        systems::count_ticks,\n",
+            "        systems::count_ticks,\n        fail_soon,\n",
+        )
+        .edit(
+            "lib.rs",
+            "fn greet() -> &'static str {",
+            &failing_system(after, failure),
+        );
+    variant
+}
+
 /// Puts `library` at `path` the way cargo does (a new file renamed into
 /// place), so a watching engine sees one complete new build.
 pub fn install(library: &Path, path: &Path) {

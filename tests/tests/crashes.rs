@@ -14,50 +14,8 @@ use std::time::Duration;
 
 use hotloop_tests::{
     EngineProcess, Finished, ScratchWorkspace, Variant, XWindow, demo_library, display_available,
-    install, variants_dir,
+    failing_system, failing_variant, install, variants_dir,
 };
-
-/// A system that fails `after` steps after its library was loaded, by
-/// running `failure`. A static remembers the load step: statics start
-/// afresh with every load.
-fn failing_system(after: u64, failure: &str) -> String {
-    format!(
-        r#"
-static LOADED_AT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(u64::MAX);
-
-#[allow(unconditional_recursion, unreachable_code, clippy::all)]
-fn fail_soon(state: &mut State, _frame: &hotloop_abi::Frame) {{
-    use std::sync::atomic::Ordering;
-    let loaded = match LOADED_AT.compare_exchange(u64::MAX, state.ticks, Ordering::Relaxed, Ordering::Relaxed) {{
-        Ok(_) => state.ticks,
-        Err(at) => at,
-    }};
-    if state.ticks == loaded + {after} {{
-        eprintln!("fail_soon: failing now, at tick {{}}", state.ticks);
-        {failure}
-    }}
-}}
-
-fn greet() -> &'static str {{"#
-    )
-}
-
-/// The demo with [`failing_system`] running right after `count_ticks`.
-fn failing_variant(name: &str, after: u64, failure: &str) -> Variant {
-    let variant = Variant::of_demo(name);
-    variant
-        .edit(
-            "lib.rs",
-            "        systems::count_ticks,\n",
-            "        systems::count_ticks,\n        fail_soon,\n",
-        )
-        .edit(
-            "lib.rs",
-            "fn greet() -> &'static str {",
-            &failing_system(after, failure),
-        );
-    variant
-}
 
 /// A good build that says who it is, to be installed after a crash.
 fn good_build() -> PathBuf {
@@ -499,4 +457,34 @@ fn the_dev_loop_survives_a_crash_and_takes_the_fix() {
         summary["frames"].as_u64().unwrap(),
         "{summary}"
     );
+}
+
+#[test]
+fn a_hang_in_greet_while_a_new_build_is_prepared_is_survived() {
+    let hanging = Variant::of_demo("crash-greet");
+    hanging.edit(
+        "lib.rs",
+        "fn greet() -> &'static str {",
+        "#[allow(unreachable_code)]\nfn greet() -> &'static str {\n    loop {\n        std::hint::spin_loop();\n    }",
+    );
+    let hanging = hanging.build();
+    let library = library_slot("crash-greet");
+    install(&demo_library(), &library);
+    let mut engine = EngineProcess::start(
+        ["--headless", "--realtime", "--hang-timeout", "1", "--lib"]
+            .iter()
+            .map(Path::new)
+            .chain([library.as_path()]),
+    );
+    engine.wait_for("for new builds");
+    install(&hanging, &library);
+    engine.wait_for("game code crashed the engine: greet did not return within 1 s");
+    engine.wait_for("carrying on with generation 1");
+    engine.wait_for("running again at step");
+    install(&good_build(), &library);
+    engine.wait_for("generation 2 at step");
+    let finished = engine.terminate();
+    let summary = assert_survived(&finished, "greet did not return within 1 s");
+    assert_eq!(summary["generation"], 2, "{summary}");
+    assert_eq!(ticks(&summary), summary["frames"].as_u64().unwrap(), "{summary}");
 }

@@ -317,3 +317,75 @@ fn print_frame_times(what: &str, times: &engine::frame_times::FrameTimeSummary) 
         times.reload_max_ms
     );
 }
+
+/// From a crash in game code to the first step on the restored state: a
+/// build that aborts 30 steps after it is loaded, run by the real `hotloop`
+/// (supervisor and engine process), headless and, under a display, in the
+/// window. The engine process reports the time from the moment the
+/// supervisor reaped the crashed one.
+pub fn restart(samples: usize) -> Result<()> {
+    let crashing =
+        hotloop_tests::failing_variant("bench-crash", 30, "std::process::abort();").build();
+    let with_display = std::env::var_os("DISPLAY").is_some();
+    for window in [false, true] {
+        if window && !with_display {
+            println!("crash -> first step, window: skipped (no DISPLAY; run under xvfb-run)");
+            continue;
+        }
+        let mut latencies = Vec::with_capacity(samples);
+        for _ in 0..samples {
+            let mut args = vec!["--lib", crashing.to_str().context("library path")?];
+            if !window {
+                args.extend(["--headless", "--realtime"]);
+            }
+            let mut engine = hotloop_tests::EngineProcess::start(args);
+            let line = engine.wait_for("after the crash");
+            let finished = engine.terminate();
+            if !finished.status.success() {
+                bail!("the session did not end cleanly:\n{}", finished.stderr);
+            }
+            let millis: f64 = line
+                .rsplit(", ")
+                .next()
+                .and_then(|tail| tail.split_whitespace().next())
+                .and_then(|n| n.parse().ok())
+                .with_context(|| format!("no time in {line:?}"))?;
+            latencies.push(Duration::from_secs_f64(millis / 1000.0));
+        }
+        let mode = if window { "window" } else { "headless" };
+        Distribution::new(latencies).report(&format!("crash -> first step on the state ({mode})"));
+    }
+    Ok(())
+}
+
+/// From SIGTERM to the exit, with the summary printed, while game code is
+/// stuck in an endless loop (the supervisor kills the engine process and a
+/// fresh one prints the summary).
+pub fn stop(samples: usize) -> Result<()> {
+    let hanging =
+        hotloop_tests::failing_variant("bench-hang", 30, "loop { std::hint::spin_loop(); }")
+            .build();
+    let mut latencies = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        let library = hanging.to_str().context("library path")?;
+        let mut engine = hotloop_tests::EngineProcess::start([
+            "--headless",
+            "--realtime",
+            "--hang-timeout",
+            "600",
+            "--lib",
+            library,
+        ]);
+        engine.wait_for("fail_soon: failing now");
+        // Let the engine process be well inside the endless loop.
+        std::thread::sleep(Duration::from_millis(100));
+        let finished = engine.terminate();
+        let summary = finished.summary();
+        if summary["crashes"] != 1 {
+            bail!("unexpected summary: {summary}");
+        }
+        latencies.push(finished.after_signal);
+    }
+    Distribution::new(latencies).report("SIGTERM while game code hangs -> exit");
+    Ok(())
+}

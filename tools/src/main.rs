@@ -58,6 +58,10 @@ enum BenchKind {
     SaveToScreen,
     /// Frame time of frames that take a reload, against the others.
     Hitch,
+    /// From a crash in game code to the first step on the restored state.
+    Restart,
+    /// From SIGTERM to exit while game code hangs.
+    Stop,
 }
 
 fn main() -> Result<()> {
@@ -74,6 +78,8 @@ fn main() -> Result<()> {
                 bench::save_to_screen(samples, true)?;
             }
             BenchKind::Hitch => bench::hitch(samples)?,
+            BenchKind::Restart => bench::restart(samples)?,
+            BenchKind::Stop => bench::stop(samples)?,
         },
         Command::Screenshot { output, delay } => {
             screenshot::screenshot(&output, Duration::from_secs_f64(delay))?;

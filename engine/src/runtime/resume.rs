@@ -7,14 +7,59 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hotloop_abi::StateLayout;
+use serde::{Deserialize, Serialize};
 
-use super::{Engine, EngineConfig, Fallback, ReloadRecord, SwapKind, shadow_dir};
+use super::{Engine, EngineConfig, Fallback, ReloadRecord, ReloadStats, SwapKind, shadow_dir};
 use crate::error::StartError;
 use crate::fields;
 use crate::library::GameLibrary;
 use crate::session::Session;
-use crate::session::record::{LibraryRecord, Record, StateRecord};
 use crate::shadow::ShadowDir;
+use crate::state::StateBuffer;
+
+/// A library that ran in this session, as a restarted engine finds it again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LibraryRecord {
+    /// Its shadow copy (kept on disk while it is the current or fallback library).
+    pub shadow: PathBuf,
+    /// The build output it came from.
+    pub source: PathBuf,
+    /// Its generation.
+    pub generation: u64,
+    /// Its identity ([`crate::library::GameLibrary::id`]).
+    pub id: u64,
+}
+
+/// Where the state's bytes are: the files of one state layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateRecord {
+    /// Names the files (`state-<serial>.now`, `.before`, `.fields`).
+    pub serial: u64,
+    /// Size of the state in bytes.
+    pub size: u64,
+    /// Alignment of the state.
+    pub align: u64,
+    /// Layout fingerprint.
+    pub fingerprint: u64,
+}
+
+/// Everything a restarted engine process restores, besides the state bytes
+/// and the step counters of the control block.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Record {
+    /// Counters and the last error.
+    pub stats: ReloadStats,
+    /// The highest generation handed out.
+    pub newest_generation: u64,
+    /// The state's files.
+    pub state: Option<StateRecord>,
+    /// The library running now, if any.
+    pub library: Option<LibraryRecord>,
+    /// The library to go back to if the current one fails.
+    pub fallback: Option<LibraryRecord>,
+    /// Libraries that crashed: never loaded again automatically.
+    pub crashed: Vec<u64>,
+}
 
 /// Files removed when dropped (on the retiring thread): a replaced layout's
 /// state files.
@@ -75,7 +120,10 @@ impl Engine {
             }),
             crashed: self.crashed.clone(),
         };
-        if let Err(error) = session.write_record(&record) {
+        let written = serde_json::to_vec(&record)
+            .map_err(std::io::Error::other)
+            .and_then(|json| session.write_record(&json));
+        if let Err(error) = written {
             log::error!("could not update the session record: {error}");
         }
     }
@@ -85,27 +133,37 @@ impl Engine {
     /// library that did not crash (or none: game logic then pauses until the
     /// next build).
     pub(super) fn resume(config: EngineConfig, session: Session) -> Result<Self, StartError> {
-        let record = session
+        let record: Record = session
             .record()
-            .ok_or_else(|| setup_error("the session record", "it is missing"))?;
+            .ok_or_else(|| setup_error("the session record", "it is missing"))
+            .and_then(|json| {
+                serde_json::from_slice(&json).map_err(|e| setup_error("the session record", e))
+            })?;
         let crash = session.take_crash();
         let state_record = record
             .state
             .ok_or_else(|| setup_error("the session record", "it names no state"))?;
-        let (mut state, before_step, table) =
-            session
-                .open_state(state_record)
-                .map_err(|source| StartError::Setup {
-                    what: "the session's state files".into(),
-                    source,
-                })?;
+        let layout = StateLayout {
+            size: state_record.size,
+            align: state_record.align,
+            fingerprint: state_record.fingerprint,
+        };
+        let (now, before, table) = session
+            .open_state(state_record.serial, layout.size as usize)
+            .map_err(|source| StartError::Setup {
+                what: "the session's state files".into(),
+                source,
+            })?;
+        let shared = |bytes| {
+            StateBuffer::shared(bytes, layout).map_err(|e| setup_error("the session's state", e))
+        };
+        let (mut state, before_step) = (shared(now)?, shared(before)?);
         let control = session.control();
         let (committed, begun, clock) = control.steps();
         if begun > committed {
             // The failing step's update had begun: its copy is the state before it.
             state.copy_from(&before_step);
         }
-        let layout = state.layout();
         let state_fields = fields::decode(&table, layout)
             .map_err(|error| setup_error("the session's field table", error))?;
         let mut crashed = record.crashed.clone();

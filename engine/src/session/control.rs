@@ -42,6 +42,9 @@ pub enum Call {
     Describe = 5,
     /// `greet`.
     Greet = 6,
+    /// Loading a library (the dynamic loader runs its initialisers), up to
+    /// and including `greet`.
+    Load = 7,
 }
 
 impl Call {
@@ -55,6 +58,7 @@ impl Call {
             Self::Migrate => "migrate",
             Self::Describe => "describe",
             Self::Greet => "greet",
+            Self::Load => "load",
         }
     }
 
@@ -66,14 +70,16 @@ impl Call {
             4 => Self::Migrate,
             5 => Self::Describe,
             6 => Self::Greet,
+            7 => Self::Load,
             _ => Self::None,
         }
     }
 
-    /// `greet` runs where libraries are prepared, off the frame thread; it
-    /// gets a slot of its own so the two threads never overwrite each other.
+    /// Libraries are loaded and greeted where they are prepared, off the
+    /// frame thread: a slot of their own, so the two threads never
+    /// overwrite each other.
     fn slot(self) -> usize {
-        usize::from(self == Self::Greet)
+        usize::from(matches!(self, Self::Greet | Self::Load))
     }
 }
 
@@ -214,14 +220,15 @@ pub fn installed() -> Option<&'static Control> {
     CONTROL.get().copied()
 }
 
-/// Marks a call into game code as running until the guard drops.
+/// Marks a call into game code as running until the guard drops, which
+/// restores what the slot showed before (a `greet` runs inside a load).
 #[must_use = "the call counts as running until the guard drops"]
-pub struct CallGuard(Option<&'static CallSlot>);
+pub struct CallGuard(Option<(&'static CallSlot, u32)>);
 
 impl Drop for CallGuard {
     fn drop(&mut self) {
-        if let Some(slot) = self.0 {
-            slot.call.store(Call::None as u32, Ordering::Release);
+        if let Some((slot, previous)) = self.0 {
+            slot.call.store(previous, Ordering::Release);
         }
     }
 }
@@ -232,10 +239,11 @@ pub fn enter(call: Call, library: u64) -> CallGuard {
         return CallGuard(None);
     };
     let slot = &control.slots[call.slot()];
+    let previous = slot.call.load(Ordering::Relaxed);
     slot.serial.fetch_add(1, Ordering::Relaxed);
     slot.library.store(library, Ordering::Relaxed);
     slot.call.store(call as u32, Ordering::Release);
-    CallGuard(Some(slot))
+    CallGuard(Some((slot, previous)))
 }
 
 /// Reports that the update of step `step` begins: the state's copy from
@@ -283,9 +291,12 @@ mod tests {
         let [frame, preparing] = control.calls();
         assert_eq!(frame.map(|c| (c.call, c.library)), Some((Call::Update, 42)));
         assert_eq!(preparing, None);
+        let load = enter(Call::Load, 7);
         let greet = enter(Call::Greet, 7);
         assert_eq!(control.calls()[1].map(|c| c.call), Some(Call::Greet));
         drop(greet);
+        assert_eq!(control.calls()[1].map(|c| c.call), Some(Call::Load));
+        drop(load);
         drop(guard);
         assert_eq!(control.calls(), [None, None]);
         begin_step(5);

@@ -23,19 +23,15 @@ pub mod record;
 pub mod shared;
 pub mod supervisor;
 
-use std::ffi::OsString;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use hotloop_abi::StateLayout;
-
 use self::control::Control;
 use self::crash::CrashReport;
-use self::record::{Record, RecordStore, StateRecord};
+use self::record::RecordStore;
 use self::shared::{ControlMap, SharedBytes};
 use crate::shadow::ShadowDir;
-use crate::state::StateBuffer;
 
 /// Names the session directory (control block, record, state files) for an
 /// engine process started by the supervisor.
@@ -89,6 +85,23 @@ impl Session {
         .map(Some)
     }
 
+    /// A session of this process alone, in `dir`: the state lives in
+    /// shared-memory files there and calls into game code are reported, but
+    /// no supervisor watches. For measuring or exercising the supervised
+    /// engine within one process (benchmarks, tests).
+    ///
+    /// # Errors
+    /// When the directories or the control block cannot be created.
+    pub fn standalone(dir: &Path) -> io::Result<Self> {
+        let (state, shadows) = (dir.join("state"), dir.join("libraries"));
+        fs::create_dir_all(&state)?;
+        fs::create_dir_all(&shadows)?;
+        ControlMap::create(&state.join(CONTROL_FILE))?
+            .control()
+            .initialise();
+        Self::attach(state, shadows, false)
+    }
+
     fn attach(dir: PathBuf, shadow_root: PathBuf, finish: bool) -> io::Result<Self> {
         let map = ControlMap::open(&dir.join(CONTROL_FILE))?;
         // One mapping for the life of the process: the heartbeat is global.
@@ -126,16 +139,16 @@ impl Session {
         self.finish
     }
 
-    /// The newest record an engine process of this session wrote.
-    pub fn record(&self) -> Option<Record> {
+    /// The newest record an engine process of this session wrote (JSON).
+    pub fn record(&self) -> Option<Vec<u8>> {
         self.record.read()
     }
 
-    /// Saves `record` for the next engine process.
+    /// Saves `record` (JSON) for the next engine process.
     ///
     /// # Errors
     /// When it does not fit.
-    pub fn write_record(&mut self, record: &Record) -> io::Result<()> {
+    pub fn write_record(&mut self, record: &[u8]) -> io::Result<()> {
         self.record.write(record)
     }
 
@@ -169,44 +182,39 @@ impl Session {
         }
     }
 
-    /// New state files for layout `serial`: the state and its per-step copy,
-    /// zeroed, and the field table that describes them.
+    /// New state files for layout `serial`, `size` bytes each, zeroed: the
+    /// state and its per-step copy; and the field table that describes them.
     ///
     /// # Errors
     /// When a file cannot be created.
     pub fn create_state(
         &self,
         serial: u64,
-        layout: StateLayout,
+        size: usize,
         field_table: &[u8],
-    ) -> io::Result<(StateBuffer, StateBuffer)> {
+    ) -> io::Result<(SharedBytes, SharedBytes)> {
         let [now, before, fields] = self.state_files(serial);
         fs::write(fields, field_table)?;
-        let size = layout.size as usize;
         Ok((
-            buffer(SharedBytes::create(&now, size)?, layout)?,
-            buffer(SharedBytes::create(&before, size)?, layout)?,
+            SharedBytes::create(&now, size)?,
+            SharedBytes::create(&before, size)?,
         ))
     }
 
-    /// The state files a dead engine process left for `state`, and their field table.
+    /// The state files of layout `serial` that a dead engine process left,
+    /// and their field table.
     ///
     /// # Errors
     /// When a file is missing or short.
     pub fn open_state(
         &self,
-        state: StateRecord,
-    ) -> io::Result<(StateBuffer, StateBuffer, Vec<u8>)> {
-        let layout = StateLayout {
-            size: state.size,
-            align: state.align,
-            fingerprint: state.fingerprint,
-        };
-        let [now, before, fields] = self.state_files(state.serial);
-        let size = layout.size as usize;
+        serial: u64,
+        size: usize,
+    ) -> io::Result<(SharedBytes, SharedBytes, Vec<u8>)> {
+        let [now, before, fields] = self.state_files(serial);
         Ok((
-            buffer(SharedBytes::open(&now, size)?, layout)?,
-            buffer(SharedBytes::open(&before, size)?, layout)?,
+            SharedBytes::open(&now, size)?,
+            SharedBytes::open(&before, size)?,
             fs::read(fields)?,
         ))
     }
@@ -215,14 +223,4 @@ impl Session {
     pub fn state_files(&self, serial: u64) -> [PathBuf; 3] {
         ["now", "before", "fields"].map(|what| self.dir.join(format!("state-{serial}.{what}")))
     }
-}
-
-fn buffer(bytes: SharedBytes, layout: StateLayout) -> io::Result<StateBuffer> {
-    StateBuffer::shared(bytes, layout)
-        .map_err(|reason| io::Error::new(io::ErrorKind::InvalidData, reason))
-}
-
-/// The command line the supervisor gives each engine process: its own.
-pub fn own_arguments() -> Vec<OsString> {
-    std::env::args_os().skip(1).collect()
 }
