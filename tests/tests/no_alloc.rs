@@ -52,12 +52,14 @@ fn allocations_in(body: impl FnOnce()) -> u64 {
     ALLOCATIONS.with(Cell::get)
 }
 
-#[test]
-fn steady_state_frames_allocate_nothing() {
+fn config() -> engine::EngineConfig {
     let mut config = engine::EngineConfig::new(demo_library());
     config.watch = true;
     config.assets = Some(workspace().join("assets"));
-    let mut engine = engine::Engine::new(config).unwrap();
+    config
+}
+
+fn assert_steady_state_allocates_nothing(mut engine: engine::Engine) {
     let mut pixels = vec![0u8; 320 * 240 * 4];
     let mut input = Input::default();
     input.down.insert(Key::Right);
@@ -78,4 +80,18 @@ fn steady_state_frames_allocate_nothing() {
     // And the counter does count.
     assert_eq!(allocations_in(|| drop(std::hint::black_box(vec![1u8]))), 1);
     assert_eq!(engine.stats().failed_reloads, 0);
+}
+
+#[test]
+fn steady_state_frames_allocate_nothing() {
+    assert_steady_state_allocates_nothing(engine::Engine::new(config()).unwrap());
+}
+
+#[test]
+fn supervised_steady_state_frames_allocate_nothing() {
+    // The state in shared memory and every game call reported, as in an
+    // engine process that the supervisor watches.
+    let dir = tempfile::tempdir().unwrap();
+    let session = engine::session::Session::standalone(dir.path()).unwrap();
+    assert_steady_state_allocates_nothing(engine::Engine::supervised(config(), session).unwrap());
 }
