@@ -440,7 +440,7 @@ impl Engine {
         control::commit(self.steps, self.clock);
         if let Some(crashed_at) = self.restarted_after.take() {
             log::info!(
-                "running again at step {}, {} ms after the crash",
+                "running again at step {}, {:.1} ms after the crash",
                 self.steps,
                 resume::millis_since(crashed_at)
             );

@@ -486,5 +486,9 @@ fn a_hang_in_greet_while_a_new_build_is_prepared_is_survived() {
     let finished = engine.terminate();
     let summary = assert_survived(&finished, "greet did not return within 1 s");
     assert_eq!(summary["generation"], 2, "{summary}");
-    assert_eq!(ticks(&summary), summary["frames"].as_u64().unwrap(), "{summary}");
+    assert_eq!(
+        ticks(&summary),
+        summary["frames"].as_u64().unwrap(),
+        "{summary}"
+    );
 }

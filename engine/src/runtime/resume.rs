@@ -74,12 +74,12 @@ impl Drop for StaleFiles {
 }
 
 /// Milliseconds from `unix_nanos` to now.
-pub(super) fn millis_since(unix_nanos: u64) -> u64 {
+pub(super) fn millis_since(unix_nanos: u64) -> f64 {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or(Duration::ZERO);
     let then = Duration::from_nanos(unix_nanos);
-    now.saturating_sub(then).as_millis() as u64
+    now.saturating_sub(then).as_secs_f64() * 1000.0
 }
 
 fn setup_error(what: &str, error: impl std::fmt::Display) -> StartError {
