@@ -9,7 +9,7 @@
 //!   ([`shared::SharedBytes`]), so they outlive the process;
 //! - a page of atomics ([`control::Control`]) says which step began, which
 //!   was committed, and which game call is running;
-//! - the session record ([`record::Record`]) names the libraries, counters
+//! - the session record ([`record::RecordStore`]) names the libraries, counters
 //!   and the libraries that crashed.
 //!
 //! The supervisor ([`supervisor`]) only watches: it reaps the engine process,
@@ -77,6 +77,12 @@ impl Session {
         else {
             return Ok(None);
         };
+        // The engine process ends with its supervisor, even one killed
+        // outright (the supervisor starts it from its main thread).
+        #[cfg(target_os = "linux")]
+        if let Err(error) = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM) {
+            log::warn!("the engine process will outlive a killed supervisor: {error}");
+        }
         Self::attach(
             PathBuf::from(dir),
             PathBuf::from(shadows),
@@ -114,6 +120,7 @@ impl Session {
         }
         control::install(control);
         control.clear_calls();
+
         let record = RecordStore::open(&dir.join(RECORD_FILE))?;
         Ok(Self {
             dir,
