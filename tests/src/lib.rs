@@ -413,17 +413,7 @@ impl XWindow {
 
     /// Where the window is and its size: `(x, y, width, height)`.
     pub fn geometry(&self) -> (i64, i64, i64, i64) {
-        let info = Command::new("xwininfo")
-            .args(["-id", &self.id.to_string()])
-            .output()
-            .expect("run xwininfo");
-        let info = String::from_utf8_lossy(&info.stdout);
-        let field = |name: &str| -> i64 {
-            info.lines()
-                .find_map(|l| l.trim().strip_prefix(name))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or_else(|| panic!("xwininfo has no {name}: {info}"))
-        };
+        let field = self.info();
         (
             field("Absolute upper-left X:"),
             field("Absolute upper-left Y:"),
@@ -432,20 +422,26 @@ impl XWindow {
         )
     }
 
-    /// What the X server displays in the window, as RGB pixels.
-    pub fn screenshot(&self) -> Screenshot {
-        let info = Command::new("xwininfo")
+    /// `xwininfo`'s numbers about the window, by label.
+    fn info(&self) -> impl Fn(&str) -> i64 {
+        let out = Command::new("xwininfo")
             .args(["-id", &self.id.to_string()])
             .output()
             .expect("run xwininfo");
-        let info = String::from_utf8_lossy(&info.stdout);
-        let field = |name: &str| -> usize {
+        let info = String::from_utf8_lossy(&out.stdout).into_owned();
+        move |name: &str| -> i64 {
             info.lines()
                 .find_map(|l| l.trim().strip_prefix(name))
                 .and_then(|v| v.trim().parse().ok())
                 .unwrap_or_else(|| panic!("xwininfo has no {name}: {info}"))
-        };
-        let (width, height) = (field("Width:"), field("Height:"));
+        }
+    }
+
+    /// What the X server displays in the window, as RGB pixels.
+    pub fn screenshot(&self) -> Screenshot {
+        let field = self.info();
+        let size = |name: &str| usize::try_from(field(name)).expect("a size");
+        let (width, height) = (size("Width:"), size("Height:"));
         let out = Command::new("import")
             .args(["-window", &self.id.to_string(), "-depth", "8", "rgb:-"])
             .output()

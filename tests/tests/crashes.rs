@@ -40,6 +40,14 @@ fn library_slot(test: &str) -> PathBuf {
     dir.join("libgame.so")
 }
 
+/// The engine's command line: `flags`, `--lib library`, then `extra`.
+fn args(flags: &[&str], library: &Path, extra: &[&str]) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = flags.iter().map(Into::into).collect();
+    args.extend(["--lib".into(), library.as_os_str().to_owned()]);
+    args.extend(extra.iter().map(Into::into));
+    args
+}
+
 /// The `ticks N` the demo's `describe` reports.
 fn ticks(summary: &serde_json::Value) -> u64 {
     let game = summary["game"]
@@ -73,13 +81,8 @@ fn survives(variant: &Variant, cause: &str, extra_args: &[&str]) {
     let good = good_build();
     let library = library_slot(variant.name());
     install(&demo_library(), &library);
-    let mut engine = EngineProcess::start(
-        ["--headless", "--realtime", "--lib"]
-            .iter()
-            .map(Path::new)
-            .chain([library.as_path()])
-            .chain(extra_args.iter().map(Path::new)),
-    );
+    let mut engine =
+        EngineProcess::start(args(&["--headless", "--realtime"], &library, extra_args));
     engine.wait_for("for new builds");
     install(&crashing, &library);
     engine.wait_for("generation 2 at step");
@@ -174,12 +177,7 @@ fn with_no_earlier_build_game_logic_pauses_until_the_next_build() {
     let crashing = failing_variant("crash-alone", 30, "std::process::abort();").build();
     let library = library_slot("crash-alone");
     install(&crashing, &library);
-    let mut engine = EngineProcess::start(
-        ["--headless", "--realtime", "--lib"]
-            .iter()
-            .map(Path::new)
-            .chain([library.as_path()]),
-    );
+    let mut engine = EngineProcess::start(args(&["--headless", "--realtime"], &library, &[]));
     engine.wait_for("generation 1:");
     engine.wait_for("game code crashed the engine: abort in update at step 31");
     engine.wait_for("game logic is paused until the next build");
@@ -204,13 +202,8 @@ fn a_crash_at_start_up_is_said_once_not_restarted_forever() {
         "pub fn init() -> State {\n    if std::hint::black_box(true) {\n        std::process::abort();\n    }",
     );
     let library = crashing.build();
-    let finished = EngineProcess::start(
-        ["--headless", "--frames", "10", "--lib"]
-            .iter()
-            .map(Path::new)
-            .chain([library.as_path()]),
-    )
-    .finish();
+    let finished =
+        EngineProcess::start(args(&["--headless", "--frames", "10"], &library, &[])).finish();
     assert!(!finished.status.success(), "{}", finished.stderr);
     assert!(
         finished.stderr.contains(
@@ -235,12 +228,11 @@ fn sigterm_during_a_hang_prints_the_summary() {
     let hanging = failing_variant("crash-term", 30, "loop { std::hint::spin_loop(); }").build();
     let library = library_slot("crash-term");
     install(&hanging, &library);
-    let mut engine = EngineProcess::start(
-        ["--headless", "--realtime", "--hang-timeout", "600", "--lib"]
-            .iter()
-            .map(Path::new)
-            .chain([library.as_path()]),
-    );
+    let mut engine = EngineProcess::start(args(
+        &["--headless", "--realtime", "--hang-timeout", "600"],
+        &library,
+        &[],
+    ));
     engine.wait_for("fail_soon: failing now");
     let finished = engine.terminate();
     // A guard, not the benchmark: `tools bench stop` measures the real time.
@@ -279,13 +271,9 @@ fn a_crash_during_a_replay_is_survived() {
         .unwrap()
         .path();
     let crashing = failing_variant("crash-replay", 30, "std::process::abort();").build();
-    let finished = EngineProcess::start(
-        ["--headless", "--no-watch", "--replay"]
-            .iter()
-            .map(Path::new)
-            .chain([recording.as_path(), Path::new("--lib"), crashing.as_path()]),
-    )
-    .finish();
+    let replay = ["--replay", recording.to_str().unwrap()];
+    let finished =
+        EngineProcess::start(args(&["--headless", "--no-watch"], &crashing, &replay)).finish();
     let summary = assert_survived(&finished, "abort in update at step 31");
     assert_eq!(
         summary["frames"], 120,
@@ -311,12 +299,7 @@ fn greet() -> &'static str {
     let spinner = spinner.build();
     let library = library_slot("crash-thread");
     install(&spinner, &library);
-    let mut engine = EngineProcess::start(
-        ["--headless", "--realtime", "--lib"]
-            .iter()
-            .map(Path::new)
-            .chain([library.as_path()]),
-    );
+    let mut engine = EngineProcess::start(args(&["--headless", "--realtime"], &library, &[]));
     engine.wait_for("for new builds");
     install(&demo_library(), &library);
     engine.wait_for("generation 2 at step");
@@ -363,12 +346,7 @@ fn greet() -> &'static str {"#,
     let hanging = hanging.build();
     let library = library_slot("crash-render");
     install(&demo_library(), &library);
-    let mut engine = EngineProcess::start(
-        ["--hang-timeout", "1", "--lib"]
-            .iter()
-            .map(Path::new)
-            .chain([library.as_path()]),
-    );
+    let mut engine = EngineProcess::start(args(&["--hang-timeout", "1"], &library, &[]));
     engine.wait_for("for new builds");
     let before =
         XWindow::of_process(engine.id(), Duration::from_secs(30)).expect("the window opens");
@@ -470,12 +448,11 @@ fn a_hang_in_greet_while_a_new_build_is_prepared_is_survived() {
     let hanging = hanging.build();
     let library = library_slot("crash-greet");
     install(&demo_library(), &library);
-    let mut engine = EngineProcess::start(
-        ["--headless", "--realtime", "--hang-timeout", "1", "--lib"]
-            .iter()
-            .map(Path::new)
-            .chain([library.as_path()]),
-    );
+    let mut engine = EngineProcess::start(args(
+        &["--headless", "--realtime", "--hang-timeout", "1"],
+        &library,
+        &[],
+    ));
     engine.wait_for("for new builds");
     install(&hanging, &library);
     engine.wait_for("game code crashed the engine: greet did not return within 1 s");
