@@ -252,6 +252,8 @@ impl BuildReport {
 
 enum Message {
     Changed(PathBuf),
+    /// Build without a change (the engine process restarted after a crash).
+    BuildNow,
     Stop,
 }
 
@@ -304,9 +306,7 @@ impl DevLoop {
 impl DevLoop {
     /// Builds now, as if a source had been saved.
     pub fn build_now(&self) {
-        let _ = self
-            .control
-            .send(Message::Changed(PathBuf::from("(restart)")));
+        let _ = self.control.send(Message::BuildNow);
     }
 }
 
@@ -339,20 +339,23 @@ fn rebuild_on_change(
     events: &Sender<SourceEvent>,
 ) {
     loop {
-        let changed = match messages.recv() {
-            Ok(Message::Changed(path)) => path,
+        let why = match messages.recv() {
+            Ok(Message::Changed(path)) => {
+                let name = path.strip_prefix(&config.workspace).unwrap_or(&path);
+                format!("{} changed", name.display())
+            }
+            Ok(Message::BuildNow) => "the engine restarted".to_owned(),
             Ok(Message::Stop) | Err(_) => return,
         };
         // Coalesce the burst of events one save makes (and any other saves).
         loop {
             match messages.recv_timeout(SETTLE_SOURCES) {
-                Ok(Message::Changed(_)) => {}
+                Ok(Message::Changed(_) | Message::BuildNow) => {}
                 Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
                 Err(RecvTimeoutError::Timeout) => break,
             }
         }
-        let name = changed.strip_prefix(&config.workspace).unwrap_or(&changed);
-        log::info!("{} changed: building {}…", name.display(), config.package);
+        log::info!("{why}: building {}…", config.package);
         let started = Instant::now();
         let event = match build(config) {
             Ok(library) => {

@@ -793,6 +793,16 @@ impl EngineProcess {
     }
 }
 
+impl Drop for EngineProcess {
+    /// A test that fails half-way must not leave its engine running.
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// How an [`EngineProcess`] ended.
 #[derive(Debug)]
 pub struct Finished {
