@@ -12,7 +12,6 @@ use engine::dev::{self, DevConfig, DevLoop};
 use engine::headless::{self, Pace};
 use engine::recording::Recording;
 use engine::session::Session;
-use engine::session::control::Phase;
 use engine::session::supervisor::{self, SupervisorOptions};
 use engine::window::{self, WindowOptions};
 use engine::{Engine, EngineConfig};
@@ -102,9 +101,9 @@ fn main() -> ExitCode {
     let result = match Session::from_env() {
         // An engine process that the supervisor started.
         Ok(Some(session)) => {
-            let control = session.control();
+            let exit = session.exit();
             let result = run(cli, Some(session), &stop);
-            control.set_phase(Phase::Finished);
+            exit.finish();
             result
         }
         Ok(None) if cli.no_supervise => run(cli, None, &stop),

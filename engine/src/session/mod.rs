@@ -136,6 +136,16 @@ impl Session {
         self.control
     }
 
+    /// What this engine process does when it ends on purpose; take it
+    /// before the session moves into the engine.
+    pub fn exit(&self) -> SessionExit {
+        SessionExit {
+            control: self.control,
+            dirs: [self.dir.clone(), self.shadow_root.clone()],
+            supervisor: nix::unistd::getppid(),
+        }
+    }
+
     /// Whether an earlier engine process of this session left a state to carry on from.
     pub fn is_resuming(&self) -> bool {
         self.control.phase() == control::Phase::Running && self.record.read().is_some()
@@ -229,5 +239,27 @@ impl Session {
     /// The files of layout `serial`: state, per-step copy, field table.
     pub fn state_files(&self, serial: u64) -> [PathBuf; 3] {
         ["now", "before", "fields"].map(|what| self.dir.join(format!("state-{serial}.{what}")))
+    }
+}
+
+/// How an engine process leaves its session on purpose (see [`Session::exit`]).
+#[derive(Debug)]
+pub struct SessionExit {
+    control: &'static Control,
+    dirs: [PathBuf; 2],
+    supervisor: nix::unistd::Pid,
+}
+
+impl SessionExit {
+    /// Tells the supervisor that this exit is the session's end (not a
+    /// crash). When the supervisor is gone (killed outright, which ended this
+    /// process too), removes the session's files, which it would have.
+    pub fn finish(self) {
+        self.control.set_phase(control::Phase::Finished);
+        if nix::unistd::getppid() != self.supervisor {
+            for dir in &self.dirs {
+                let _ = fs::remove_dir_all(dir);
+            }
+        }
     }
 }
