@@ -356,6 +356,9 @@ fn rebuild_on_change(
             }
         }
         log::info!("{why}: building {}…", config.package);
+        if events.send(SourceEvent::Building).is_err() {
+            return;
+        }
         let started = Instant::now();
         let event = match build(config) {
             Ok(library) => {

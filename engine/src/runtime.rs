@@ -82,6 +82,8 @@ pub struct ReloadStats {
     pub last_error: Option<String>,
     /// Builds of the game code that failed (dev loop only).
     pub failed_builds: u64,
+    /// Builds of the game code the dev loop started.
+    pub builds: u64,
     /// Asset files that could not be read (the previous version stayed).
     pub failed_assets: u64,
     /// Crashes and hangs of game code that the session survived (a new
@@ -170,6 +172,8 @@ pub struct Engine {
     asset_error: Option<String>,
     notice: Option<String>,
     paused: bool,
+    /// A build of the game code is running (dev loop).
+    building: bool,
     history: Vec<ReloadRecord>,
     scratch: Message,
     frame_times: FrameTimes,
@@ -314,6 +318,7 @@ impl Engine {
             asset_error,
             notice: None,
             paused: false,
+            building: false,
             history: Vec::new(),
             scratch: Message::new(),
             frame_times: FrameTimes::default(),
@@ -341,7 +346,9 @@ impl Engine {
     /// displayed frames, never between a frame's update steps and its render.
     pub fn begin_frame(&mut self) {
         while let Some(event) = self.source.as_mut().and_then(|source| source.poll()) {
+            self.building = matches!(event, SourceEvent::Building);
             match event {
+                SourceEvent::Building => self.stats.builds += 1,
                 SourceEvent::Prepared(Ok(library)) if self.is_running(library.id()) => {
                     log::debug!("{} is the build running now", library.source().display());
                     self.shadows.retire(library);
@@ -592,6 +599,11 @@ impl Engine {
     /// Whether game logic is paused after a panic.
     pub fn is_paused(&self) -> bool {
         self.paused
+    }
+
+    /// Whether the dev loop is building the game code now.
+    pub fn is_building(&self) -> bool {
+        self.building
     }
 
     /// The configuration the engine was started with.

@@ -10,6 +10,8 @@ pub enum SourceEvent {
     Prepared(Prepared),
     /// A build of the game code failed; the text is the compiler's first error.
     BuildFailed(String),
+    /// A build of the game code started (the dev loop).
+    Building,
 }
 
 /// A producer of [`SourceEvent`]s, polled by the engine at each frame boundary.
