@@ -74,6 +74,10 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
+    // Started by cargo as its rustc wrapper, for the dev loop's direct builds.
+    if let Some(code) = engine::dev::direct::run_as_wrapper() {
+        return code;
+    }
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
     // Ctrl-C and SIGTERM end the run cleanly, so the summary is still printed.

@@ -84,6 +84,8 @@ pub struct ReloadStats {
     pub failed_builds: u64,
     /// Builds of the game code the dev loop started.
     pub builds: u64,
+    /// Of those, builds that ran rustc directly, without cargo.
+    pub direct_builds: u64,
     /// Asset files that could not be read (the previous version stayed).
     pub failed_assets: u64,
     /// Crashes and hangs of game code that the session survived (a new
@@ -346,9 +348,12 @@ impl Engine {
     /// displayed frames, never between a frame's update steps and its render.
     pub fn begin_frame(&mut self) {
         while let Some(event) = self.source.as_mut().and_then(|source| source.poll()) {
-            self.building = matches!(event, SourceEvent::Building);
+            self.building = matches!(event, SourceEvent::Building { .. });
             match event {
-                SourceEvent::Building => self.stats.builds += 1,
+                SourceEvent::Building { direct } => {
+                    self.stats.builds += 1;
+                    self.stats.direct_builds += u64::from(direct);
+                }
                 SourceEvent::Prepared(Ok(library)) if self.is_running(library.id()) => {
                     log::debug!("{} is the build running now", library.source().display());
                     self.shadows.retire(library);

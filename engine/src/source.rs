@@ -10,8 +10,12 @@ pub enum SourceEvent {
     Prepared(Prepared),
     /// A build of the game code failed; the text is the compiler's first error.
     BuildFailed(String),
-    /// A build of the game code started (the dev loop).
-    Building,
+    /// A build of the game code started (the dev loop): with rustc run
+    /// directly, or with cargo.
+    Building {
+        /// Whether rustc is run directly (not through cargo).
+        direct: bool,
+    },
 }
 
 /// A producer of [`SourceEvent`]s, polled by the engine at each frame boundary.

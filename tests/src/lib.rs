@@ -554,6 +554,21 @@ impl ScratchWorkspace {
             )
             .expect("copy crate manifest");
         }
+        // Cargo names a path dependency's files by its path *within* the
+        // workspace, so every copy's hotloop-abi would share (and overwrite)
+        // one file in the shared target directory: a version of its own
+        // keeps them apart.
+        let abi_manifest = root.join("engine/abi/Cargo.toml");
+        let text = fs::read_to_string(&abi_manifest).expect("abi manifest");
+        fs::write(
+            &abi_manifest,
+            text.replacen(
+                "version.workspace = true",
+                &format!("version = \"0.1.0-{}\"", name.replace('_', "-")),
+                1,
+            ),
+        )
+        .expect("give the abi copy its own version");
         let package = format!("scratch-{name}");
         let game_manifest = root.join("game-logic/Cargo.toml");
         let text = fs::read_to_string(&game_manifest).expect("game manifest");
@@ -590,7 +605,23 @@ impl ScratchWorkspace {
         let mut config = engine::dev::DevConfig::for_workspace(&self.root, release);
         config.target_dir = Some(variants_dir().join("target"));
         config.package = self.package.clone();
+        // As `cargo dev` does: the engine binary records rustc's command line.
+        config.rustc_wrapper = Some(engine_binary());
         config
+    }
+
+    /// Replaces the one occurrence of `from` in `file` (relative to the
+    /// copy's root: `game-logic/Cargo.toml`, say).
+    pub fn edit_file(&self, file: &str, from: &str, to: &str) {
+        let path = self.root.join(file);
+        let text = fs::read_to_string(&path).expect("read file");
+        assert_eq!(
+            text.matches(from).count(),
+            1,
+            "expected `{from}` once in {}",
+            path.display()
+        );
+        fs::write(&path, text.replacen(from, to, 1)).expect("save file");
     }
 
     /// The game package's name.
@@ -753,8 +784,9 @@ impl EngineProcess {
         }
     }
 
-    /// Everything read from stderr so far.
-    pub fn stderr(&self) -> String {
+    /// Everything the engine has said on stderr so far.
+    pub fn stderr(&mut self) -> String {
+        self.stderr.extend(self.lines.try_iter());
         self.stderr.join("\n")
     }
 

@@ -348,16 +348,16 @@ fn greet() -> &'static str {"#,
     install(&demo_library(), &library);
     let mut engine = EngineProcess::start(args(&["--hang-timeout", "1"], &library, &[]));
     engine.wait_for("for new builds");
-    let before =
-        XWindow::of_process(engine.id(), Duration::from_secs(30)).expect("the window opens");
+    let before = XWindow::of_process(engine.id(), Duration::from_secs(30))
+        .unwrap_or_else(|| panic!("the window opens; the engine said:\n{}", engine.stderr()));
     let geometry = before.geometry();
     install(&hanging, &library);
     engine.wait_for("render_then_hang: hanging now");
     engine.wait_for("game code crashed the engine: render did not return within 1 s");
     engine.wait_for("went back to generation 1");
     engine.wait_for("running again at step");
-    let after =
-        XWindow::of_process(engine.id(), Duration::from_secs(30)).expect("the window is back");
+    let after = XWindow::of_process(engine.id(), Duration::from_secs(30))
+        .unwrap_or_else(|| panic!("the window is back; the engine said:\n{}", engine.stderr()));
     assert_eq!(
         after.geometry(),
         geometry,

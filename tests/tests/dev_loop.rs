@@ -69,6 +69,11 @@ fn saves_are_rebuilt_and_reloaded_and_broken_saves_are_shown() {
         "a good build clears the error"
     );
     assert_eq!(engine.stats().failed_reloads, 0);
+    assert_eq!(
+        engine.stats().direct_builds,
+        engine.stats().builds,
+        "saves in src/ are compiled by rustc directly, errors included"
+    );
 }
 
 #[test]
@@ -103,4 +108,108 @@ fn saves_during_a_build_queue_exactly_one_more_build() {
         "{:?}",
         engine.stats()
     );
+}
+
+#[test]
+fn saves_in_src_compile_with_rustc_directly_and_leave_cargo_unconfused() {
+    let workspace = ScratchWorkspace::new("dev-direct");
+    let mut engine = start(&workspace);
+    for (from, to) in [(1, 2), (2, 3)] {
+        workspace.edit(
+            "systems.rs",
+            &format!("state.ticks += {from};"),
+            &format!("state.ticks += {to};"),
+        );
+        run_until(&mut engine, "the saved edit", |_, delta| delta == to);
+    }
+    let stats = engine.stats();
+    assert_eq!((stats.builds, stats.direct_builds), (2, 2), "{stats:?}");
+    let loaded = &engine.history().last().unwrap().source;
+    assert!(
+        loaded.components().any(|c| c.as_os_str() == "hotloop-dev"),
+        "the direct build's own output is loaded: {}",
+        loaded.display()
+    );
+    // A plain cargo build afterwards builds the latest source, not a stale one.
+    let mut plain = workspace.dev_config(false);
+    plain.rustc_wrapper = None;
+    let library = build(&plain).expect("cargo builds");
+    let mut config = EngineConfig::new(library);
+    config.watch = false;
+    let mut fresh = Engine::new(config).unwrap();
+    fresh.step(&Input::default());
+    let before = ticks(fresh.state_bytes());
+    fresh.step(&Input::default());
+    assert_eq!(ticks(fresh.state_bytes()) - before, 3);
+}
+
+#[test]
+fn changes_outside_src_build_with_cargo_and_new_dependencies_then_compile_directly() {
+    let workspace = ScratchWorkspace::new("dev-fallback");
+    let mut engine = start(&workspace);
+    // A manifest edit: cargo, not rustc directly.
+    let tiny = workspace.root().join("tiny");
+    std::fs::create_dir_all(tiny.join("src")).unwrap();
+    std::fs::write(
+        tiny.join("Cargo.toml"),
+        "[package]\nname = \"tiny\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tiny.join("src/lib.rs"),
+        "/// Five.\npub fn five() -> u64 {\n    5\n}\n",
+    )
+    .unwrap();
+    workspace.edit_file(
+        "game-logic/Cargo.toml",
+        "[dependencies]\n",
+        "[dependencies]\ntiny = { path = \"../tiny\" }\n",
+    );
+    run_until(&mut engine, "the manifest's build", |e, _| {
+        e.stats().builds == 1 && !e.is_building()
+    });
+    assert_eq!(engine.stats().direct_builds, 0, "{:?}", engine.stats());
+    // The new dependency is in the recorded command: the next save uses it directly.
+    workspace.edit(
+        "systems.rs",
+        "state.ticks += 1;",
+        "state.ticks += tiny::five();",
+    );
+    run_until(
+        &mut engine,
+        "the save that uses the new dependency",
+        |_, delta| delta == 5,
+    );
+    assert_eq!(engine.stats().direct_builds, 1, "{:?}", engine.stats());
+    assert_eq!(engine.stats().failed_builds, 0, "{:?}", engine.stats());
+}
+
+#[test]
+fn a_recorded_command_that_no_longer_works_falls_back_to_cargo() {
+    let workspace = ScratchWorkspace::new("dev-stale");
+    let dev = workspace.dev_config(false);
+    let mut engine = start(&workspace);
+    // As after `cargo clean` or a rebuilt dependency: the recorded command
+    // names a dependency file that is gone.
+    let capture = dev.capture_file();
+    let recorded = std::fs::read_to_string(&capture).expect("the first build recorded rustc");
+    let stale = recorded.replacen("glam=", "glam=/gone/", 1);
+    assert_ne!(stale, recorded, "the recording names glam");
+    std::fs::write(&capture, stale).unwrap();
+    workspace.edit("systems.rs", "state.ticks += 1;", "state.ticks += 4;");
+    run_until(
+        &mut engine,
+        "the save, built by cargo after all",
+        |_, delta| delta == 4,
+    );
+    let stats = engine.stats();
+    assert_eq!(
+        (stats.direct_builds, stats.builds, stats.failed_builds),
+        (1, 2, 0),
+        "one direct attempt, then cargo, and no error shown: {stats:?}"
+    );
+    // Cargo recorded the command again: the next save is direct once more.
+    workspace.edit("systems.rs", "state.ticks += 4;", "state.ticks += 6;");
+    run_until(&mut engine, "the next save", |_, delta| delta == 6);
+    assert_eq!(engine.stats().direct_builds, 2, "{:?}", engine.stats());
 }

@@ -1,20 +1,25 @@
-//! The dev loop: watch the game's sources, rebuild with cargo on save, and
-//! hand each new library to the engine the moment the build ends.
+//! The dev loop: watch the game's sources, rebuild on save, and hand each
+//! new library to the engine the moment the build ends.
 //!
 //! Knowing when the build ends is what makes this faster than watching the
-//! library file: the library is loaded right after cargo reports it, with no
-//! file-system event or settle time in between. A save during a build queues
-//! exactly one more build; builds never overlap.
+//! library file: the library is loaded right after the compiler is done,
+//! with no file-system event or settle time in between. A save during a
+//! build queues exactly one more build; builds never overlap. A save that
+//! only touched the game crate's `src/` is compiled by running rustc
+//! directly ([`direct`]); anything else goes through cargo ([`cargo`]).
 
-use std::io::{BufRead, BufReader};
+pub mod cargo;
+pub mod direct;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 use notify::{Event, EventKind, RecursiveMode, Watcher};
 
+use self::direct::{Invocation, Outcome};
 use crate::library::GameLibrary;
 use crate::shadow::ShadowDir;
 use crate::source::{ReloadSource, SourceEvent};
@@ -36,6 +41,10 @@ pub struct DevConfig {
     pub release: bool,
     /// Cargo's target directory, when not the workspace's own.
     pub target_dir: Option<PathBuf>,
+    /// The `hotloop` executable, which cargo runs as its rustc wrapper to
+    /// record the game crate's command for direct builds ([`direct`]).
+    /// `None`: every build goes through cargo.
+    pub rustc_wrapper: Option<PathBuf>,
 }
 
 impl DevConfig {
@@ -48,6 +57,10 @@ impl DevConfig {
             workspace,
             release,
             target_dir: None,
+            // Only the engine binary knows how to be a wrapper (not a test binary).
+            rustc_wrapper: std::env::current_exe()
+                .ok()
+                .filter(|exe| exe.file_stem().is_some_and(|stem| stem == "hotloop")),
         }
     }
 }
@@ -108,145 +121,34 @@ impl DevConfig {
     }
 }
 
-/// A failed build: the compiler's first error, in short and in full.
-#[derive(Clone, Debug, thiserror::Error)]
-#[error("{short}")]
-pub struct BuildError {
-    /// One line for the overlay: the message and where it points.
-    pub short: String,
-    /// The compiler's rendered diagnostic, for the terminal.
-    pub rendered: String,
-    /// How many errors the build reported.
-    pub errors: usize,
-}
+pub use self::cargo::{BuildError, build};
 
-/// Runs one build and returns the library cargo produced.
-///
-/// # Errors
-/// The compiler's first error (or why cargo could not run).
-pub fn build(config: &DevConfig) -> Result<PathBuf, BuildError> {
-    let started = Instant::now();
-    let color = crate::session::stderr_is_terminal();
-    let format = if color {
-        "json-diagnostic-rendered-ansi"
-    } else {
-        "json"
-    };
-    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    command
-        .args(["build", "--lib", "-p", &config.package])
-        .arg(format!("--message-format={format}"))
-        .arg("--manifest-path")
-        .arg(config.workspace.join("Cargo.toml"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if config.release {
-        command.arg("--release");
+impl DevConfig {
+    /// The game crate's name (the package name with `_` for `-`).
+    pub fn crate_name(&self) -> String {
+        self.package.replace('-', "_")
     }
-    if let Some(target_dir) = &config.target_dir {
-        command.arg("--target-dir").arg(target_dir);
-    }
-    let failure = |short: String| BuildError {
-        rendered: short.clone(),
-        short,
-        errors: 1,
-    };
-    let mut child = command
-        .spawn()
-        .map_err(|e| failure(format!("could not run cargo: {e}")))?;
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut report = BuildReport::default();
-    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-        report.read(&line, &config.package);
-    }
-    let output = child
-        .wait_with_output()
-        .map_err(|e| failure(format!("cargo failed: {e}")))?;
-    match (output.status.success(), report.library) {
-        (true, Some(library)) => {
-            log::debug!(
-                "cargo built {} in {:.2?}",
-                library.display(),
-                started.elapsed()
-            );
-            Ok(library)
-        }
-        (true, None) => Err(failure(format!(
-            "cargo built no library for package `{}`",
-            config.package
-        ))),
-        (false, _) => Err(report.first_error.unwrap_or_else(|| {
-            // No diagnostic: cargo itself failed (bad manifest, missing package…).
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let line = stderr
-                .lines()
-                .find(|l| l.contains("error"))
-                .unwrap_or("cargo failed");
-            failure(line.trim().to_owned())
-        })),
-    }
-}
 
-/// What cargo's JSON messages said.
-#[derive(Default)]
-struct BuildReport {
-    library: Option<PathBuf>,
-    first_error: Option<BuildError>,
-}
+    /// Cargo's target directory for this build.
+    pub fn target_dir(&self) -> PathBuf {
+        self.target_dir
+            .clone()
+            .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from))
+            .unwrap_or_else(|| self.workspace.join("target"))
+    }
 
-impl BuildReport {
-    fn read(&mut self, line: &str, package: &str) {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
-            return;
-        };
-        match message["reason"].as_str() {
-            Some("compiler-artifact") => {
-                let crate_name = package.replace('-', "_");
-                let is_cdylib = message["target"]["crate_types"]
-                    .as_array()
-                    .is_some_and(|types| types.iter().any(|t| t == "cdylib"));
-                if message["target"]["name"] == crate_name.as_str() && is_cdylib {
-                    self.library = message["filenames"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|f| f.as_str())
-                        .find(|f| f.ends_with(std::env::consts::DLL_SUFFIX))
-                        .map(PathBuf::from);
-                }
-            }
-            Some("compiler-message") if message["message"]["level"] == "error" => {
-                let diagnostic = &message["message"];
-                let text = diagnostic["message"].as_str().unwrap_or("error");
-                let code = diagnostic["code"]["code"]
-                    .as_str()
-                    .map(|c| format!("[{c}]"))
-                    .unwrap_or_default();
-                let at = diagnostic["spans"]
-                    .as_array()
-                    .and_then(|spans| spans.iter().find(|s| s["is_primary"] == true))
-                    .map(|s| {
-                        format!(
-                            " at {}:{}:{}",
-                            s["file_name"].as_str().unwrap_or("?"),
-                            s["line_start"],
-                            s["column_start"]
-                        )
-                    })
-                    .unwrap_or_default();
-                match &mut self.first_error {
-                    Some(first) => first.errors += 1,
-                    None => {
-                        self.first_error = Some(BuildError {
-                            short: format!("error{code}: {text}{at}"),
-                            rendered: diagnostic["rendered"].as_str().unwrap_or(text).to_owned(),
-                            errors: 1,
-                        });
-                    }
-                }
-            }
-            _ => {}
-        }
+    /// Where cargo's rustc wrapper records the game crate's invocation.
+    pub fn capture_file(&self) -> PathBuf {
+        let profile = if self.release { "release" } else { "debug" };
+        self.target_dir()
+            .join("hotloop-dev")
+            .join(format!("{}-{profile}.json", self.crate_name()))
+    }
+
+    /// The game crate's sources: a save that touched only these can be
+    /// compiled directly.
+    pub fn sources(&self) -> PathBuf {
+        self.watch[0].join("src")
     }
 }
 
@@ -338,29 +240,43 @@ fn rebuild_on_change(
     messages: &Receiver<Message>,
     events: &Sender<SourceEvent>,
 ) {
+    let sources = config.sources();
     loop {
-        let why = match messages.recv() {
-            Ok(Message::Changed(path)) => {
-                let name = path.strip_prefix(&config.workspace).unwrap_or(&path);
+        // Whether the changes so far need cargo (anything outside `src/`).
+        let mut needs_cargo = false;
+        let mut note = |message: &Message| match message {
+            Message::Changed(path) => needs_cargo |= !path.starts_with(&sources),
+            Message::BuildNow => needs_cargo = true,
+            Message::Stop => {}
+        };
+        let first = match messages.recv() {
+            Ok(Message::Stop) | Err(_) => return,
+            Ok(message) => message,
+        };
+        note(&first);
+        let why = match &first {
+            Message::Changed(path) => {
+                let name = path.strip_prefix(&config.workspace).unwrap_or(path);
                 format!("{} changed", name.display())
             }
-            Ok(Message::BuildNow) => "the engine restarted".to_owned(),
-            Ok(Message::Stop) | Err(_) => return,
+            _ => "the engine restarted".to_owned(),
         };
         // Coalesce the burst of events one save makes (and any other saves).
         loop {
             match messages.recv_timeout(SETTLE_SOURCES) {
-                Ok(Message::Changed(_) | Message::BuildNow) => {}
                 Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+                Ok(message) => note(&message),
                 Err(RecvTimeoutError::Timeout) => break,
             }
         }
-        log::info!("{why}: building {}…", config.package);
-        if events.send(SourceEvent::Building).is_err() {
-            return;
-        }
+        let direct = (!needs_cargo && config.rustc_wrapper.is_some())
+            .then(|| Invocation::load(&config.capture_file()))
+            .flatten();
         let started = Instant::now();
-        let event = match build(config) {
+        let Some(result) = compile(config, direct, &why, events) else {
+            return;
+        };
+        let event = match result {
             Ok(library) => {
                 let prepared = GameLibrary::load(&library, shadows);
                 log::info!(
@@ -383,4 +299,31 @@ fn rebuild_on_change(
             return;
         }
     }
+}
+
+/// Compiles the game: directly with the recorded rustc command when there
+/// is one, else (or when it no longer works) with cargo. `None` when the
+/// engine is gone.
+fn compile(
+    config: &DevConfig,
+    direct: Option<Invocation>,
+    why: &str,
+    events: &Sender<SourceEvent>,
+) -> Option<Result<PathBuf, BuildError>> {
+    if let Some(invocation) = direct {
+        log::info!("{why}: building {} (rustc)…", config.package);
+        events.send(SourceEvent::Building { direct: true }).ok()?;
+        match invocation.build() {
+            Outcome::Built(library) => return Some(Ok(library)),
+            Outcome::Failed(error) => return Some(Err(error)),
+            Outcome::Unusable(reason) => {
+                log::warn!("the recorded rustc command failed ({reason}); building with cargo");
+                let _ = std::fs::remove_file(config.capture_file());
+            }
+        }
+    } else {
+        log::info!("{why}: building {} (cargo)…", config.package);
+    }
+    events.send(SourceEvent::Building { direct: false }).ok()?;
+    Some(build(config))
 }

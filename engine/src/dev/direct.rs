@@ -1,0 +1,327 @@
+//! Direct builds: on a save that only touched the game crate's `src/`, run
+//! the exact rustc command cargo ran for it last time, skipping cargo's own
+//! work (reading the whole workspace's manifests, lock file and fingerprints:
+//! about 0.1 s of every save in this workspace).
+//!
+//! The command is recorded by this very executable: cargo runs it as
+//! `RUSTC_WORKSPACE_WRAPPER` ([`run_as_wrapper`]), and it writes the game
+//! crate's arguments, environment and working directory to a file before
+//! becoming rustc. A direct build replays them with one change: the output
+//! goes to a directory of its own (`<profile>/hotloop-dev/`), so cargo's own
+//! outputs are never touched and a later plain `cargo build` still knows
+//! what is up to date. Anything unusual (a crate that cannot be found, no
+//! library written, a changed toolchain) is not shown as an error: the dev
+//! loop falls back to cargo, which records the command anew.
+
+use std::ffi::OsString;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::UNIX_EPOCH;
+
+use serde::{Deserialize, Serialize};
+
+use super::cargo::{BuildError, Diagnostics};
+
+/// Where the wrapper records the game crate's invocation.
+pub const CAPTURE_FILE_ENV: &str = "HOTLOOP_CAPTURE_RUSTC";
+/// Which crate's invocation the wrapper records (its crate name).
+pub const CAPTURE_CRATE_ENV: &str = "HOTLOOP_CAPTURE_CRATE";
+
+/// Variables that belong to the cargo run that was recorded, not to a
+/// replay: its jobserver's file descriptors, and the wrapper's own settings.
+const NOT_REPLAYED: [&str; 6] = [
+    "CARGO_MAKEFLAGS",
+    "MAKEFLAGS",
+    "MFLAGS",
+    "RUSTC_WORKSPACE_WRAPPER",
+    CAPTURE_FILE_ENV,
+    CAPTURE_CRATE_ENV,
+];
+
+/// Error codes of rustc failing to find or read a dependency: the recorded
+/// command is stale (`cargo clean`, a dependency rebuilt), not the game code,
+/// even though they point at a `use` in it.
+const STALE_DEPENDENCY: [&str; 7] = [
+    "E0460", "E0461", "E0462", "E0463", "E0464", "E0514", "E0786",
+];
+
+/// When this process was started by cargo as its rustc wrapper: records the
+/// game crate's compiler invocation, then becomes rustc. `None` otherwise.
+pub fn run_as_wrapper() -> Option<ExitCode> {
+    let capture = std::env::var_os(CAPTURE_FILE_ENV)?;
+    let mut args = std::env::args_os().skip(1);
+    let rustc = PathBuf::from(args.next()?);
+    let args: Vec<OsString> = args.collect();
+    let wanted = std::env::var_os(CAPTURE_CRATE_ENV);
+    if wanted.is_some_and(|name| is_cdylib_of(&args, &name))
+        && let Err(error) = Invocation::of_this_process(&rustc, &args)
+            .and_then(|invocation| invocation.save(Path::new(&capture)))
+    {
+        eprintln!("hotloop: could not record the game crate's rustc command: {error}");
+    }
+    use std::os::unix::process::CommandExt;
+    let error = Command::new(&rustc).args(&args).exec();
+    eprintln!("hotloop: could not run {}: {error}", rustc.display());
+    Some(ExitCode::FAILURE)
+}
+
+/// Whether `args` compile crate `name` as a cdylib.
+fn is_cdylib_of(args: &[OsString], name: &OsString) -> bool {
+    let has = |flag: &str, value: &OsString| {
+        args.windows(2)
+            .any(|pair| pair[0] == flag && &pair[1] == value)
+    };
+    has("--crate-name", name) && has("--crate-type", &OsString::from("cdylib"))
+}
+
+/// One recorded rustc invocation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invocation {
+    /// The compiler.
+    pub rustc: PathBuf,
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// Its environment (what cargo set: `CARGO_PKG_*`, `OUT_DIR`, …).
+    pub env: Vec<(String, String)>,
+    /// Its working directory.
+    pub cwd: PathBuf,
+    /// The compiler's modification time then, to notice a new toolchain.
+    pub rustc_modified: Option<u128>,
+}
+
+/// How a direct build went.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The library rustc just wrote.
+    Built(PathBuf),
+    /// The game code does not compile: shown exactly as a cargo build's error.
+    Failed(BuildError),
+    /// The recorded command no longer works here; build with cargo instead.
+    Unusable(String),
+}
+
+impl Invocation {
+    fn of_this_process(rustc: &Path, args: &[OsString]) -> io::Result<Self> {
+        let text = |value: &OsString| {
+            value.clone().into_string().map_err(|value| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{value:?} is not UTF-8"),
+                )
+            })
+        };
+        Ok(Self {
+            rustc: rustc.to_path_buf(),
+            args: args.iter().map(text).collect::<io::Result<_>>()?,
+            env: std::env::vars()
+                .filter(|(key, _)| !NOT_REPLAYED.contains(&key.as_str()))
+                .collect(),
+            cwd: std::env::current_dir()?,
+            rustc_modified: modified(rustc),
+        })
+    }
+
+    fn save(&self, path: &Path) -> io::Result<()> {
+        let partial = path.with_extension("partial");
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        fs::write(
+            &partial,
+            serde_json::to_vec(self).map_err(io::Error::other)?,
+        )?;
+        fs::rename(partial, path)
+    }
+
+    /// The invocation recorded at `path`, if there is one and the compiler
+    /// is still the one it names.
+    pub fn load(path: &Path) -> Option<Self> {
+        let invocation: Self = serde_json::from_slice(&fs::read(path).ok()?).ok()?;
+        (modified(&invocation.rustc) == invocation.rustc_modified).then_some(invocation)
+    }
+
+    /// Where direct builds write: beside cargo's output directory, not in it.
+    pub fn out_dir(&self) -> Option<PathBuf> {
+        let cargo_out = self.value_of("--out-dir")?;
+        let profile_dir = Path::new(cargo_out).parent()?;
+        Some(profile_dir.join("hotloop-dev"))
+    }
+
+    /// A dependency file the command names (`--extern name=path`) that no
+    /// longer exists (`cargo clean`, a dependency rebuilt under a new name).
+    fn missing_dependency(&self) -> Option<&str> {
+        self.args
+            .windows(2)
+            .filter(|pair| pair[0] == "--extern")
+            .filter_map(|pair| pair[1].split_once('=').map(|(_, path)| path))
+            .find(|path| !self.cwd.join(path).exists())
+    }
+
+    /// The directory of the crate root (`src/`), as the command names it.
+    fn sources(&self) -> Option<PathBuf> {
+        let root = self
+            .args
+            .iter()
+            .find(|arg| !arg.starts_with('-') && arg.ends_with(".rs"))?;
+        Path::new(root).parent().map(Path::to_path_buf)
+    }
+
+    fn value_of(&self, flag: &str) -> Option<&str> {
+        self.args
+            .windows(2)
+            .find(|pair| pair[0] == flag)
+            .map(|pair| pair[1].as_str())
+    }
+
+    /// Runs the recorded command, writing to [`Invocation::out_dir`].
+    pub fn build(&self) -> Outcome {
+        let Some(out_dir) = self.out_dir() else {
+            return Outcome::Unusable("the recorded command has no --out-dir".into());
+        };
+        if let Some(gone) = self.missing_dependency() {
+            return Outcome::Unusable(format!("the recorded dependency {gone} is gone"));
+        }
+        if let Err(error) = fs::create_dir_all(&out_dir) {
+            return Outcome::Unusable(format!("cannot create {}: {error}", out_dir.display()));
+        }
+        let mut args = self.args.clone();
+        if let Some(at) = args.iter().position(|a| a == "--out-dir") {
+            args[at + 1] = out_dir.display().to_string();
+        }
+        let output = Command::new(&self.rustc)
+            .args(&args)
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(&self.cwd)
+            .output();
+        let output = match output {
+            Ok(output) => output,
+            Err(error) => {
+                return Outcome::Unusable(format!("cannot run {}: {error}", self.rustc.display()));
+            }
+        };
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let mut diagnostics = Diagnostics::default();
+        let mut library = None;
+        let mut other = None;
+        for line in stderr.lines() {
+            let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+                other.get_or_insert(line);
+                continue;
+            };
+            match message["$message_type"].as_str() {
+                Some("artifact") if message["emit"] == "link" => {
+                    let artifact = message["artifact"].as_str().unwrap_or_default();
+                    if artifact.ends_with(std::env::consts::DLL_SUFFIX) {
+                        library = Some(PathBuf::from(artifact));
+                    }
+                }
+                Some("diagnostic") => diagnostics.read(&message),
+                _ => {}
+            }
+        }
+        // A compile error in game code points into the game crate's sources;
+        // anything else (a missing file, a dependency) is the command's fault.
+        let sources = self.sources();
+        let stale = diagnostics
+            .codes
+            .iter()
+            .any(|code| STALE_DEPENDENCY.contains(&code.as_str()))
+            || diagnostics.files.iter().any(|file| {
+                !file
+                    .as_deref()
+                    .zip(sources.as_deref())
+                    .is_some_and(|(file, sources)| Path::new(file).starts_with(sources))
+            });
+        match (output.status.success(), library, diagnostics.first_error) {
+            (true, Some(library), _) => Outcome::Built(library),
+            (false, _, Some(error)) if !stale => Outcome::Failed(error),
+            (false, _, Some(error)) => Outcome::Unusable(error.short),
+            (true, None, _) => Outcome::Unusable("rustc wrote no library".into()),
+            (false, _, None) => Outcome::Unusable(
+                other
+                    .unwrap_or("rustc failed without a diagnostic")
+                    .to_owned(),
+            ),
+        }
+    }
+}
+
+/// A file's modification time in nanoseconds since the epoch.
+fn modified(path: &Path) -> Option<u128> {
+    let time = fs::metadata(path).ok()?.modified().ok()?;
+    Some(time.duration_since(UNIX_EPOCH).ok()?.as_nanos())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(args: &[&str]) -> Vec<OsString> {
+        args.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn only_the_game_crates_library_is_recorded() {
+        let game = OsString::from("game_logic");
+        assert!(is_cdylib_of(
+            &os(&[
+                "--crate-name",
+                "game_logic",
+                "--crate-type",
+                "cdylib",
+                "--crate-type",
+                "rlib"
+            ]),
+            &game
+        ));
+        assert!(!is_cdylib_of(
+            &os(&["--crate-name", "hotloop_abi", "--crate-type", "lib"]),
+            &game
+        ));
+        assert!(!is_cdylib_of(
+            &os(&["--crate-name", "game_logic", "--crate-type", "rlib"]),
+            &game
+        ));
+    }
+
+    #[test]
+    fn direct_builds_write_beside_cargos_output() {
+        let invocation = Invocation {
+            rustc: PathBuf::from("/bin/rustc"),
+            args: ["--crate-name", "g", "--out-dir", "/w/target/debug/deps"]
+                .map(String::from)
+                .to_vec(),
+            env: Vec::new(),
+            cwd: PathBuf::from("/w"),
+            rustc_modified: None,
+        };
+        assert_eq!(
+            invocation.out_dir(),
+            Some(PathBuf::from("/w/target/debug/hotloop-dev"))
+        );
+    }
+
+    #[test]
+    fn a_recording_of_another_compiler_is_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let rustc = dir.path().join("rustc");
+        fs::write(&rustc, "").unwrap();
+        let file = dir.path().join("capture.json");
+        let invocation = Invocation {
+            rustc: rustc.clone(),
+            args: Vec::new(),
+            env: Vec::new(),
+            cwd: dir.path().to_path_buf(),
+            rustc_modified: modified(&rustc),
+        };
+        invocation.save(&file).unwrap();
+        assert_eq!(Invocation::load(&file), Some(invocation));
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
+        let file_of_rustc = fs::File::options().write(true).open(&rustc).unwrap();
+        file_of_rustc.set_modified(later).unwrap();
+        assert_eq!(Invocation::load(&file), None);
+    }
+}
