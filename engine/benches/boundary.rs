@@ -2,7 +2,8 @@
 //! - the per-step copy that lets a panicking step be rolled back, for the
 //!   demo's state and for a 1 MiB state;
 //! - calling the demo's `update` through the loaded release library versus
-//!   calling the same systems linked statically;
+//!   calling the same systems linked statically, and with each system timed
+//!   (F4);
 //! - a whole engine step, alone in its process and supervised (the state in
 //!   shared memory, each call into game code reported for crash recovery).
 //!
@@ -121,6 +122,11 @@ fn call_overhead(c: &mut Criterion) {
     });
     group.bench_function("through the loaded library", |b| {
         b.iter(|| library.update(black_box(&mut dynamic), &frame, &mut scratch))
+    });
+    // What F4 (per-system timings) adds while it is on; off, `update` runs.
+    let mut nanos = vec![0u64; library.systems().len()];
+    group.bench_function("through the loaded library, timing each system", |b| {
+        b.iter(|| library.update_timed(black_box(&mut dynamic), &frame, &mut scratch, &mut nanos))
     });
     group.finish();
 }

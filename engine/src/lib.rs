@@ -25,6 +25,7 @@ pub mod inspector;
 pub mod library;
 pub mod looping;
 pub mod overlay;
+pub mod profile;
 pub mod recording;
 pub mod retire;
 pub mod runtime;

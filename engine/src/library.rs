@@ -8,7 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
-use hotloop_abi::symbols::{self, DescribeFn, GreetFn, InitFn, MigrateFn, RenderFn, UpdateFn};
+use hotloop_abi::symbols::{
+    self, DescribeFn, GreetFn, InitFn, MigrateFn, RenderFn, UpdateFn, UpdateTimedFn,
+};
 use hotloop_abi::{ABI_VERSION, Frame, Message, RawCanvas, StateLayout, Status};
 use libloading::Library;
 
@@ -28,6 +30,7 @@ struct EntryPoints {
     render: RenderFn,
     describe: DescribeFn,
     migrate: Option<MigrateFn>,
+    update_timed: Option<UpdateTimedFn>,
 }
 
 /// Largest field table accepted, in bytes.
@@ -42,6 +45,7 @@ pub struct GameLibrary {
     greeting: String,
     fields: Vec<FieldInfo>,
     field_table: Vec<u8>,
+    systems: Vec<String>,
     id: u64,
     // Declared before `shadow`: the library is unloaded before its file is deleted.
     _library: Library,
@@ -120,7 +124,7 @@ impl GameLibrary {
         }
         // SAFETY: the library speaks our ABI version, whose `game!` macro
         // asserts at compile time that each export has the type in `symbols`.
-        let (entries, layout, state_fields) = unsafe {
+        let (entries, layout, state_fields, system_names) = unsafe {
             let state_layout: symbols::StateLayoutFn =
                 lookup(&library, symbols::STATE_LAYOUT, source)?;
             let state_fields: symbols::StateFieldsFn =
@@ -132,8 +136,11 @@ impl GameLibrary {
                 render: lookup(&library, symbols::RENDER, source)?,
                 describe: lookup(&library, symbols::DESCRIBE, source)?,
                 migrate: lookup(&library, symbols::MIGRATE, source).ok(),
+                update_timed: lookup(&library, symbols::UPDATE_TIMED, source).ok(),
             };
-            (entries, state_layout(), state_fields)
+            let system_names: Option<symbols::SystemNamesFn> =
+                lookup(&library, symbols::SYSTEM_NAMES, source).ok();
+            (entries, state_layout(), state_fields, system_names)
         };
         if let Err(reason) = check_layout(layout) {
             return Err(ReloadError::BadLayout {
@@ -147,6 +154,7 @@ impl GameLibrary {
                 path: path(),
                 reason,
             })?;
+        let systems = system_names.map(read_system_names).unwrap_or_default();
         let mut loaded = Self {
             entries,
             layout,
@@ -154,6 +162,7 @@ impl GameLibrary {
             greeting: String::new(),
             fields,
             field_table,
+            systems,
             id,
             _library: library,
             shadow,
@@ -222,6 +231,12 @@ impl GameLibrary {
         &self.fields
     }
 
+    /// The names of the library's systems, in `update`'s order (empty when
+    /// it does not say).
+    pub fn systems(&self) -> &[String] {
+        &self.systems
+    }
+
     /// The field table as the library encoded it (what [`GameLibrary::fields`] decodes).
     pub fn field_table(&self) -> &[u8] {
         &self.field_table
@@ -282,6 +297,37 @@ impl GameLibrary {
         // any update. It is exclusively borrowed; `frame` and `scratch` are valid.
         let status =
             unsafe { (self.entries.update)(state.bytes_mut().as_mut_ptr(), frame, scratch) };
+        self.check(symbols::UPDATE, status, scratch)
+    }
+
+    /// As [`GameLibrary::update`], and writes how long each system took (in
+    /// nanoseconds) into `nanos` (one per [`GameLibrary::systems`] entry).
+    /// A library that cannot time its systems just updates.
+    ///
+    /// # Errors
+    /// As [`GameLibrary::update`].
+    pub fn update_timed(
+        &self,
+        state: &mut StateBuffer,
+        frame: &Frame,
+        scratch: &mut Message,
+        nanos: &mut [u64],
+    ) -> Result<(), ReloadError> {
+        let Some(update_timed) = self.entries.update_timed else {
+            return self.update(state, frame, scratch);
+        };
+        self.check_layout(state)?;
+        let _call = control::enter(Call::Update, self.id);
+        // SAFETY: as in `update`; `nanos` is `nanos.len()` exclusive `u64`s.
+        let status = unsafe {
+            update_timed(
+                state.bytes_mut().as_mut_ptr(),
+                frame,
+                scratch,
+                nanos.as_mut_ptr(),
+                nanos.len(),
+            )
+        };
         self.check(symbols::UPDATE, status, scratch)
     }
 
@@ -403,6 +449,32 @@ fn read_fields(
     }
     let fields = fields::decode(&bytes, layout)?;
     Ok((fields, bytes))
+}
+
+/// Asks the library for its systems' names (at most 256, each at most 200
+/// bytes, so a hostile library cannot make the engine allocate much).
+fn read_system_names(system_names: symbols::SystemNamesFn) -> Vec<String> {
+    const MAX: usize = 64 << 10;
+    // SAFETY: a null buffer with capacity 0 asks only for the length.
+    let len = unsafe { system_names(std::ptr::null_mut(), 0) };
+    if len > MAX {
+        return Vec::new();
+    }
+    let mut bytes = vec![0; len];
+    // SAFETY: `bytes` is `len` writable bytes, exclusively ours for the call.
+    if unsafe { system_names(bytes.as_mut_ptr(), len) } != len {
+        return Vec::new();
+    }
+    String::from_utf8_lossy(&bytes)
+        .lines()
+        .take(256)
+        .map(|name| {
+            name.chars()
+                .filter(|c| !c.is_whitespace())
+                .take(200)
+                .collect()
+        })
+        .collect()
 }
 
 /// Opens `path`, resolving every undefined symbol now (`RTLD_NOW`) so that a

@@ -42,6 +42,10 @@ struct Cli {
     /// Include the state's fields and values in the JSON summary printed at exit.
     #[arg(long)]
     dump_state: bool,
+    /// Time each system of the game and put the means in the JSON summary
+    /// (in the window, F4 shows them live).
+    #[arg(long)]
+    profile_systems: bool,
     /// The assets directory (images and tunables.toml) [default: the workspace's assets/].
     #[arg(long)]
     assets: Option<PathBuf>,
@@ -163,6 +167,7 @@ fn run(cli: Cli, session: Option<Session>, stop: &Arc<AtomicBool>) -> anyhow::Re
     config.watch = !cli.no_watch && dev.is_none() && !finishing;
     config.snapshot_dir = cli.snapshot_dir;
     config.dump_state = cli.dump_state;
+    config.profile_systems = cli.profile_systems;
     config.assets = cli
         .assets
         .or_else(|| Some(workspace().join("assets")).filter(|dir| dir.is_dir()));

@@ -19,6 +19,7 @@ use crate::fields::{self, Entry, FieldInfo, Value};
 use crate::frame_times::{FrameTimeSummary, FrameTimes};
 use crate::library::GameLibrary;
 use crate::looping::{LoopStep, Looper};
+use crate::profile::{SystemProfile, SystemTiming};
 use crate::session::Session;
 use crate::session::control;
 use crate::shadow::{ShadowDir, ShadowFile};
@@ -49,6 +50,8 @@ pub struct EngineConfig {
     pub assets: Option<PathBuf>,
     /// Include the state's fields and values in the [`Summary`].
     pub dump_state: bool,
+    /// Time every system from the start, and put the means in the [`Summary`].
+    pub profile_systems: bool,
 }
 
 impl EngineConfig {
@@ -63,6 +66,7 @@ impl EngineConfig {
             recording_dir: PathBuf::from(".hotloop/recordings"),
             assets: None,
             dump_state: false,
+            profile_systems: false,
         }
     }
 }
@@ -142,6 +146,9 @@ pub struct Summary {
     /// The state's fields and values (with `--dump-state`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<serde_json::Value>,
+    /// Each system's mean time per step, slowest first (`--profile-systems`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub systems: Option<Vec<SystemTiming>>,
 }
 
 /// The library that ran before the current one, unloaded but kept on disk so
@@ -182,6 +189,8 @@ pub struct Engine {
     /// The inspector's view of the running library's field table.
     entries: Vec<Entry>,
     looper: Looper,
+    /// Per-system timings, while someone looks at them.
+    profile: Option<SystemProfile>,
     assets: AssetStore,
     asset_watcher: Option<AssetWatcher>,
     /// The supervised session the state lives in, if any.
@@ -254,6 +263,7 @@ impl Engine {
         }];
         let mut engine =
             Self::assemble(config, Some(library), state, before_step, session, shadows)?;
+        engine.set_profiling(engine.config.profile_systems);
         engine.history = history;
         engine.stats.generation = 1;
         engine.newest_generation = 1;
@@ -326,6 +336,7 @@ impl Engine {
             frame_times: FrameTimes::default(),
             entries,
             looper: Looper::default(),
+            profile: None,
             assets,
             asset_watcher,
             session,
@@ -435,7 +446,19 @@ impl Engine {
         control::begin_step(self.steps);
         while let Some(library) = &self.library {
             let frame = frame(&self.config, number, &input, &self.assets);
-            let Err(error) = library.update(&mut self.state, &frame, &mut self.scratch) else {
+            let updated = match &mut self.profile {
+                Some(profile) => library.update_timed(
+                    &mut self.state,
+                    &frame,
+                    &mut self.scratch,
+                    profile.step_slots(),
+                ),
+                None => library.update(&mut self.state, &frame, &mut self.scratch),
+            };
+            let Err(error) = updated else {
+                if let Some(profile) = &mut self.profile {
+                    profile.record();
+                }
                 break;
             };
             self.state.copy_from(&self.before_step);
@@ -606,6 +629,28 @@ impl Engine {
         self.paused
     }
 
+    /// Starts or stops timing each system (see [`Engine::profile`]).
+    pub fn set_profiling(&mut self, on: bool) {
+        self.profile = on.then(|| self.new_profile());
+    }
+
+    /// Per-system timings, while they are on.
+    pub fn profile(&mut self) -> Option<&mut SystemProfile> {
+        self.profile.as_mut()
+    }
+
+    fn new_profile(&self) -> SystemProfile {
+        let systems = self.library.as_ref().map_or(&[][..], GameLibrary::systems);
+        SystemProfile::new(systems, self.config.rate)
+    }
+
+    /// A new library may have other systems: time those from now on.
+    fn restart_profile(&mut self) {
+        if self.profile.is_some() {
+            self.profile = Some(self.new_profile());
+        }
+    }
+
     /// Whether the dev loop is building the game code now.
     pub fn is_building(&self) -> bool {
         self.building
@@ -642,6 +687,7 @@ impl Engine {
             game: self.describe(),
             frame_times: self.frame_times.summary(),
             state: self.config.dump_state.then(|| self.state_json()),
+            systems: self.profile.as_ref().map(SystemProfile::summary),
         }
     }
 
@@ -680,6 +726,7 @@ impl Engine {
                     self.shadows.retire(failed);
                 }
                 self.stats.generation = fallback.generation;
+                self.restart_profile();
                 log::warn!(
                     "went back to generation {}: {greeting}",
                     fallback.generation
@@ -756,6 +803,7 @@ impl Engine {
         }
         self.newest_generation += 1;
         self.stats.generation = self.newest_generation;
+        self.restart_profile();
         self.stats.reloads += 1;
         self.current_error = None;
         self.paused = false;

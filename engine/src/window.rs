@@ -241,6 +241,9 @@ impl App {
             .draw(&status, frame, width as usize, height as usize);
         self.inspector
             .draw(&self.engine, frame, width as usize, height as usize);
+        if let Some(profile) = self.engine.profile() {
+            profile.draw(frame, width as usize, height as usize);
+        }
         // Work time up to presenting: with vsync, presenting waits for the display.
         self.engine.record_frame_time(now.elapsed(), reloaded);
         if let Err(error) = pixels.render() {
@@ -260,7 +263,7 @@ impl App {
     }
 
     /// The engine's own keys: F1 status line, F2 inspector (and its keys),
-    /// F3 record/loop, F5 save state, F9 load it.
+    /// F3 record/loop, F4 per-system timings, F5 save state, F9 load it.
     fn engine_key(&mut self, code: KeyCode) {
         if self.inspector.key(code, self.shift, &mut self.engine) {
             return;
@@ -270,6 +273,10 @@ impl App {
             KeyCode::F2 => self.inspector.visible = !self.inspector.visible,
             KeyCode::F3 => {
                 self.engine.toggle_loop();
+            }
+            KeyCode::F4 => {
+                let on = self.engine.profile().is_none();
+                self.engine.set_profiling(on);
             }
             KeyCode::F5 => {
                 let _ = self.engine.save_snapshot();

@@ -87,3 +87,37 @@ fn missing_library_is_a_clear_error_not_a_panic() {
     assert!(stderr.contains("cargo build -p game-logic"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn profile_systems_puts_each_systems_mean_in_the_summary() {
+    let output = Command::new(engine_binary())
+        .args([
+            "--headless",
+            "--frames",
+            "120",
+            "--profile-systems",
+            "--lib",
+        ])
+        .arg(demo_library())
+        .output()
+        .expect("run hotloop");
+    assert!(output.status.success());
+    let summary = summary_line(&String::from_utf8_lossy(&output.stdout));
+    let systems = summary["systems"].as_array().expect("systems");
+    let names: Vec<&str> = systems
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names.len(),
+        4,
+        "the demo's four systems, slowest first: {names:?}"
+    );
+    let means: Vec<f64> = systems
+        .iter()
+        .map(|s| s["mean_us"].as_f64().unwrap())
+        .collect();
+    assert!(means.windows(2).all(|w| w[0] >= w[1]), "{means:?}");
+    assert!(means.iter().all(|m| *m > 0.0), "{means:?}");
+    assert!(names.contains(&"systems::move_particles"), "{names:?}");
+}

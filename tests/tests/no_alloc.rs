@@ -93,5 +93,8 @@ fn supervised_steady_state_frames_allocate_nothing() {
     // engine process that the supervisor watches.
     let dir = tempfile::tempdir().unwrap();
     let session = engine::session::Session::standalone(dir.path()).unwrap();
-    assert_steady_state_allocates_nothing(engine::Engine::supervised(config(), session).unwrap());
+    let mut engine = engine::Engine::supervised(config(), session).unwrap();
+    // And with every system timed (F4).
+    engine.set_profiling(true);
+    assert_steady_state_allocates_nothing(engine);
 }

@@ -253,3 +253,65 @@ fn the_inspector_shows_the_state_and_edits_it() {
         "{summary}"
     );
 }
+
+#[test]
+fn f4_shows_how_long_each_system_takes() {
+    if !display_available() {
+        return;
+    }
+    let _display = one_window_at_a_time();
+    let mut child = Command::new(engine_binary())
+        .args(["--no-watch", "--lib"])
+        .arg(hotloop_tests::demo_library())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run hotloop");
+    let window = XWindow::of_process(child.id(), Duration::from_secs(30)).expect("a window");
+    // The timings panel: dark blue blended over the game's background.
+    let panel = |p: [u8; 3]| near(p, [11, 28, 56]);
+    wait_for_screen(window, &mut child, "the game", |shot| {
+        shot.fraction(|p| near(p, [18, 22, 40])) > 0.5
+    });
+    assert!(
+        window.screenshot().fraction(panel) < 0.01,
+        "no timings before F4"
+    );
+    let opened = (0..5).any(|_| {
+        focus(window);
+        type_keys(&["F4"]);
+        poll_screen(
+            window,
+            &mut child,
+            "the timings panel",
+            Duration::from_secs(3),
+            |shot| shot.fraction(panel) > 0.08,
+        )
+        .is_some()
+    });
+    assert!(opened, "the timings panel never showed");
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let summary = summary_line(&String::from_utf8_lossy(&output.stdout));
+    let systems = summary["systems"]
+        .as_array()
+        .expect("timings in the summary");
+    let names: Vec<&str> = systems
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    for system in [
+        "count_ticks",
+        "steer_player",
+        "move_particles",
+        "collect_particles",
+    ] {
+        assert!(
+            names.iter().any(|name| name.ends_with(system)),
+            "{system} in {names:?}"
+        );
+    }
+}

@@ -11,22 +11,21 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use engine::dev::{DevLoop, build};
 use engine::library::GameLibrary;
 use engine::shadow::ShadowDir;
 use engine::{Engine, EngineConfig};
 use hotloop_abi::Input;
-use hotloop_tests::{ScratchWorkspace, Variant, ticks};
+use hotloop_tests::{Variant, ticks};
 
 use crate::build::build_logic;
 
 /// A set of timings.
-pub struct Distribution {
+pub(crate) struct Distribution {
     sorted_ms: Vec<f64>,
 }
 
 impl Distribution {
-    fn new(samples: impl IntoIterator<Item = Duration>) -> Self {
+    pub(crate) fn new(samples: impl IntoIterator<Item = Duration>) -> Self {
         let mut sorted_ms: Vec<f64> = samples
             .into_iter()
             .map(|d| d.as_secs_f64() * 1000.0)
@@ -41,11 +40,12 @@ impl Distribution {
         self.sorted_ms.get(rank - 1).copied().unwrap_or(f64::NAN)
     }
 
-    fn report(&self, what: &str) {
+    pub(crate) fn report(&self, what: &str) {
         println!(
-            "{what:<44} n={:<4} median {:>8.3} ms   p99 {:>8.3} ms   max {:>8.3} ms",
+            "{what:<44} n={:<4} median {:>8.3} ms   p90 {:>8.3} ms   p99 {:>8.3} ms   max {:>8.3} ms",
             self.sorted_ms.len(),
             self.quantile(0.5),
+            self.quantile(0.9),
             self.quantile(0.99),
             self.sorted_ms.last().copied().unwrap_or(f64::NAN)
         );
@@ -210,40 +210,6 @@ pub fn file_to_frame(samples: usize) -> Result<()> {
         bail!("reloads failed: {:?}", engine.stats().last_error);
     }
     Distribution::new(latencies).report("file written -> first frame of new code");
-    Ok(())
-}
-
-/// Save-to-screen latency through the dev loop, for one profile.
-pub fn save_to_screen(samples: usize, release: bool) -> Result<()> {
-    let profile = if release { "release" } else { "debug" };
-    let workspace = ScratchWorkspace::new(&format!("bench-save-{profile}"));
-    let dev = workspace.dev_config(release);
-    let library = build(&dev).map_err(|e| anyhow::anyhow!("{}", e.rendered))?;
-    // Warm the incremental cache with one edit before measuring.
-    workspace.edit("systems.rs", "state.ticks += 1;", "state.ticks += 2;");
-    build(&dev).map_err(|e| anyhow::anyhow!("{}", e.rendered))?;
-    workspace.edit("systems.rs", "state.ticks += 2;", "state.ticks += 1;");
-    build(&dev).map_err(|e| anyhow::anyhow!("{}", e.rendered))?;
-
-    let mut config = EngineConfig::new(library);
-    config.watch = false;
-    let mut engine = Engine::new(config)?;
-    engine.set_source(Box::new(DevLoop::spawn(dev, engine.shadows())?));
-    let stepper = Stepper::start(engine);
-    let mut latencies = Vec::with_capacity(samples);
-    for sample in 0..samples {
-        std::thread::sleep(Duration::from_millis(400));
-        let (from, to) = if sample % 2 == 0 { (1, 2) } else { (2, 1) };
-        workspace.edit(
-            "systems.rs",
-            &format!("state.ticks += {from};"),
-            &format!("state.ticks += {to};"),
-        );
-        let saved = Instant::now();
-        latencies.push(stepper.wait_for(to, saved)?);
-    }
-    stepper.finish();
-    Distribution::new(latencies).report(&format!("save -> first frame of new code ({profile})"));
     Ok(())
 }
 

@@ -104,6 +104,52 @@ pub unsafe fn update<S: StateData>(
     })
 }
 
+/// Runs the systems once, as [`update`], timing each.
+///
+/// # Safety
+/// As [`update`]; and `nanos` points to `count` writable `u64`s, exclusively
+/// ours for the call (or `count` is 0).
+pub unsafe fn update_timed<S: StateData>(
+    state: *mut u8,
+    frame: *const Frame,
+    error: *mut Message,
+    systems: &[fn(&mut S, &Frame)],
+    nanos: *mut u64,
+    count: usize,
+) -> Status {
+    guard(error, || {
+        // SAFETY: the caller's contract: a valid, exclusive `S` and a valid `Frame`.
+        let (state, frame) = unsafe { (&mut *state.cast::<S>(), &*frame) };
+        let nanos = if nanos.is_null() || count == 0 {
+            &mut []
+        } else {
+            // SAFETY: the caller's contract: `count` exclusive `u64`s at `nanos`.
+            unsafe { std::slice::from_raw_parts_mut(nanos, count) }
+        };
+        let mut slots = nanos.iter_mut();
+        for system in systems {
+            let started = std::time::Instant::now();
+            system(state, frame);
+            if let Some(slot) = slots.next() {
+                *slot = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            }
+        }
+    })
+}
+
+/// Writes the systems' names, one per line, into `out` if they fit in
+/// `capacity` bytes; returns their length either way.
+///
+/// # Safety
+/// `out` points to `capacity` writable bytes (or is null).
+pub unsafe fn system_names(names: &str, out: *mut u8, capacity: usize) -> usize {
+    if names.len() <= capacity && !out.is_null() {
+        // SAFETY: the caller's contract: `capacity` writable bytes at `out`.
+        unsafe { std::ptr::copy_nonoverlapping(names.as_ptr(), out, names.len()) };
+    }
+    names.len()
+}
+
 /// Draws the state into the canvas.
 ///
 /// # Safety

@@ -138,6 +138,27 @@ macro_rules! game {
                 unsafe { $crate::__private::update::<$state>(state, frame, error, SYSTEMS) }
             }
 
+            #[unsafe(export_name = "update_timed")]
+            unsafe extern "C" fn __hotloop_update_timed(
+                state: *mut u8,
+                frame: *const $crate::Frame,
+                error: *mut $crate::Message,
+                nanos: *mut u64,
+                count: usize,
+            ) -> $crate::Status {
+                // SAFETY: the engine upholds the entry point's contract (crate docs).
+                unsafe {
+                    $crate::__private::update_timed::<$state>(state, frame, error, SYSTEMS, nanos, count)
+                }
+            }
+
+            #[unsafe(export_name = "system_names")]
+            unsafe extern "C" fn __hotloop_system_names(out: *mut u8, capacity: usize) -> usize {
+                const NAMES: &str = concat!($(stringify!($system), "\n"),*);
+                // SAFETY: the engine upholds the entry point's contract (crate docs).
+                unsafe { $crate::__private::system_names(NAMES, out, capacity) }
+            }
+
             #[unsafe(export_name = "render")]
             unsafe extern "C" fn __hotloop_render(
                 state: *const u8,
@@ -186,6 +207,8 @@ macro_rules! game {
             const _: $crate::symbols::GreetFn = __hotloop_greet;
             const _: $crate::symbols::InitFn = __hotloop_init;
             const _: $crate::symbols::UpdateFn = __hotloop_update;
+            const _: $crate::symbols::UpdateTimedFn = __hotloop_update_timed;
+            const _: $crate::symbols::SystemNamesFn = __hotloop_system_names;
             const _: $crate::symbols::RenderFn = __hotloop_render;
                         const _: $crate::symbols::DescribeFn = __hotloop_describe;
             const _: $crate::symbols::StateFieldsFn = __hotloop_state_fields;

@@ -36,6 +36,22 @@ pub type MigrateFn = unsafe extern "C" fn(
     error: *mut Message,
 ) -> Status;
 
+/// `update_timed(state, frame, error, nanos, count)` (optional): as
+/// `update`, and writes how long each system took, in nanoseconds, into
+/// `nanos[i]` for the first `count` systems. The engine calls it only while
+/// someone looks at the timings; `update` itself measures nothing.
+pub type UpdateTimedFn = unsafe extern "C" fn(
+    state: *mut u8,
+    frame: *const Frame<'_>,
+    error: *mut Message,
+    nanos: *mut u64,
+    count: usize,
+) -> Status;
+
+/// `system_names(out, capacity)` (optional): the systems' names, one per
+/// line, in `update`'s order; as [`StateFieldsFn`] for `out` and `capacity`.
+pub type SystemNamesFn = unsafe extern "C" fn(out: *mut u8, capacity: usize) -> usize;
+
 /// `state_fields(out, capacity)`: writes the state's field table
 /// ([`reflect`](crate::reflect) format) into `out` if it fits in `capacity`
 /// bytes; returns its length either way (`usize::MAX` if it could not be made).
@@ -60,6 +76,10 @@ pub const DESCRIBE: &str = "describe";
 pub const STATE_FIELDS: &str = "state_fields";
 /// Symbol name of [`MigrateFn`] (optional).
 pub const MIGRATE: &str = "migrate";
+/// Symbol name of [`UpdateTimedFn`] (optional).
+pub const UPDATE_TIMED: &str = "update_timed";
+/// Symbol name of [`SystemNamesFn`] (optional).
+pub const SYSTEM_NAMES: &str = "system_names";
 
 /// Every symbol a game library must export, in the order the loader checks them.
 pub const ALL: [&str; 8] = [

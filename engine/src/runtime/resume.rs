@@ -236,6 +236,7 @@ impl Engine {
         engine.crashed = crashed;
         engine.fallback = fallback;
         engine.restarted_after = control.crashed_at();
+        engine.set_profiling(engine.config.profile_systems);
         engine.history.push(ReloadRecord {
             generation,
             first_step: committed,

@@ -64,6 +64,7 @@ pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
         let crashed_at = unix_nanos();
         let report = match outcome {
             Outcome::Exited(status) if control.phase() == Phase::Finished => {
+                engine.relay_rest();
                 return Ok(exit_code(status));
             }
             Outcome::Exited(status) => crash_report(control, ending_of(status), engine.hint()),
@@ -251,9 +252,15 @@ impl EngineProcess {
 
     /// What std printed before the process aborted, once its stderr is relayed.
     fn hint(&self) -> Option<&'static str> {
-        // A build the dead process started may hold the pipe open: wait briefly.
-        let _ = self.relayed.recv_timeout(Duration::from_millis(300));
+        self.relay_rest();
         *self.hint.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits until what the dead process wrote to stderr is relayed (its
+    /// last words: an error message, a panic). A build it started may hold
+    /// the pipe open, so only briefly.
+    fn relay_rest(&self) {
+        let _ = self.relayed.recv_timeout(Duration::from_millis(300));
     }
 }
 
@@ -338,6 +345,7 @@ fn finish(
     control.clear_calls();
     let engine = EngineProcess::spawn(options, dirs, true)?;
     if let Some(status) = engine.exit_status(FINISH_LIMIT)? {
+        engine.relay_rest();
         return Ok(if status.success() { code } else { 1 });
     }
     engine.kill()?;
