@@ -39,7 +39,9 @@ pub fn run(samples: usize, release: bool, window: bool) -> Result<()> {
     let mut generation = 1;
     let mut latencies = Vec::with_capacity(samples);
     for save in 0..WARM_UP + samples {
-        std::thread::sleep(BETWEEN_SAVES);
+        // Vary the save's phase against the 60 Hz frame clock, as a person's
+        // saves would; a fixed pause would always land on the same phase.
+        std::thread::sleep(BETWEEN_SAVES + Duration::from_millis((save as u64 * 7) % 17));
         let (from, to) = if save % 2 == 0 { (1, 2) } else { (2, 1) };
         edit(
             &copy.join(EDITED),
