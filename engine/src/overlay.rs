@@ -33,6 +33,8 @@ pub struct Status<'a> {
     pub paused: bool,
     /// Recording or looping input.
     pub looping: LoopMode,
+    /// The dev loop is building the game code.
+    pub building: bool,
 }
 
 /// Draws the overlay into an RGBA8 framebuffer.
@@ -68,6 +70,7 @@ impl Overlay {
                 status.generation
             );
             match since {
+                _ if status.building => self.line.push_str("  building..."),
                 Some(seconds) => {
                     let _ = write!(self.line, "  reload {seconds:.0}s ago");
                 }
@@ -143,6 +146,7 @@ mod tests {
             notice: None,
             paused: false,
             looping: LoopMode::Off,
+            building: false,
         }
     }
 

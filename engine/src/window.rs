@@ -20,6 +20,12 @@ use crate::overlay::{Overlay, Status};
 use crate::runtime::{Engine, Summary};
 use crate::session::control;
 
+/// While the dev loop builds, one frame in this many is drawn and presented:
+/// the software renderer then leaves the compiler most of the CPU. Every
+/// frame still takes its update steps and looks for the new library, which
+/// is drawn the moment it is in.
+const DRAW_ONE_IN_WHILE_BUILDING: u32 = 4;
+
 /// Why the window could not run.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -77,6 +83,7 @@ pub fn run(
         frame_time: Duration::from_secs(1) / 60,
         shown_generation: 0,
         last_reload: None,
+        undrawn: 0,
         titles: None,
     };
     event_loop
@@ -109,6 +116,8 @@ struct App {
     frame_time: Duration,
     shown_generation: u64,
     last_reload: Option<Instant>,
+    /// Frames not drawn since the last one that was (while building).
+    undrawn: u32,
 }
 
 /// Sets the window title on its own thread. On X11 a title change waits for
@@ -223,6 +232,14 @@ impl App {
             self.engine.update(self.input.current());
             self.input.end_step();
         }
+        if self.engine.is_building() && !reloaded {
+            self.undrawn += 1;
+            if self.undrawn < DRAW_ONE_IN_WHILE_BUILDING {
+                self.stop_after_frames(event_loop);
+                return;
+            }
+        }
+        self.undrawn = 0;
 
         let (width, height) = self.engine.config().size;
         let frame = pixels.frame_mut();
@@ -236,6 +253,7 @@ impl App {
             notice: self.engine.notice(),
             looping: self.engine.loop_mode(),
             paused: self.engine.is_paused(),
+            building: self.engine.is_building(),
         };
         self.overlay
             .draw(&status, frame, width as usize, height as usize);
@@ -253,6 +271,11 @@ impl App {
         if retitle && let Some(titles) = &self.titles {
             titles.show(self.shown_generation);
         }
+        self.stop_after_frames(event_loop);
+    }
+
+    /// Ends the run once `--frames` steps have run.
+    fn stop_after_frames(&self, event_loop: &ActiveEventLoop) {
         if self
             .options
             .frames
