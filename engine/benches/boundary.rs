@@ -7,8 +7,8 @@
 //! - a whole engine step, alone in its process and supervised (the state in
 //!   shared memory, each call into game code reported for crash recovery).
 //!
-//! Builds the release demo library first if it is missing (or set
-//! `HOTLOOP_BENCH_LIB` to another library).
+//! Builds the release demo library first (or set `HOTLOOP_BENCH_LIB` to
+//! another library).
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -35,7 +35,8 @@ fn release_library() -> PathBuf {
                 .join("../target/release")
                 .join(name)
         });
-    if !path.is_file() {
+    // Always ask cargo: a stale library would measure old code.
+    if std::env::var_os("HOTLOOP_BENCH_LIB").is_none() {
         let status =
             std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
                 .args(["build", "-p", "game-logic", "--release", "--manifest-path"])
