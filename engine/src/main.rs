@@ -186,7 +186,7 @@ fn run(cli: Cli, session: Option<Session>, stop: &Arc<AtomicBool>) -> anyhow::Re
             DevLoop::spawn(dev, engine.shadows()).context("could not watch the game's sources")?;
         if resuming {
             // A save may have come while the crashed process was building.
-            builder.build_now();
+            builder.catch_up(engine.last_build_time());
         }
         engine.set_source(Box::new(builder));
     } else if resuming && !cli.no_watch {

@@ -202,6 +202,8 @@ pub struct Engine {
     /// When a crash ended the previous engine process (Unix ns), until the
     /// first step here reports how long the restart took.
     restarted_after: Option<u64>,
+    /// See [`Engine::last_build_time`].
+    last_build_time: std::time::SystemTime,
     // Declared after `library`: a source's thread may hold a library loading.
     source: Option<Box<dyn ReloadSource>>,
     shadows: Arc<ShadowDir>,
@@ -343,6 +345,7 @@ impl Engine {
             state_serial: 1,
             crashed: Vec::new(),
             restarted_after: None,
+            last_build_time: std::time::UNIX_EPOCH,
             source,
             shadows,
         })

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use notify::{Event, EventKind, RecursiveMode, Watcher};
 
@@ -154,8 +154,9 @@ impl DevConfig {
 
 enum Message {
     Changed(PathBuf),
-    /// Build without a change (the engine process restarted after a crash).
-    BuildNow,
+    /// Build if a source changed after this time (the engine process
+    /// restarted after a crash: a save may have come while it died).
+    CatchUp(SystemTime),
     Stop,
 }
 
@@ -206,10 +207,42 @@ impl DevLoop {
 }
 
 impl DevLoop {
-    /// Builds now, as if a source had been saved.
-    pub fn build_now(&self) {
-        let _ = self.control.send(Message::BuildNow);
+    /// Builds if a watched source was saved after `since` (the time of the
+    /// last build loaded). Building unchanged sources would only make the
+    /// same code again under another file name.
+    pub fn catch_up(&self, since: SystemTime) {
+        let _ = self.control.send(Message::CatchUp(since));
     }
+}
+
+/// Whether a source under `config.watch` was modified after `since`.
+fn saved_since(config: &DevConfig, since: SystemTime) -> bool {
+    fn newer(dir: &Path, workspace: &Path, since: SystemTime) -> bool {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return false;
+        };
+        entries.flatten().any(|entry| {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() => {
+                    path.file_name().is_none_or(|name| name != "target")
+                        && newer(&path, workspace, since)
+                }
+                Ok(_) => {
+                    is_source(&path, workspace)
+                        && entry
+                            .metadata()
+                            .and_then(|meta| meta.modified())
+                            .is_ok_and(|modified| modified > since)
+                }
+                Err(_) => false,
+            }
+        })
+    }
+    config
+        .watch
+        .iter()
+        .any(|dir| newer(dir, &config.workspace, since))
 }
 
 impl ReloadSource for DevLoop {
@@ -246,11 +279,15 @@ fn rebuild_on_change(
         let mut needs_cargo = false;
         let mut note = |message: &Message| match message {
             Message::Changed(path) => needs_cargo |= !path.starts_with(&sources),
-            Message::BuildNow => needs_cargo = true,
+            Message::CatchUp(_) => needs_cargo = true,
             Message::Stop => {}
         };
         let first = match messages.recv() {
             Ok(Message::Stop) | Err(_) => return,
+            Ok(Message::CatchUp(since)) if !saved_since(config, since) => {
+                log::info!("no source changed since the last build; waiting for the next save");
+                continue;
+            }
             Ok(message) => message,
         };
         note(&first);

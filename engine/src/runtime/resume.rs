@@ -236,6 +236,12 @@ impl Engine {
         engine.crashed = crashed;
         engine.fallback = fallback;
         engine.restarted_after = control.crashed_at();
+        engine.last_build_time = record
+            .library
+            .as_ref()
+            .and_then(|library| std::fs::metadata(&library.source).ok())
+            .and_then(|meta| meta.modified().ok())
+            .unwrap_or(UNIX_EPOCH);
         engine.set_profiling(engine.config.profile_systems);
         engine.history.push(ReloadRecord {
             generation,
@@ -272,6 +278,12 @@ impl Engine {
         }
         engine.persist();
         Ok(engine)
+    }
+
+    /// When the build running before the crash was written (the epoch when
+    /// unknown): the dev loop rebuilds after a restart only for newer saves.
+    pub fn last_build_time(&self) -> SystemTime {
+        self.last_build_time
     }
 
     /// Whether this engine carries on from a crashed engine process.
