@@ -13,7 +13,7 @@ use crate::build::build_logic;
 pub fn screenshot(output: &Path, delay: Duration) -> Result<()> {
     if std::env::var_os("DISPLAY").is_none() {
         let status = Command::new("xvfb-run")
-            .args(["-a", "-s", "-screen 0 1280x1024x24"])
+            .args(["-a", "-s", "-screen 0 1280x1024x24 -noreset"])
             .arg(std::env::current_exe()?)
             .arg("screenshot")
             .arg("--output")

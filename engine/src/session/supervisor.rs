@@ -67,6 +67,11 @@ pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
                 engine.relay_rest();
                 return Ok(exit_code(status));
             }
+            // Ctrl-C reaches the whole process group: not a crash.
+            Outcome::Exited(_) if stop.load(Ordering::Relaxed) => {
+                engine.relay_rest();
+                return finish(options, &dirs, control, 0);
+            }
             Outcome::Exited(status) => crash_report(control, ending_of(status), engine.hint()),
             Outcome::Hung(timeout) => crash_report(control, Ending::Hung(timeout), None),
             Outcome::Stopped(running) => {
