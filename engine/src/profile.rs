@@ -128,7 +128,9 @@ impl SystemProfile {
         target.text(left + 2, top + 2, title, TEXT);
         for (row, (index, mean)) in self.shown.iter().enumerate() {
             self.line.clear();
-            let _ = write!(self.line, "{mean:>8.1} {}", self.names[*index]);
+            // The last path segment: `systems::move_particles` is `move_particles`.
+            let name = self.names[*index].rsplit("::").next().unwrap_or_default();
+            let _ = write!(self.line, "{mean:>8.1} {name}");
             let shown: &str = match self.line.char_indices().nth(columns) {
                 Some((cut, _)) => &self.line[..cut],
                 None => &self.line,
