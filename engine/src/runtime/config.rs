@@ -1,0 +1,45 @@
+//! How an [`Engine`](super::Engine) is set up.
+
+use std::path::PathBuf;
+
+use crate::clock::DEFAULT_RATE;
+
+/// How an [`Engine`](super::Engine) is set up.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    /// The built game library (the build output, not a copy).
+    pub library: PathBuf,
+    /// Watch the library's directory and reload new builds automatically.
+    pub watch: bool,
+    /// Framebuffer size handed to game code, in pixels.
+    pub size: (u32, u32),
+    /// Fixed update steps per second.
+    pub rate: u32,
+    /// Where a state that a reload cannot carry over is saved, and quick saves.
+    pub snapshot_dir: PathBuf,
+    /// Where loop recordings are saved.
+    pub recording_dir: PathBuf,
+    /// The assets directory (images and `tunables.toml`), watched for changes.
+    pub assets: Option<PathBuf>,
+    /// Include the state's fields and values in the [`Summary`](super::Summary).
+    pub dump_state: bool,
+    /// Time every system from the start, and put the means in the [`Summary`](super::Summary).
+    pub profile_systems: bool,
+}
+
+impl EngineConfig {
+    /// Defaults for `library`: watched, 320x240, 60 Hz, snapshots in `.hotloop/snapshots`.
+    pub fn new(library: impl Into<PathBuf>) -> Self {
+        Self {
+            library: library.into(),
+            watch: true,
+            size: (320, 240),
+            rate: DEFAULT_RATE,
+            snapshot_dir: PathBuf::from(".hotloop/snapshots"),
+            recording_dir: PathBuf::from(".hotloop/recordings"),
+            assets: None,
+            dump_state: false,
+            profile_systems: false,
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! Starting an engine: the first library, its state (on the heap, or in the
+//! session's shared memory when supervised), watchers and assets.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Engine, EngineConfig, ReloadRecord, ReloadStats, SwapKind};
+use crate::assets::{AssetStore, AssetWatcher};
+use crate::error::StartError;
+use crate::fields;
+use crate::frame_times::FrameTimes;
+use crate::library::GameLibrary;
+use crate::looping::Looper;
+use crate::session::{Session, control};
+use crate::shadow::ShadowDir;
+use crate::source::ReloadSource;
+use crate::state::StateBuffer;
+use crate::watcher::LibraryWatcher;
+use hotloop_abi::Message;
+
+impl Engine {
+    pub(super) fn start(
+        config: EngineConfig,
+        session: Option<Session>,
+    ) -> Result<Self, StartError> {
+        let shadows = Arc::new(shadow_dir(session.as_ref())?);
+        let library = GameLibrary::load(&config.library, &shadows)?;
+        let (mut state, before_step) =
+            allocate(session.as_ref(), 1, &library).map_err(|source| StartError::Setup {
+                what: "the session's state files".into(),
+                source,
+            })?;
+        library.init(&mut state)?;
+        let greeting = library.greeting().to_owned();
+        log::info!("generation 1: {greeting}");
+        let history = vec![ReloadRecord {
+            generation: 1,
+            first_step: 0,
+            source: config.library.clone(),
+            greeting,
+            kind: SwapKind::Build,
+            switch_time: Duration::ZERO,
+        }];
+        let mut engine =
+            Self::assemble(config, Some(library), state, before_step, session, shadows)?;
+        engine.set_profiling(engine.config.profile_systems);
+        engine.history = history;
+        engine.stats.generation = 1;
+        engine.newest_generation = 1;
+        engine.before_step.copy_from(&engine.state);
+        engine.persist();
+        if let Some(session) = &engine.session {
+            session.control().set_phase(control::Phase::Running);
+        }
+        Ok(engine)
+    }
+
+    /// An engine around a state and library, with its watchers and assets set up.
+    pub(super) fn assemble(
+        config: EngineConfig,
+        library: Option<GameLibrary>,
+        state: StateBuffer,
+        before_step: StateBuffer,
+        session: Option<Session>,
+        shadows: Arc<ShadowDir>,
+    ) -> Result<Self, StartError> {
+        let source: Option<Box<dyn ReloadSource>> =
+            if config.watch {
+                let loaded = library.as_ref().map(GameLibrary::id);
+                let watcher = LibraryWatcher::spawn(&config.library, loaded, shadows.clone())
+                    .map_err(|e| StartError::Setup {
+                        what: format!("a watcher on {}", config.library.display()),
+                        source: std::io::Error::other(e),
+                    })?;
+                Some(Box::new(watcher))
+            } else {
+                None
+            };
+        let fields = library
+            .as_ref()
+            .map(|library| library.fields().to_vec())
+            .unwrap_or_default();
+        let entries = fields::entries(&fields);
+        let (assets, asset_watcher, asset_error) = match &config.assets {
+            Some(dir) => {
+                let (store, errors) = AssetStore::load(dir);
+                let watcher = AssetWatcher::spawn(dir).map_err(|e| StartError::Setup {
+                    what: format!("a watcher on {}", dir.display()),
+                    source: std::io::Error::other(e),
+                })?;
+                for error in &errors {
+                    log::error!("{error}");
+                }
+                (store, Some(watcher), errors.into_iter().next())
+            }
+            None => (AssetStore::default(), None, None),
+        };
+        Ok(Self {
+            before_step,
+            config,
+            library,
+            fields,
+            state,
+            fallback: None,
+            steps: 0,
+            clock: 0,
+            stats: ReloadStats::default(),
+            newest_generation: 0,
+            current_error: None,
+            asset_error,
+            notice: None,
+            paused: false,
+            building: false,
+            history: Vec::new(),
+            scratch: Message::new(),
+            frame_times: FrameTimes::default(),
+            entries,
+            looper: Looper::default(),
+            profile: None,
+            assets,
+            asset_watcher,
+            session,
+            state_serial: 1,
+            crashed: Vec::new(),
+            restarted_after: None,
+            last_build_time: std::time::UNIX_EPOCH,
+            source,
+            shadows,
+        })
+    }
+}
+
+/// A shadow directory: the session's when supervised, else a temporary one.
+pub(super) fn shadow_dir(session: Option<&Session>) -> Result<ShadowDir, StartError> {
+    session
+        .map_or_else(ShadowDir::create, Session::shadow_dir)
+        .map_err(|source| StartError::Setup {
+            what: "the shadow directory".into(),
+            source,
+        })
+}
+
+/// Zeroed buffers for `library`'s state and its per-step copy: in the
+/// session's shared memory (as layout `serial`) when supervised.
+pub(super) fn allocate(
+    session: Option<&Session>,
+    serial: u64,
+    library: &GameLibrary,
+) -> std::io::Result<(StateBuffer, StateBuffer)> {
+    let layout = library.layout();
+    match session {
+        Some(session) => {
+            let (now, before) =
+                session.create_state(serial, layout.size as usize, library.field_table())?;
+            let shared = |bytes| {
+                StateBuffer::shared(bytes, layout)
+                    .map_err(|reason| std::io::Error::new(std::io::ErrorKind::InvalidData, reason))
+            };
+            Ok((shared(now)?, shared(before)?))
+        }
+        None => {
+            let state = StateBuffer::zeroed(layout).expect("GameLibrary::load checked the layout");
+            Ok((state.clone(), state))
+        }
+    }
+}
