@@ -195,39 +195,12 @@ fn the_inspector_shows_the_state_and_edits_it() {
         return;
     }
     let _display = one_window_at_a_time();
-    let mut child = Command::new(engine_binary())
-        .args(["--no-watch", "--dump-state", "--lib"])
-        .arg(hotloop_tests::demo_library())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run hotloop");
-    let window = XWindow::of_process(child.id(), Duration::from_secs(30)).expect("a window");
+    let (mut child, window) = demo_window(&["--dump-state"]);
     // The inspector's panel: dark green blended over the dark blue background.
     let panel = |p: [u8; 3]| near(p, [9, 37, 29]) || near(p, [40, 130, 80]);
-    wait_for_screen(window, &mut child, "the game", |shot| {
-        shot.fraction(|p| near(p, [18, 22, 40])) > 0.5
+    open_panel(window, &mut child, "F2", "the inspector", |shot| {
+        shot.fraction(panel) > 0.1
     });
-    assert!(
-        window.screenshot().fraction(panel) < 0.01,
-        "no inspector before F2"
-    );
-
-    // F2 opens it. A freshly mapped window may miss the first keys while the
-    // focus settles, so focus and press F2 until the panel shows.
-    let opened = (0..5).any(|_| {
-        focus(window);
-        type_keys(&["F2"]);
-        let shown = poll_screen(
-            window,
-            &mut child,
-            "the inspector panel",
-            Duration::from_secs(2),
-            |shot| shot.fraction(panel) > 0.1,
-        );
-        shown.is_some()
-    });
-    assert!(opened, "the inspector never opened");
     // `]` three times selects player.pos.x; `=` ten times adds 10.
     let mut keys = vec!["bracketright"; 3];
     keys.extend(["equal"; 10]);
@@ -260,36 +233,12 @@ fn f4_shows_how_long_each_system_takes() {
         return;
     }
     let _display = one_window_at_a_time();
-    let mut child = Command::new(engine_binary())
-        .args(["--no-watch", "--lib"])
-        .arg(hotloop_tests::demo_library())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run hotloop");
-    let window = XWindow::of_process(child.id(), Duration::from_secs(30)).expect("a window");
+    let (mut child, window) = demo_window(&[]);
     // The timings panel: dark blue blended over the game's background.
     let panel = |p: [u8; 3]| near(p, [11, 28, 56]);
-    wait_for_screen(window, &mut child, "the game", |shot| {
-        shot.fraction(|p| near(p, [18, 22, 40])) > 0.5
+    open_panel(window, &mut child, "F4", "the timings panel", |shot| {
+        shot.fraction(panel) > 0.08
     });
-    assert!(
-        window.screenshot().fraction(panel) < 0.01,
-        "no timings before F4"
-    );
-    let opened = (0..5).any(|_| {
-        focus(window);
-        type_keys(&["F4"]);
-        poll_screen(
-            window,
-            &mut child,
-            "the timings panel",
-            Duration::from_secs(3),
-            |shot| shot.fraction(panel) > 0.08,
-        )
-        .is_some()
-    });
-    assert!(opened, "the timings panel never showed");
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -314,4 +263,41 @@ fn f4_shows_how_long_each_system_takes() {
             "{system} in {names:?}"
         );
     }
+}
+
+/// The demo in a window (no watching), with `args`; stdout is piped for the summary.
+fn demo_window(args: &[&str]) -> (Child, XWindow) {
+    let mut child = Command::new(engine_binary())
+        .arg("--no-watch")
+        .args(args)
+        .arg("--lib")
+        .arg(hotloop_tests::demo_library())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run hotloop");
+    let window = XWindow::of_process(child.id(), Duration::from_secs(30)).expect("a window");
+    wait_for_screen(window, &mut child, "the game", |shot| {
+        shot.fraction(|p| near(p, [18, 22, 40])) > 0.5
+    });
+    (child, window)
+}
+
+/// Checks that `what` is not on screen, then presses `key` until it is. A
+/// freshly mapped window may miss the first keys while the focus settles,
+/// so it focuses and presses again.
+fn open_panel(
+    window: XWindow,
+    child: &mut Child,
+    key: &str,
+    what: &str,
+    shown: impl Fn(&Screenshot) -> bool,
+) {
+    assert!(!shown(&window.screenshot()), "no {what} before {key}");
+    let opened = (0..5).any(|_| {
+        focus(window);
+        type_keys(&[key]);
+        poll_screen(window, child, what, Duration::from_secs(3), &shown).is_some()
+    });
+    assert!(opened, "{what} never showed after {key}");
 }
