@@ -209,7 +209,20 @@ fn run(cli: Cli, session: Option<Session>, stop: &Arc<AtomicBool>) -> anyhow::Re
             frames: cli.frames,
             geometry,
         };
-        window::run(engine, options, stop.clone())?
+        match window::run(&mut engine, options, stop.clone()) {
+            Ok(summary) => summary,
+            // Carrying on after the display went away, there is no window to
+            // come back to: keep the state, and still say where things stand.
+            Err(error) if resuming => {
+                match engine.save_state_aside() {
+                    Ok(path) => eprintln!("hotloop: the state is saved to {}", path.display()),
+                    Err(saving) => eprintln!("hotloop: the state could not be saved: {saving}"),
+                }
+                println!("{}", serde_json::to_string(&engine.summary())?);
+                return Err(error.into());
+            }
+            Err(error) => return Err(error.into()),
+        }
     };
     println!("{}", serde_json::to_string(&summary)?);
     Ok(())

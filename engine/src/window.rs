@@ -60,7 +60,7 @@ pub struct WindowOptions {
 /// # Errors
 /// When there is no display or no usable graphics adapter.
 pub fn run(
-    engine: Engine,
+    engine: &mut Engine,
     options: WindowOptions,
     stop: Arc<AtomicBool>,
 ) -> Result<Summary, WindowError> {
@@ -95,8 +95,8 @@ pub fn run(
     }
 }
 
-struct App {
-    engine: Engine,
+struct App<'a> {
+    engine: &'a mut Engine,
     options: WindowOptions,
     stop: Arc<AtomicBool>,
     // Declared first: its thread lets go of the window before the window goes.
@@ -161,7 +161,7 @@ impl Drop for TitleUpdater {
     }
 }
 
-impl App {
+impl App<'_> {
     fn open(&mut self, event_loop: &ActiveEventLoop) -> Result<(), WindowError> {
         let (width, height) = self.engine.config().size;
         let scale = self.options.scale.max(1);
@@ -258,7 +258,7 @@ impl App {
         self.overlay
             .draw(&status, frame, width as usize, height as usize);
         self.inspector
-            .draw(&self.engine, frame, width as usize, height as usize);
+            .draw(self.engine, frame, width as usize, height as usize);
         if let Some(profile) = self.engine.profile() {
             profile.draw(frame, width as usize, height as usize);
         }
@@ -288,7 +288,7 @@ impl App {
     /// The engine's own keys: F1 status line, F2 inspector (and its keys),
     /// F3 record/loop, F4 per-system timings, F5 save state, F9 load it.
     fn engine_key(&mut self, code: KeyCode) {
-        if self.inspector.key(code, self.shift, &mut self.engine) {
+        if self.inspector.key(code, self.shift, self.engine) {
             return;
         }
         match code {
@@ -322,7 +322,7 @@ impl App {
     }
 }
 
-impl ApplicationHandler for App {
+impl ApplicationHandler for App<'_> {
     fn resumed(&mut self, event_loop: &ActiveEventLoop) {
         if self.window.is_some() {
             return;

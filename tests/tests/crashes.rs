@@ -470,3 +470,71 @@ fn a_hang_in_greet_while_a_new_build_is_prepared_is_survived() {
         "{summary}"
     );
 }
+
+#[test]
+fn a_display_that_goes_away_ends_the_session_with_the_state_saved() {
+    if !display_available() {
+        return;
+    }
+    // A display of this test's own, to kill.
+    let number = (150..200)
+        .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
+        .expect("a free display number");
+    let mut server = std::process::Command::new("Xvfb")
+        .args([
+            &format!(":{number}"),
+            "-screen",
+            "0",
+            "1024x768x24",
+            "-noreset",
+        ])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run Xvfb");
+    let socket = format!("/tmp/.X11-unix/X{number}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !Path::new(&socket).exists() {
+        assert!(std::time::Instant::now() < deadline, "Xvfb did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let snapshots = variants_dir().join("crash-tests/display-snapshots");
+    let _ = fs::remove_dir_all(&snapshots);
+    let display = format!(":{number}");
+    let mut engine = EngineProcess::start_with(
+        args(
+            &["--no-watch", "--snapshot-dir", snapshots.to_str().unwrap()],
+            &demo_library(),
+            &[],
+        ),
+        &[("DISPLAY", &display)],
+    );
+    engine.wait_for("rendering with");
+    server.kill().expect("kill Xvfb");
+    let _ = server.wait();
+    let finished = engine.finish();
+    assert!(!finished.status.success(), "{}", finished.stderr);
+    assert!(
+        finished
+            .stderr
+            .contains("the engine process ended: the display went away"),
+        "{}",
+        finished.stderr
+    );
+    assert!(
+        finished.stderr.contains("the state is saved to"),
+        "{}",
+        finished.stderr
+    );
+    let summary = finished.summary();
+    assert!(
+        summary["last_error"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("the display went away"),
+        "{summary}"
+    );
+    let saved = fs::read_dir(&snapshots)
+        .expect("a snapshot directory")
+        .count();
+    assert_eq!(saved, 1, "the state was saved");
+}

@@ -92,6 +92,16 @@ impl Engine {
         result
     }
 
+    /// Saves the state to a new snapshot beside the others (never over the
+    /// quick save), for a session that must end: it can be loaded with F9
+    /// once copied to the quick save's place.
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn save_state_aside(&self) -> Result<PathBuf, snapshot::SnapshotError> {
+        snapshot::save_in(&self.config.snapshot_dir, &self.state)
+    }
+
     /// Loads a state snapshot. One of another layout is migrated if the
     /// library exports `migrate`, and refused otherwise.
     ///

@@ -28,12 +28,19 @@ pub struct CrashReport {
     pub library: Option<u64>,
 }
 
-/// Recognises the last words std prints before it aborts.
+/// The cause when the display server went away (Xlib then exits the process).
+pub const DISPLAY_LOST: &str = "the display went away";
+
+/// Recognises the last words std (or Xlib) prints before the process ends.
 pub fn hint_in(line: &str) -> Option<&'static str> {
     if line.contains("has overflowed its stack") {
         Some("stack overflow")
     } else if line.contains("memory allocation of") && line.contains("failed") {
         Some("allocation failure")
+    } else if (line.contains("X connection to") && line.contains("broken"))
+        || line.contains("XIO:  fatal IO error")
+    {
+        Some(DISPLAY_LOST)
     } else if line.contains("panic in a function that cannot unwind")
         || line.contains("panicked while processing panic")
         || line.contains("thread caused non-unwinding panic")
@@ -65,6 +72,9 @@ pub fn report(
                 "{name} did not return within {} s at step {step} (infinite loop?)",
                 trim_seconds(timeout)
             )
+        }
+        (Ending::Exited(code), Some(hint)) => {
+            format!("{hint} at step {step} (the engine process exited with code {code})")
         }
         (Ending::Exited(code), _) if call.is_some() => {
             format!("game code called process::exit({code}) {during}")
@@ -168,6 +178,16 @@ mod tests {
         assert_eq!(
             hint_in("memory allocation of 1152921504606846960 bytes failed"),
             Some("allocation failure")
+        );
+        assert_eq!(
+            hint_in("X connection to :77 broken (explicit kill or server shutdown)."),
+            Some("the display went away")
+        );
+        assert_eq!(
+            hint_in(
+                "XIO:  fatal IO error 11 (Resource temporarily unavailable) on X server \":151\""
+            ),
+            Some("the display went away")
         );
         assert_eq!(hint_in("[INFO] generation 2"), None);
     }

@@ -82,7 +82,11 @@ pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
                 return finish(options, &dirs, control, 0);
             }
         };
-        log::error!("game code crashed the engine: {}", report.cause);
+        if report.cause.starts_with(crash::DISPLAY_LOST) {
+            log::error!("the engine process ended: {}", report.cause);
+        } else {
+            log::error!("game code crashed the engine: {}", report.cause);
+        }
         if control.phase() == Phase::Starting {
             eprintln!(
                 "hotloop: the game crashed while starting ({}); fix it and run again",
