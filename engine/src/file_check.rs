@@ -92,3 +92,21 @@ mod platform {
         Ok(())
     }
 }
+
+/// The identity of the build output at `path` (see [`GameLibrary::id`](crate::library::GameLibrary::id)),
+/// or `None` when there is no file.
+pub fn identity(path: &Path) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (
+        meta.dev(),
+        meta.ino(),
+        meta.size(),
+        meta.mtime(),
+        meta.mtime_nsec(),
+    )
+        .hash(&mut hasher);
+    Some(hasher.finish())
+}

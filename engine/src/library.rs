@@ -16,7 +16,7 @@ use libloading::Library;
 
 use crate::error::ReloadError;
 use crate::fields::{self, FieldInfo};
-use crate::file_check::check_library;
+use crate::file_check::{check_library, identity};
 use crate::session::control::{self, Call};
 use crate::shadow::{ShadowDir, ShadowFile};
 use crate::state::{StateBuffer, check_layout};
@@ -408,24 +408,6 @@ impl GameLibrary {
             }),
         }
     }
-}
-
-/// The identity of the build output at `path` (see [`GameLibrary::id`]),
-/// or `None` when there is no file.
-pub fn identity(path: &Path) -> Option<u64> {
-    use std::hash::{Hash, Hasher};
-    use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(path).ok()?;
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (
-        meta.dev(),
-        meta.ino(),
-        meta.size(),
-        meta.mtime(),
-        meta.mtime_nsec(),
-    )
-        .hash(&mut hasher);
-    Some(hasher.finish())
 }
 
 /// Asks the library for its field table and checks it against `layout`;

@@ -1,7 +1,11 @@
 //! Where new libraries come from: the library watcher (any build tool) or the
 //! dev loop (which runs cargo itself and knows when a build ends).
 
-use crate::watcher::Prepared;
+use crate::error::ReloadError;
+use crate::library::GameLibrary;
+
+/// A result of preparing a new build: a loaded library, or why it was refused.
+pub type Prepared = Result<GameLibrary, ReloadError>;
 
 /// Something that happened off the frame thread, for the next frame boundary.
 #[derive(Debug)]

@@ -18,7 +18,7 @@ use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use crate::error::ReloadError;
 use crate::library::GameLibrary;
 use crate::shadow::ShadowDir;
-use crate::source::{ReloadSource, SourceEvent};
+use crate::source::{Prepared, ReloadSource, SourceEvent};
 
 /// Quiet time after the file appeared whole (link, rename, create): just long
 /// enough to fold cargo's remove + link pair (0.1 ms apart) into one reload.
@@ -32,9 +32,6 @@ pub const SETTLE_WRITTEN: Duration = Duration::from_millis(100);
 /// How often the watcher checks that the watched directory is still the one
 /// it watches (`cargo clean` removes it; a build creates a new one).
 pub const DIRECTORY_CHECK: Duration = Duration::from_millis(200);
-
-/// A result of preparing a new build: a loaded library, or why it was refused.
-pub type Prepared = Result<GameLibrary, ReloadError>;
 
 enum Message {
     Event(notify::Result<Event>),
@@ -172,7 +169,7 @@ impl WatchLoop {
             if !self.settle(quiet) {
                 return None;
             }
-            let version = crate::library::identity(&self.library);
+            let version = crate::file_check::identity(&self.library);
             if version.is_none() {
                 log::debug!(
                     "{} was removed; waiting for the next build",

@@ -16,7 +16,7 @@ impl Engine {
     /// fallback, nor one that crashed. After a crash, the library file may
     /// hold a build that arrived while the old engine process was dying.
     pub fn take_if_new(&mut self, path: &Path) {
-        let Some(id) = crate::library::identity(path) else {
+        let Some(id) = crate::file_check::identity(path) else {
             return;
         };
         let known = self.is_running(id)
