@@ -207,12 +207,7 @@ fn the_inspector_shows_the_state_and_edits_it() {
     type_keys(&keys);
     std::thread::sleep(Duration::from_millis(300));
 
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let summary = summary_line(&String::from_utf8_lossy(&output.stdout));
+    let summary = stop_with_summary(child);
     assert_eq!(
         summary["state"]["player"]["pos"][0], 170.0,
         "nudged from 160: {}",
@@ -239,12 +234,7 @@ fn f4_shows_how_long_each_system_takes() {
     open_panel(window, &mut child, "F4", "the timings panel", |shot| {
         shot.fraction(panel) > 0.08
     });
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let summary = summary_line(&String::from_utf8_lossy(&output.stdout));
+    let summary = stop_with_summary(child);
     let systems = summary["systems"]
         .as_array()
         .expect("timings in the summary");
@@ -300,4 +290,14 @@ fn open_panel(
         poll_screen(window, child, what, Duration::from_secs(3), &shown).is_some()
     });
     assert!(opened, "{what} never showed after {key}");
+}
+
+/// Ends the engine with SIGTERM, as Ctrl-C would, and reads its summary.
+fn stop_with_summary(child: Child) -> serde_json::Value {
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    summary_line(&String::from_utf8_lossy(&output.stdout))
 }
