@@ -76,8 +76,7 @@ pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
             Outcome::Hung(timeout) => crash_report(control, Ending::Hung(timeout), None),
             Outcome::Stopped(running) => {
                 if let Some(running) = running {
-                    let (committed, begun, _) = control.steps();
-                    write_crash(&dirs, &stopped_report(running, committed, begun))?;
+                    write_crash(&dirs, &stopped_report(control, running))?;
                 }
                 return finish(options, &dirs, control, 0);
             }
@@ -289,30 +288,30 @@ fn relay(stderr: impl Read, hint: &Mutex<Option<&'static str>>) {
 }
 
 fn crash_report(control: &Control, ending: Ending, hint: Option<&str>) -> CrashReport {
-    let (committed, begun, _) = control.steps();
-    let calls = control.calls();
-    let call = calls.into_iter().flatten().next();
-    let step = match call {
-        Some(CallInProgress {
-            call: Call::Update, ..
-        }) => begun,
-        _ => committed,
-    };
-    crash::report(ending, call, step, hint)
+    let call = control.calls().into_iter().flatten().next();
+    crash::report(ending, call, failing_step(control, call), hint)
 }
 
-fn stopped_report(running: CallInProgress, committed: u64, begun: u64) -> CrashReport {
-    let step = if running.call == Call::Update {
-        begun
-    } else {
-        committed
-    };
+fn stopped_report(control: &Control, running: CallInProgress) -> CrashReport {
+    let step = failing_step(control, Some(running));
     CrashReport {
         cause: format!(
             "{} was still running at step {step} when the session was stopped (infinite loop?)",
             running.call.name()
         ),
         library: Some(running.library),
+    }
+}
+
+/// The step a failure happened in: the one whose update began, during an
+/// update; otherwise the last one committed.
+fn failing_step(control: &Control, call: Option<CallInProgress>) -> u64 {
+    let (committed, begun, _) = control.steps();
+    match call {
+        Some(CallInProgress {
+            call: Call::Update, ..
+        }) => begun,
+        _ => committed,
     }
 }
 
