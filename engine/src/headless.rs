@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use hotloop_abi::Input;
 
 use crate::recording::Recording;
-use crate::runtime::{Engine, Summary};
+use crate::runtime::{Engine, LoadError, Summary};
 
 /// How a headless run is paced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,7 +47,7 @@ pub fn run(engine: &mut Engine, frames: Option<u64>, pace: Pace, stop: &AtomicBo
 ///
 /// # Errors
 /// When the recording does not fit the running library.
-pub fn replay(engine: &mut Engine, recording: &Recording) -> Result<Summary, String> {
+pub fn replay(engine: &mut Engine, recording: &Recording) -> Result<Summary, LoadError> {
     // An engine that carries on after a crash is already part-way through.
     if !engine.resumed() {
         engine.start_replay(recording)?;

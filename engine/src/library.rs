@@ -15,7 +15,7 @@ use hotloop_abi::{ABI_VERSION, Frame, Message, RawCanvas, StateLayout, Status};
 use libloading::Library;
 
 use crate::error::ReloadError;
-use crate::fields::{self, FieldInfo};
+use crate::fields::{FieldInfo, FieldTable};
 use crate::file_check::{check_library, identity};
 use crate::session::control::{self, Call};
 use crate::shadow::{ShadowDir, ShadowFile};
@@ -43,8 +43,8 @@ pub struct GameLibrary {
     layout: StateLayout,
     source: PathBuf,
     greeting: String,
-    fields: Vec<FieldInfo>,
-    field_table: Vec<u8>,
+    /// Its padding is zeroed after every call that writes the state.
+    table: FieldTable,
     systems: Vec<String>,
     id: u64,
     // Declared before `shadow`: the library is unloaded before its file is deleted.
@@ -149,7 +149,7 @@ impl GameLibrary {
                 reason,
             });
         }
-        let (fields, field_table) =
+        let table =
             read_fields(state_fields, layout).map_err(|reason| ReloadError::BadFieldTable {
                 path: path(),
                 reason,
@@ -160,8 +160,7 @@ impl GameLibrary {
             layout,
             source: source.to_path_buf(),
             greeting: String::new(),
-            fields,
-            field_table,
+            table,
             systems,
             id,
             _library: library,
@@ -210,6 +209,7 @@ impl GameLibrary {
                 &mut error,
             )
         };
+        self.zero_padding(new);
         match status {
             Status::DECLINED => Ok(false),
             status => self.check(symbols::MIGRATE, status, &error).map(|()| true),
@@ -226,9 +226,9 @@ impl GameLibrary {
         self.layout
     }
 
-    /// The state's field table, checked against the layout.
+    /// The state's fields, checked against the layout.
     pub fn fields(&self) -> &[FieldInfo] {
-        &self.fields
+        self.table.fields()
     }
 
     /// The names of the library's systems, in `update`'s order (empty when
@@ -237,9 +237,9 @@ impl GameLibrary {
         &self.systems
     }
 
-    /// The field table as the library encoded it (what [`GameLibrary::fields`] decodes).
-    pub fn field_table(&self) -> &[u8] {
-        &self.field_table
+    /// The state's field table.
+    pub fn table(&self) -> &FieldTable {
+        &self.table
     }
 
     /// Which build this is: the build output's device, inode, size and
@@ -274,6 +274,7 @@ impl GameLibrary {
         // SAFETY: `state` has exactly this library's size and alignment (checked
         // above) and is exclusively borrowed; `error` is a valid Message.
         let status = unsafe { (self.entries.init)(state.bytes_mut().as_mut_ptr(), &mut error) };
+        self.zero_padding(state);
         self.check(symbols::INIT, status, &error)
     }
 
@@ -297,6 +298,7 @@ impl GameLibrary {
         // any update. It is exclusively borrowed; `frame` and `scratch` are valid.
         let status =
             unsafe { (self.entries.update)(state.bytes_mut().as_mut_ptr(), frame, scratch) };
+        self.zero_padding(state);
         self.check(symbols::UPDATE, status, scratch)
     }
 
@@ -328,6 +330,7 @@ impl GameLibrary {
                 nanos.len(),
             )
         };
+        self.zero_padding(state);
         self.check(symbols::UPDATE, status, scratch)
     }
 
@@ -377,6 +380,12 @@ impl GameLibrary {
         Ok(out.as_str().to_owned())
     }
 
+    /// Zeroes the state's padding after game code wrote it: a typed write
+    /// leaves those bytes undefined, and the engine reads the state as bytes.
+    fn zero_padding(&self, state: &mut StateBuffer) {
+        self.table.zero_padding(state.bytes_mut());
+    }
+
     fn check_layout(&self, state: &StateBuffer) -> Result<(), ReloadError> {
         if state.layout() == self.layout {
             return Ok(());
@@ -410,12 +419,11 @@ impl GameLibrary {
     }
 }
 
-/// Asks the library for its field table and checks it against `layout`;
-/// returns it decoded and as the bytes it came in.
+/// Asks the library for its field table and checks it against `layout`.
 fn read_fields(
     state_fields: symbols::StateFieldsFn,
     layout: StateLayout,
-) -> Result<(Vec<FieldInfo>, Vec<u8>), String> {
+) -> Result<FieldTable, String> {
     // SAFETY: a null buffer with capacity 0 asks only for the length.
     let len = unsafe { state_fields(std::ptr::null_mut(), 0) };
     if len > MAX_FIELD_TABLE {
@@ -429,8 +437,7 @@ fn read_fields(
     if written != len {
         return Err(format!("it reported {len} bytes, then {written}"));
     }
-    let fields = fields::decode(&bytes, layout)?;
-    Ok((fields, bytes))
+    FieldTable::decode(bytes, layout)
 }
 
 /// Asks the library for its systems' names (at most 256, each at most 200

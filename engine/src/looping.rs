@@ -3,7 +3,9 @@
 
 use hotloop_abi::Input;
 
+use crate::fields::FieldTable;
 use crate::recording::Recording;
+use crate::snapshot::Snapshot;
 use crate::state::StateBuffer;
 
 /// What the looper is doing.
@@ -71,10 +73,19 @@ impl Looper {
         }
     }
 
-    /// Starts recording from `state` at frame number `step`.
-    pub fn record(&mut self, state: &StateBuffer, step: u64, rate: u32) {
+    /// Starts recording from `state` (described by `table`) at frame number `step`.
+    pub fn record(
+        &mut self,
+        state: &StateBuffer,
+        table: Option<&FieldTable>,
+        step: u64,
+        rate: u32,
+    ) {
         self.mode = Mode::Recording(Recording {
-            start: state.clone(),
+            start: Snapshot {
+                state: state.clone(),
+                table: table.cloned(),
+            },
             first_step: step,
             rate,
             inputs: Vec::with_capacity(60 * 60),
@@ -117,7 +128,7 @@ impl Looper {
         match &self.mode {
             Mode::Off => None,
             Mode::Recording(recording) | Mode::Playing { recording, .. } => {
-                Some(recording.start.layout())
+                Some(recording.start.state.layout())
             }
         }
     }
@@ -136,7 +147,7 @@ impl Looper {
                 }
                 let at = *cursor;
                 *cursor += 1;
-                let restart = (at == 0).then_some((&recording.start, recording.first_step));
+                let restart = (at == 0).then_some((&recording.start.state, recording.first_step));
                 LoopStep::Replay {
                     input: recording.inputs[at],
                     restart,

@@ -195,7 +195,7 @@ fn run(cli: Cli, session: Option<Session>, stop: &Arc<AtomicBool>) -> anyhow::Re
     }
     let summary = if let Some(path) = &cli.replay {
         let recording = Recording::load(path).map_err(anyhow::Error::msg)?;
-        headless::replay(&mut engine, &recording).map_err(anyhow::Error::msg)?
+        headless::replay(&mut engine, &recording)?
     } else if cli.headless {
         let pace = if cli.realtime {
             Pace::Realtime

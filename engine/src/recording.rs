@@ -13,8 +13,7 @@ use std::path::{Path, PathBuf};
 use hotloop_abi::{Input, KeySet};
 
 use crate::checksum::checksum;
-use crate::snapshot;
-use crate::state::StateBuffer;
+use crate::snapshot::{self, Snapshot};
 
 const MAGIC: &[u8; 8] = b"HLREC\0\0\0";
 /// Version of the recording file format.
@@ -27,8 +26,8 @@ pub const MAX_STEPS: u64 = 60 * 60 * 60 * 10;
 /// A recorded stretch of play.
 #[derive(Clone, Debug)]
 pub struct Recording {
-    /// The state before the first recorded step.
-    pub start: StateBuffer,
+    /// The state before the first recorded step, with its field table.
+    pub start: Snapshot,
     /// The frame number of the first recorded step.
     pub first_step: u64,
     /// Update steps per second it was recorded at.
@@ -40,7 +39,7 @@ pub struct Recording {
 impl Recording {
     /// Encodes the recording as file bytes.
     pub fn encode(&self) -> Vec<u8> {
-        let state = snapshot::encode(&self.start);
+        let state = snapshot::encode(&self.start.state, self.start.table.as_ref());
         let mut out =
             Vec::with_capacity(HEADER_LEN + state.len() + self.inputs.len() * INPUT_LEN + 8);
         out.extend_from_slice(MAGIC);
@@ -193,6 +192,7 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::StateBuffer;
     use hotloop_abi::{Key, StateLayout};
     use proptest::prelude::*;
 
@@ -220,7 +220,10 @@ mod tests {
             })
             .collect();
         Recording {
-            start,
+            start: Snapshot {
+                state: start,
+                table: None,
+            },
             first_step: 100,
             rate: 60,
             inputs,
@@ -231,8 +234,8 @@ mod tests {
     fn round_trip_keeps_everything() {
         let recording = sample(50);
         let back = Recording::decode(&recording.encode()).unwrap();
-        assert_eq!(back.start.bytes(), recording.start.bytes());
-        assert_eq!(back.start.layout(), recording.start.layout());
+        assert_eq!(back.start.state.bytes(), recording.start.state.bytes());
+        assert_eq!(back.start.state.layout(), recording.start.state.layout());
         assert_eq!((back.first_step, back.rate), (100, 60));
         assert_eq!(back.inputs, recording.inputs);
     }

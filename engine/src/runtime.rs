@@ -13,7 +13,7 @@ use hotloop_abi::{Frame, Input, Message, StateLayout};
 use crate::assets::{AssetStore, AssetWatcher};
 pub use crate::checksum::checksum;
 use crate::error::StartError;
-use crate::fields::{Entry, FieldInfo};
+use crate::fields::{Entry, FieldTable};
 use crate::frame_times::FrameTimes;
 use crate::library::GameLibrary;
 use crate::looping::{LoopStep, Looper};
@@ -34,6 +34,7 @@ mod swap;
 
 pub use config::EngineConfig;
 pub use report::{ReloadRecord, ReloadStats, Summary, SwapKind};
+pub use saves::LoadError;
 use start::{allocate, shadow_dir};
 
 /// The library that ran before the current one, unloaded but kept on disk so
@@ -52,7 +53,7 @@ pub struct Engine {
     /// paused until the next build.
     library: Option<GameLibrary>,
     /// The field table of the state's layout.
-    fields: Vec<FieldInfo>,
+    table: FieldTable,
     state: StateBuffer,
     /// The state as it was before the current step, restored if the step panics.
     before_step: StateBuffer,

@@ -1,10 +1,18 @@
-//! State snapshot files: the state's bytes with the layout they were written
-//! for, so that nothing is lost when a reload cannot carry the state over.
+//! State snapshot files: the state's bytes with the layout and field table
+//! they were written for, so that nothing is lost when a reload cannot carry
+//! the state over, and a snapshot of another layout can still be migrated.
 //!
 //! Format (little-endian): magic `HLSTATE\0`, format version (u32), reserved
-//! (u32, zero), fingerprint, size and alignment (u64 each), the state's bytes,
-//! then an FNV-1a checksum of everything before it (u64). Reading checks every
-//! field before trusting any of them.
+//! (u32, zero), fingerprint, size and alignment (u64 each), the field table's
+//! length (u64) and the table ([`hotloop_abi::reflect`] wire format), the
+//! state's bytes, then an FNV-1a checksum of everything before it (u64).
+//! A length of 0 means no table; version 1 files have neither.
+//!
+//! Reading checks every header field, the table against the layout, and the
+//! state's values against the table (a `bool` of 2 is refused) before
+//! trusting any of them. The checksum finds damage, not forgery: what makes a
+//! file safe to load is that check, which the engine repeats with the running
+//! library's own table before game code sees the state.
 
 use std::fs;
 use std::io;
@@ -13,12 +21,24 @@ use std::path::{Path, PathBuf};
 use hotloop_abi::StateLayout;
 
 use crate::checksum::checksum;
+use crate::fields::FieldTable;
 use crate::state::{StateBuffer, check_layout};
 
 const MAGIC: &[u8; 8] = b"HLSTATE\0";
 /// Version of the snapshot file format.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+/// Largest field table accepted, in bytes.
+const MAX_TABLE: u64 = 1 << 20;
 const HEADER_LEN: usize = 8 + 4 + 4 + 8 * 3;
+
+/// A state read back from a file.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// The state, its values checked against `table` (when there is one).
+    pub state: StateBuffer,
+    /// The field table it was saved with; `None` for a version 1 file.
+    pub table: Option<FieldTable>,
+}
 
 /// Why a snapshot file could not be written or read.
 #[derive(Debug, thiserror::Error)]
@@ -42,23 +62,26 @@ pub enum SnapshotError {
     },
 }
 
-/// Encodes a state as snapshot bytes.
-pub fn encode(state: &StateBuffer) -> Vec<u8> {
+/// Encodes a state and its field table as snapshot bytes.
+pub fn encode(state: &StateBuffer, table: Option<&FieldTable>) -> Vec<u8> {
     let layout = state.layout();
-    let mut out = Vec::with_capacity(HEADER_LEN + state.bytes().len() + 8);
+    let table = table.map_or(&[][..], FieldTable::bytes);
+    let mut out = Vec::with_capacity(HEADER_LEN + 8 + table.len() + state.bytes().len() + 8);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     out.extend_from_slice(&0u32.to_le_bytes());
     for field in [layout.fingerprint, layout.size, layout.align] {
         out.extend_from_slice(&field.to_le_bytes());
     }
+    out.extend_from_slice(&(table.len() as u64).to_le_bytes());
+    out.extend_from_slice(table);
     out.extend_from_slice(state.bytes());
     out.extend_from_slice(&checksum(&out).to_le_bytes());
     out
 }
 
-/// Decodes snapshot bytes into a state buffer, or says what is wrong.
-pub fn decode(data: &[u8]) -> Result<StateBuffer, String> {
+/// Decodes snapshot bytes, or says what is wrong.
+pub fn decode(data: &[u8]) -> Result<Snapshot, String> {
     let header = data
         .get(..HEADER_LEN)
         .ok_or_else(|| format!("{} bytes is too short for a snapshot header", data.len()))?;
@@ -71,9 +94,9 @@ pub fn decode(data: &[u8]) -> Result<StateBuffer, String> {
         return Err("reserved header field is not zero".into());
     }
     let version = u32_at(8);
-    if version != FORMAT_VERSION {
+    if !(1..=FORMAT_VERSION).contains(&version) {
         return Err(format!(
-            "format version {version}, this engine reads version {FORMAT_VERSION}"
+            "format version {version}, this engine reads versions 1 to {FORMAT_VERSION}"
         ));
     }
     let layout = StateLayout {
@@ -82,7 +105,25 @@ pub fn decode(data: &[u8]) -> Result<StateBuffer, String> {
         align: u64_at(32),
     };
     check_layout(layout).map_err(|reason| format!("bad layout ({layout}): {reason}"))?;
-    let body = &data[HEADER_LEN..];
+    let mut body = &data[HEADER_LEN..];
+    let table = if version >= 2 {
+        let len = body
+            .get(..8)
+            .map(|len| u64::from_le_bytes(len.try_into().expect("8 bytes")))
+            .ok_or("the field table's length is cut off")?;
+        if len > MAX_TABLE {
+            return Err(format!(
+                "a field table of {len} bytes is more than the {MAX_TABLE} accepted"
+            ));
+        }
+        let bytes = body
+            .get(8..8 + len as usize)
+            .ok_or("the field table is cut off")?;
+        body = &body[8 + len as usize..];
+        (len > 0).then(|| bytes.to_vec())
+    } else {
+        None
+    };
     let size = layout.size as usize;
     if body.len() != size + 8 {
         return Err(format!(
@@ -92,13 +133,22 @@ pub fn decode(data: &[u8]) -> Result<StateBuffer, String> {
         ));
     }
     let (bytes, sum) = body.split_at(size);
-    if u64::from_le_bytes(sum.try_into().expect("8 bytes")) != checksum(&data[..HEADER_LEN + size])
-    {
+    let summed = data.len() - 8;
+    if u64::from_le_bytes(sum.try_into().expect("8 bytes")) != checksum(&data[..summed]) {
         return Err("checksum mismatch (the file is damaged)".into());
     }
+    let table = table
+        .map(|table| FieldTable::decode(table, layout))
+        .transpose()
+        .map_err(|reason| format!("bad field table: {reason}"))?;
     let mut state = StateBuffer::zeroed(layout).map_err(str::to_owned)?;
     state.bytes_mut().copy_from_slice(bytes);
-    Ok(state)
+    if let Some(table) = &table {
+        table
+            .admit(state.bytes_mut())
+            .map_err(|invalid| format!("the state is not valid: {invalid}"))?;
+    }
+    Ok(Snapshot { state, table })
 }
 
 /// Writes `state` to a new file in `dir`, named after its fingerprint and the
@@ -107,12 +157,11 @@ pub fn decode(data: &[u8]) -> Result<StateBuffer, String> {
 ///
 /// # Errors
 /// When the directory or file cannot be written.
-pub fn save_in(dir: &Path, state: &StateBuffer) -> Result<PathBuf, SnapshotError> {
-    let io_error = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| SnapshotError::Io { path, source }
-    };
-    fs::create_dir_all(dir).map_err(io_error(dir))?;
+pub fn save_in(
+    dir: &Path,
+    state: &StateBuffer,
+    table: Option<&FieldTable>,
+) -> Result<PathBuf, SnapshotError> {
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());
@@ -120,9 +169,7 @@ pub fn save_in(dir: &Path, state: &StateBuffer) -> Result<PathBuf, SnapshotError
         "state-{:016x}-{stamp}.hlstate",
         state.layout().fingerprint
     ));
-    let partial = path.with_extension("partial");
-    fs::write(&partial, encode(state)).map_err(io_error(&partial))?;
-    fs::rename(&partial, &path).map_err(io_error(&path))?;
+    save_as(&path, state, table)?;
     Ok(path)
 }
 
@@ -130,7 +177,11 @@ pub fn save_in(dir: &Path, state: &StateBuffer) -> Result<PathBuf, SnapshotError
 ///
 /// # Errors
 /// When the file cannot be written.
-pub fn save_as(path: &Path, state: &StateBuffer) -> Result<(), SnapshotError> {
+pub fn save_as(
+    path: &Path,
+    state: &StateBuffer,
+    table: Option<&FieldTable>,
+) -> Result<(), SnapshotError> {
     let io_error = |path: &Path| {
         let path = path.to_path_buf();
         move |source| SnapshotError::Io { path, source }
@@ -139,7 +190,7 @@ pub fn save_as(path: &Path, state: &StateBuffer) -> Result<(), SnapshotError> {
         fs::create_dir_all(dir).map_err(io_error(dir))?;
     }
     let partial = path.with_extension("partial");
-    fs::write(&partial, encode(state)).map_err(io_error(&partial))?;
+    fs::write(&partial, encode(state, table)).map_err(io_error(&partial))?;
     fs::rename(&partial, path).map_err(io_error(path))
 }
 
@@ -147,7 +198,7 @@ pub fn save_as(path: &Path, state: &StateBuffer) -> Result<(), SnapshotError> {
 ///
 /// # Errors
 /// When the file cannot be read or is not a valid snapshot.
-pub fn load(path: &Path) -> Result<StateBuffer, SnapshotError> {
+pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
     let data = fs::read(path).map_err(|source| SnapshotError::Io {
         path: path.to_path_buf(),
         source,
@@ -161,31 +212,84 @@ pub fn load(path: &Path) -> Result<StateBuffer, SnapshotError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hotloop_abi::state;
+
+    state! {
+        struct Sample { ticks: u64, alive: bool, speed: f32, letter: char }
+    }
+
+    fn table() -> FieldTable {
+        let mut bytes = Vec::new();
+        hotloop_abi::reflect::table_of::<Sample>(&mut bytes);
+        FieldTable::decode(bytes, StateLayout::of::<Sample>()).unwrap()
+    }
+
+    const ALIVE: usize = std::mem::offset_of!(Sample, alive);
+    const LETTER: usize = std::mem::offset_of!(Sample, letter);
 
     fn sample() -> StateBuffer {
-        let layout = StateLayout {
-            size: 24,
-            align: 8,
-            fingerprint: 0xfeed,
-        };
-        let mut state = StateBuffer::zeroed(layout).unwrap();
-        for (i, byte) in state.bytes_mut().iter_mut().enumerate() {
-            *byte = i as u8 * 3;
-        }
+        let mut state = StateBuffer::zeroed(StateLayout::of::<Sample>()).unwrap();
+        let bytes = state.bytes_mut();
+        bytes[..8].copy_from_slice(&42u64.to_le_bytes());
+        bytes[ALIVE] = 1;
+        bytes[LETTER..LETTER + 4].copy_from_slice(&u32::from('h').to_le_bytes());
         state
     }
 
+    fn encoded() -> Vec<u8> {
+        encode(&sample(), Some(&table()))
+    }
+
+    /// `data` with `at` set to `value`, and the checksum made right again:
+    /// what a hand-edited file looks like.
+    fn forged(mut data: Vec<u8>, at: usize, value: &[u8]) -> Vec<u8> {
+        data[at..at + value.len()].copy_from_slice(value);
+        let end = data.len() - 8;
+        let sum = checksum(&data[..end]);
+        data[end..].copy_from_slice(&sum.to_le_bytes());
+        data
+    }
+
+    fn state_at(data: &[u8]) -> usize {
+        data.len() - 8 - size_of::<Sample>()
+    }
+
     #[test]
-    fn round_trip_keeps_layout_and_bytes() {
+    fn round_trip_keeps_layout_table_and_bytes() {
         let state = sample();
-        let back = decode(&encode(&state)).unwrap();
-        assert_eq!(back.layout(), state.layout());
-        assert_eq!(back.bytes(), state.bytes());
+        let back = decode(&encoded()).unwrap();
+        assert_eq!(back.state.layout(), state.layout());
+        assert_eq!(back.state.bytes(), state.bytes());
+        assert_eq!(back.table, Some(table()));
+    }
+
+    #[test]
+    fn invalid_values_are_refused_even_with_a_right_checksum() {
+        let data = encoded();
+        let at = state_at(&data);
+        let error = decode(&forged(data.clone(), at + ALIVE, &[2])).unwrap_err();
+        assert_eq!(
+            error,
+            "the state is not valid: field `alive` holds 2, not a bool (0 or 1)"
+        );
+        let error = decode(&forged(data, at + LETTER, &0x11_0000u32.to_le_bytes())).unwrap_err();
+        assert!(
+            error.contains("field `letter` holds 0x110000, not a char"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn padding_is_zeroed_when_read() {
+        let data = encoded();
+        let at = state_at(&data) + ALIVE + 1; // padding after `alive`
+        let back = decode(&forged(data, at, &[0xAA])).unwrap();
+        assert_eq!(back.state.bytes(), sample().bytes());
     }
 
     #[test]
     fn every_truncation_is_refused() {
-        let data = encode(&sample());
+        let data = encoded();
         for len in 0..data.len() {
             assert!(
                 decode(&data[..len]).is_err(),
@@ -197,7 +301,7 @@ mod tests {
 
     #[test]
     fn damaged_fields_are_refused_with_a_reason() {
-        let data = encode(&sample());
+        let data = encoded();
         let damaged = |at: usize, value: u8| {
             let mut copy = data.clone();
             copy[at] = value;
@@ -207,7 +311,28 @@ mod tests {
         assert!(damaged(8, 9).contains("format version"));
         assert!(damaged(32, 3).contains("bad layout"));
         assert!(damaged(24, 200).contains("expected"));
-        assert!(damaged(HEADER_LEN + 1, 0xff).contains("checksum"));
+        assert!(damaged(HEADER_LEN + 7, 0xff).contains("more than"));
+        assert!(damaged(HEADER_LEN + 9, 0xff).contains("checksum"));
+        let table_at = HEADER_LEN + 8 + 2 + 5; // into the first name
+        let error = decode(&forged(data.clone(), table_at, &[0xff])).unwrap_err();
+        assert!(error.contains("bad field table"), "{error}");
+    }
+
+    #[test]
+    fn version_1_files_still_read_without_a_table() {
+        let mut data = Vec::new();
+        data.extend_from_slice(MAGIC);
+        data.extend_from_slice(&1u32.to_le_bytes());
+        data.extend_from_slice(&0u32.to_le_bytes());
+        let layout = StateLayout::of::<Sample>();
+        for field in [layout.fingerprint, layout.size, layout.align] {
+            data.extend_from_slice(&field.to_le_bytes());
+        }
+        data.extend_from_slice(sample().bytes());
+        data.extend_from_slice(&checksum(&data).to_le_bytes());
+        let back = decode(&data).unwrap();
+        assert_eq!(back.state.bytes(), sample().bytes());
+        assert_eq!(back.table, None);
     }
 
     proptest::proptest! {
@@ -219,8 +344,8 @@ mod tests {
 
         /// Any single corrupted byte of a valid snapshot is refused.
         #[test]
-        fn corruption_is_refused(at in 0usize..64, flip in 1u8..=255) {
-            let mut data = encode(&sample());
+        fn corruption_is_refused(at in 0usize..512, flip in 1u8..=255) {
+            let mut data = encoded();
             let at = at % data.len();
             data[at] ^= flip;
             proptest::prop_assert!(decode(&data).is_err());
@@ -231,13 +356,9 @@ mod tests {
     fn saved_file_loads_back() {
         let dir = tempfile::tempdir().unwrap();
         let state = sample();
-        let path = save_in(dir.path(), &state).unwrap();
-        assert!(
-            path.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .contains("000000000000feed")
-        );
-        assert_eq!(load(&path).unwrap().bytes(), state.bytes());
+        let path = save_in(dir.path(), &state, Some(&table())).unwrap();
+        let name = format!("{:016x}", StateLayout::of::<Sample>().fingerprint);
+        assert!(path.file_name().unwrap().to_string_lossy().contains(&name));
+        assert_eq!(load(&path).unwrap().state.bytes(), state.bytes());
     }
 }

@@ -232,7 +232,7 @@ pub unsafe fn migrate<S: StateData>(
 pub unsafe fn state_fields<S: StateData>(out: *mut u8, capacity: usize) -> usize {
     let encoded = panic::catch_unwind(|| {
         let mut bytes = Vec::new();
-        crate::reflect::encode(S::FIELDS, &mut bytes);
+        crate::reflect::table_of::<S>(&mut bytes);
         bytes
     });
     let Ok(bytes) = encoded else {

@@ -35,7 +35,13 @@ macro_rules! state {
             $( $(#[$field_meta])* $field_vis $field : $ty ),*
         }
 
-        impl $crate::StateData for $name {
+        // SAFETY: `#[repr(C)]` fixes the layout; every field is `StateData`
+        // (the impl does not compile otherwise), so the struct holds no
+        // pointers; the fingerprint hashes each field's name, fingerprint and
+        // offset with the size and alignment; `FIELDS` lists every field with
+        // its own kind and fields, so checking them checks the struct (its
+        // padding bytes may hold anything).
+        unsafe impl $crate::StateData for $name {
             const FINGERPRINT: u64 = {
                 let hash = $crate::start_hash("struct");
                 $(
@@ -98,7 +104,6 @@ macro_rules! game {
         // pointer contract is argued in `hotloop_abi::__private`. The Rust
         // names are prefixed so they never shadow the author's `init` or
         // `update`; `export_name` gives the symbols in `hotloop_abi::symbols`.
-        #[allow(unsafe_code)]
         const _: () = {
             const SYSTEMS: &[fn(&mut $state, &$crate::Frame)] = &[$($system),*];
 
@@ -172,7 +177,7 @@ macro_rules! game {
                 unsafe { $crate::__private::render::<$state>(state, frame, canvas, error, draw) }
             }
 
-                        #[unsafe(export_name = "state_fields")]
+            #[unsafe(export_name = "state_fields")]
             unsafe extern "C" fn __hotloop_state_fields(out: *mut u8, capacity: usize) -> usize {
                 // SAFETY: the engine upholds the entry point's contract (crate docs).
                 unsafe { $crate::__private::state_fields::<$state>(out, capacity) }
@@ -210,7 +215,7 @@ macro_rules! game {
             const _: $crate::symbols::UpdateTimedFn = __hotloop_update_timed;
             const _: $crate::symbols::SystemNamesFn = __hotloop_system_names;
             const _: $crate::symbols::RenderFn = __hotloop_render;
-                        const _: $crate::symbols::DescribeFn = __hotloop_describe;
+            const _: $crate::symbols::DescribeFn = __hotloop_describe;
             const _: $crate::symbols::StateFieldsFn = __hotloop_state_fields;
         };
     };

@@ -43,19 +43,39 @@ impl std::fmt::Display for StateLayout {
 /// Plain data that may live in the engine-owned state buffer.
 ///
 /// `Copy` rules out heap ownership (`Vec`, `String`, `Box`), which would be
-/// freed by the wrong allocator or outlive the library that made it. Function
-/// pointers and references are not `StateData`: after a reload they would point
-/// into unloaded code. Structs get this trait from [`state!`](crate::state).
+/// freed by the wrong allocator or outlive the library that made it. Structs
+/// get this trait from [`state!`](crate::state); numbers, `bool`, `char`,
+/// arrays and glam's vectors and matrices have it here. There is no other way
+/// to get it without writing `unsafe`.
+///
+/// # Safety
+///
+/// The engine trusts an implementation with the bytes of the state: it copies
+/// them across reloads, checks bytes from files against [`KIND`](Self::KIND)
+/// and [`FIELDS`](Self::FIELDS) before game code sees them, and reinterprets a
+/// previous state as `Self` when [`FINGERPRINT`](Self::FINGERPRINT) matches.
+/// An implementation must therefore guarantee that:
+///
+/// - the type holds no pointer, reference or function pointer (after a
+///   reload they would point into unloaded code or freed memory), nor
+///   anything with interior mutability or a destructor;
+/// - `FINGERPRINT` differs from that of every other type a state could have
+///   held (it covers names, field types, offsets, size and alignment);
+/// - with `KIND` [`Opaque`](FieldKind::Opaque), every bit pattern of
+///   `size_of::<Self>()` bytes is a valid `Self`;
+/// - otherwise `KIND` and `FIELDS` describe the type exactly (offsets, sizes,
+///   kinds, recursively), so that checking each described field is enough to
+///   know the bytes form a valid `Self`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot live in the hot-reloaded state",
-    note = "state fields must be plain data: numbers, bool, arrays, glam vectors, or structs declared with `hotloop_abi::state!`"
+    note = "state fields must be plain data: numbers, bool, char, arrays, glam vectors, or structs declared with `hotloop_abi::state!`"
 )]
-pub trait StateData: Copy + 'static {
+pub unsafe trait StateData: Copy + 'static {
     /// Changes whenever the type's layout or field names change.
     const FINGERPRINT: u64;
-    /// How the engine shows a value of this type.
+    /// How the engine shows, checks and migrates a value of this type.
     const KIND: FieldKind = FieldKind::Opaque;
-    /// The fields of a `state!` struct (empty for other types).
+    /// The fields of a `state!` struct; the one element of an array.
     const FIELDS: &'static [Field] = &[];
 }
 
@@ -94,7 +114,13 @@ pub const fn finish_hash(hash: u64, size: usize, align: usize) -> u64 {
 
 macro_rules! plain_data {
     ($($ty:ty $(=> $kind:ident)?),* $(,)?) => {
-        $(impl StateData for $ty {
+        // SAFETY: primitive numbers and glam's vectors, matrices and
+        // quaternions (plain `f32`/`f64`/integer fields, no pointers): every
+        // bit pattern is valid, so `Opaque` is right for them. `bool` and
+        // `char`, whose invalid bit patterns the engine must refuse, say so
+        // with their own kinds. Fingerprints hash the type's name, size and
+        // alignment, distinct for each type listed.
+        $(unsafe impl StateData for $ty {
             const FINGERPRINT: u64 =
                 finish_hash(start_hash(stringify!($ty)), size_of::<$ty>(), align_of::<$ty>());
             $(const KIND: FieldKind = FieldKind::$kind;)?
@@ -105,7 +131,7 @@ macro_rules! plain_data {
 plain_data!(
     u8 => U8, u16 => U16, u32 => U32, u64 => U64, u128, usize,
     i8 => I8, i16 => I16, i32 => I32, i64 => I64, i128, isize,
-    f32 => F32, f64 => F64, bool => Bool, char,
+    f32 => F32, f64 => F64, bool => Bool, char => Char,
 );
 plain_data!(
     glam::Vec2 => Vec2,
@@ -128,12 +154,29 @@ plain_data!(
     glam::Mat4,
 );
 
-impl<T: StateData, const N: usize> StateData for [T; N] {
+// SAFETY: an array holds nothing but its `N` elements, back to back with no
+// padding between them (`size_of::<[T; N]>() == N * size_of::<T>()`), so it
+// is valid exactly when each element is, which is what its one described
+// element (offset 0, `T`'s own kind and fields) lets the engine check. The
+// fingerprint covers the element's fingerprint and the length.
+unsafe impl<T: StateData, const N: usize> StateData for [T; N] {
     const FINGERPRINT: u64 = finish_hash(
         hash_u64(hash_u64(start_hash("array"), T::FINGERPRINT), N as u64),
         size_of::<Self>(),
         align_of::<Self>(),
     );
+    const KIND: FieldKind = FieldKind::Array;
+    const FIELDS: &'static [Field] = &[Field {
+        name: "[]",
+        old_name: None,
+        type_name: "",
+        offset: 0,
+        size: size_of::<T>(),
+        align: align_of::<T>(),
+        fingerprint: T::FINGERPRINT,
+        kind: T::KIND,
+        fields: T::FIELDS,
+    }];
 }
 
 #[cfg(test)]

@@ -32,17 +32,20 @@ impl<'a> OldState<'a> {
     }
 
     /// The old state as a `T`, if it was one: same fingerprint, size and
-    /// alignment, so these bytes were written as a `T` by game code.
+    /// alignment, and every field holds a valid value of its type (the bytes
+    /// may come from a file).
     pub fn view<T: StateData>(&self) -> Option<&'a T> {
         let aligned = (self.bytes.as_ptr() as usize).is_multiple_of(align_of::<T>());
         if self.layout != StateLayout::of::<T>() || !aligned {
             return None;
         }
+        crate::reflect::check_state::<T>(self.bytes).ok()?;
         // SAFETY: the layout check proves the bytes are `size_of::<T>()` long
-        // and the pointer is aligned for `T`. An equal fingerprint means the
-        // bytes were written as a value of a type with the same field names,
-        // field types and offsets, so they form a valid `T`. `StateData` types
-        // own no heap memory, and the borrow keeps the bytes alive and unchanged.
+        // and the pointer is aligned for `T`. `check_state` proved every field
+        // that has invalid bit patterns holds a valid value, which by
+        // `StateData`'s contract makes the bytes a valid `T` (padding may hold
+        // anything). `StateData` types hold no pointers, and the borrow keeps
+        // the bytes alive and unchanged.
         Some(unsafe { &*self.bytes.as_ptr().cast::<T>() })
     }
 }
@@ -70,5 +73,26 @@ mod tests {
         assert_eq!(state.view::<V1>(), Some(&old));
         assert_eq!(state.view::<V2>(), None);
         assert_ne!(V1::FINGERPRINT, V2::FINGERPRINT);
+    }
+
+    crate::state! {
+        struct Flags { on: bool, off: bool }
+    }
+
+    #[test]
+    fn view_refuses_bytes_that_are_not_a_valid_value() {
+        // `OldState::new` is safe: any bytes can be wrapped, so `view` must check.
+        let bytes = [1u8, 2];
+        let state = OldState::new(&bytes, StateLayout::of::<Flags>());
+        assert_eq!(state.view::<Flags>(), None);
+        let bytes = [1u8, 0];
+        let state = OldState::new(&bytes, StateLayout::of::<Flags>());
+        assert_eq!(
+            state.view::<Flags>(),
+            Some(&Flags {
+                on: true,
+                off: false
+            })
+        );
     }
 }

@@ -14,7 +14,8 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[allow(missing_docs)] // The names are the types.
 pub enum FieldKind {
-    /// Shown as its size only (arrays, other types).
+    /// Shown as its size only; every bit pattern is a valid value (`u128`,
+    /// glam matrices, ...).
     Opaque = 0,
     U8,
     U16,
@@ -33,14 +34,20 @@ pub enum FieldKind {
     Vec3,
     /// A struct declared with `state!`: its fields are described too.
     Struct,
+    /// `char`: a Unicode scalar value in a `u32`.
+    Char,
+    /// `[T; N]`: one nested field describes the element (at offset 0); the
+    /// length is the array's size over the element's.
+    Array,
 }
 
 impl FieldKind {
     /// Every kind, by discriminant.
-    pub const ALL: [FieldKind; 15] = {
+    pub const ALL: [FieldKind; 17] = {
         use FieldKind::*;
         [
-            Opaque, U8, U16, U32, U64, I8, I16, I32, I64, F32, F64, Bool, Vec2, Vec3, Struct,
+            Opaque, U8, U16, U32, U64, I8, I16, I32, I64, F32, F64, Bool, Vec2, Vec3, Struct, Char,
+            Array,
         ]
     };
 
@@ -55,10 +62,10 @@ impl FieldKind {
         Some(match self {
             U8 | I8 | Bool => 1,
             U16 | I16 => 2,
-            U32 | I32 | F32 => 4,
+            U32 | I32 | F32 | Char => 4,
             U64 | I64 | F64 | Vec2 => 8,
             Vec3 => 12,
-            Opaque | Struct => return None,
+            Opaque | Struct | Array => return None,
         })
     }
 }
@@ -84,6 +91,45 @@ pub struct Field {
     pub kind: FieldKind,
     /// Its own fields, when it is a `state!` struct.
     pub fields: &'static [Field],
+}
+
+/// The field table of a state of type `S`: its fields for a `state!` struct,
+/// otherwise one field named `state` covering all of it (so that a state that
+/// is a bare `bool` or array is described, and checked, too).
+pub fn table_of<S: crate::StateData>(out: &mut Vec<u8>) {
+    if S::KIND == FieldKind::Struct {
+        encode(S::FIELDS, out);
+    } else {
+        encode(&[whole::<S>()], out);
+    }
+}
+
+/// Checks `bytes` (`size_of::<S>()` of them) against `S`'s own description,
+/// as [`check_values`] does.
+///
+/// # Errors
+/// The first invalid field.
+pub fn check_state<S: crate::StateData>(bytes: &[u8]) -> Result<(), InvalidValue> {
+    if S::KIND == FieldKind::Struct {
+        check_values(S::FIELDS, bytes)
+    } else {
+        check_values(&[whole::<S>()], bytes)
+    }
+}
+
+/// A state that is not a `state!` struct, as one field.
+fn whole<S: crate::StateData>() -> Field {
+    Field {
+        name: "state",
+        old_name: None,
+        type_name: "",
+        offset: 0,
+        size: size_of::<S>(),
+        align: align_of::<S>(),
+        fingerprint: S::FINGERPRINT,
+        kind: S::KIND,
+        fields: S::FIELDS,
+    }
 }
 
 /// Writes `fields` in the wire format into `out`.
@@ -118,4 +164,246 @@ macro_rules! __old_name {
     ($old:ident) => {
         Some(stringify!($old))
     };
+}
+
+/// A field table entry, as either side holds it: the library's static
+/// [`Field`]s, or the engine's decoded copy. [`check_values`] works on both,
+/// so the rule for which bytes are valid exists once.
+pub trait Described: Sized {
+    /// The field's name (`[]` for an array's element).
+    fn name(&self) -> &str;
+    /// How to show and check it.
+    fn kind(&self) -> FieldKind;
+    /// Byte offset in its struct.
+    fn offset(&self) -> u64;
+    /// Size in bytes.
+    fn size(&self) -> u64;
+    /// Its fields (a struct's), or its element (an array's).
+    fn fields(&self) -> &[Self];
+}
+
+impl Described for Field {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn kind(&self) -> FieldKind {
+        self.kind
+    }
+    fn offset(&self) -> u64 {
+        self.offset as u64
+    }
+    fn size(&self) -> u64 {
+        self.size as u64
+    }
+    fn fields(&self) -> &[Self] {
+        self.fields
+    }
+}
+
+/// A byte pattern that is not a value of its field's type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidValue {
+    /// Where: `player.alive`, `cells[3].open`.
+    pub path: String,
+    /// The field's kind.
+    pub kind: FieldKind,
+    /// What the bytes hold, as a number (`u32::MAX` when they lie outside the state).
+    pub found: u32,
+}
+
+impl std::fmt::Display for InvalidValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            FieldKind::Bool => write!(
+                f,
+                "field `{}` holds {}, not a bool (0 or 1)",
+                self.path, self.found
+            ),
+            FieldKind::Char => write!(
+                f,
+                "field `{}` holds {:#x}, not a char",
+                self.path, self.found
+            ),
+            _ => write!(f, "field `{}` lies outside the state", self.path),
+        }
+    }
+}
+
+impl std::error::Error for InvalidValue {}
+
+/// Checks that `bytes` hold a valid value for every described field: each
+/// `bool` is 0 or 1, each `char` a Unicode scalar value, recursively through
+/// structs and every array element. Other kinds accept any bits
+/// ([`StateData`](crate::StateData)'s contract), and padding is not looked at.
+///
+/// # Errors
+/// The first invalid field, with its path.
+pub fn check_values<F: Described>(fields: &[F], bytes: &[u8]) -> Result<(), InvalidValue> {
+    check_at(fields, bytes, 0).map_err(|at| at.resolve(fields))
+}
+
+/// Where the first invalid value is: its absolute offset, found while
+/// checking without building paths (the path is only worked out on failure).
+struct Invalid {
+    at: u64,
+    kind: FieldKind,
+    found: u32,
+}
+
+impl Invalid {
+    fn resolve<F: Described>(self, fields: &[F]) -> InvalidValue {
+        let mut path = String::new();
+        locate(fields, 0, self.at, &mut path);
+        InvalidValue {
+            path,
+            kind: self.kind,
+            found: self.found,
+        }
+    }
+}
+
+/// Whether any field under `field` can hold an invalid bit pattern.
+fn needs_check<F: Described>(field: &F) -> bool {
+    match field.kind() {
+        FieldKind::Bool | FieldKind::Char => true,
+        FieldKind::Struct | FieldKind::Array => field.fields().iter().any(needs_check),
+        _ => false,
+    }
+}
+
+fn check_at<F: Described>(fields: &[F], bytes: &[u8], base: u64) -> Result<(), Invalid> {
+    for field in fields.iter().filter(|field| needs_check(*field)) {
+        let at = base.saturating_add(field.offset());
+        let outside = || Invalid {
+            at,
+            kind: FieldKind::Opaque,
+            found: u32::MAX,
+        };
+        match field.kind() {
+            FieldKind::Bool => {
+                let byte = *usize::try_from(at)
+                    .ok()
+                    .and_then(|at| bytes.get(at))
+                    .ok_or_else(outside)?;
+                if byte > 1 {
+                    return Err(Invalid {
+                        at,
+                        kind: FieldKind::Bool,
+                        found: byte.into(),
+                    });
+                }
+            }
+            FieldKind::Char => {
+                let word = usize::try_from(at)
+                    .ok()
+                    .and_then(|at| bytes.get(at..at.checked_add(4)?))
+                    .ok_or_else(outside)?;
+                let value = u32::from_le_bytes(word.try_into().expect("4 bytes"));
+                if char::from_u32(value).is_none() {
+                    return Err(Invalid {
+                        at,
+                        kind: FieldKind::Char,
+                        found: value,
+                    });
+                }
+            }
+            FieldKind::Struct => check_at(field.fields(), bytes, at)?,
+            FieldKind::Array => {
+                let [element] = field.fields() else {
+                    return Err(outside());
+                };
+                let stride = element.size();
+                for index in 0..field.size().checked_div(stride).unwrap_or(0) {
+                    check_at(std::slice::from_ref(element), bytes, at + index * stride)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Appends the path of the field at absolute offset `at` to `path`.
+fn locate<F: Described>(fields: &[F], base: u64, at: u64, path: &mut String) {
+    let Some(field) = fields.iter().find(|field| {
+        let start = base.saturating_add(field.offset());
+        (start..start.saturating_add(field.size().max(1))).contains(&at)
+    }) else {
+        return;
+    };
+    path.push_str(field.name());
+    locate_within(field, base.saturating_add(field.offset()), at, path);
+}
+
+/// Appends the rest of the path inside `field` (starting at `start`):
+/// `[index]` for an array element, `.name` for a struct's field.
+fn locate_within<F: Described>(field: &F, start: u64, at: u64, path: &mut String) {
+    match (field.kind(), field.fields()) {
+        (FieldKind::Array, [element]) if element.size() > 0 => {
+            let index = (at - start) / element.size();
+            path.push_str(&format!("[{index}]"));
+            locate_within(element, start + index * element.size(), at, path);
+        }
+        (FieldKind::Struct, nested) if !nested.is_empty() => {
+            path.push('.');
+            locate(nested, start, at, path);
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    crate::state! {
+        struct Cell { alive: bool, letter: char, weight: f32 }
+        struct Grid { ticks: u64, cells: [[Cell; 3]; 2] }
+    }
+
+    /// A valid `Grid` as bytes, written field by field (padding stays zero).
+    fn grid_bytes() -> Vec<u8> {
+        use std::mem::offset_of;
+        let mut bytes = vec![0u8; size_of::<Grid>()];
+        for index in 0..6 {
+            let cell = offset_of!(Grid, cells) + index * size_of::<Cell>();
+            bytes[cell + offset_of!(Cell, alive)] = 1;
+            let letter = cell + offset_of!(Cell, letter);
+            bytes[letter..letter + 4].copy_from_slice(&u32::from('a').to_le_bytes());
+        }
+        bytes
+    }
+
+    #[test]
+    fn invalid_bools_and_chars_are_found_by_path() {
+        let mut bytes = grid_bytes();
+        assert_eq!(
+            check_values(<Grid as crate::StateData>::FIELDS, &bytes),
+            Ok(())
+        );
+
+        let cells = std::mem::offset_of!(Grid, cells);
+        let second_row_third = cells + (3 + 2) * size_of::<Cell>();
+        bytes[second_row_third + std::mem::offset_of!(Cell, alive)] = 2;
+        let error = check_values(<Grid as crate::StateData>::FIELDS, &bytes).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "field `cells[1][2].alive` holds 2, not a bool (0 or 1)"
+        );
+
+        bytes[second_row_third + std::mem::offset_of!(Cell, alive)] = 0;
+        let letter = cells + std::mem::offset_of!(Cell, letter);
+        bytes[letter..letter + 4].copy_from_slice(&0xD800u32.to_le_bytes());
+        let error = check_values(<Grid as crate::StateData>::FIELDS, &bytes).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "field `cells[0][0].letter` holds 0xd800, not a char"
+        );
+    }
+
+    #[test]
+    fn a_table_that_points_outside_the_bytes_is_refused() {
+        let error = check_values(<Grid as crate::StateData>::FIELDS, &[0u8; 4]).unwrap_err();
+        assert!(error.to_string().contains("outside the state"), "{error}");
+    }
 }

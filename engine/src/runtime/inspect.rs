@@ -23,17 +23,27 @@ impl Engine {
     }
 
     /// Changes the `index`th entry of [`Engine::state_entries`] by `steps`
-    /// (see [`fields::nudge`]); call it between frames.
+    /// (see [`fields::nudge`]); call it between frames. The new value is
+    /// checked against the field table before game code can see it.
     pub fn nudge(&mut self, index: usize, steps: i32) -> Option<Value> {
         let entry = self.entries.get(index)?;
+        let span = entry.offset..entry.offset + entry.size as usize;
+        let mut was = [0u8; 16];
+        let was = &mut was[..span.len().min(16)];
+        was.copy_from_slice(self.state.bytes().get(span.start..span.start + was.len())?);
         let value = fields::nudge(entry, self.state.bytes_mut(), steps)?;
+        if let Err(invalid) = self.table.admit(self.state.bytes_mut()) {
+            log::error!("nudge refused: {invalid}");
+            self.state.bytes_mut()[span.start..span.start + was.len()].copy_from_slice(was);
+            return None;
+        }
         log::info!("{} = {value}", entry.path);
         Some(value)
     }
 
     /// The state's fields and values as JSON.
     pub fn state_json(&self) -> serde_json::Value {
-        fields::to_json(&self.fields, self.state.bytes())
+        fields::to_json(self.table.fields(), self.state.bytes())
     }
 
     /// Starts or stops timing each system (see [`Engine::profile`]).

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Engine, EngineConfig, Fallback, ReloadRecord, ReloadStats, SwapKind, shadow_dir};
 use crate::error::StartError;
-use crate::fields;
+use crate::fields::{self, FieldTable};
 use crate::library::GameLibrary;
 use crate::session::Session;
 use crate::shadow::ShadowDir;
@@ -164,8 +164,11 @@ impl Engine {
             // The failing step's update had begun: its copy is the state before it.
             state.copy_from(&before_step);
         }
-        let state_fields = fields::decode(&table, layout)
+        let table = FieldTable::decode(table, layout)
             .map_err(|error| setup_error("the session's field table", error))?;
+        table
+            .admit(state.bytes_mut())
+            .map_err(|error| setup_error("the session's state", error))?;
         let mut crashed = record.crashed.clone();
         crashed.extend(crash.as_ref().and_then(|crash| crash.library));
         let shadows = Arc::new(shadow_dir(Some(&session))?);
@@ -224,8 +227,8 @@ impl Engine {
             .map_or_else(|| config.library.clone(), |l| l.source().to_path_buf());
         let mut engine =
             Self::assemble(config, library, state, before_step, Some(session), shadows)?;
-        engine.fields = state_fields;
-        engine.entries = fields::entries(&engine.fields);
+        engine.entries = fields::entries(table.fields());
+        engine.table = table;
         engine.before_step.copy_from(&engine.state);
         engine.steps = committed;
         engine.clock = clock;

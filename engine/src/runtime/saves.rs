@@ -4,10 +4,55 @@
 use std::path::{Path, PathBuf};
 
 use super::Engine;
+use crate::error::ReloadError;
+use crate::fields::{self, FieldTable, InvalidValue};
 use crate::looping::LoopMode;
 use crate::recording::Recording;
-use crate::snapshot;
+use crate::snapshot::{self, SnapshotError};
 use crate::state::StateBuffer;
+
+/// Why a snapshot or a recording was not loaded. The running state is
+/// untouched in every case.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The file could not be read or is not a snapshot.
+    #[error(transparent)]
+    File(#[from] SnapshotError),
+    /// A field holds bytes that are no value of its type.
+    #[error("{what} holds an invalid state: {invalid}")]
+    Invalid {
+        /// The file, or "the recording".
+        what: String,
+        /// The first invalid field.
+        invalid: InvalidValue,
+    },
+    /// Another layout, and nothing to carry it over with.
+    #[error(
+        "{what} has state fingerprint {found:016x}, the running state {running:016x}, and {why}"
+    )]
+    OtherLayout {
+        /// The file, or "the recording".
+        what: String,
+        /// The file's state fingerprint.
+        found: u64,
+        /// The running state's fingerprint.
+        running: u64,
+        /// Why it cannot be carried over.
+        why: &'static str,
+    },
+    /// The recording ran at another update rate.
+    #[error("the recording ran at {recorded} Hz, the engine at {running} Hz")]
+    OtherRate {
+        /// The recording's rate.
+        recorded: u32,
+        /// The engine's.
+        running: u32,
+    },
+    /// Game code failed while building the state.
+    #[error(transparent)]
+    Game(#[from] ReloadError),
+}
 
 impl Engine {
     /// Starts recording, or (when recording) starts looping the recording
@@ -15,8 +60,9 @@ impl Engine {
     pub fn toggle_loop(&mut self) -> LoopMode {
         match self.looper.mode() {
             LoopMode::Off => {
+                let table = (!self.table.bytes().is_empty()).then_some(&self.table);
                 self.looper
-                    .record(&self.state, self.clock, self.config.rate);
+                    .record(&self.state, table, self.clock, self.config.rate);
                 self.notice = Some("recording input: press the loop key again to loop it".into());
             }
             LoopMode::Recording { .. } => {
@@ -51,27 +97,38 @@ impl Engine {
     }
 
     /// Puts the engine at the start of `recording`: its state (which must
-    /// have the running layout) and frame number. Step it with the
-    /// recording's inputs to replay it.
+    /// have the running layout, and valid values) and frame number. Step it
+    /// with the recording's inputs to replay it.
     ///
     /// # Errors
-    /// When the recording's state has another layout than the library's.
-    pub fn start_replay(&mut self, recording: &Recording) -> Result<(), String> {
-        let (recorded, running) = (recording.start.layout(), self.state.layout());
+    /// When the recording's state has another layout than the library's, an
+    /// invalid value, or the recording another rate.
+    pub fn start_replay(&mut self, recording: &Recording) -> Result<(), LoadError> {
+        let what = || "the recording".to_owned();
+        let (recorded, running) = (recording.start.state.layout(), self.state.layout());
         if recorded != running {
-            return Err(format!(
-                "the recording starts from a state with fingerprint {:016x}, but the library's state has fingerprint {:016x}",
-                recorded.fingerprint, running.fingerprint
-            ));
+            return Err(LoadError::OtherLayout {
+                what: what(),
+                found: recorded.fingerprint,
+                running: running.fingerprint,
+                why: "a replay needs the state it was recorded with",
+            });
         }
         if recording.rate != self.config.rate {
-            return Err(format!(
-                "the recording ran at {} Hz, the engine at {} Hz",
-                recording.rate, self.config.rate
-            ));
+            return Err(LoadError::OtherRate {
+                recorded: recording.rate,
+                running: self.config.rate,
+            });
         }
+        fields::check_values(self.table.fields(), recording.start.state.bytes()).map_err(
+            |invalid| LoadError::Invalid {
+                what: what(),
+                invalid,
+            },
+        )?;
         self.looper.stop();
-        self.state.copy_from(&recording.start);
+        self.state.copy_from(&recording.start.state);
+        self.table.zero_padding(self.state.bytes_mut());
         self.clock = recording.first_step;
         Ok(())
     }
@@ -80,15 +137,15 @@ impl Engine {
     ///
     /// # Errors
     /// When the file cannot be written.
-    pub fn save_snapshot(&mut self) -> Result<PathBuf, String> {
+    pub fn save_snapshot(&mut self) -> Result<PathBuf, SnapshotError> {
         let path = self.config.snapshot_dir.join("quicksave.hlstate");
-        let result = snapshot::save_as(&path, &self.state)
-            .map(|()| path)
-            .map_err(|e| e.to_string());
-        self.notice = Some(match &result {
+        let result = snapshot::save_as(&path, &self.state, self.table_if_any()).map(|()| path);
+        let notice = match &result {
             Ok(path) => format!("state saved to {}", path.display()),
             Err(error) => format!("could not save the state: {error}"),
-        });
+        };
+        log::info!("{notice}");
+        self.notice = Some(notice);
         result
     }
 
@@ -98,57 +155,92 @@ impl Engine {
     ///
     /// # Errors
     /// When the file cannot be written.
-    pub fn save_state_aside(&self) -> Result<PathBuf, snapshot::SnapshotError> {
-        snapshot::save_in(&self.config.snapshot_dir, &self.state)
+    pub fn save_state_aside(&self) -> Result<PathBuf, SnapshotError> {
+        snapshot::save_in(&self.config.snapshot_dir, &self.state, self.table_if_any())
     }
 
-    /// Loads a state snapshot. One of another layout is migrated if the
-    /// library exports `migrate`, and refused otherwise.
+    /// The state's field table, unless no library ever described it.
+    pub(super) fn table_if_any(&self) -> Option<&FieldTable> {
+        (!self.table.bytes().is_empty()).then_some(&self.table)
+    }
+
+    /// Loads a state snapshot. Its values are checked against the running
+    /// library's field table first. One of another layout is carried over as
+    /// a reload would: by the library's `migrate`, else field by field by name.
     ///
     /// # Errors
     /// Why the snapshot was not loaded; the running state is untouched.
-    pub fn load_snapshot(&mut self, path: &Path) -> Result<(), String> {
+    pub fn load_snapshot(&mut self, path: &Path) -> Result<(), LoadError> {
         let result = self.try_load_snapshot(path);
         match &result {
-            Ok(()) => {
-                self.notice = Some(format!("state loaded from {}", path.display()));
+            Ok(how) => {
+                let notice = format!("state loaded from {}{how}", path.display());
+                log::info!("{notice}");
+                self.notice = Some(notice);
                 self.looper.stop();
             }
             Err(error) => {
                 log::error!("{error}");
-                self.current_error = Some(error.clone());
+                self.current_error = Some(error.to_string());
             }
         }
-        result
+        result.map(drop)
     }
 
-    fn try_load_snapshot(&mut self, path: &Path) -> Result<(), String> {
-        let loaded = snapshot::load(path).map_err(|e| e.to_string())?;
-        if loaded.layout() == self.state.layout() {
-            self.state.copy_from(&loaded);
-            return Ok(());
+    /// Loads the snapshot at `path`; returns how it was carried over, if it was.
+    fn try_load_snapshot(&mut self, path: &Path) -> Result<String, LoadError> {
+        let mut loaded = snapshot::load(path)?;
+        let what = || format!("snapshot {}", path.display());
+        let running = self.state.layout();
+        if loaded.state.layout() == running {
+            // The running library's table is the authority on its own type.
+            self.table
+                .admit(loaded.state.bytes_mut())
+                .map_err(|invalid| LoadError::Invalid {
+                    what: what(),
+                    invalid,
+                })?;
+            self.state.copy_from(&loaded.state);
+            return Ok(String::new());
         }
-        let refused = || {
-            format!(
-                "snapshot {} has state fingerprint {:016x}, the running state {:016x}, and the library has no `migrate` for it",
-                path.display(),
-                loaded.layout().fingerprint,
-                self.state.layout().fingerprint
-            )
+        let other_layout = |why| LoadError::OtherLayout {
+            what: what(),
+            found: loaded.state.layout().fingerprint,
+            running: running.fingerprint,
+            why,
         };
-        let library = self
-            .library
-            .as_ref()
-            .ok_or("no game library is running to migrate the snapshot")?;
-        let mut fresh = StateBuffer::zeroed(self.state.layout()).expect("running layout");
-        library.init(&mut fresh).map_err(|e| e.to_string())?;
-        match library.migrate(&loaded, &mut fresh) {
-            Ok(true) => {
-                self.state.copy_from(&fresh);
-                Ok(())
+        let Some(library) = self.library.as_ref() else {
+            return Err(other_layout("no game library is running to carry it over"));
+        };
+        let mut fresh = StateBuffer::zeroed(running).expect("the running layout was checked");
+        library.init(&mut fresh)?;
+        let how = if library.migrate(&loaded.state, &mut fresh)? {
+            " (`migrate` carried it over)".to_owned()
+        } else {
+            let Some(old_table) = &loaded.table else {
+                return Err(other_layout(
+                    "the file has no field table to carry it over by (saved by an older hotloop)",
+                ));
+            };
+            if library.can_migrate() {
+                // It declined: start again from `init`'s values.
+                library.init(&mut fresh)?;
             }
-            Ok(false) => Err(refused()),
-            Err(error) => Err(error.to_string()),
-        }
+            let report = fields::migrate(
+                old_table.fields(),
+                loaded.state.bytes(),
+                self.table.fields(),
+                fresh.bytes_mut(),
+            );
+            format!(" ({report})")
+        };
+        self.table
+            .admit(fresh.bytes_mut())
+            .map_err(|invalid| LoadError::Invalid {
+                what: what(),
+                invalid,
+            })?;
+        self.state.copy_from(&fresh);
+        Ok(how)
     }
 }

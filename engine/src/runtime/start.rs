@@ -76,11 +76,11 @@ impl Engine {
             } else {
                 None
             };
-        let fields = library
+        let table = library
             .as_ref()
-            .map(|library| library.fields().to_vec())
+            .map(|library| library.table().clone())
             .unwrap_or_default();
-        let entries = fields::entries(&fields);
+        let entries = fields::entries(table.fields());
         let (assets, asset_watcher, asset_error) = match &config.assets {
             Some(dir) => {
                 let (store, errors) = AssetStore::load(dir);
@@ -99,7 +99,7 @@ impl Engine {
             before_step,
             config,
             library,
-            fields,
+            table,
             state,
             fallback: None,
             steps: 0,
@@ -151,7 +151,7 @@ pub(super) fn allocate(
     match session {
         Some(session) => {
             let (now, before) =
-                session.create_state(serial, layout.size as usize, library.field_table())?;
+                session.create_state(serial, layout.size as usize, library.table().bytes())?;
             let shared = |bytes| {
                 StateBuffer::shared(bytes, layout)
                     .map_err(|reason| std::io::Error::new(std::io::ErrorKind::InvalidData, reason))

@@ -139,8 +139,8 @@ impl Engine {
             Err(mismatch) => Some(self.carry_state_over(&library, mismatch)?),
         };
         let source = library.source().to_path_buf();
-        self.fields = library.fields().to_vec();
-        self.entries = fields::entries(&self.fields);
+        self.table = library.table().clone();
+        self.entries = fields::entries(self.table.fields());
         let previous = self.library.replace(library);
         // The fallback must run on this state: only keep one of the same layout.
         let fallback = previous
@@ -230,12 +230,21 @@ impl Engine {
                 library.init(&mut fresh)?;
             }
             let report = fields::migrate(
-                &self.fields,
+                self.table.fields(),
                 self.state.bytes(),
                 library.fields(),
                 fresh.bytes_mut(),
             );
-            let saved = snapshot::save_in(&self.config.snapshot_dir, &self.state).map_err(|error| {
+            // Only whole values of equal types were copied, so this holds;
+            // checked anyway, as for every state that game code did not write.
+            library
+                .table()
+                .admit(fresh.bytes_mut())
+                .map_err(|invalid| ReloadError::Invalid {
+                    path: library.source().to_path_buf(),
+                    reason: format!("{mismatch}; and the carried-over state is not valid ({invalid}), so the library was refused"),
+                })?;
+            let saved = snapshot::save_in(&self.config.snapshot_dir, &self.state, self.table_if_any()).map_err(|error| {
                 ReloadError::Invalid {
                     path: library.source().to_path_buf(),
                     reason: format!("{mismatch}; and saving the old state failed ({error}), so the library was refused"),

@@ -4,7 +4,7 @@
 //! Edit anything here while `cargo dev` runs and save: the engine swaps the new
 //! code in between two frames and the game carries on from where it was.
 //! Everything that must survive a reload lives in [`State`].
-#![deny(unsafe_code)] // Game code stays safe Rust; `game!` owns the C boundary.
+#![forbid(unsafe_code)] // Game code stays safe Rust; `hotloop_abi` owns the C boundary.
 
 mod draw;
 pub mod systems;

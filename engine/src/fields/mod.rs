@@ -6,9 +6,23 @@
 //! Every offset and size is checked here, once, when a library is loaded: a
 //! malformed or hostile table is refused and the library with it. All later
 //! byte access goes through checked slice indexing as well.
+//!
+//! Bytes that did not come from the game's own `init`/`update` (a snapshot,
+//! a recording, a migration, an inspector nudge) are checked with
+//! [`check_values`] before game code sees them, and padding is zeroed
+//! ([`Padding`]) so that equal states have equal bytes.
+
+mod migrate;
+mod padding;
+mod values;
 
 use hotloop_abi::StateLayout;
-use hotloop_abi::reflect::FieldKind;
+use hotloop_abi::reflect::{Described, FieldKind};
+
+pub use hotloop_abi::reflect::{InvalidValue, check_values};
+pub use migrate::{MigrationReport, migrate};
+pub use padding::Padding;
+pub use values::{Entry, Value, entries, nudge, read, to_json};
 
 /// Deepest nesting of structs accepted.
 const MAX_DEPTH: usize = 16;
@@ -36,6 +50,96 @@ pub struct FieldInfo {
     pub kind: FieldKind,
     /// Its fields, for a described struct.
     pub fields: Vec<FieldInfo>,
+}
+
+impl Described for FieldInfo {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn kind(&self) -> FieldKind {
+        self.kind
+    }
+    fn offset(&self) -> u64 {
+        self.offset
+    }
+    fn size(&self) -> u64 {
+        self.size
+    }
+    fn fields(&self) -> &[Self] {
+        &self.fields
+    }
+}
+
+impl FieldInfo {
+    /// An array's element (its one nested field), or `None`.
+    pub fn element(&self) -> Option<&FieldInfo> {
+        match (self.kind, self.fields.as_slice()) {
+            (FieldKind::Array, [element]) => Some(element),
+            _ => None,
+        }
+    }
+
+    /// How many elements an array holds (0 for anything else).
+    pub fn len(&self) -> u64 {
+        self.element()
+            .and_then(|element| self.size.checked_div(element.size))
+            .unwrap_or(0)
+    }
+}
+
+/// A state's field table as the engine keeps it: decoded and checked
+/// against the state's layout, with the bytes it came in (saved beside the
+/// state in snapshots and session files) and where its padding is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FieldTable {
+    fields: Vec<FieldInfo>,
+    bytes: Vec<u8>,
+    padding: Padding,
+}
+
+impl FieldTable {
+    /// Decodes `bytes` and checks the table against `layout`.
+    ///
+    /// # Errors
+    /// What is malformed, naming the field.
+    pub fn decode(bytes: Vec<u8>, layout: StateLayout) -> Result<Self, String> {
+        let fields = decode(&bytes, layout)?;
+        let padding = Padding::of(&fields, layout.size);
+        Ok(Self {
+            fields,
+            bytes,
+            padding,
+        })
+    }
+
+    /// The fields, top level first.
+    pub fn fields(&self) -> &[FieldInfo] {
+        &self.fields
+    }
+
+    /// The table in the library's wire format.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Sets the padding bytes of `state` to zero (nothing to do for most states).
+    pub fn zero_padding(&self, state: &mut [u8]) {
+        if !self.padding.is_empty() {
+            self.padding.zero(state);
+        }
+    }
+
+    /// Checks bytes that came from outside game code (a file, a migration,
+    /// the inspector) before game code sees them, and zeroes their padding.
+    ///
+    /// # Errors
+    /// The first field that does not hold a valid value; `state` is then
+    /// left as it was.
+    pub fn admit(&self, state: &mut [u8]) -> Result<(), InvalidValue> {
+        check_values(&self.fields, state)?;
+        self.zero_padding(state);
+        Ok(())
+    }
 }
 
 /// Decodes a field table and checks it against `layout`.
@@ -161,6 +265,7 @@ fn check(fields: &[FieldInfo], size: u64, prefix: &str) -> Result<(), String> {
         }
         match field.kind {
             FieldKind::Struct => check(&field.fields, field.size, &format!("{path}."))?,
+            FieldKind::Array => check_array(field, &path)?,
             _ if !field.fields.is_empty() => {
                 return Err(format!("field `{path}` is not a struct but has fields"));
             }
@@ -180,317 +285,27 @@ fn check(fields: &[FieldInfo], size: u64, prefix: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// What an automatic migration did, by field path.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct MigrationReport {
-    /// Fields whose values were carried over.
-    pub carried: Vec<String>,
-    /// Old fields with no counterpart in the new state.
-    pub removed: Vec<String>,
-    /// Fields whose type changed (the new state has `init`'s value).
-    pub changed: Vec<String>,
-    /// New fields (they have `init`'s value).
-    pub added: Vec<String>,
-}
-
-impl std::fmt::Display for MigrationReport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "carried over {} field(s) by name", self.carried.len())?;
-        for (label, list) in [
-            ("removed", &self.removed),
-            ("changed type", &self.changed),
-            ("new", &self.added),
-        ] {
-            if !list.is_empty() {
-                write!(f, "; {label}: {}", list.join(", "))?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Copies every field of `old` whose name (or declared former name) and type
-/// match a field of `new`, recursively through described structs. Both tables
-/// were checked against their states' sizes when their libraries loaded.
-pub fn migrate(
-    old_fields: &[FieldInfo],
-    old: &[u8],
-    new_fields: &[FieldInfo],
-    new: &mut [u8],
-) -> MigrationReport {
-    let mut report = MigrationReport::default();
-    carry(old_fields, old, 0, new_fields, new, 0, "", &mut report);
-    report
-}
-
-#[allow(clippy::too_many_arguments)] // Two (table, bytes, base) triples and the output.
-fn carry(
-    old_fields: &[FieldInfo],
-    old: &[u8],
-    old_base: u64,
-    new_fields: &[FieldInfo],
-    new: &mut [u8],
-    new_base: u64,
-    prefix: &str,
-    report: &mut MigrationReport,
-) {
-    let mut used = vec![false; old_fields.len()];
-    for field in new_fields {
-        let path = format!("{prefix}{}", field.name);
-        let found = old_fields
-            .iter()
-            .position(|old| old.name == field.name)
-            .or_else(|| {
-                let former = field.old_name.as_deref()?;
-                old_fields.iter().position(|old| old.name == former)
-            });
-        let Some(index) = found else {
-            report.added.push(path);
-            continue;
-        };
-        used[index] = true;
-        let source = &old_fields[index];
-        let (from, to) = (old_base + source.offset, new_base + field.offset);
-        if source.fingerprint == field.fingerprint && source.size == field.size {
-            let (from, to, len) = (from as usize, to as usize, field.size as usize);
-            if let (Some(bytes), Some(target)) =
-                (old.get(from..from + len), new.get_mut(to..to + len))
-            {
-                target.copy_from_slice(bytes);
-                report.carried.push(path);
-                continue;
-            }
-        }
-        if source.kind == FieldKind::Struct && field.kind == FieldKind::Struct {
-            carry(
-                &source.fields,
-                old,
-                from,
-                &field.fields,
-                new,
-                to,
-                &format!("{path}."),
-                report,
-            );
-        } else {
-            report.changed.push(path);
-        }
-    }
-    for (field, used) in old_fields.iter().zip(used) {
-        if !used {
-            report.removed.push(format!("{prefix}{}", field.name));
-        }
-    }
-}
-
-/// A value the inspector shows: a scalar at a byte offset of the state, or a
-/// blob of which only the size is shown.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry {
-    /// Dotted path, with `.x`/`.y`/`.z` for vector components.
-    pub path: String,
-    /// Byte offset in the state.
-    pub offset: usize,
-    /// A scalar kind, or `Opaque`.
-    pub kind: FieldKind,
-    /// Size in bytes.
-    pub size: u64,
-    /// The type as written.
-    pub type_name: String,
-}
-
-impl Entry {
-    /// Whether the inspector can change it.
-    pub fn editable(&self) -> bool {
-        !matches!(
-            self.kind,
-            FieldKind::Opaque | FieldKind::Struct | FieldKind::Vec2 | FieldKind::Vec3
-        )
-    }
-}
-
-/// Flattens a table into inspector entries, depth first.
-pub fn entries(fields: &[FieldInfo]) -> Vec<Entry> {
-    let mut out = Vec::new();
-    flatten(fields, 0, "", &mut out);
-    out
-}
-
-fn flatten(fields: &[FieldInfo], base: u64, prefix: &str, out: &mut Vec<Entry>) {
-    for field in fields {
-        let path = format!("{prefix}{}", field.name);
-        let offset = base + field.offset;
-        match field.kind {
-            FieldKind::Struct => flatten(&field.fields, offset, &format!("{path}."), out),
-            FieldKind::Vec2 | FieldKind::Vec3 => {
-                let axes: &[&str] = if field.kind == FieldKind::Vec2 {
-                    &["x", "y"]
-                } else {
-                    &["x", "y", "z"]
-                };
-                for (index, axis) in axes.iter().enumerate() {
-                    out.push(Entry {
-                        path: format!("{path}.{axis}"),
-                        offset: (offset + 4 * index as u64) as usize,
-                        kind: FieldKind::F32,
-                        size: 4,
-                        type_name: "f32".into(),
-                    });
-                }
-            }
-            kind => out.push(Entry {
-                path,
-                offset: offset as usize,
-                kind,
-                size: field.size,
-                type_name: field.type_name.clone(),
-            }),
-        }
-    }
-}
-
-/// A scalar read from the state.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Value {
-    /// Integers of any width.
-    Int(i128),
-    /// Floating point.
-    Float(f64),
-    /// `bool` (any non-zero byte reads as true).
-    Bool(bool),
-    /// Not shown: only its size.
-    Blob(u64),
-}
-
-impl std::fmt::Display for Value {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Value::Int(n) => write!(f, "{n}"),
-            Value::Float(x) => write!(f, "{x:.3}"),
-            Value::Bool(b) => write!(f, "{b}"),
-            Value::Blob(size) => write!(f, "<{size} bytes>"),
-        }
-    }
-}
-
-/// Reads `entry` from the state's bytes (`Blob` if out of range).
-pub fn read(entry: &Entry, state: &[u8]) -> Value {
-    let Some(bytes) = state.get(entry.offset..entry.offset + entry.size as usize) else {
-        return Value::Blob(entry.size);
+/// An array is described by exactly one element at offset 0 that it holds a
+/// whole number of times.
+fn check_array(array: &FieldInfo, path: &str) -> Result<(), String> {
+    let [element] = array.fields.as_slice() else {
+        return Err(format!(
+            "array `{path}` describes {} elements instead of one",
+            array.fields.len()
+        ));
     };
-    let array = |n: usize| -> [u8; 8] {
-        let mut out = [0; 8];
-        out[..n].copy_from_slice(&bytes[..n]);
-        out
+    let fits = match element.size {
+        0 => array.size == 0,
+        size => array.size % size == 0,
     };
-    match entry.kind {
-        FieldKind::U8 => Value::Int(bytes[0] as i128),
-        FieldKind::I8 => Value::Int(bytes[0] as i8 as i128),
-        FieldKind::U16 => Value::Int(u16::from_le_bytes([bytes[0], bytes[1]]) as i128),
-        FieldKind::I16 => Value::Int(i16::from_le_bytes([bytes[0], bytes[1]]) as i128),
-        FieldKind::U32 => {
-            Value::Int(u32::from_le_bytes(array(4)[..4].try_into().expect("4")) as i128)
-        }
-        FieldKind::I32 => {
-            Value::Int(i32::from_le_bytes(array(4)[..4].try_into().expect("4")) as i128)
-        }
-        FieldKind::U64 => Value::Int(u64::from_le_bytes(array(8)) as i128),
-        FieldKind::I64 => Value::Int(i64::from_le_bytes(array(8)) as i128),
-        FieldKind::F32 => {
-            Value::Float(f32::from_le_bytes(array(4)[..4].try_into().expect("4")) as f64)
-        }
-        FieldKind::F64 => Value::Float(f64::from_le_bytes(array(8))),
-        FieldKind::Bool => Value::Bool(bytes[0] != 0),
-        FieldKind::Opaque | FieldKind::Struct | FieldKind::Vec2 | FieldKind::Vec3 => {
-            Value::Blob(entry.size)
-        }
+    if element.offset != 0 || !fits {
+        return Err(format!(
+            "array `{path}` ({} bytes) is not a whole number of its {}-byte elements",
+            array.size, element.size
+        ));
     }
+    check(std::slice::from_ref(element), element.size, path)
 }
-
-/// Changes an editable entry by `steps`: integers by 1 per step (clamped to
-/// their range), floats by 1.0, a bool flips. Returns the new value.
-pub fn nudge(entry: &Entry, state: &mut [u8], steps: i32) -> Option<Value> {
-    let value = match (read(entry, state), entry.kind) {
-        (Value::Int(n), kind) => {
-            let (min, max) = int_range(kind)?;
-            Value::Int((n + steps as i128).clamp(min, max))
-        }
-        (Value::Float(x), _) => Value::Float(x + steps as f64),
-        (Value::Bool(b), _) => Value::Bool(if steps == 0 { b } else { !b }),
-        (Value::Blob(_), _) => return None,
-    };
-    let bytes = state.get_mut(entry.offset..entry.offset + entry.size as usize)?;
-    match (value, entry.kind) {
-        (Value::Int(n), _) => bytes.copy_from_slice(&(n as u64).to_le_bytes()[..bytes.len()]),
-        (Value::Float(x), FieldKind::F32) => bytes.copy_from_slice(&(x as f32).to_le_bytes()),
-        (Value::Float(x), _) => bytes.copy_from_slice(&x.to_le_bytes()),
-        (Value::Bool(b), _) => bytes[0] = b as u8,
-        (Value::Blob(_), _) => return None,
-    }
-    Some(value)
-}
-
-fn int_range(kind: FieldKind) -> Option<(i128, i128)> {
-    Some(match kind {
-        FieldKind::U8 => (0, u8::MAX as i128),
-        FieldKind::U16 => (0, u16::MAX as i128),
-        FieldKind::U32 => (0, u32::MAX as i128),
-        FieldKind::U64 => (0, u64::MAX as i128),
-        FieldKind::I8 => (i8::MIN as i128, i8::MAX as i128),
-        FieldKind::I16 => (i16::MIN as i128, i16::MAX as i128),
-        FieldKind::I32 => (i32::MIN as i128, i32::MAX as i128),
-        FieldKind::I64 => (i64::MIN as i128, i64::MAX as i128),
-        _ => return None,
-    })
-}
-
-/// The state as JSON: an object per struct, numbers and booleans as values,
-/// vectors as arrays, anything else as `"<N bytes>"`.
-pub fn to_json(fields: &[FieldInfo], state: &[u8]) -> serde_json::Value {
-    json_of(fields, state, 0)
-}
-
-fn json_of(fields: &[FieldInfo], state: &[u8], base: u64) -> serde_json::Value {
-    let mut object = serde_json::Map::new();
-    for field in fields {
-        let offset = base + field.offset;
-        let scalar = |kind, at: u64| {
-            let entry = Entry {
-                path: String::new(),
-                offset: at as usize,
-                kind,
-                size: kind_size(kind, field.size),
-                type_name: String::new(),
-            };
-            match read(&entry, state) {
-                Value::Int(n) => serde_json::json!(n as i64),
-                Value::Float(x) => serde_json::json!(x),
-                Value::Bool(b) => serde_json::json!(b),
-                Value::Blob(size) => serde_json::json!(format!("<{size} bytes>")),
-            }
-        };
-        let value = match field.kind {
-            FieldKind::Struct => json_of(&field.fields, state, offset),
-            FieldKind::Vec2 => serde_json::json!([
-                scalar(FieldKind::F32, offset),
-                scalar(FieldKind::F32, offset + 4)
-            ]),
-            FieldKind::Vec3 => serde_json::json!([
-                scalar(FieldKind::F32, offset),
-                scalar(FieldKind::F32, offset + 4),
-                scalar(FieldKind::F32, offset + 8)
-            ]),
-            kind => scalar(kind, offset),
-        };
-        object.insert(field.name.clone(), value);
-    }
-    serde_json::Value::Object(object)
-}
-
-fn kind_size(kind: FieldKind, fallback: u64) -> u64 {
-    kind.size().unwrap_or(fallback)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -629,6 +444,50 @@ mod tests {
                 .unwrap_err()
                 .contains("unknown kind 99")
         );
+    }
+
+    #[test]
+    fn arrays_are_described_by_one_element_and_checked() {
+        hotloop_abi::state! {
+            struct Cell { alive: bool, letter: char }
+            struct Board { cells: [[Cell; 4]; 2] }
+        }
+        let mut bytes = Vec::new();
+        hotloop_abi::reflect::table_of::<Board>(&mut bytes);
+        let board = decode(&bytes, StateLayout::of::<Board>()).unwrap();
+        let rows = &board[0];
+        assert_eq!((rows.kind, rows.len()), (FieldKind::Array, 2));
+        let row = rows.element().unwrap();
+        assert_eq!((row.kind, row.len()), (FieldKind::Array, 4));
+        let cell = row.element().unwrap();
+        assert_eq!(cell.fields[1].kind, FieldKind::Char);
+
+        let element = |size, offset| Field {
+            offset,
+            ..field("[]", 0, size, FieldKind::U32, 1)
+        };
+        let array = |size, elements: &'static [Field]| Field {
+            fields: elements,
+            ..field("list", 0, size, FieldKind::Array, 2)
+        };
+        let cases: [(Field, &str); 3] = [
+            (
+                array(12, &[]),
+                "array `list` describes 0 elements instead of one",
+            ),
+            (
+                array(10, Box::leak(Box::new([element(4, 0)]))),
+                "not a whole number of its 4-byte elements",
+            ),
+            (
+                array(12, Box::leak(Box::new([element(4, 4)]))),
+                "not a whole number",
+            ),
+        ];
+        for (field, expected) in cases {
+            let error = decode(&table(&[field]), layout(16)).unwrap_err();
+            assert!(error.contains(expected), "{error} should say {expected}");
+        }
     }
 
     #[test]

@@ -1,0 +1,192 @@
+//! The padding bytes of a state, worked out once per field table and zeroed
+//! after every call that lets game code write the state.
+//!
+//! A typed write leaves padding bytes undefined, yet the engine copies,
+//! checksums and saves the state as bytes. Zeroed padding makes those bytes
+//! a function of the field values alone: the same run gives the same
+//! `state_checksum` and the same snapshot bytes, every time.
+
+use hotloop_abi::reflect::FieldKind;
+
+use super::FieldInfo;
+
+/// Where a state's padding is: gaps between fields, repeated for each
+/// element of an array of padded structs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Padding {
+    runs: Vec<Run>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Run {
+    /// `len` padding bytes at `offset`.
+    Gap { offset: usize, len: usize },
+    /// `inner` (offsets relative to each element) for `count` elements
+    /// `stride` bytes apart, the first at `offset`.
+    Repeat {
+        offset: usize,
+        stride: usize,
+        count: usize,
+        inner: Vec<Run>,
+    },
+}
+
+impl Padding {
+    /// The padding of a state of `size` bytes described by `fields` (a table
+    /// already checked against that size).
+    /// A table that describes no field at all (a hand-written library's)
+    /// says nothing about padding, so nothing is zeroed then.
+    pub fn of(fields: &[FieldInfo], size: u64) -> Self {
+        if fields.is_empty() {
+            return Self::default();
+        }
+        Self {
+            runs: runs(fields, size),
+        }
+    }
+
+    /// Whether the state has no padding at all (then [`Padding::zero`] is free).
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty()
+    }
+
+    /// Sets every padding byte of `state` to zero.
+    pub fn zero(&self, state: &mut [u8]) {
+        zero_runs(&self.runs, state, 0);
+    }
+}
+
+/// The padding runs of a struct of `size` bytes with `fields`.
+fn runs(fields: &[FieldInfo], size: u64) -> Vec<Run> {
+    let mut sorted: Vec<&FieldInfo> = fields.iter().collect();
+    sorted.sort_by_key(|field| field.offset);
+    let mut out = Vec::new();
+    let mut covered = 0u64;
+    for field in sorted {
+        push_gap(&mut out, covered, field.offset);
+        covered = covered.max(field.offset + field.size);
+        let inner = match field.kind {
+            FieldKind::Struct => runs(&field.fields, field.size),
+            FieldKind::Array => match field.element() {
+                Some(element) if field.len() > 0 => {
+                    let inner = runs(std::slice::from_ref(element), element.size);
+                    if inner.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![Run::Repeat {
+                            offset: 0,
+                            stride: element.size as usize,
+                            count: field.len() as usize,
+                            inner,
+                        }]
+                    }
+                }
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        out.extend(
+            inner
+                .into_iter()
+                .map(|run| run.shifted(field.offset as usize)),
+        );
+    }
+    push_gap(&mut out, covered, size);
+    out
+}
+
+fn push_gap(out: &mut Vec<Run>, from: u64, to: u64) {
+    if to > from {
+        out.push(Run::Gap {
+            offset: from as usize,
+            len: (to - from) as usize,
+        });
+    }
+}
+
+impl Run {
+    fn shifted(self, by: usize) -> Self {
+        match self {
+            Run::Gap { offset, len } => Run::Gap {
+                offset: offset + by,
+                len,
+            },
+            Run::Repeat {
+                offset,
+                stride,
+                count,
+                inner,
+            } => Run::Repeat {
+                offset: offset + by,
+                stride,
+                count,
+                inner,
+            },
+        }
+    }
+}
+
+fn zero_runs(runs: &[Run], state: &mut [u8], base: usize) {
+    for run in runs {
+        match run {
+            Run::Gap { offset, len } => {
+                if let Some(bytes) = state.get_mut(base + offset..base + offset + len) {
+                    bytes.fill(0);
+                }
+            }
+            Run::Repeat {
+                offset,
+                stride,
+                count,
+                inner,
+            } => {
+                for index in 0..*count {
+                    zero_runs(inner, state, base + offset + index * stride);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fields::decode;
+    use hotloop_abi::{StateData, StateLayout, state};
+
+    state! {
+        struct Cell { alive: bool, age: u32 }
+        struct Padded { flag: u8, ticks: u64, cells: [Cell; 3], last: u16 }
+        struct Tight { a: u32, b: u32 }
+    }
+
+    fn padding_of<S: StateData>() -> (Padding, usize) {
+        let mut table = Vec::new();
+        hotloop_abi::reflect::table_of::<S>(&mut table);
+        let layout = StateLayout::of::<S>();
+        let fields = decode(&table, layout).expect("table");
+        (Padding::of(&fields, layout.size), size_of::<S>())
+    }
+
+    #[test]
+    fn zeroes_exactly_the_bytes_no_field_covers() {
+        let (padding, size) = padding_of::<Padded>();
+        let mut bytes = vec![0xAAu8; size];
+        padding.zero(&mut bytes);
+        let zeroed: Vec<usize> = (0..size).filter(|&at| bytes[at] == 0).collect();
+        use std::mem::offset_of;
+        let mut expected: Vec<usize> = (1..8).collect(); // after `flag`
+        for cell in 0..3 {
+            let start = offset_of!(Padded, cells) + cell * size_of::<Cell>();
+            expected.extend(start + 1..start + 4); // after `alive`
+        }
+        expected.extend(offset_of!(Padded, last) + 2..size); // the tail
+        assert_eq!(zeroed, expected);
+    }
+
+    #[test]
+    fn a_state_without_padding_has_nothing_to_zero() {
+        assert!(padding_of::<Tight>().0.is_empty());
+        assert!(padding_of::<[u32; 5]>().0.is_empty());
+    }
+}
