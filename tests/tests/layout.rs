@@ -60,8 +60,8 @@ fn without_migrate_fields_are_carried_by_name_and_the_old_state_is_saved() {
         "the notice names the file"
     );
     let restored = snapshot::load(&saved[0]).expect("the snapshot reads back");
-    assert_eq!(restored.layout(), old_layout);
-    assert_eq!(restored.bytes(), old_bytes, "nothing lost");
+    assert_eq!(restored.state.layout(), old_layout);
+    assert_eq!(restored.state.bytes(), old_bytes, "nothing lost");
 
     assert_ne!(engine.layout(), old_layout);
     let json = engine.state_json();

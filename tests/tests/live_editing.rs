@@ -8,7 +8,7 @@ use std::process::Command;
 use engine::{Engine, EngineConfig};
 use hotloop_abi::{Input, Key};
 use hotloop_tests::{
-    Variant, boundaries_until, copy_assets, demo_library, engine_binary, summary_line,
+    Variant, boundaries_until, copy_assets, demo_library, engine_binary, summary_line, ticks,
 };
 
 fn engine_with(assets: Option<&Path>, dirs: &Path) -> Engine {
@@ -224,7 +224,7 @@ fn a_damaged_recording_is_refused_clearly() {
 }
 
 #[test]
-fn snapshots_round_trip_and_another_layout_is_refused() {
+fn snapshots_round_trip_and_one_of_another_layout_is_carried_over_by_field_name() {
     let dir = tempfile::tempdir().unwrap();
     let mut engine = engine_with(None, dir.path());
     for _ in 0..20 {
@@ -238,7 +238,8 @@ fn snapshots_round_trip_and_another_layout_is_refused() {
     engine.load_snapshot(&saved).expect("loaded");
     assert_eq!(engine.state_bytes(), at_save);
 
-    // A library with another state layout cannot take this snapshot.
+    // A library with another state layout takes the snapshot as a reload
+    // would: every field whose name and type match, by the file's table.
     let grown = Variant::of_demo("snapshot-lives");
     grown
         .edit(
@@ -250,10 +251,30 @@ fn snapshots_round_trip_and_another_layout_is_refused() {
     engine
         .reload_from(&grown.build())
         .expect("layout change: fresh state");
+    engine
+        .load_snapshot(&saved)
+        .expect("carried over by field name");
+    assert_eq!(ticks(engine.state_bytes()), 20, "the saved ticks");
+    let notice = engine.notice().unwrap_or_default();
+    assert!(notice.contains("new: lives"), "{notice}");
+    let json = engine.state_json();
+    assert_eq!(json["lives"], 3, "a new field has `init`'s value");
+
+    // Without a field table (a file from before tables) it is refused.
+    let bytes = fs::read(&saved).unwrap();
+    const HEADER: usize = 8 + 4 + 4 + 8 * 3;
+    let len = u64::from_le_bytes(bytes[HEADER..HEADER + 8].try_into().unwrap()) as usize;
+    let mut stripped = bytes[..HEADER].to_vec();
+    stripped.extend_from_slice(&0u64.to_le_bytes());
+    stripped.extend_from_slice(&bytes[HEADER + 8 + len..bytes.len() - 8]);
+    let sum = engine::checksum::checksum(&stripped);
+    stripped.extend_from_slice(&sum.to_le_bytes());
+    let old = dir.path().join("old.hlstate");
+    fs::write(&old, stripped).unwrap();
     let before = engine.state_bytes().to_vec();
-    let error = engine.load_snapshot(&saved).expect_err("refused");
+    let error = engine.load_snapshot(&old).expect_err("refused").to_string();
     assert!(
-        error.contains("has state fingerprint") && error.contains("no `migrate`"),
+        error.contains("has state fingerprint") && error.contains("no field table"),
         "{error}"
     );
     assert_eq!(engine.state_bytes(), before, "nothing changed");
@@ -262,10 +283,6 @@ fn snapshots_round_trip_and_another_layout_is_refused() {
     let mut bytes = fs::read(&saved).unwrap();
     bytes.truncate(bytes.len() - 3);
     fs::write(&saved, bytes).unwrap();
-    assert!(
-        engine
-            .load_snapshot(&saved)
-            .unwrap_err()
-            .contains("is not valid")
-    );
+    let error = engine.load_snapshot(&saved).unwrap_err().to_string();
+    assert!(error.contains("is not valid"), "{error}");
 }
