@@ -53,7 +53,7 @@ pub struct Engine {
     /// paused until the next build.
     library: Option<GameLibrary>,
     /// The field table of the state's layout.
-    table: FieldTable,
+    table: Arc<FieldTable>,
     state: StateBuffer,
     /// The state as it was before the current step, restored if the step panics.
     before_step: StateBuffer,

@@ -106,3 +106,45 @@ fn carry(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fields::decode;
+    use crate::fields::decode::tests::{field, layout, table};
+
+    #[test]
+    fn migration_carries_matching_fields_and_reports_the_rest() {
+        let old = decode(
+            &table(&[
+                field("ticks", 0, 8, FieldKind::U64, 1),
+                field("gone", 8, 4, FieldKind::U32, 2),
+                field("speed", 12, 4, FieldKind::F32, 3),
+            ]),
+            layout(16),
+        )
+        .unwrap();
+        let new = decode(
+            &table(&[
+                field("speed", 0, 8, FieldKind::F64, 4),
+                field("ticks", 8, 8, FieldKind::U64, 1),
+                field("fresh", 16, 4, FieldKind::U32, 5),
+            ]),
+            layout(24),
+        )
+        .unwrap();
+        let mut old_bytes = vec![0u8; 16];
+        old_bytes[..8].copy_from_slice(&42u64.to_le_bytes());
+        let mut new_bytes = vec![0u8; 24];
+        let report = migrate(&old, &old_bytes, &new, &mut new_bytes);
+        assert_eq!(u64::from_le_bytes(new_bytes[8..16].try_into().unwrap()), 42);
+        assert_eq!(report.carried, ["ticks"]);
+        assert_eq!(report.changed, ["speed"]);
+        assert_eq!(report.added, ["fresh"]);
+        assert_eq!(report.removed, ["gone"]);
+        assert_eq!(
+            report.to_string(),
+            "carried over 1 field(s) by name; removed: gone; changed type: speed; new: fresh"
+        );
+    }
+}

@@ -68,7 +68,7 @@ fn runs(fields: &[FieldInfo], size: u64) -> Vec<Run> {
         let inner = match field.kind {
             FieldKind::Struct => runs(&field.fields, field.size),
             FieldKind::Array => match field.element() {
-                Some(element) if field.len() > 0 => {
+                Some(element) if field.element_count() > 0 => {
                     let inner = runs(std::slice::from_ref(element), element.size);
                     if inner.is_empty() {
                         Vec::new()
@@ -76,7 +76,7 @@ fn runs(fields: &[FieldInfo], size: u64) -> Vec<Run> {
                         vec![Run::Repeat {
                             offset: 0,
                             stride: element.size as usize,
-                            count: field.len() as usize,
+                            count: field.element_count() as usize,
                             inner,
                         }]
                     }

@@ -218,3 +218,40 @@ fn json_of(fields: &[FieldInfo], state: &[u8], base: u64) -> serde_json::Value {
 fn kind_size(kind: FieldKind, fallback: u64) -> u64 {
     kind.size().unwrap_or(fallback)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nudging_changes_scalars_within_their_range() {
+        let entry = |kind, size| Entry {
+            path: "v".into(),
+            offset: 0,
+            kind,
+            size,
+            type_name: String::new(),
+        };
+        let mut bytes = [255u8, 0, 0, 0];
+        assert_eq!(
+            nudge(&entry(FieldKind::U8, 1), &mut bytes, 1),
+            Some(Value::Int(255)),
+            "clamped"
+        );
+        assert_eq!(
+            nudge(&entry(FieldKind::U8, 1), &mut bytes, -2),
+            Some(Value::Int(253))
+        );
+        let mut float = 1.5f32.to_le_bytes();
+        assert_eq!(
+            nudge(&entry(FieldKind::F32, 4), &mut float, 2),
+            Some(Value::Float(3.5))
+        );
+        let mut flag = [0u8];
+        assert_eq!(
+            nudge(&entry(FieldKind::Bool, 1), &mut flag, 1),
+            Some(Value::Bool(true))
+        );
+        assert_eq!(nudge(&entry(FieldKind::Opaque, 8), &mut [0; 8], 1), None);
+    }
+}

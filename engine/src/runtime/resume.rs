@@ -228,7 +228,7 @@ impl Engine {
         let mut engine =
             Self::assemble(config, library, state, before_step, Some(session), shadows)?;
         engine.entries = fields::entries(table.fields());
-        engine.table = table;
+        engine.table = Arc::new(table);
         engine.before_step.copy_from(&engine.state);
         engine.steps = committed;
         engine.clock = clock;

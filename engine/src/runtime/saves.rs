@@ -60,7 +60,7 @@ impl Engine {
     pub fn toggle_loop(&mut self) -> LoopMode {
         match self.looper.mode() {
             LoopMode::Off => {
-                let table = (!self.table.bytes().is_empty()).then_some(&self.table);
+                let table = (!self.table.bytes().is_empty()).then_some(&*self.table);
                 self.looper
                     .record(&self.state, table, self.clock, self.config.rate);
                 self.notice = Some("recording input: press the loop key again to loop it".into());
@@ -161,7 +161,7 @@ impl Engine {
 
     /// The state's field table, unless no library ever described it.
     pub(super) fn table_if_any(&self) -> Option<&FieldTable> {
-        (!self.table.bytes().is_empty()).then_some(&self.table)
+        (!self.table.bytes().is_empty()).then_some(&*self.table)
     }
 
     /// Loads a state snapshot. Its values are checked against the running

@@ -7,6 +7,9 @@
 //! they cannot outlive the code they point to.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+mod described;
 
 use hotloop_abi::symbols::{
     self, DescribeFn, GreetFn, InitFn, MigrateFn, RenderFn, UpdateFn, UpdateTimedFn,
@@ -20,6 +23,7 @@ use crate::file_check::{check_library, identity};
 use crate::session::control::{self, Call};
 use crate::shadow::{ShadowDir, ShadowFile};
 use crate::state::{StateBuffer, check_layout};
+use described::{read_fields, read_system_names};
 
 /// The entry points of one loaded library, valid while it stays loaded.
 #[derive(Clone, Copy)]
@@ -33,9 +37,6 @@ struct EntryPoints {
     update_timed: Option<UpdateTimedFn>,
 }
 
-/// Largest field table accepted, in bytes.
-const MAX_FIELD_TABLE: usize = 1 << 20;
-
 /// A game library, loaded from a private shadow copy and checked against this
 /// engine's ABI. Dropping it unloads the library and deletes the copy.
 pub struct GameLibrary {
@@ -44,7 +45,7 @@ pub struct GameLibrary {
     source: PathBuf,
     greeting: String,
     /// Its padding is zeroed after every call that writes the state.
-    table: FieldTable,
+    table: Arc<FieldTable>,
     systems: Vec<String>,
     id: u64,
     // Declared before `shadow`: the library is unloaded before its file is deleted.
@@ -238,7 +239,7 @@ impl GameLibrary {
     }
 
     /// The state's field table.
-    pub fn table(&self) -> &FieldTable {
+    pub fn table(&self) -> &Arc<FieldTable> {
         &self.table
     }
 
@@ -417,53 +418,6 @@ impl GameLibrary {
             }),
         }
     }
-}
-
-/// Asks the library for its field table and checks it against `layout`.
-fn read_fields(
-    state_fields: symbols::StateFieldsFn,
-    layout: StateLayout,
-) -> Result<FieldTable, String> {
-    // SAFETY: a null buffer with capacity 0 asks only for the length.
-    let len = unsafe { state_fields(std::ptr::null_mut(), 0) };
-    if len > MAX_FIELD_TABLE {
-        return Err(format!(
-            "{len} bytes is more than the {MAX_FIELD_TABLE} accepted"
-        ));
-    }
-    let mut bytes = vec![0; len];
-    // SAFETY: `bytes` is `len` writable bytes, exclusively ours for the call.
-    let written = unsafe { state_fields(bytes.as_mut_ptr(), len) };
-    if written != len {
-        return Err(format!("it reported {len} bytes, then {written}"));
-    }
-    FieldTable::decode(bytes, layout)
-}
-
-/// Asks the library for its systems' names (at most 256, each at most 200
-/// bytes, so a hostile library cannot make the engine allocate much).
-fn read_system_names(system_names: symbols::SystemNamesFn) -> Vec<String> {
-    const MAX: usize = 64 << 10;
-    // SAFETY: a null buffer with capacity 0 asks only for the length.
-    let len = unsafe { system_names(std::ptr::null_mut(), 0) };
-    if len > MAX {
-        return Vec::new();
-    }
-    let mut bytes = vec![0; len];
-    // SAFETY: `bytes` is `len` writable bytes, exclusively ours for the call.
-    if unsafe { system_names(bytes.as_mut_ptr(), len) } != len {
-        return Vec::new();
-    }
-    String::from_utf8_lossy(&bytes)
-        .lines()
-        .take(256)
-        .map(|name| {
-            name.chars()
-                .filter(|c| !c.is_whitespace())
-                .take(200)
-                .collect()
-        })
-        .collect()
 }
 
 /// Opens `path`, resolving every undefined symbol now (`RTLD_NOW`) so that a
