@@ -1,9 +1,8 @@
 //! The `hotloop` binary in headless mode, as CI and scripts use it.
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
-use hotloop_tests::{Variant, demo_library, engine_binary, summary_line};
+use hotloop_tests::{EngineProcess, Variant, demo_library, engine_binary, summary_line};
 
 #[test]
 fn headless_run_prints_a_json_summary_as_its_last_line() {
@@ -38,31 +37,23 @@ fn headless_run_prints_a_json_summary_as_its_last_line() {
 fn realtime_run_picks_up_a_rebuild_and_keeps_its_state() {
     let live = Variant::of_demo("cli-live");
     let library = live.build();
-    let child = Command::new(engine_binary())
-        .args(["--headless", "--realtime", "--frames", "480", "--lib"])
-        .arg(&library)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run hotloop");
-    std::thread::sleep(Duration::from_millis(800));
+    let lib = library.display().to_string();
+    let mut engine = EngineProcess::start(["--headless", "--realtime", "--lib", &lib]);
+    engine.wait_for("Hello from game-logic!");
     live.edit("lib.rs", "\"ticks {} score {}", "\"ticks {} points {}");
     live.build();
-    let output = child.wait_with_output().expect("hotloop exits");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    engine.wait_for("generation 2 at step");
+    let finished = engine.terminate();
+    assert!(finished.status.success(), "{}", finished.stderr);
 
-    let summary = summary_line(&String::from_utf8_lossy(&output.stdout));
-    assert_eq!(summary["frames"], 480);
-    assert!(summary["reloads"].as_u64().unwrap() >= 1, "{summary}");
+    let summary = finished.summary();
+    assert_eq!(summary["reloads"], 1, "{summary}");
     assert_eq!(summary["failed_reloads"], 0, "{summary}");
+    let frames = summary["frames"].as_u64().unwrap();
     let game = summary["game"].as_str().unwrap();
     assert!(
-        game.starts_with("ticks 480 points "),
-        "new code describes the continued state: {game}"
+        game.starts_with(&format!("ticks {frames} points ")),
+        "new code describes the continued state, every step counted: {game}"
     );
 }
 
