@@ -141,7 +141,7 @@ impl WatchLoop {
     fn run(&mut self) {
         loop {
             let quiet = match self.messages.recv_timeout(DIRECTORY_CHECK) {
-                Ok(Message::Event(event)) => settle_time(event, &self.library),
+                Ok(Message::Event(event)) => self.settle_time(event),
                 Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
                 Err(RecvTimeoutError::Timeout) => self.check_directory(),
             };
@@ -210,7 +210,7 @@ impl WatchLoop {
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
             {
                 Ok(Message::Event(event)) => {
-                    if let Some(quiet) = settle_time(event, &self.library) {
+                    if let Some(quiet) = self.settle_time(event) {
                         return Wait::Event(quiet);
                     }
                 }
@@ -230,7 +230,7 @@ impl WatchLoop {
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
             {
                 Ok(Message::Event(event)) => {
-                    if let Some(more) = settle_time(event, &self.library) {
+                    if let Some(more) = self.settle_time(event) {
                         quiet = quiet.max(more);
                         deadline = Instant::now() + quiet;
                     }
@@ -239,6 +239,20 @@ impl WatchLoop {
                 Err(RecvTimeoutError::Timeout) => return true,
             }
         }
+    }
+
+    /// [`settle_time`] for the library, after noting whether the event says
+    /// the watched directory itself went away: a directory created again at
+    /// once may reuse the old one's inode, so its identity alone cannot tell.
+    fn settle_time(&mut self, event: notify::Result<Event>) -> Option<Duration> {
+        if let Ok(event) = &event
+            && matches!(event.kind, EventKind::Remove(_))
+            && event.paths.iter().any(|path| *path == self.dir)
+        {
+            log::debug!("{} was removed", self.dir.display());
+            self.identity = None;
+        }
+        settle_time(event, &self.library)
     }
 
     /// Notices the directory being removed or replaced, and watches the new
