@@ -17,6 +17,7 @@ use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::error::ReloadError;
 use crate::library::GameLibrary;
+use crate::repeat_limit::RepeatLimit;
 use crate::shadow::ShadowDir;
 use crate::source::{Prepared, ReloadSource, SourceEvent};
 
@@ -79,6 +80,7 @@ impl LibraryWatcher {
             watcher,
             messages,
             prepared: prepared_tx,
+            warnings: RepeatLimit::new(log::Level::Warn, module_path!()),
         };
         let thread = thread::Builder::new()
             .name("hotloop-watcher".into())
@@ -135,13 +137,15 @@ struct WatchLoop {
     watcher: RecommendedWatcher,
     messages: Receiver<Message>,
     prepared: Sender<Prepared>,
+    /// Failures that may repeat every [`DIRECTORY_CHECK`] or every event.
+    warnings: RepeatLimit,
 }
 
 impl WatchLoop {
     fn run(&mut self) {
         loop {
             let quiet = match self.messages.recv_timeout(DIRECTORY_CHECK) {
-                Ok(Message::Event(event)) => settle_time(event, &self.library),
+                Ok(Message::Event(event)) => self.settle_time(event),
                 Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
                 Err(RecvTimeoutError::Timeout) => self.check_directory(),
             };
@@ -210,7 +214,7 @@ impl WatchLoop {
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
             {
                 Ok(Message::Event(event)) => {
-                    if let Some(quiet) = settle_time(event, &self.library) {
+                    if let Some(quiet) = self.settle_time(event) {
                         return Wait::Event(quiet);
                     }
                 }
@@ -230,7 +234,7 @@ impl WatchLoop {
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
             {
                 Ok(Message::Event(event)) => {
-                    if let Some(more) = settle_time(event, &self.library) {
+                    if let Some(more) = self.settle_time(event) {
                         quiet = quiet.max(more);
                         deadline = Instant::now() + quiet;
                     }
@@ -252,7 +256,10 @@ impl WatchLoop {
         self.identity = None;
         now?;
         if let Err(error) = self.watcher.watch(&self.dir, RecursiveMode::NonRecursive) {
-            log::warn!("cannot watch {} again yet: {error}", self.dir.display());
+            self.warnings.log(&format_args!(
+                "cannot watch {} again yet: {error}",
+                self.dir.display()
+            ));
             return None;
         }
         self.identity = now;
@@ -276,16 +283,22 @@ fn identity(dir: &Path) -> Option<(u64, u64)> {
     }
 }
 
+impl WatchLoop {
+    /// [`settle_time`], logging a watcher error (through the repeat limit).
+    fn settle_time(&mut self, event: notify::Result<Event>) -> Option<Duration> {
+        match event {
+            Ok(event) => settle_time(event, &self.library),
+            Err(error) => {
+                self.warnings.log(&format_args!("file watcher: {error}"));
+                None
+            }
+        }
+    }
+}
+
 /// How long to wait for quiet after `event`, or `None` when it does not
 /// concern the library file (or only reads it).
-fn settle_time(event: notify::Result<Event>, library: &Path) -> Option<Duration> {
-    let event = match event {
-        Ok(event) => event,
-        Err(error) => {
-            log::warn!("file watcher: {error}");
-            return None;
-        }
-    };
+fn settle_time(event: Event, library: &Path) -> Option<Duration> {
     if !event
         .paths
         .iter()
