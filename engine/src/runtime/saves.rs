@@ -102,6 +102,12 @@ impl Engine {
         snapshot::save_in(&self.config.snapshot_dir, &self.state)
     }
 
+    /// Records why the session ends early (its display went away, say) as
+    /// the summary's `last_error`.
+    pub fn record_last_error(&mut self, error: impl Into<String>) {
+        self.stats.last_error = Some(error.into());
+    }
+
     /// Loads a state snapshot. One of another layout is migrated if the
     /// library exports `migrate`, and refused otherwise.
     ///

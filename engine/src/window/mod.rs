@@ -135,6 +135,7 @@ pub fn run(
         shown_generation: 0,
         last_reload: None,
         undrawn: 0,
+        on_screen: false,
         titles: None,
     };
     let ran = event_loop.run_app(&mut app);
@@ -177,6 +178,8 @@ struct App<'a> {
     last_reload: Option<Instant>,
     /// Frames not drawn since the last one that was (while building).
     undrawn: u32,
+    /// Whether a frame has been shown yet.
+    on_screen: bool,
 }
 
 impl App<'_> {
@@ -295,6 +298,11 @@ impl App<'_> {
         event_loop: &ActiveEventLoop,
     ) {
         let failing = self.health.record(&presented, now);
+        if presented == Presented::Shown && !self.on_screen {
+            self.on_screen = true;
+            // Tests and tools wait for this line.
+            log::info!("the first frame is on screen");
+        }
         self.surface_errors.log_due(now);
         let Presented::Failed(error) = presented else {
             return;
