@@ -178,7 +178,7 @@ struct App<'a> {
     last_reload: Option<Instant>,
     /// Frames not drawn since the last one that was (while building).
     undrawn: u32,
-    /// Whether a frame has been shown yet.
+    /// Whether a frame has been shown after a step ran.
     on_screen: bool,
 }
 
@@ -298,10 +298,10 @@ impl App<'_> {
         event_loop: &ActiveEventLoop,
     ) {
         let failing = self.health.record(&presented, now);
-        if presented == Presented::Shown && !self.on_screen {
+        if presented == Presented::Shown && !self.on_screen && self.engine.steps() > 0 {
             self.on_screen = true;
-            // Tests and tools wait for this line.
-            log::info!("the first frame is on screen");
+            // Tests and tools wait for this line: steps run, frames show.
+            log::info!("the game is on screen at step {}", self.engine.steps());
         }
         self.surface_errors.log_due(now);
         let Presented::Failed(error) = presented else {
