@@ -1,6 +1,6 @@
-//! The windowed front end: winit 0.30 owns the event loop, [`present`]
-//! shows the framebuffer with wgpu, and [`Engine`] runs the game between
-//! displayed frames.
+//! The windowed front end: winit 0.30 owns the event loop, a wgpu presenter
+//! shows the framebuffer (module `present`), and [`Engine`] runs
+//! the game between displayed frames.
 //!
 //! Every window state keeps the loop turning, so Ctrl-C and SIGTERM are
 //! read within a frame: a window of any size (smaller than the framebuffer:
