@@ -16,6 +16,8 @@ use std::time::Duration;
 use hotloop_abi::{Assets, RawImage};
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
+use crate::repeat_limit::RepeatLimit;
+
 /// The tunables file, at the top of the assets directory.
 pub const TUNABLES_FILE: &str = "tunables.toml";
 
@@ -374,8 +376,13 @@ impl AssetWatcher {
     pub fn spawn(dir: &Path) -> notify::Result<Self> {
         let dir = std::path::absolute(dir)?;
         let (changes_tx, changes) = mpsc::channel::<PathBuf>();
+        // A watcher error (a lost inotify queue, say) can come with every event.
+        let mut errors = RepeatLimit::new(log::Level::Warn, module_path!());
         let mut watcher = notify::recommended_watcher(move |event: notify::Result<Event>| {
-            let Ok(event) = event else { return };
+            let event = match event {
+                Ok(event) => event,
+                Err(error) => return errors.log(&format_args!("asset watcher: {error}")),
+            };
             if matches!(event.kind, EventKind::Access(_)) {
                 return;
             }

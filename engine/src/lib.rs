@@ -27,6 +27,7 @@ pub mod looping;
 pub mod overlay;
 pub mod profile;
 pub mod recording;
+pub mod repeat_limit;
 pub mod retire;
 pub mod runtime;
 pub mod session;

@@ -13,7 +13,7 @@ use engine::headless::{self, Pace};
 use engine::recording::Recording;
 use engine::session::Session;
 use engine::session::supervisor::{self, SupervisorOptions};
-use engine::window::{self, WindowOptions};
+use engine::window::{self, WindowError, WindowOptions};
 use engine::{Engine, EngineConfig};
 
 /// Run game-logic with hot reload: edit, rebuild, and watch it change live.
@@ -119,7 +119,7 @@ fn main() -> ExitCode {
         Err(error) => Err(anyhow::Error::new(error).context("cannot join the supervised session")),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("hotloop: {error:#}");
             ExitCode::FAILURE
@@ -146,9 +146,10 @@ fn supervise(cli: &Cli, stop: &AtomicBool) -> ExitCode {
     }
 }
 
-fn run(cli: Cli, session: Option<Session>, stop: &Arc<AtomicBool>) -> anyhow::Result<()> {
+fn run(cli: Cli, session: Option<Session>, stop: &Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
     let resuming = session.as_ref().is_some_and(Session::is_resuming);
     let finishing = session.as_ref().is_some_and(Session::is_finishing);
+    let display_lost = session.as_ref().and_then(Session::display_lost);
     let dev = if cli.dev && !finishing {
         let root = cli.workspace.clone().unwrap_or_else(workspace);
         Some(DevConfig::for_package(root, &cli.game, cli.release).map_err(anyhow::Error::msg)?)
@@ -177,9 +178,12 @@ fn run(cli: Cli, session: Option<Session>, stop: &Arc<AtomicBool>) -> anyhow::Re
         None => Engine::new(config),
     }
     .context("could not start the engine")?;
+    if let Some(cause) = display_lost {
+        return end_without_display(&mut engine, &cause);
+    }
     if finishing {
         println!("{}", serde_json::to_string(&engine.summary())?);
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     }
     if let Some(dev) = dev {
         let builder =
@@ -211,21 +215,33 @@ fn run(cli: Cli, session: Option<Session>, stop: &Arc<AtomicBool>) -> anyhow::Re
         };
         match window::run(&mut engine, options, stop.clone()) {
             Ok(summary) => summary,
-            // Carrying on after the display went away, there is no window to
-            // come back to: keep the state, and still say where things stand.
+            Err(error @ WindowError::DisplayLost { .. }) => {
+                return end_without_display(&mut engine, &error.to_string());
+            }
+            // Carrying on after a crash, with no display to open the window
+            // on again: keep the state, and still say where things stand.
             Err(error) if resuming => {
-                match engine.save_state_aside() {
-                    Ok(path) => eprintln!("hotloop: the state is saved to {}", path.display()),
-                    Err(saving) => eprintln!("hotloop: the state could not be saved: {saving}"),
-                }
-                println!("{}", serde_json::to_string(&engine.summary())?);
-                return Err(error.into());
+                return end_without_display(&mut engine, &error.to_string());
             }
             Err(error) => return Err(error.into()),
         }
     };
     println!("{}", serde_json::to_string(&summary)?);
-    Ok(())
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ends a run that lost its display (`cause`): the state is saved to a new
+/// snapshot, one line says what happened and where the state is, and the
+/// summary follows. Exits with 1: the session did not end as asked.
+fn end_without_display(engine: &mut Engine, cause: &str) -> anyhow::Result<ExitCode> {
+    let saved = match engine.save_state_aside() {
+        Ok(path) => format!("the state is saved to {}", path.display()),
+        Err(error) => format!("the state could not be saved: {error}"),
+    };
+    eprintln!("hotloop: {cause} at step {}; {saved}", engine.steps());
+    engine.record_last_error(cause);
+    println!("{}", serde_json::to_string(&engine.summary())?);
+    Ok(ExitCode::FAILURE)
 }
 
 /// The workspace this engine was built from (the dev loop's sources).

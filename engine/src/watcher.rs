@@ -17,6 +17,7 @@ use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::error::ReloadError;
 use crate::library::GameLibrary;
+use crate::repeat_limit::RepeatLimit;
 use crate::shadow::ShadowDir;
 use crate::source::{Prepared, ReloadSource, SourceEvent};
 
@@ -79,6 +80,7 @@ impl LibraryWatcher {
             watcher,
             messages,
             prepared: prepared_tx,
+            warnings: RepeatLimit::new(log::Level::Warn, module_path!()),
         };
         let thread = thread::Builder::new()
             .name("hotloop-watcher".into())
@@ -135,6 +137,8 @@ struct WatchLoop {
     watcher: RecommendedWatcher,
     messages: Receiver<Message>,
     prepared: Sender<Prepared>,
+    /// Failures that may repeat every [`DIRECTORY_CHECK`] or every event.
+    warnings: RepeatLimit,
 }
 
 impl WatchLoop {
@@ -241,14 +245,19 @@ impl WatchLoop {
         }
     }
 
-    /// [`settle_time`] for the library, after noting whether the event says
-    /// the watched directory itself went away: a directory created again at
-    /// once may reuse the old one's inode, so its identity alone cannot tell.
+    /// [`settle_time`] for the library, logging a watcher error (through
+    /// the repeat limit), after noting whether the event says the watched
+    /// directory itself went away: a directory created again at once may
+    /// reuse the old one's inode, so its identity alone cannot tell.
     fn settle_time(&mut self, event: notify::Result<Event>) -> Option<Duration> {
-        if let Ok(event) = &event
-            && matches!(event.kind, EventKind::Remove(_))
-            && event.paths.iter().any(|path| *path == self.dir)
-        {
+        let event = match event {
+            Ok(event) => event,
+            Err(error) => {
+                self.warnings.log(&format_args!("file watcher: {error}"));
+                return None;
+            }
+        };
+        if matches!(event.kind, EventKind::Remove(_)) && event.paths.contains(&self.dir) {
             log::debug!("{} was removed", self.dir.display());
             self.identity = None;
         }
@@ -266,7 +275,10 @@ impl WatchLoop {
         self.identity = None;
         now?;
         if let Err(error) = self.watcher.watch(&self.dir, RecursiveMode::NonRecursive) {
-            log::warn!("cannot watch {} again yet: {error}", self.dir.display());
+            self.warnings.log(&format_args!(
+                "cannot watch {} again yet: {error}",
+                self.dir.display()
+            ));
             return None;
         }
         self.identity = now;
@@ -292,14 +304,7 @@ fn identity(dir: &Path) -> Option<(u64, u64)> {
 
 /// How long to wait for quiet after `event`, or `None` when it does not
 /// concern the library file (or only reads it).
-fn settle_time(event: notify::Result<Event>, library: &Path) -> Option<Duration> {
-    let event = match event {
-        Ok(event) => event,
-        Err(error) => {
-            log::warn!("file watcher: {error}");
-            return None;
-        }
-    };
+fn settle_time(event: Event, library: &Path) -> Option<Duration> {
     if !event
         .paths
         .iter()

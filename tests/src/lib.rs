@@ -804,6 +804,29 @@ impl EngineProcess {
         finished
     }
 
+    /// Waits for the engine to exit by itself, for up to `limit` (a guard
+    /// against hanging: past it the engine is killed and the test fails with
+    /// what it said). Returns how it ended and how long it took to exit,
+    /// measured from the call to within 5 ms.
+    pub fn finish_within(mut self, limit: std::time::Duration) -> (Finished, std::time::Duration) {
+        let started = std::time::Instant::now();
+        loop {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                let took = started.elapsed();
+                return (self.finish(), took);
+            }
+            if started.elapsed() > limit {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!(
+                    "the engine did not exit within {limit:?}; it said:\n{}",
+                    self.stderr()
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
     /// Waits for the engine to exit by itself.
     pub fn finish(mut self) -> Finished {
         use std::io::Read;

@@ -98,3 +98,21 @@ fn supervised_steady_state_frames_allocate_nothing() {
     engine.set_profiling(true);
     assert_steady_state_allocates_nothing(engine);
 }
+
+#[test]
+fn a_repeating_error_is_counted_without_allocating() {
+    use engine::repeat_limit::{RepeatLimit, Verdict};
+    use std::time::{Duration, Instant};
+    let mut limit = RepeatLimit::new(log::Level::Error, "no_alloc");
+    let start = Instant::now();
+    let error = std::io::Error::other("Surface does not support the adapter's queue family");
+    assert_eq!(limit.check(&error, start), Verdict::New);
+    let count = allocations_in(|| {
+        for i in 0..10_000u64 {
+            let now = start + Duration::from_micros(i * 50);
+            assert_eq!(limit.check(&error, now), Verdict::Counted);
+            assert_eq!(limit.take_due(now), None);
+        }
+    });
+    assert_eq!(count, 0, "{count} allocations counting 10,000 repeats");
+}

@@ -164,6 +164,12 @@ impl Engine {
         (!self.table.bytes().is_empty()).then_some(&*self.table)
     }
 
+    /// Records why the session ends early (its display went away, say) as
+    /// the summary's `last_error`.
+    pub fn record_last_error(&mut self, error: impl Into<String>) {
+        self.stats.last_error = Some(error.into());
+    }
+
     /// Loads a state snapshot. Its values are checked against the running
     /// library's field table first. One of another layout is carried over as
     /// a reload would: by the library's `migrate`, else field by field by name.

@@ -20,6 +20,7 @@
 pub mod control;
 pub mod crash;
 pub mod record;
+pub mod relay;
 pub mod shared;
 pub mod supervisor;
 
@@ -42,6 +43,9 @@ pub const SHADOWS_ENV: &str = "HOTLOOP_SESSION_SHADOWS";
 /// Set by the supervisor for an engine process that only restores the
 /// session and prints its summary.
 pub const FINISH_ENV: &str = "HOTLOOP_FINISH";
+/// Set by the supervisor, with the cause, for the summary-only engine
+/// process after the display went away: it saves the state aside as well.
+pub const DISPLAY_LOST_ENV: &str = "HOTLOOP_DISPLAY_LOST";
 /// Set by the supervisor when its own stderr is a terminal (the engine
 /// process's stderr is a pipe to the supervisor).
 pub const COLOR_ENV: &str = "HOTLOOP_STDERR_IS_TERMINAL";
@@ -154,6 +158,15 @@ impl Session {
     /// Whether this process only restores the session and prints its summary.
     pub fn is_finishing(&self) -> bool {
         self.finish
+    }
+
+    /// Why the session ends, when it is because the display went away (the
+    /// previous engine process ended with it; see [`DISPLAY_LOST_ENV`]).
+    pub fn display_lost(&self) -> Option<String> {
+        self.finish
+            .then(|| std::env::var(DISPLAY_LOST_ENV).ok())
+            .flatten()
+            .filter(|cause| !cause.is_empty())
     }
 
     /// The newest record an engine process of this session wrote (JSON).

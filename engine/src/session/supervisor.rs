@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::fs;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,8 +22,11 @@ use nix::unistd::Pid;
 
 use super::control::{Call, CallInProgress, Control, Phase};
 use super::crash::{self, CrashReport, Ending};
+use super::relay::{LastWords, relay};
 use super::shared::ControlMap;
-use super::{COLOR_ENV, CONTROL_FILE, CRASH_FILE, FINISH_ENV, SESSION_ENV, SHADOWS_ENV};
+use super::{
+    COLOR_ENV, CONTROL_FILE, CRASH_FILE, DISPLAY_LOST_ENV, FINISH_ENV, SESSION_ENV, SHADOWS_ENV,
+};
 
 /// More crashes than this within [`CRASH_WINDOW`] end the session: a game
 /// that crashes on every start would otherwise restart forever.
@@ -59,7 +62,7 @@ pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
     control.initialise();
     let mut budget = CrashBudget::default();
     loop {
-        let engine = EngineProcess::spawn(options, &dirs, false)?;
+        let engine = EngineProcess::spawn(options, &dirs, None)?;
         let outcome = engine.watch(control, options.hang_timeout, stop)?;
         let crashed_at = unix_nanos();
         let report = match outcome {
@@ -70,22 +73,29 @@ pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
             // Ctrl-C reaches the whole process group: not a crash.
             Outcome::Exited(_) if stop.load(Ordering::Relaxed) => {
                 engine.relay_rest();
-                return finish(options, &dirs, control, 0);
+                return finish(options, &dirs, control, 0, None);
             }
-            Outcome::Exited(status) => crash_report(control, ending_of(status), engine.hint()),
+            Outcome::Exited(status) => {
+                // Xlib ends a process whose X connection broke. Not a crash
+                // to restart: there is no window to come back to.
+                if let Some(words) = engine.display_lost() {
+                    let cause = format!(
+                        "the display {} went away ({words})",
+                        crate::window::display_name()
+                    );
+                    return finish(options, &dirs, control, exit_code(status), Some(&cause));
+                }
+                crash_report(control, ending_of(status), engine.hint())
+            }
             Outcome::Hung(timeout) => crash_report(control, Ending::Hung(timeout), None),
             Outcome::Stopped(running) => {
                 if let Some(running) = running {
                     write_crash(&dirs, &stopped_report(control, running))?;
                 }
-                return finish(options, &dirs, control, 0);
+                return finish(options, &dirs, control, 0, None);
             }
         };
-        if report.cause.starts_with(crash::DISPLAY_LOST) {
-            log::error!("the engine process ended: {}", report.cause);
-        } else {
-            log::error!("game code crashed the engine: {}", report.cause);
-        }
+        log::error!("game code crashed the engine: {}", report.cause);
         if control.phase() == Phase::Starting {
             eprintln!(
                 "hotloop: the game crashed while starting ({}); fix it and run again",
@@ -102,10 +112,10 @@ pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
                 CRASH_WINDOW.as_secs(),
                 report.cause
             );
-            return finish(options, &dirs, control, 1);
+            return finish(options, &dirs, control, 1, None);
         }
         if stop.load(Ordering::Relaxed) {
-            return finish(options, &dirs, control, 0);
+            return finish(options, &dirs, control, 0, None);
         }
         log::warn!("restarting the engine on the state from before the step that failed");
     }
@@ -148,12 +158,18 @@ struct EngineProcess {
     pid: Pid,
     /// Its exit status, the moment it is reaped (by a thread that waits for it).
     exited: Receiver<io::Result<ExitStatus>>,
-    hint: Arc<Mutex<Option<&'static str>>>,
+    last_words: Arc<Mutex<LastWords>>,
     relayed: Receiver<()>,
 }
 
 impl EngineProcess {
-    fn spawn(options: &SupervisorOptions, dirs: &SessionDirs, finish: bool) -> io::Result<Self> {
+    /// Starts an engine process; `finish` for one that only prints the
+    /// summary, with the cause when the display went away.
+    fn spawn(
+        options: &SupervisorOptions,
+        dirs: &SessionDirs,
+        finish: Option<Option<&str>>,
+    ) -> io::Result<Self> {
         let exe = std::env::current_exe()?;
         let mut command = Command::new(exe);
         command
@@ -162,8 +178,11 @@ impl EngineProcess {
             .env(SHADOWS_ENV, &dirs.shadows)
             .stdin(Stdio::null())
             .stderr(Stdio::piped());
-        if finish {
+        if let Some(display_lost) = finish {
             command.env(FINISH_ENV, "1");
+            if let Some(cause) = display_lost {
+                command.env(DISPLAY_LOST_ENV, cause);
+            }
         }
         if super::stderr_is_terminal() {
             command.env(COLOR_ENV, "1");
@@ -180,19 +199,20 @@ impl EngineProcess {
             .spawn(move || {
                 let _ = reaped.send(child.wait());
             })?;
-        let hint = Arc::new(Mutex::new(None));
+        let last_words = Arc::new(Mutex::new(LastWords::default()));
         let (done, relayed) = mpsc::channel();
-        let found = hint.clone();
+        let found = last_words.clone();
+        let hold_back_xlib = finish.is_none();
         std::thread::Builder::new()
             .name("hotloop-stderr".into())
             .spawn(move || {
-                relay(stderr, &found);
+                relay(stderr, &found, hold_back_xlib);
                 let _ = done.send(());
             })?;
         Ok(Self {
             pid,
             exited,
-            hint,
+            last_words,
             relayed,
         })
     }
@@ -261,7 +281,21 @@ impl EngineProcess {
     /// What std printed before the process aborted, once its stderr is relayed.
     fn hint(&self) -> Option<&'static str> {
         self.relay_rest();
-        *self.hint.lock().unwrap_or_else(|e| e.into_inner())
+        self.last_words
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .hint
+    }
+
+    /// What Xlib said as it ended the process because its display went
+    /// away, once its stderr is relayed.
+    fn display_lost(&self) -> Option<String> {
+        self.relay_rest();
+        self.last_words
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .display_lost
+            .clone()
     }
 
     /// Waits until what the dead process wrote to stderr is relayed (its
@@ -269,21 +303,6 @@ impl EngineProcess {
     /// the pipe open, so only briefly.
     fn relay_rest(&self) {
         let _ = self.relayed.recv_timeout(Duration::from_millis(300));
-    }
-}
-
-/// Copies the engine process's stderr to ours, line by line, noting the
-/// last words std prints before an abort.
-fn relay(stderr: impl Read, hint: &Mutex<Option<&'static str>>) {
-    let mut reader = BufReader::new(stderr);
-    let mut line = Vec::new();
-    let mut out = io::stderr();
-    while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
-        let _ = out.write_all(&line);
-        if let Some(found) = crash::hint_in(&String::from_utf8_lossy(&line)) {
-            *hint.lock().unwrap_or_else(|e| e.into_inner()) = Some(found);
-        }
-        line.clear();
     }
 }
 
@@ -339,22 +358,33 @@ fn write_crash(dirs: &SessionDirs, report: &CrashReport) -> io::Result<()> {
 }
 
 /// Starts an engine process that restores the session and prints its
-/// summary, and returns `code` once it did.
+/// summary, and returns `code` once it did. When the display went away
+/// (`display_lost`, the cause) that process also saves the state aside and
+/// says so, in one line.
 fn finish(
     options: &SupervisorOptions,
     dirs: &SessionDirs,
     control: &Control,
     code: u8,
+    display_lost: Option<&str>,
 ) -> io::Result<u8> {
     if control.phase() == Phase::Starting {
-        eprintln!("hotloop: stopped before the game had started");
+        match display_lost {
+            Some(cause) => eprintln!("hotloop: {cause} before the game had started"),
+            None => eprintln!("hotloop: stopped before the game had started"),
+        }
         return Ok(1);
     }
     control.clear_calls();
-    let engine = EngineProcess::spawn(options, dirs, true)?;
+    let engine = EngineProcess::spawn(options, dirs, Some(display_lost))?;
     if let Some(status) = engine.exit_status(FINISH_LIMIT)? {
         engine.relay_rest();
-        return Ok(if status.success() { code } else { 1 });
+        // After a lost display, that process exits 1 on purpose.
+        return Ok(if status.success() || display_lost.is_some() {
+            code
+        } else {
+            1
+        });
     }
     engine.kill()?;
     eprintln!("hotloop: could not print the session's summary (the engine did not finish in time)");

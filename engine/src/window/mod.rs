@@ -1,11 +1,22 @@
-//! The windowed front end: winit 0.30 owns the event loop, `pixels` presents
-//! the framebuffer, and [`Engine`] runs the game between displayed frames.
+//! The windowed front end: winit 0.30 owns the event loop, a wgpu presenter
+//! shows the framebuffer (module `present`), and [`Engine`] runs
+//! the game between displayed frames.
+//!
+//! Every window state keeps the loop turning, so Ctrl-C and SIGTERM are
+//! read within a frame: a window of any size (smaller than the framebuffer:
+//! scaled down; no area: nothing drawn, the game runs on), a surface that
+//! fails (tried again next frame, logged through a [`RepeatLimit`]), and a
+//! display that goes away (the run ends with [`WindowError::DisplayLost`]).
+
+mod fit;
+mod present;
+mod scaling;
+mod title;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use pixels::{Pixels, PixelsBuilder, SurfaceTexture};
 use winit::application::ApplicationHandler;
 use winit::dpi::{LogicalSize, PhysicalPosition, PhysicalSize};
 use winit::event::{ElementState, WindowEvent};
@@ -17,14 +28,25 @@ use crate::clock::FixedClock;
 use crate::input::InputTracker;
 use crate::inspector::Inspector;
 use crate::overlay::{Overlay, Status};
+use crate::repeat_limit::RepeatLimit;
 use crate::runtime::{Engine, Summary};
 use crate::session::control;
+
+pub use self::fit::{Viewport, fit};
+pub use self::present::Presented;
+use self::present::{Health, Presenter};
+use self::title::TitleUpdater;
 
 /// While the dev loop builds, one frame in this many is drawn and presented:
 /// the software renderer then leaves the compiler most of the CPU. Every
 /// frame still takes its update steps and looks for the new library, which
 /// is drawn the moment it is in.
 const DRAW_ONE_IN_WHILE_BUILDING: u32 = 4;
+
+/// A surface that fails this long with no frame shown in between has lost
+/// its display: the run ends (well within the second the issue allows for
+/// noticing, and the two for exiting).
+pub const SURFACE_GIVE_UP: Duration = Duration::from_millis(500);
 
 /// Why the window could not run.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +62,33 @@ pub enum WindowError {
         "cannot set up graphics for the window ({0}); run with --headless, or install a Vulkan driver (e.g. mesa-vulkan-drivers)"
     )]
     Graphics(String),
+    /// The display went away under the running window (the X server
+    /// exited, the window's surface stopped working, the event loop failed):
+    /// there is nothing left to show the game on.
+    #[error("the display {display} went away ({cause})")]
+    DisplayLost {
+        /// The display's name (`$DISPLAY`, `$WAYLAND_DISPLAY`).
+        display: String,
+        /// What showed it, in one line.
+        cause: String,
+    },
+}
+
+impl WindowError {
+    fn display_lost(cause: impl Into<String>) -> Self {
+        Self::DisplayLost {
+            display: display_name(),
+            cause: cause.into(),
+        }
+    }
+}
+
+/// The display the window is on, by the name the environment gives it.
+pub fn display_name() -> String {
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "(unnamed)".into())
 }
 
 /// How the window is set up.
@@ -71,7 +120,9 @@ pub fn run(
         options,
         stop,
         window: None,
-        pixels: None,
+        presenter: None,
+        health: Health::default(),
+        surface_errors: RepeatLimit::new(log::Level::Error, module_path!()),
         error: None,
         clock,
         input: InputTracker::default(),
@@ -84,11 +135,16 @@ pub fn run(
         shown_generation: 0,
         last_reload: None,
         undrawn: 0,
+        on_screen: false,
         titles: None,
     };
-    event_loop
-        .run_app(&mut app)
-        .map_err(|e| WindowError::NoDisplay(e.to_string()))?;
+    let ran = event_loop.run_app(&mut app);
+    match (ran, &app.window) {
+        (Ok(()), _) => {}
+        // The loop failed under an open window: its display is gone.
+        (Err(error), Some(_)) => return Err(WindowError::display_lost(error.to_string())),
+        (Err(error), None) => return Err(WindowError::NoDisplay(error.to_string())),
+    }
     match app.error {
         Some(error) => Err(error),
         None => Ok(app.engine.summary()),
@@ -102,7 +158,11 @@ struct App<'a> {
     // Declared first: its thread lets go of the window before the window goes.
     titles: Option<TitleUpdater>,
     window: Option<Arc<Window>>,
-    pixels: Option<Pixels<'static>>,
+    presenter: Option<Presenter>,
+    /// How long the surface has been failing.
+    health: Health,
+    /// Surface failures, which may come with every frame.
+    surface_errors: RepeatLimit,
     error: Option<WindowError>,
     clock: FixedClock,
     input: InputTracker,
@@ -118,47 +178,8 @@ struct App<'a> {
     last_reload: Option<Instant>,
     /// Frames not drawn since the last one that was (while building).
     undrawn: u32,
-}
-
-/// Sets the window title on its own thread. On X11 a title change waits for
-/// a reply from the X server, which took milliseconds under load and showed
-/// up as a slow frame right after each reload.
-struct TitleUpdater {
-    generations: Option<std::sync::mpsc::Sender<u64>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl TitleUpdater {
-    fn spawn(window: Arc<Window>) -> std::io::Result<Self> {
-        let (generations, received) = std::sync::mpsc::channel::<u64>();
-        let thread = std::thread::Builder::new()
-            .name("hotloop-title".into())
-            .spawn(move || {
-                for generation in received {
-                    window.set_title(&format!("hotloop - generation {generation}"));
-                }
-            })?;
-        Ok(Self {
-            generations: Some(generations),
-            thread: Some(thread),
-        })
-    }
-
-    fn show(&self, generation: u64) {
-        if let Some(generations) = &self.generations {
-            let _ = generations.send(generation);
-        }
-    }
-}
-
-impl Drop for TitleUpdater {
-    /// Joins the thread, so its handle on the window is gone before the window is.
-    fn drop(&mut self) {
-        drop(self.generations.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
+    /// Whether a frame has been shown after a step ran.
+    on_screen: bool,
 }
 
 impl App<'_> {
@@ -167,8 +188,7 @@ impl App<'_> {
         let scale = self.options.scale.max(1);
         let mut attributes = Window::default_attributes()
             .with_title("hotloop")
-            .with_inner_size(LogicalSize::new(width * scale, height * scale))
-            .with_min_inner_size(PhysicalSize::new(width, height));
+            .with_inner_size(LogicalSize::new(width * scale, height * scale));
         if let Some([x, y, w, h]) = self.options.geometry {
             attributes = attributes
                 .with_position(PhysicalPosition::new(x, y))
@@ -182,17 +202,9 @@ impl App<'_> {
         let size = window.inner_size();
         let position = window.outer_position().ok().map(|p| (p.x, p.y));
         control::window_moved(position, Some((size.width, size.height)));
-        let surface = SurfaceTexture::new(size.width, size.height, window.clone());
-        let pixels = PixelsBuilder::new(width, height, surface)
-            .enable_vsync(true)
-            .build()
-            .map_err(|e| WindowError::Graphics(e.to_string()))?;
-        // wgpu panics on a validation error by default; a graphics hiccup
-        // (a surface lost while the window closes, say) must not kill the game.
-        pixels
-            .device()
-            .on_uncaptured_error(Arc::new(|error| log::error!("graphics error: {error}")));
-        let info = pixels.adapter().get_info();
+        let presenter =
+            Presenter::new(window.clone(), (width, height)).map_err(WindowError::Graphics)?;
+        let info = presenter.adapter();
         log::info!(
             "rendering with {} ({:?}, {:?})",
             info.name,
@@ -203,14 +215,14 @@ impl App<'_> {
             .map_err(|e| log::warn!("the window title will not show the generation: {e}"))
             .ok();
         self.window = Some(window);
-        self.pixels = Some(pixels);
+        self.presenter = Some(presenter);
         self.last_frame = Instant::now();
         Ok(())
     }
 
     /// One displayed frame: the reload boundary, the due update steps, then render.
     fn redraw(&mut self, event_loop: &ActiveEventLoop) {
-        let Some(pixels) = &mut self.pixels else {
+        let Some(presenter) = &mut self.presenter else {
             return;
         };
         let now = Instant::now();
@@ -232,6 +244,11 @@ impl App<'_> {
             self.engine.update(self.input.current());
             self.input.end_step();
         }
+        // With no area to show it in, the game runs on undrawn.
+        if !presenter.has_area() {
+            self.stop_after_frames(event_loop);
+            return;
+        }
         if self.engine.is_building() && !reloaded {
             self.undrawn += 1;
             if self.undrawn < DRAW_ONE_IN_WHILE_BUILDING {
@@ -242,7 +259,7 @@ impl App<'_> {
         self.undrawn = 0;
 
         let (width, height) = self.engine.config().size;
-        let frame = pixels.frame_mut();
+        let frame = presenter.frame_mut();
         self.engine.render(frame);
         let status = Status {
             fps: 1.0 / self.frame_time.as_secs_f32().max(1e-6),
@@ -264,14 +281,47 @@ impl App<'_> {
         }
         // Work time up to presenting: with vsync, presenting waits for the display.
         self.engine.record_frame_time(now.elapsed(), reloaded);
-        if let Err(error) = pixels.render() {
-            log::error!("presenting the frame failed: {error}");
-            event_loop.exit();
-        }
+        let presented = presenter.present();
+        self.surface_outcome(presented, now, event_loop);
         if retitle && let Some(titles) = &self.titles {
             titles.show(self.shown_generation);
         }
         self.stop_after_frames(event_loop);
+    }
+
+    /// Logs a surface failure (through the repeat limit), and ends the run
+    /// when failures went on for [`SURFACE_GIVE_UP`] with no frame shown.
+    fn surface_outcome(
+        &mut self,
+        presented: Presented,
+        now: Instant,
+        event_loop: &ActiveEventLoop,
+    ) {
+        let failing = self.health.record(&presented, now);
+        if presented == Presented::Shown && !self.on_screen && self.engine.steps() > 0 {
+            self.on_screen = true;
+            // Tests and tools wait for this line: steps run, frames show.
+            log::info!("the game is on screen at step {}", self.engine.steps());
+        }
+        self.surface_errors.log_due(now);
+        let Presented::Failed(error) = presented else {
+            return;
+        };
+        if failing.is_zero() {
+            // The next frame may well mend it (a surface lost as the window
+            // changed): not worth an error yet.
+            log::debug!("presenting a frame failed: {error}");
+        } else {
+            self.surface_errors
+                .log(&format_args!("presenting frames fails: {error}"));
+        }
+        if failing >= SURFACE_GIVE_UP {
+            self.error = Some(WindowError::display_lost(format!(
+                "the window's surface failed for {} ms with no frame shown: {error}",
+                failing.as_millis()
+            )));
+            event_loop.exit();
+        }
     }
 
     /// Ends the run once `--frames` steps have run.
@@ -313,11 +363,10 @@ impl App<'_> {
     }
 
     fn cursor_moved(&mut self, x: f64, y: f64) {
-        let Some(pixels) = &self.pixels else { return };
-        let (px, py) = match pixels.window_pos_to_pixel((x as f32, y as f32)) {
-            Ok((px, py)) => (px as f32, py as f32),
-            Err((px, py)) => (px as f32, py as f32),
+        let Some(presenter) = &self.presenter else {
+            return;
         };
+        let (px, py) = presenter.pixel_at(x, y);
         self.input.mouse_moved(px, py);
     }
 }
@@ -341,12 +390,8 @@ impl ApplicationHandler for App<'_> {
             }
             WindowEvent::Resized(size) => {
                 control::window_moved(None, Some((size.width, size.height)));
-                if let Some(pixels) = &mut self.pixels
-                    && size.width > 0
-                    && size.height > 0
-                    && let Err(error) = pixels.resize_surface(size.width, size.height)
-                {
-                    log::error!("resizing the surface failed: {error}");
+                if let Some(presenter) = &mut self.presenter {
+                    presenter.resize(size.width, size.height);
                 }
             }
             WindowEvent::ModifiersChanged(modifiers) => self.shift = modifiers.state().shift_key(),

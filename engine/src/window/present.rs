@@ -1,0 +1,375 @@
+//! Shows the framebuffer in the window with wgpu: the game's RGBA8 picture
+//! is uploaded to a texture and drawn into the window, scaled by the largest
+//! whole number that fits, or scaled down to fit a window smaller than it,
+//! always whole, centred, with its aspect ratio kept.
+//!
+//! Why not the `pixels` crate that did this before: its `render` retries an
+//! outdated or lost surface in a loop that only ends once the surface works
+//! again. When the display went away that loop never ended (wgpu reported a
+//! validation error 12,000 times a second, and SIGTERM was never read), and
+//! its scaling never goes below 1x, so a small window showed a cropped
+//! corner (issue #13). Here every surface problem is the outcome of one
+//! frame ([`Presented`]), and the frame loop decides what to do next.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use wgpu::CurrentSurfaceTexture;
+use winit::window::Window;
+
+use super::fit::fit;
+use super::scaling::scaling_pass;
+use crate::repeat_limit::RepeatLimit;
+
+/// The framebuffer's format: sRGB bytes, as game code writes them.
+const FRAME_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8UnormSrgb;
+
+/// How presenting one frame went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Presented {
+    /// The frame is on screen.
+    Shown,
+    /// Nothing was shown, for a reason that passes: the window has no area,
+    /// is hidden, or was resized (the surface is set up again next frame).
+    Skipped,
+    /// The surface failed (it was lost, refused its set-up, or failed
+    /// validation), in one line; the next frame tries again.
+    Failed(String),
+}
+
+/// Tells a surface that keeps failing (its display is gone) from one that
+/// fails once in a while: the time since the last frame that was shown,
+/// counted from the first failure after it.
+#[derive(Debug, Default)]
+pub struct Health {
+    failing_since: Option<Instant>,
+}
+
+impl Health {
+    /// Records one frame's outcome at `now`; returns how long the surface
+    /// has been failing with no frame shown since (zero when it works).
+    pub fn record(&mut self, presented: &Presented, now: Instant) -> Duration {
+        match presented {
+            Presented::Shown => self.failing_since = None,
+            Presented::Skipped => {}
+            Presented::Failed(_) => {
+                self.failing_since.get_or_insert(now);
+            }
+        }
+        self.failing_since
+            .map_or(Duration::ZERO, |since| now.saturating_duration_since(since))
+    }
+}
+
+/// The window's graphics: surface, device, the framebuffer and its texture.
+pub struct Presenter {
+    frame: Vec<u8>,
+    frame_size: (u32, u32),
+    window_size: (u32, u32),
+    /// The surface must be set up (again) before the next frame.
+    stale: bool,
+    config: wgpu::SurfaceConfiguration,
+    texture: wgpu::Texture,
+    bind_group: wgpu::BindGroup,
+    pipeline: wgpu::RenderPipeline,
+    queue: wgpu::Queue,
+    device: wgpu::Device,
+    surface: wgpu::Surface<'static>,
+    instance: wgpu::Instance,
+    window: Arc<Window>,
+    adapter: wgpu::AdapterInfo,
+}
+
+impl Presenter {
+    /// Sets up graphics for `window`, with a black framebuffer of `frame_size`.
+    ///
+    /// # Errors
+    /// When there is no usable adapter or surface, in one line.
+    pub fn new(window: Arc<Window>, frame_size: (u32, u32)) -> Result<Self, String> {
+        // Vulkan, Metal or DX12 first: asking for GL too makes Mesa log an
+        // error under Xvfb even when Vulkan then works.
+        let primary = wgpu::Backends::PRIMARY.with_env();
+        let (instance, surface, adapter) = match find_adapter(&window, primary) {
+            Ok(found) => found,
+            Err(_) if primary != wgpu::Backends::all().with_env() => {
+                find_adapter(&window, wgpu::Backends::all().with_env())?
+            }
+            Err(error) => return Err(error),
+        };
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: Some("hotloop"),
+            required_limits: adapter.limits(),
+            ..wgpu::DeviceDescriptor::default()
+        }))
+        .map_err(|e| e.to_string())?;
+        // wgpu panics on an uncaught validation error by default; a graphics
+        // hiccup must not kill the game, nor flood the log.
+        let errors = Mutex::new(RepeatLimit::new(log::Level::Error, module_path!()));
+        device.on_uncaptured_error(Arc::new(move |error| {
+            let mut errors = errors.lock().unwrap_or_else(|e| e.into_inner());
+            errors.log(&format_args!("graphics error: {}", one_line(&error)));
+        }));
+        let capabilities = surface.get_capabilities(&adapter);
+        let format = capabilities
+            .formats
+            .iter()
+            .copied()
+            .find(wgpu::TextureFormat::is_srgb)
+            .or(capabilities.formats.first().copied())
+            .ok_or("the window's surface supports no format with this adapter")?;
+        let size = window.inner_size();
+        let config = wgpu::SurfaceConfiguration {
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+            format,
+            width: size.width.max(1),
+            height: size.height.max(1),
+            // Frames are paced by the frame loop; vsync where the platform has it.
+            present_mode: wgpu::PresentMode::AutoVsync,
+            desired_maximum_frame_latency: 2,
+            alpha_mode: capabilities
+                .alpha_modes
+                .first()
+                .copied()
+                .unwrap_or(wgpu::CompositeAlphaMode::Auto),
+            view_formats: Vec::new(),
+        };
+        let texture = device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("hotloop framebuffer"),
+            size: extent(frame_size),
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: FRAME_FORMAT,
+            usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+            view_formats: &[],
+        });
+        let (pipeline, bind_group) = scaling_pass(&device, &texture, format);
+        let mut frame = vec![0; frame_size.0 as usize * frame_size.1 as usize * 4];
+        frame.chunks_exact_mut(4).for_each(|pixel| pixel[3] = 255);
+        Ok(Self {
+            frame,
+            frame_size,
+            window_size: (size.width, size.height),
+            stale: true,
+            config,
+            texture,
+            bind_group,
+            pipeline,
+            queue,
+            device,
+            surface,
+            instance,
+            window,
+            adapter: adapter.get_info(),
+        })
+    }
+
+    /// The adapter that renders.
+    pub fn adapter(&self) -> &wgpu::AdapterInfo {
+        &self.adapter
+    }
+
+    /// The framebuffer (RGBA8, row by row) to draw the next frame into.
+    pub fn frame_mut(&mut self) -> &mut [u8] {
+        &mut self.frame
+    }
+
+    /// Takes the window's new size (from a resize event); the surface is
+    /// set up for it before the next frame.
+    pub fn resize(&mut self, width: u32, height: u32) {
+        if (width, height) != self.window_size {
+            self.window_size = (width, height);
+            self.stale = true;
+        }
+    }
+
+    /// Whether the window has room to show anything.
+    pub fn has_area(&self) -> bool {
+        fit(self.frame_size, self.window_size).is_some()
+    }
+
+    /// The framebuffer pixel under window position (`x`, `y`); outside the
+    /// picture it lies outside the framebuffer.
+    pub fn pixel_at(&self, x: f64, y: f64) -> (f32, f32) {
+        let Some(view) = fit(self.frame_size, self.window_size) else {
+            return (-1.0, -1.0);
+        };
+        let (fw, fh) = (self.frame_size.0 as f32, self.frame_size.1 as f32);
+        (
+            (x as f32 - view.x) * fw / view.width,
+            (y as f32 - view.y) * fh / view.height,
+        )
+    }
+
+    /// Shows the framebuffer. Never waits for the surface to recover: a
+    /// surface that cannot show this frame says so, and the next frame tries
+    /// again (see [`Presented`]).
+    pub fn present(&mut self) -> Presented {
+        let Some(view) = fit(self.frame_size, self.window_size) else {
+            return Presented::Skipped;
+        };
+        if self.stale
+            && let Err(error) = self.configure()
+        {
+            return Presented::Failed(error);
+        }
+        let target = match self.surface.get_current_texture() {
+            CurrentSurfaceTexture::Success(target) => target,
+            CurrentSurfaceTexture::Suboptimal(target) => {
+                self.stale = true;
+                target
+            }
+            CurrentSurfaceTexture::Timeout | CurrentSurfaceTexture::Occluded => {
+                return Presented::Skipped;
+            }
+            CurrentSurfaceTexture::Outdated => {
+                self.stale = true;
+                return Presented::Skipped;
+            }
+            CurrentSurfaceTexture::Lost => return Presented::Failed(self.recreate()),
+            CurrentSurfaceTexture::Validation => {
+                self.stale = true;
+                return Presented::Failed("acquiring a frame failed validation".into());
+            }
+        };
+        self.queue.write_texture(
+            wgpu::TexelCopyTextureInfo {
+                texture: &self.texture,
+                mip_level: 0,
+                origin: wgpu::Origin3d::ZERO,
+                aspect: wgpu::TextureAspect::All,
+            },
+            &self.frame,
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(self.frame_size.0 * 4),
+                rows_per_image: Some(self.frame_size.1),
+            },
+            extent(self.frame_size),
+        );
+        let mut encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
+        let output = target
+            .texture
+            .create_view(&wgpu::TextureViewDescriptor::default());
+        {
+            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("hotloop scaling pass"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view: &output,
+                    resolve_target: None,
+                    ops: wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                        store: wgpu::StoreOp::Store,
+                    },
+                    depth_slice: None,
+                })],
+                depth_stencil_attachment: None,
+                timestamp_writes: None,
+                occlusion_query_set: None,
+                multiview_mask: None,
+            });
+            pass.set_pipeline(&self.pipeline);
+            pass.set_bind_group(0, &self.bind_group, &[]);
+            pass.set_viewport(view.x, view.y, view.width, view.height, 0.0, 1.0);
+            pass.draw(0..3, 0..1);
+        }
+        self.queue.submit(Some(encoder.finish()));
+        target.present();
+        Presented::Shown
+    }
+
+    /// Sets the surface up for the window's size, catching what wgpu
+    /// reports (with the display gone: "Surface does not support the
+    /// adapter's queue family").
+    fn configure(&mut self) -> Result<(), String> {
+        (self.config.width, self.config.height) = self.window_size;
+        let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        self.surface.configure(&self.device, &self.config);
+        if let Some(error) = pollster::block_on(scope.pop()) {
+            return Err(format!(
+                "setting up the window's surface failed: {}",
+                one_line(&error)
+            ));
+        }
+        self.stale = false;
+        Ok(())
+    }
+
+    /// After the surface was lost: a new one for the same window, set up
+    /// before the next frame. Returns what to report.
+    fn recreate(&mut self) -> String {
+        self.stale = true;
+        match self.instance.create_surface(self.window.clone()) {
+            Ok(surface) => {
+                self.surface = surface;
+                "the window's surface was lost; made a new one".into()
+            }
+            Err(error) => format!("the window's surface was lost, and no new one: {error}"),
+        }
+    }
+}
+
+/// An instance of `backends`, a surface for `window`, and an adapter that
+/// can present to it.
+fn find_adapter(
+    window: &Arc<Window>,
+    backends: wgpu::Backends,
+) -> Result<(wgpu::Instance, wgpu::Surface<'static>, wgpu::Adapter), String> {
+    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor {
+        backends,
+        ..wgpu::InstanceDescriptor::new_without_display_handle().with_env()
+    });
+    let surface = instance
+        .create_surface(window.clone())
+        .map_err(|e| e.to_string())?;
+    let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+        power_preference: wgpu::PowerPreference::from_env().unwrap_or_default(),
+        force_fallback_adapter: false,
+        compatible_surface: Some(&surface),
+    }))
+    .map_err(|e| e.to_string())?;
+    Ok((instance, surface, adapter))
+}
+
+fn extent((width, height): (u32, u32)) -> wgpu::Extent3d {
+    wgpu::Extent3d {
+        width,
+        height,
+        depth_or_array_layers: 1,
+    }
+}
+
+/// A wgpu error (several indented lines) as one line.
+fn one_line(error: &wgpu::Error) -> String {
+    error
+        .to_string()
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && *line != "Caused by:")
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_failures_with_no_frame_shown_in_between_add_up() {
+        let mut health = Health::default();
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        let failed = Presented::Failed("lost".into());
+        assert_eq!(health.record(&Presented::Shown, at(0)), Duration::ZERO);
+        assert_eq!(health.record(&failed, at(10)), Duration::ZERO);
+        assert_eq!(
+            health.record(&Presented::Skipped, at(200)),
+            Duration::from_millis(190)
+        );
+        assert_eq!(health.record(&failed, at(500)), Duration::from_millis(490));
+        assert_eq!(health.record(&Presented::Shown, at(510)), Duration::ZERO);
+        assert_eq!(health.record(&failed, at(600)), Duration::ZERO);
+    }
+}
