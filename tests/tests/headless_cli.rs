@@ -1,6 +1,6 @@
 //! The `hotloop` binary in headless mode, as CI and scripts use it.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use hotloop_tests::{EngineProcess, Variant, demo_library, engine_binary, summary_line};
 
