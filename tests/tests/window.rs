@@ -208,7 +208,17 @@ fn the_inspector_shows_the_state_and_edits_it() {
     let mut keys = vec!["bracketright"; 3];
     keys.extend(["equal"; 10]);
     type_keys(&keys);
-    std::thread::sleep(Duration::from_millis(300));
+    // Keys are handled in order: once F2 has closed the panel, every nudge
+    // before it has been applied.
+    type_keys(&["F2"]);
+    let closed = poll_screen(
+        window,
+        &mut child,
+        "the panel to close",
+        Duration::from_secs(30),
+        |shot| shot.fraction(panel) < 0.01,
+    );
+    assert!(closed.is_some(), "the inspector never closed after F2");
 
     let summary = stop_with_summary(child);
     assert_eq!(
