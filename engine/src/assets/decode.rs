@@ -123,6 +123,27 @@ mod tests {
         }
     }
 
+    /// Deep nesting is refused by the TOML parser itself: the fuzz target's
+    /// inputs (4 KiB) cannot nest deep enough to find out, and the asset
+    /// thread's stack is only 2 MiB.
+    #[test]
+    fn deeply_nested_tunables_are_refused_not_a_stack_overflow() {
+        let nested = [
+            format!("{}a = 1", "a.".repeat(100_000)),
+            format!("a = {}1{}", "{a = ".repeat(100_000), "}".repeat(100_000)),
+            format!("[{}a]\nb = 1", "a.".repeat(100_000)),
+        ];
+        let parsed = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || nested.map(|text| parse_tunables(&text).map(|t| t.len())))
+            .unwrap()
+            .join()
+            .expect("the parser thread ends (a stack overflow would abort the test binary)");
+        for result in parsed {
+            assert!(result.unwrap_err().contains("not valid TOML"));
+        }
+    }
+
     #[test]
     fn bad_png_is_refused() {
         assert!(
