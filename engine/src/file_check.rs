@@ -16,30 +16,40 @@ pub fn check_library(path: &Path) -> Result<(), String> {
         .metadata()
         .map_err(|e| format!("cannot stat it: {e}"))?
         .len();
-    if len == 0 {
-        return Err("the file is empty (a build still being written?)".into());
+    check_len(len)?;
+    platform::check(&object::ReadCache::new(file), len)
+}
+
+/// [`check_library`] on a file's bytes already in memory (what the fuzz
+/// target feeds it; the file path reads only the headers).
+pub fn check_library_bytes(bytes: &[u8]) -> Result<(), String> {
+    check_len(bytes.len() as u64)?;
+    platform::check(bytes, bytes.len() as u64)
+}
+
+fn check_len(len: u64) -> Result<(), String> {
+    match len {
+        0 => Err("the file is empty (a build still being written?)".into()),
+        _ => Ok(()),
     }
-    platform::check(file, len)
 }
 
 #[cfg(target_os = "linux")]
 mod platform {
-    use std::fs::File;
-
     use object::elf::{ET_DYN, FileHeader64, PT_INTERP, PT_LOAD};
     use object::read::elf::{FileHeader, ProgramHeader};
-    use object::{Endianness, ReadCache};
+    use object::{Endianness, ReadRef};
 
     #[cfg(target_arch = "x86_64")]
-    const MACHINE: u16 = object::elf::EM_X86_64;
+    pub(super) const MACHINE: u16 = object::elf::EM_X86_64;
     #[cfg(target_arch = "aarch64")]
-    const MACHINE: u16 = object::elf::EM_AARCH64;
+    pub(super) const MACHINE: u16 = object::elf::EM_AARCH64;
     #[cfg(target_arch = "riscv64")]
-    const MACHINE: u16 = object::elf::EM_RISCV;
+    pub(super) const MACHINE: u16 = object::elf::EM_RISCV;
 
-    pub fn check(file: File, len: u64) -> Result<(), String> {
-        let data = ReadCache::new(file);
-        let header = FileHeader64::<Endianness>::parse(&data)
+    /// Checks the ELF and program headers in `data`, a file of `len` bytes.
+    pub fn check<'data>(data: impl ReadRef<'data>, len: u64) -> Result<(), String> {
+        let header = FileHeader64::<Endianness>::parse(data)
             .map_err(|e| format!("not a 64-bit ELF file ({e})"))?;
         let endian = header.endian().map_err(|e| e.to_string())?;
         if endian != Endianness::default() {
@@ -55,7 +65,7 @@ mod platform {
             ));
         }
         let segments = header
-            .program_headers(endian, &data)
+            .program_headers(endian, data)
             .map_err(|e| format!("truncated or damaged program headers ({e})"))?;
         if segments.iter().any(|s| s.p_type(endian) == PT_INTERP) {
             return Err(
@@ -88,7 +98,7 @@ mod platform {
 #[cfg(not(target_os = "linux"))]
 mod platform {
     /// Other platforms' loaders fail cleanly on short files; nothing more to check.
-    pub fn check(_file: std::fs::File, _len: u64) -> Result<(), String> {
+    pub fn check<T>(_data: T, _len: u64) -> Result<(), String> {
         Ok(())
     }
 }
@@ -109,4 +119,105 @@ pub fn identity(path: &Path) -> Option<u64> {
     )
         .hash(&mut hasher);
     Some(hasher.finish())
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use object::elf::{ET_DYN, ET_EXEC, PT_INTERP, PT_LOAD};
+
+    use super::*;
+
+    /// A little-endian ELF64 file: the header, then one program header per
+    /// `(type, offset, size in file)`, padded with zeros to `len` bytes.
+    fn elf(kind: u16, segments: &[(u32, u64, u64)], len: usize) -> Vec<u8> {
+        let mut bytes = b"\x7fELF\x02\x01\x01".to_vec();
+        bytes.resize(16, 0);
+        bytes.extend(kind.to_le_bytes());
+        bytes.extend(platform::MACHINE.to_le_bytes());
+        bytes.extend(1u32.to_le_bytes()); // e_version
+        bytes.extend(0u64.to_le_bytes()); // e_entry
+        bytes.extend(64u64.to_le_bytes()); // e_phoff: right after this header
+        bytes.extend(0u64.to_le_bytes()); // e_shoff: no sections
+        bytes.extend(0u32.to_le_bytes()); // e_flags
+        for half in [64u16, 56, segments.len() as u16, 64, 0, 0] {
+            bytes.extend(half.to_le_bytes()); // sizes and counts
+        }
+        for &(kind, offset, size) in segments {
+            bytes.extend(kind.to_le_bytes());
+            bytes.extend(0u32.to_le_bytes()); // p_flags
+            for word in [offset, 0, 0, size, size, 0x1000] {
+                bytes.extend(word.to_le_bytes());
+            }
+        }
+        bytes.resize(len.max(bytes.len()), 0);
+        bytes
+    }
+
+    #[test]
+    fn a_shared_library_whose_segments_are_all_there_passes() {
+        assert_eq!(
+            check_library_bytes(&elf(ET_DYN, &[(PT_LOAD, 0, 4096)], 4096)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_segment_past_the_end_of_the_file_is_refused() {
+        let error = check_library_bytes(&elf(ET_DYN, &[(PT_LOAD, 0, 4096)], 200)).unwrap_err();
+        assert_eq!(
+            error,
+            "truncated: a loadable segment ends at byte 4096, but the file has 200 bytes"
+        );
+        let error = check_library_bytes(&elf(ET_DYN, &[(PT_LOAD, u64::MAX, 2)], 200)).unwrap_err();
+        assert!(error.contains("(overflow)"), "{error}");
+    }
+
+    #[test]
+    fn programs_and_other_files_are_not_libraries() {
+        let interp = elf(ET_DYN, &[(PT_INTERP, 0, 8), (PT_LOAD, 0, 200)], 200);
+        assert!(
+            check_library_bytes(&interp)
+                .unwrap_err()
+                .contains("is a program")
+        );
+        let exec = elf(ET_EXEC, &[(PT_LOAD, 0, 200)], 200);
+        assert!(
+            check_library_bytes(&exec)
+                .unwrap_err()
+                .contains("not a shared library")
+        );
+        let none = elf(ET_DYN, &[], 200);
+        assert!(
+            check_library_bytes(&none)
+                .unwrap_err()
+                .contains("no loadable segment")
+        );
+        assert!(
+            check_library_bytes(b"#!/bin/sh\n")
+                .unwrap_err()
+                .contains("not a 64-bit ELF")
+        );
+        assert!(check_library_bytes(&[]).unwrap_err().contains("empty"));
+        // Program headers said to be there, but cut off.
+        let cut = elf(ET_DYN, &[(PT_LOAD, 0, 100)], 0);
+        assert!(
+            check_library_bytes(&cut[..80])
+                .unwrap_err()
+                .contains("program headers")
+        );
+    }
+
+    #[test]
+    fn the_file_and_its_bytes_get_the_same_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        for bytes in [
+            elf(ET_DYN, &[(PT_LOAD, 0, 4096)], 4096),
+            elf(ET_DYN, &[(PT_LOAD, 0, 4096)], 300),
+            b"not elf".to_vec(),
+        ] {
+            let path = dir.path().join("lib.so");
+            std::fs::write(&path, &bytes).unwrap();
+            assert_eq!(check_library(&path), check_library_bytes(&bytes));
+        }
+    }
 }

@@ -6,7 +6,7 @@
 //!
 //! `unsafe` lives in three places only, each block argued with a `SAFETY`
 //! comment: [`library`] (loading a library and calling its entry points),
-//! the two lookup callbacks at the end of [`assets`] (game code calling the
+//! the two lookup callbacks in `assets/lookup.rs` (game code calling the
 //! engine for an image or a tunable), and [`session::shared`] (mapping the
 //! state and control block that outlive a crashed engine process).
 //! Everything else is safe Rust.

@@ -294,20 +294,15 @@ fn default_library() -> anyhow::Result<PathBuf> {
         "{} is missing; building game-logic first",
         library.display()
     );
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut build = std::process::Command::new(cargo);
-    build
-        .arg("build")
-        .arg("--manifest-path")
-        .arg(workspace.join("Cargo.toml"))
-        .args(["-p", "game-logic"]);
-    if dir.file_name().is_some_and(|profile| profile == "release") {
-        build.arg("--release");
+    // The dev loop's cargo build, without recording rustc for direct builds.
+    let release = dir.file_name().is_some_and(|profile| profile == "release");
+    let mut config = DevConfig::for_workspace(workspace, release);
+    config.rustc_wrapper = None;
+    let built = dev::build(&config);
+    if let Err(error) = &built {
+        eprintln!("{}", error.rendered.trim_end());
     }
-    let status = build
-        .status()
-        .context("could not run cargo to build game-logic")?;
-    if !status.success() || !library.is_file() {
+    if built.is_err() || !library.is_file() {
         bail!(
             "no game library at {}: `cargo build -p game-logic` failed; fix the build, or pass --lib PATH",
             library.display()

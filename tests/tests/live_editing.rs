@@ -56,7 +56,7 @@ fn edited_assets_reload_between_frames_and_broken_ones_keep_the_last_good_versio
         engine
             .assets()
             .image("player.png")
-            .map(|i| (i.width, i.height)),
+            .map(|i| (i.width(), i.height())),
         Some((21, 21))
     );
 
@@ -105,14 +105,14 @@ fn edited_assets_reload_between_frames_and_broken_ones_keep_the_last_good_versio
         "{error}"
     );
     assert_eq!(
-        engine.assets().image("player.png").map(|i| i.width),
+        engine.assets().image("player.png").map(|i| i.width()),
         Some(21)
     );
 
     // A good image replaces it and clears the error.
     fs::write(assets.join("player.png"), png(5, 4, [200, 10, 10, 255])).unwrap();
     boundaries_until(&mut engine, "the new image", |e| {
-        e.assets().image("player.png").map(|i| i.width) == Some(5)
+        e.assets().image("player.png").map(|i| i.width()) == Some(5)
     });
     assert_eq!(engine.current_error(), None);
     let mut pixels = vec![0; 320 * 240 * 4];

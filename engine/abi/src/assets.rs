@@ -61,8 +61,8 @@ impl<'a> Assets<'a> {
     ///
     /// # Safety
     /// For all of `'a`, `image` and `tunable` must be safe to call with
-    /// `context` and any name, and the pixels they hand out must stay valid
-    /// and unchanged.
+    /// `context` and any name, and the pixels they hand out must be
+    /// `width * height * 4` readable bytes that stay valid and unchanged.
     pub unsafe fn new(context: *const c_void, image: ImageLookup, tunable: TunableLookup) -> Self {
         Self {
             context,
@@ -86,7 +86,10 @@ impl<'a> Assets<'a> {
         if !found || raw.pixels.is_null() {
             return None;
         }
-        let len = raw.width as usize * raw.height as usize * 4;
+        // A size whose byte count overflows cannot be backed by real pixels.
+        let len = (raw.width as usize)
+            .checked_mul(raw.height as usize)?
+            .checked_mul(4)?;
         // SAFETY: `new`'s contract: the engine's pixels stay valid and
         // unchanged for `'a`, and an image is `width * height * 4` bytes.
         let pixels = unsafe { std::slice::from_raw_parts(raw.pixels, len) };
@@ -127,11 +130,10 @@ impl<'a> Image<'a> {
     /// # Panics
     /// When `pixels.len()` is not `width * height * 4`.
     pub fn new(pixels: &'a [u8], width: u32, height: u32) -> Self {
-        assert_eq!(
-            pixels.len(),
-            width as usize * height as usize * 4,
-            "image size"
-        );
+        let len = (width as usize)
+            .checked_mul(height as usize)
+            .and_then(|n| n.checked_mul(4));
+        assert_eq!(Some(pixels.len()), len, "image size");
         Self {
             pixels,
             width,
@@ -167,5 +169,49 @@ impl<'a> Image<'a> {
         assert!(x < self.width && y < self.height, "pixel outside the image");
         let at = (y as usize * self.width as usize + x as usize) * 4;
         self.pixels[at..at + 4].try_into().expect("4 bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A lookup that claims an image whose byte count overflows `usize`.
+    unsafe extern "C" fn huge(
+        _: *const c_void,
+        _: *const u8,
+        _: usize,
+        out: *mut RawImage,
+    ) -> bool {
+        static ONE_PIXEL: [u8; 4] = [0; 4];
+        // SAFETY: `Assets::image` passes a valid, exclusive out-parameter.
+        unsafe {
+            *out = RawImage {
+                pixels: ONE_PIXEL.as_ptr(),
+                width: u32::MAX,
+                height: u32::MAX,
+            };
+        }
+        true
+    }
+
+    unsafe extern "C" fn no_tunable(_: *const c_void, _: *const u8, _: usize, _: *mut f64) -> bool {
+        false
+    }
+
+    #[test]
+    fn an_image_size_that_overflows_is_no_image() {
+        // SAFETY: the lookups are safe to call with any arguments. `huge`
+        // breaks the size promise on purpose: `image` must refuse a size
+        // whose byte count overflows before it makes a slice, so no byte
+        // past `ONE_PIXEL` is read.
+        let assets = unsafe { Assets::new(std::ptr::null(), huge, no_tunable) };
+        assert!(assets.image("huge.png").is_none());
+    }
+
+    #[test]
+    #[should_panic(expected = "image size")]
+    fn wrapping_pixels_of_the_wrong_size_panics() {
+        let _ = Image::new(&[0; 4], 2, 2);
     }
 }

@@ -20,9 +20,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::UNIX_EPOCH;
 
+use cargo_metadata::diagnostic::Diagnostic;
 use serde::{Deserialize, Serialize};
 
-use super::cargo::{BuildError, Diagnostics};
+use super::cargo::{self, Stderr};
+use super::diagnostics::{BuildError, Diagnostics};
 
 /// Where the wrapper records the game crate's invocation.
 pub const CAPTURE_FILE_ENV: &str = "HOTLOOP_CAPTURE_RUSTC";
@@ -190,36 +192,36 @@ impl Invocation {
         if let Some(at) = args.iter().position(|a| a == "--out-dir") {
             args[at + 1] = out_dir.display().to_string();
         }
-        let output = Command::new(&self.rustc)
+        let mut command = Command::new(&self.rustc);
+        command
             .args(&args)
             .env_clear()
             .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .current_dir(&self.cwd)
-            .output();
-        let output = match output {
+            .current_dir(&self.cwd);
+        let output = match cargo::run(&mut command, Stderr::Keep) {
             Ok(output) => output,
             Err(error) => {
                 return Outcome::Unusable(format!("cannot run {}: {error}", self.rustc.display()));
             }
         };
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stderr = output.stderr_text();
         let mut diagnostics = Diagnostics::default();
         let mut library = None;
         let mut other = None;
         for line in stderr.lines() {
-            let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
-                other.get_or_insert(line);
-                continue;
-            };
-            match message["$message_type"].as_str() {
-                Some("artifact") if message["emit"] == "link" => {
-                    let artifact = message["artifact"].as_str().unwrap_or_default();
+            match serde_json::from_str::<RustcLine>(line) {
+                Ok(RustcLine::Artifact { artifact, emit }) if emit == "link" => {
                     if artifact.ends_with(std::env::consts::DLL_SUFFIX) {
                         library = Some(PathBuf::from(artifact));
                     }
                 }
-                Some("diagnostic") => diagnostics.read(&message),
-                _ => {}
+                Ok(RustcLine::Diagnostic(diagnostic)) => diagnostics.read(&diagnostic),
+                Ok(RustcLine::Artifact { .. }) => {}
+                // Another kind of JSON message (future-incompat reports…).
+                Err(_) if line.starts_with('{') => {}
+                Err(_) => {
+                    other.get_or_insert(line);
+                }
             }
         }
         // A compile error in game code points into the game crate's sources;
@@ -247,6 +249,16 @@ impl Invocation {
             ),
         }
     }
+}
+
+/// One JSON line rustc prints on stderr (`--error-format=json`, with
+/// `--json=artifacts`): a diagnostic in `cargo_metadata`'s type, or a notice
+/// of a file written.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "$message_type", rename_all = "lowercase")]
+enum RustcLine {
+    Artifact { artifact: String, emit: String },
+    Diagnostic(Diagnostic),
 }
 
 /// A file's modification time in nanoseconds since the epoch.
@@ -285,6 +297,26 @@ mod tests {
             &os(&["--crate-name", "game_logic", "--crate-type", "rlib"]),
             &game
         ));
+    }
+
+    #[test]
+    fn rustcs_json_lines_are_read_as_artifacts_and_diagnostics() {
+        let artifact = r#"{"$message_type":"artifact","artifact":"./libgood.so","emit":"link"}"#;
+        assert!(matches!(
+            serde_json::from_str(artifact),
+            Ok(RustcLine::Artifact { artifact, emit }) if artifact == "./libgood.so" && emit == "link"
+        ));
+        let error = r#"{"$message_type":"diagnostic","message":"expected expression, found `}`","code":null,"level":"error","spans":[{"file_name":"bad.rs","byte_start":24,"byte_end":25,"line_start":1,"line_end":1,"column_start":25,"column_end":26,"is_primary":true,"text":[{"text":"pub fn f() -> u32 { 1 + }","highlight_start":25,"highlight_end":26}],"label":"expected expression","suggested_replacement":null,"suggestion_applicability":null,"expansion":null}],"children":[],"rendered":"error: expected expression, found `}`\n"}"#;
+        let Ok(RustcLine::Diagnostic(diagnostic)) = serde_json::from_str(error) else {
+            panic!("rustc's diagnostic line is not read as one");
+        };
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.read(&diagnostic);
+        assert_eq!(
+            diagnostics.first_error.unwrap().short,
+            "error: expected expression, found `}` at bad.rs:1:25"
+        );
+        assert!(serde_json::from_str::<RustcLine>("warning: not JSON").is_err());
     }
 
     #[test]

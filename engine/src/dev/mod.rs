@@ -9,10 +9,10 @@
 //! directly ([`direct`]); anything else goes through cargo ([`cargo`]).
 
 pub mod cargo;
+pub mod diagnostics;
 pub mod direct;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant, SystemTime};
@@ -80,48 +80,15 @@ impl DevConfig {
         if package == config.package {
             return Ok(config);
         }
-        let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-            .args([
-                "metadata",
-                "--no-deps",
-                "--format-version",
-                "1",
-                "--manifest-path",
-            ])
-            .arg(config.workspace.join("Cargo.toml"))
-            .output()
-            .map_err(|e| format!("could not run cargo metadata: {e}"))?;
-        if !output.status.success() {
-            return Err(format!(
-                "cargo metadata failed: {}",
-                String::from_utf8_lossy(&output.stderr).trim()
-            ));
-        }
-        let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
-            .map_err(|e| format!("cargo metadata said something unreadable: {e}"))?;
-        let packages = metadata["packages"].as_array().cloned().unwrap_or_default();
-        let manifest = packages
-            .iter()
-            .find(|p| p["name"] == package)
-            .and_then(|p| p["manifest_path"].as_str())
-            .ok_or_else(|| {
-                let names: Vec<&str> = packages.iter().filter_map(|p| p["name"].as_str()).collect();
-                format!(
-                    "the workspace has no package `{package}` (it has: {})",
-                    names.join(", ")
-                )
-            })?;
-        let dir = Path::new(manifest)
-            .parent()
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
+        let dir = cargo::package_dir(&config.workspace, package)?;
         config.watch[0] = dir;
         config.package = package.to_owned();
         Ok(config)
     }
 }
 
-pub use self::cargo::{BuildError, build};
+pub use self::cargo::build;
+pub use self::diagnostics::BuildError;
 
 impl DevConfig {
     /// The game crate's name (the package name with `_` for `-`).
