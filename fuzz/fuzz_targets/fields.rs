@@ -1,5 +1,7 @@
-//! The field-table parser: the first 8 bytes are the state's size, the rest
-//! is the table a library would hand over.
+//! The field-table parser: the first 8 bytes give the state's size (under
+//! 64 KiB), the rest is the table a library would hand over. A table that
+//! decodes is then used as the engine uses it: checking and canonicalising a
+//! state's bytes (zeroed, then all ones), which must never index outside them.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
@@ -7,9 +9,15 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         return;
     };
     let layout = hotloop_abi::StateLayout {
-        size: u64::from_le_bytes(*size),
+        size: u64::from_le_bytes(*size) % (1 << 16),
         align: 8,
         fingerprint: 0,
     };
-    let _ = engine::fields::decode(table, layout);
+    let Ok(table) = engine::fields::FieldTable::decode(table.to_vec(), layout) else {
+        return;
+    };
+    for fill in [0x00, 0xff] {
+        let mut state = vec![fill; layout.size as usize];
+        let _ = table.admit(&mut state);
+    }
 });

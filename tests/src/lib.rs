@@ -793,11 +793,21 @@ impl EngineProcess {
     /// Sends SIGTERM and waits for the exit: the exit status, the JSON
     /// summary, all of stderr, and how long the exit took after the signal.
     pub fn terminate(self) -> Finished {
+        self.signal("TERM")
+    }
+
+    /// As [`EngineProcess::terminate`], with SIGINT: what Ctrl-C in a
+    /// terminal sends.
+    pub fn interrupt(self) -> Finished {
+        self.signal("INT")
+    }
+
+    fn signal(self, name: &str) -> Finished {
         let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args([&format!("-{name}"), &self.child.id().to_string()])
             .status()
             .expect("run kill");
-        assert!(status.success(), "kill -TERM failed");
+        assert!(status.success(), "kill -{name} failed");
         let signalled = std::time::Instant::now();
         let mut finished = self.finish();
         finished.after_signal = signalled.elapsed();

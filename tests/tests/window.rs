@@ -421,11 +421,14 @@ fn blinking_window() -> (EngineProcess, XWindow) {
 
 /// Ends the engine with SIGTERM and checks it did within a second, with the summary.
 fn assert_terminates_within_a_second(engine: EngineProcess, what: &str) -> Finished {
-    let finished = engine.terminate();
-    eprintln!("{what}: SIGTERM to exit took {:?}", finished.after_signal);
+    assert_ends_within_a_second(engine.terminate(), what)
+}
+
+fn assert_ends_within_a_second(finished: Finished, what: &str) -> Finished {
+    eprintln!("{what}: signal to exit took {:?}", finished.after_signal);
     assert!(
         finished.after_signal < Duration::from_secs(1),
-        "{what}: exit took {:?} after SIGTERM",
+        "{what}: exit took {:?} after the signal",
         finished.after_signal
     );
     assert!(finished.status.success(), "{}", finished.stderr);
@@ -473,6 +476,16 @@ fn sigterm_ends_a_one_pixel_window_within_a_second() {
     resize(window, 1, 1);
     assert_keeps_updating(window, &mut engine, "1x1");
     assert_terminates_within_a_second(engine, "1x1");
+}
+
+#[test]
+fn ctrl_c_ends_a_running_window_within_a_second() {
+    if !display_available() {
+        return;
+    }
+    let _display = one_window_at_a_time();
+    let (engine, _window) = blinking_window();
+    assert_ends_within_a_second(engine.interrupt(), "Ctrl-C");
 }
 
 #[test]
