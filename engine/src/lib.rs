@@ -9,7 +9,9 @@
 //! the two lookup callbacks in `assets/lookup.rs` (game code calling the
 //! engine for an image or a tunable), and [`session::shared`] (mapping the
 //! state and control block that outlive a crashed engine process).
-//! Everything else is safe Rust.
+//! Everything else is safe Rust: the crate denies `unsafe_code`, and only
+//! those three modules allow it.
+#![deny(unsafe_code)]
 
 pub mod assets;
 pub mod checksum;
@@ -22,6 +24,7 @@ pub mod frame_times;
 pub mod headless;
 pub mod input;
 pub mod inspector;
+#[allow(unsafe_code)] // The loader and the ABI boundary.
 pub mod library;
 pub mod looping;
 pub mod overlay;

@@ -10,6 +10,7 @@
 
 mod decode;
 mod image;
+#[allow(unsafe_code)] // The callbacks game code calls for images and tunables.
 mod lookup;
 mod watch;
 

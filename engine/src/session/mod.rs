@@ -21,6 +21,7 @@ pub mod control;
 pub mod crash;
 pub mod record;
 pub mod relay;
+#[allow(unsafe_code)] // Mapping the files that outlive a crashed engine process.
 pub mod shared;
 pub mod supervisor;
 
