@@ -17,6 +17,7 @@ pub mod assets;
 pub mod checksum;
 pub mod clock;
 pub mod dev;
+pub mod display;
 pub mod error;
 pub mod fields;
 pub mod file_check;

@@ -81,7 +81,7 @@ pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
                 if let Some(words) = engine.display_lost() {
                     let cause = format!(
                         "the display {} went away ({words})",
-                        crate::window::display_name()
+                        crate::display::display_name()
                     );
                     return finish(options, &dirs, control, exit_code(status), Some(&cause));
                 }

@@ -77,18 +77,10 @@ pub enum WindowError {
 impl WindowError {
     fn display_lost(cause: impl Into<String>) -> Self {
         Self::DisplayLost {
-            display: display_name(),
+            display: crate::display::display_name(),
             cause: cause.into(),
         }
     }
-}
-
-/// The display the window is on, by the name the environment gives it.
-pub fn display_name() -> String {
-    ["DISPLAY", "WAYLAND_DISPLAY"]
-        .iter()
-        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| "(unnamed)".into())
 }
 
 /// How the window is set up.
