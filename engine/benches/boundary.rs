@@ -14,9 +14,9 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use engine::library::GameLibrary;
+use engine::loader::library::GameLibrary;
+use engine::loader::shadow::ShadowDir;
 use engine::session::Session;
-use engine::shadow::ShadowDir;
 use engine::state::StateBuffer;
 use engine::{Engine, EngineConfig};
 use game_logic::systems;

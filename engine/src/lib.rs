@@ -4,44 +4,42 @@
 //! [`Engine`] is the core that every front end drives: the window, the
 //! headless runner, the tests and the tools.
 //!
+//! The modules, top down (each uses only those below it):
+//!
+//! | module | what |
+//! |---|---|
+//! | [`frontend`] | the window (overlay, inspector, keys), the headless runner |
+//! | [`runtime`] | the [`Engine`]: frame boundary, steps, swaps and recovery, saves, loops, timings |
+//! | [`session`] | the supervisor and what survives a crashed engine process |
+//! | [`source`] | where new builds come from: the library watcher, the dev loop and cargo |
+//! | [`loader`] | ELF check, shadow copies, the loaded library, unloading |
+//! | [`assets`] | images and tunables: store, decoding, lookups, watching |
+//! | [`files`] | snapshots, recordings, their checksum |
+//! | [`state`] | the state buffer and its field table (checks, migration, values, padding) |
+//! | [`shared`] | memory that outlives an engine process: mapped files, the control block |
+//! | [`error`], [`repeat_limit`], [`display`] | errors, logging an error that repeats, the display's name |
+//!
 //! `unsafe` lives in three places only, each block argued with a `SAFETY`
-//! comment: [`library`] (loading a library and calling its entry points),
-//! the two lookup callbacks in `assets/lookup.rs` (game code calling the
-//! engine for an image or a tunable), and [`session::shared`] (mapping the
-//! state and control block that outlive a crashed engine process).
+//! comment: [`loader::library`] (loading a library and calling its entry
+//! points), the two lookup callbacks in `assets/lookup.rs` (game code calling
+//! the engine for an image or a tunable), and [`shared`] (mapping
+//! the state and control block that outlive a crashed engine process).
 //! Everything else is safe Rust: the crate denies `unsafe_code`, and only
 //! those three modules allow it.
 #![deny(unsafe_code)]
 
 pub mod assets;
-pub mod checksum;
-pub mod clock;
-pub mod dev;
 pub mod display;
 pub mod error;
-pub mod fields;
-pub mod file_check;
-pub mod frame_times;
-pub mod headless;
-pub mod input;
-pub mod inspector;
-#[allow(unsafe_code)] // The loader and the ABI boundary.
-pub mod library;
-pub mod looping;
-pub mod overlay;
-pub mod profile;
-pub mod recording;
+pub mod files;
+pub mod frontend;
+pub mod loader;
 pub mod repeat_limit;
-pub mod retire;
 pub mod runtime;
 pub mod session;
-pub mod shadow;
-pub mod snapshot;
+pub mod shared;
 pub mod source;
 pub mod state;
-pub mod text;
-pub mod watcher;
-pub mod window;
 
 pub use error::{ReloadError, StartError};
 pub use runtime::{Engine, EngineConfig, ReloadRecord, ReloadStats, Summary, SwapKind};

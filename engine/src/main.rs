@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use engine::dev::{self, DevConfig, DevLoop};
-use engine::headless::{self, Pace};
-use engine::recording::Recording;
+use engine::files::recording::Recording;
+use engine::frontend::headless::{self, Pace};
+use engine::frontend::window::{self, WindowError, WindowOptions};
 use engine::session::Session;
 use engine::session::supervisor::{self, SupervisorOptions};
-use engine::window::{self, WindowError, WindowOptions};
+use engine::source::dev::{self, DevConfig, DevLoop};
 use engine::{Engine, EngineConfig};
 
 /// Run game-logic with hot reload: edit, rebuild, and watch it change live.
@@ -79,7 +79,7 @@ struct Cli {
 
 fn main() -> ExitCode {
     // Started by cargo as its rustc wrapper, for the dev loop's direct builds.
-    if let Some(code) = engine::dev::direct::run_as_wrapper() {
+    if let Some(code) = engine::source::dev::direct::run_as_wrapper() {
         return code;
     }
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();

@@ -2,5 +2,5 @@
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let _ = engine::file_check::check_library_bytes(data);
+    let _ = engine::loader::file_check::check_library_bytes(data);
 });

@@ -13,7 +13,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         align: 8,
         fingerprint: 0,
     };
-    let Ok(table) = engine::fields::FieldTable::decode(table.to_vec(), layout) else {
+    let Ok(table) = engine::state::fields::FieldTable::decode(table.to_vec(), layout) else {
         return;
     };
     for fill in [0x00, 0xff] {

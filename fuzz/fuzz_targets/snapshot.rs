@@ -3,8 +3,8 @@
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let _ = engine::snapshot::decode(data);
+    let _ = engine::files::snapshot::decode(data);
     let mut summed = data.to_vec();
-    summed.extend_from_slice(&engine::checksum::checksum(data).to_le_bytes());
-    let _ = engine::snapshot::decode(&summed);
+    summed.extend_from_slice(&engine::files::checksum::checksum(data).to_le_bytes());
+    let _ = engine::files::snapshot::decode(&summed);
 });

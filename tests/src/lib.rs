@@ -601,8 +601,8 @@ impl ScratchWorkspace {
     }
 
     /// The dev loop's configuration for this copy.
-    pub fn dev_config(&self, release: bool) -> engine::dev::DevConfig {
-        let mut config = engine::dev::DevConfig::for_workspace(&self.root, release);
+    pub fn dev_config(&self, release: bool) -> engine::source::dev::DevConfig {
+        let mut config = engine::source::dev::DevConfig::for_workspace(&self.root, release);
         config.target_dir = Some(variants_dir().join("target"));
         config.package = self.package.clone();
         // As `cargo dev` does: the engine binary records rustc's command line.

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use engine::dev::{DevLoop, build};
+use engine::source::dev::{DevLoop, build};
 use engine::{Engine, EngineConfig};
 use hotloop_abi::Input;
 use hotloop_tests::{ScratchWorkspace, ticks};

@@ -2,7 +2,8 @@
 //! by field by name (with the old state saved to a snapshot); refused (old
 //! code on the intact state) whenever carrying the state over fails.
 
-use engine::{Engine, EngineConfig, snapshot};
+use engine::files::snapshot;
+use engine::{Engine, EngineConfig};
 use hotloop_tests::{Variant, demo_library, run, ticks};
 
 /// The demo with a `lives` field after `score`, so the layout changes.

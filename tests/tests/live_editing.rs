@@ -267,7 +267,7 @@ fn snapshots_round_trip_and_one_of_another_layout_is_carried_over_by_field_name(
     let mut stripped = bytes[..HEADER].to_vec();
     stripped.extend_from_slice(&0u64.to_le_bytes());
     stripped.extend_from_slice(&bytes[HEADER + 8 + len..bytes.len() - 8]);
-    let sum = engine::checksum::checksum(&stripped);
+    let sum = engine::files::checksum::checksum(&stripped);
     stripped.extend_from_slice(&sum.to_le_bytes());
     let old = dir.path().join("old.hlstate");
     fs::write(&old, stripped).unwrap();

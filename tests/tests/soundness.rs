@@ -76,7 +76,7 @@ fn offset_of_path(engine: &Engine, path: &str) -> usize {
 fn forged(mut data: Vec<u8>, at: usize, value: &[u8]) -> Vec<u8> {
     data[at..at + value.len()].copy_from_slice(value);
     let end = data.len() - 8;
-    let sum = engine::checksum::checksum(&data[..end]);
+    let sum = engine::files::checksum::checksum(&data[..end]);
     data[end..].copy_from_slice(&sum.to_le_bytes());
     data
 }
@@ -191,7 +191,7 @@ fn strip_table(data: &[u8]) -> Vec<u8> {
     forged(
         out.clone(),
         end,
-        &engine::checksum::checksum(&out[..end]).to_le_bytes(),
+        &engine::files::checksum::checksum(&out[..end]).to_le_bytes(),
     )
 }
 
@@ -215,7 +215,7 @@ fn a_recording_with_an_invalid_bool_is_refused_before_the_replay_starts() {
     // Forge `flags.alive` in the embedded state, with both checksums right
     // and the embedded table stripped, so only the engine's check is left.
     let alive = offset_of_path(&engine, "flags.alive");
-    let mut parsed = engine::recording::Recording::decode(&recording).unwrap();
+    let mut parsed = engine::files::recording::Recording::decode(&recording).unwrap();
     parsed.start.table = None;
     let mut bytes = parsed.start.state.clone();
     bytes.bytes_mut()[alive] = 2;

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use engine::dev::{DevLoop, build};
+use engine::source::dev::{DevLoop, build};
 use engine::{Engine, EngineConfig, SwapKind};
 use hotloop_abi::{Input, Key};
 use hotloop_tests::{
@@ -212,7 +212,7 @@ fn step_5_tunables_change_the_game_and_restart_the_loop() {
     });
     assert_eq!(
         engine.loop_mode(),
-        engine::looping::LoopMode::Playing { at: 0, of: 60 },
+        engine::runtime::looping::LoopMode::Playing { at: 0, of: 60 },
         "the loop starts over with the new numbers"
     );
 }

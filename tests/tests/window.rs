@@ -361,11 +361,11 @@ fn resize(window: XWindow, width: u32, height: u32) {
     }
 }
 
-/// Whether `shot` shows the whole game picture where [`engine::window::fit`]
+/// Whether `shot` shows the whole game picture where [`engine::frontend::window::fit`]
 /// puts it: game pixels (never pure black) inside, black bars outside.
 fn shows_the_whole_picture(shot: &Screenshot) -> bool {
     let size = (shot.width as u32, shot.height as u32);
-    let Some(view) = engine::window::fit((320, 240), size) else {
+    let Some(view) = engine::frontend::window::fit((320, 240), size) else {
         return false;
     };
     let (x0, y0) = (view.x as usize, view.y as usize);

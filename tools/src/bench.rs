@@ -11,8 +11,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use engine::library::GameLibrary;
-use engine::shadow::ShadowDir;
+use engine::loader::library::GameLibrary;
+use engine::loader::shadow::ShadowDir;
 use engine::{Engine, EngineConfig};
 use hotloop_abi::Input;
 use hotloop_tests::{Variant, ticks};
@@ -234,10 +234,10 @@ pub fn hitch(reloads: usize) -> Result<()> {
     let stopping = stop.clone();
     let mut engine = Engine::new(EngineConfig::new(&library))?;
     let runner = std::thread::spawn(move || {
-        engine::headless::run(
+        engine::frontend::headless::run(
             &mut engine,
             None,
-            engine::headless::Pace::Realtime,
+            engine::frontend::headless::Pace::Realtime,
             &stopping,
         )
     });
@@ -266,13 +266,13 @@ pub fn hitch(reloads: usize) -> Result<()> {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let summary: serde_json::Value =
         serde_json::from_str(stdout.lines().last().context("no summary")?)?;
-    let times: engine::frame_times::FrameTimeSummary =
+    let times: engine::runtime::frame_times::FrameTimeSummary =
         serde_json::from_value(summary["frame_times"].clone())?;
     print_frame_times("window (debug engine)", &times);
     Ok(())
 }
 
-fn print_frame_times(what: &str, times: &engine::frame_times::FrameTimeSummary) {
+fn print_frame_times(what: &str, times: &engine::runtime::frame_times::FrameTimeSummary) {
     println!(
         "{what:<44} normal frames: n={} median {:.3} ms p99 {:.3} ms | reload frames: n={} median {:.3} ms max {:.3} ms",
         times.frames,

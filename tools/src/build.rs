@@ -1,10 +1,10 @@
 //! Building game-logic with cargo and finding the library it produced,
-//! through the engine's one way of talking to cargo ([`engine::dev::cargo`]).
+//! through the engine's one way of talking to cargo ([`engine::source::dev::cargo`]).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use engine::dev::cargo::{self, BuildReport, Stderr};
+use engine::source::dev::cargo::{self, BuildReport, Stderr};
 
 /// The workspace root (tools/ lives directly inside it).
 pub fn workspace() -> PathBuf {

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::clock::DEFAULT_RATE;
+use crate::runtime::clock::DEFAULT_RATE;
 
 /// How an [`Engine`](super::Engine) is set up.
 #[derive(Clone, Debug)]

@@ -2,9 +2,9 @@
 //! (the inspector, `--dump-state`), and per-system timings (F4).
 
 use super::Engine;
-use crate::fields::{self, Entry, Value};
-use crate::library::GameLibrary;
-use crate::profile::SystemProfile;
+use crate::loader::library::GameLibrary;
+use crate::runtime::profile::SystemProfile;
+use crate::state::fields::{self, Entry, Value};
 
 impl Engine {
     /// The game's one-line summary of its state, if `describe` succeeds.

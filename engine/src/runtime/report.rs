@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::frame_times::FrameTimeSummary;
-use crate::profile::SystemTiming;
+use crate::runtime::frame_times::FrameTimeSummary;
+use crate::runtime::profile::SystemTiming;
 
 /// Counters over the engine's lifetime.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

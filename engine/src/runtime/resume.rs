@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 
 use super::{Engine, EngineConfig, Fallback, ReloadRecord, ReloadStats, SwapKind, shadow_dir};
 use crate::error::StartError;
-use crate::fields::{self, FieldTable};
-use crate::library::GameLibrary;
+use crate::loader::library::GameLibrary;
+use crate::loader::shadow::ShadowDir;
 use crate::session::Session;
-use crate::shadow::ShadowDir;
 use crate::state::StateBuffer;
+use crate::state::fields::{self, FieldTable};
 
 /// A library that ran in this session, as a restarted engine finds it again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,7 +26,7 @@ pub struct LibraryRecord {
     pub source: PathBuf,
     /// Its generation.
     pub generation: u64,
-    /// Its identity ([`crate::library::GameLibrary::id`]).
+    /// Its identity ([`crate::loader::library::GameLibrary::id`]).
     pub id: u64,
 }
 

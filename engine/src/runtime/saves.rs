@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use super::Engine;
 use crate::error::ReloadError;
-use crate::fields::{self, FieldTable, InvalidValue};
-use crate::looping::LoopMode;
-use crate::recording::Recording;
-use crate::snapshot::{self, SnapshotError};
+use crate::files::recording::Recording;
+use crate::files::snapshot::{self, SnapshotError};
+use crate::runtime::looping::LoopMode;
 use crate::state::StateBuffer;
+use crate::state::fields::{self, FieldTable, InvalidValue};
 
 /// Why a snapshot or a recording was not loaded. The running state is
 /// untouched in every case.

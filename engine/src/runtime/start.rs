@@ -7,15 +7,16 @@ use std::time::Duration;
 use super::{Engine, EngineConfig, ReloadRecord, ReloadStats, SwapKind};
 use crate::assets::{AssetStore, AssetWatcher};
 use crate::error::StartError;
-use crate::fields;
-use crate::frame_times::FrameTimes;
-use crate::library::GameLibrary;
-use crate::looping::Looper;
-use crate::session::{Session, control};
-use crate::shadow::ShadowDir;
+use crate::loader::library::GameLibrary;
+use crate::loader::shadow::ShadowDir;
+use crate::runtime::frame_times::FrameTimes;
+use crate::runtime::looping::Looper;
+use crate::session::Session;
+use crate::shared::control;
 use crate::source::ReloadSource;
+use crate::source::watcher::LibraryWatcher;
 use crate::state::StateBuffer;
-use crate::watcher::LibraryWatcher;
+use crate::state::fields;
 use hotloop_abi::Message;
 
 impl Engine {

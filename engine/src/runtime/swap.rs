@@ -7,16 +7,16 @@ use std::time::Instant;
 
 use super::{Engine, Fallback, ReloadRecord, SwapKind, allocate};
 use crate::error::ReloadError;
-use crate::fields;
-use crate::library::GameLibrary;
-use crate::snapshot;
+use crate::files::snapshot;
+use crate::loader::library::GameLibrary;
+use crate::state::fields;
 
 impl Engine {
     /// Takes the build at `path` if it is new: neither running, nor the
     /// fallback, nor one that crashed. After a crash, the library file may
     /// hold a build that arrived while the old engine process was dying.
     pub fn take_if_new(&mut self, path: &Path) {
-        let Some(id) = crate::file_check::identity(path) else {
+        let Some(id) = crate::loader::file_check::identity(path) else {
             return;
         };
         let known = self.is_running(id)

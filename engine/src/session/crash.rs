@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::control::{Call, CallInProgress};
+use crate::shared::control::{Call, CallInProgress};
 
 /// How an engine process ended without finishing on purpose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

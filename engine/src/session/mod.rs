@@ -6,8 +6,8 @@
 //! frame loop, exactly as without supervision: no per-step IPC. What makes
 //! a crash survivable is where the engine keeps what matters:
 //! - the state and its per-step copy are files in shared memory
-//!   ([`shared::SharedBytes`]), so they outlive the process;
-//! - a page of atomics ([`control::Control`]) says which step began, which
+//!   ([`SharedBytes`]), so they outlive the process;
+//! - a page of atomics ([`Control`]) says which step began, which
 //!   was committed, and which game call is running;
 //! - the session record ([`record::RecordStore`]) names the libraries, counters
 //!   and the libraries that crashed.
@@ -17,23 +17,20 @@
 //! starts a new one, which restores the state ([`Session`] here is that
 //! process's view of the session).
 
-pub mod control;
 pub mod crash;
 pub mod record;
 pub mod relay;
-#[allow(unsafe_code)] // Mapping the files that outlive a crashed engine process.
-pub mod shared;
 pub mod supervisor;
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use self::control::Control;
 use self::crash::CrashReport;
 use self::record::RecordStore;
-use self::shared::{ControlMap, SharedBytes};
-use crate::shadow::ShadowDir;
+use crate::loader::shadow::ShadowDir;
+use crate::shared::control::{self, Control};
+use crate::shared::{ControlMap, SharedBytes};
 
 /// Names the session directory (control block, record, state files) for an
 /// engine process started by the supervisor.

@@ -9,8 +9,8 @@
 use std::io;
 use std::path::Path;
 
-use super::shared::SharedBytes;
-use crate::checksum::checksum;
+use crate::files::checksum::checksum;
+use crate::shared::SharedBytes;
 
 /// Bytes per slot.
 const SLOT: usize = 128 << 10;

@@ -20,13 +20,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-use super::control::{Call, CallInProgress, Control, Phase};
 use super::crash::{self, CrashReport, Ending};
 use super::relay::{LastWords, relay};
-use super::shared::ControlMap;
 use super::{
     COLOR_ENV, CONTROL_FILE, CRASH_FILE, DISPLAY_LOST_ENV, FINISH_ENV, SESSION_ENV, SHADOWS_ENV,
 };
+use crate::shared::ControlMap;
+use crate::shared::control::{Call, CallInProgress, Control, Phase};
 
 /// More crashes than this within [`CRASH_WINDOW`] end the session: a game
 /// that crashes on every start would otherwise restart forever.

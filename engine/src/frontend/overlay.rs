@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::looping::LoopMode;
-use crate::text::{GLYPH, Target};
+use crate::frontend::text::{GLYPH, Target};
+use crate::runtime::looping::LoopMode;
 
 const TEXT: [u8; 3] = [235, 235, 235];
 const PANEL: [u8; 4] = [0, 0, 0, 150];

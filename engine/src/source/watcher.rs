@@ -16,9 +16,9 @@ use notify::event::{AccessKind, AccessMode, ModifyKind};
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::error::ReloadError;
-use crate::library::GameLibrary;
+use crate::loader::library::GameLibrary;
+use crate::loader::shadow::ShadowDir;
 use crate::repeat_limit::RepeatLimit;
-use crate::shadow::ShadowDir;
 use crate::source::{Prepared, ReloadSource, SourceEvent};
 
 /// Quiet time after the file appeared whole (link, rename, create): just long
@@ -173,7 +173,7 @@ impl WatchLoop {
             if !self.settle(quiet) {
                 return None;
             }
-            let version = crate::file_check::identity(&self.library);
+            let version = crate::loader::file_check::identity(&self.library);
             if version.is_none() {
                 log::debug!(
                     "{} was removed; waiting for the next build",

@@ -5,15 +5,15 @@
 //! File format (little-endian): magic `HLREC\0\0\0`, format version (u32),
 //! update rate (u32), first step number (u64), step count (u64), the length
 //! of the embedded state snapshot (u64) and the snapshot itself (see
-//! [`crate::snapshot`] format), one 59-byte input per step, then an
+//! [`crate::files::snapshot`] format), one 59-byte input per step, then an
 //! FNV-1a checksum of everything before it (u64).
 
 use std::path::{Path, PathBuf};
 
 use hotloop_abi::{Input, KeySet};
 
-use crate::checksum::checksum;
-use crate::snapshot::{self, Snapshot};
+use crate::files::checksum::checksum;
+use crate::files::snapshot::{self, Snapshot};
 
 const MAGIC: &[u8; 8] = b"HLREC\0\0\0";
 /// Version of the recording file format.

@@ -20,8 +20,8 @@ use std::time::{Duration, Instant, SystemTime};
 use notify::{Event, EventKind, RecursiveMode, Watcher};
 
 use self::direct::{Invocation, Outcome};
-use crate::library::GameLibrary;
-use crate::shadow::ShadowDir;
+use crate::loader::library::GameLibrary;
+use crate::loader::shadow::ShadowDir;
 use crate::source::{ReloadSource, SourceEvent};
 
 /// Quiet time after a source change before building: editors save through a

@@ -8,8 +8,6 @@
 
 use serde::Serialize;
 
-use crate::text::{GLYPH, Target};
-
 /// One system's average, for the summary.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SystemTiming {
@@ -34,7 +32,6 @@ pub struct SystemProfile {
     window_len: u32,
     /// The last complete window: (system, mean µs), slowest first.
     shown: Vec<(usize, f64)>,
-    line: String,
 }
 
 impl SystemProfile {
@@ -50,7 +47,6 @@ impl SystemProfile {
             total_steps: 0,
             window_len: rate.max(1),
             shown: Vec::with_capacity(n),
-            line: String::with_capacity(64),
         }
     }
 
@@ -106,38 +102,6 @@ impl SystemProfile {
         timings.sort_by(|a, b| b.mean_us.total_cmp(&a.mean_us));
         timings
     }
-
-    /// Draws the last second's timings as a panel at the top right, under
-    /// the status line.
-    pub fn draw(&mut self, pixels: &mut [u8], width: usize, height: usize) {
-        use std::fmt::Write;
-        const PANEL: [u8; 4] = [10, 30, 60, 210];
-        const TEXT: [u8; 3] = [235, 235, 235];
-        let rows = self.shown.len().max(1) + 1;
-        let columns = 30;
-        let (panel_width, panel_height) = (columns * GLYPH + 4, rows * (GLYPH + 1) + 4);
-        let left = width.saturating_sub(panel_width);
-        let top = GLYPH + 6;
-        let mut target = Target::new(pixels, width, height);
-        target.panel(left, top, panel_width, panel_height, PANEL);
-        let title = if self.shown.is_empty() {
-            "systems: timing the first second"
-        } else {
-            "systems, us per step (1 s)"
-        };
-        target.text(left + 2, top + 2, title, TEXT);
-        for (row, (index, mean)) in self.shown.iter().enumerate() {
-            self.line.clear();
-            // The last path segment: `systems::move_particles` is `move_particles`.
-            let name = self.names[*index].rsplit("::").next().unwrap_or_default();
-            let _ = write!(self.line, "{mean:>8.1} {name}");
-            let shown: &str = match self.line.char_indices().nth(columns) {
-                Some((cut, _)) => &self.line[..cut],
-                None => &self.line,
-            };
-            target.text(left + 2, top + 2 + (row + 1) * (GLYPH + 1), shown, TEXT);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -166,18 +130,5 @@ mod tests {
         let summary = profile.summary();
         assert_eq!(summary[0].name, "draw");
         assert!((summary[0].mean_us - 3.0015).abs() < 1e-9);
-    }
-
-    #[test]
-    fn the_panel_is_drawn_at_the_top_right() {
-        let (w, h) = (320, 240);
-        let mut profile = SystemProfile::new(&["tick".to_owned()], 1);
-        profile.step_slots()[0] = 5_000;
-        profile.record();
-        let mut pixels = vec![0u8; w * h * 4];
-        profile.draw(&mut pixels, w, h);
-        let at = |x: usize, y: usize| &pixels[(y * w + x) * 4..(y * w + x) * 4 + 3];
-        assert_ne!(at(w - 2, GLYPH + 8), [0, 0, 0], "panel at the top right");
-        assert_eq!(at(2, h / 2), [0, 0, 0], "nothing elsewhere");
     }
 }

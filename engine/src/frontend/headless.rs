@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use hotloop_abi::Input;
 
-use crate::recording::Recording;
+use crate::files::recording::Recording;
 use crate::runtime::{Engine, LoadError, Summary};
 
 /// How a headless run is paced.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use hotloop_abi::{StateLayout, symbols};
 
-use crate::fields::FieldTable;
+use crate::state::fields::FieldTable;
 
 /// Largest field table accepted, in bytes.
 const MAX_FIELD_TABLE: usize = 1 << 20;

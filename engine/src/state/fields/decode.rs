@@ -178,7 +178,7 @@ fn check_array(array: &FieldInfo, path: &str) -> Result<(), String> {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::fields::entries;
+    use crate::state::fields::entries;
     use hotloop_abi::reflect::{Field, encode};
 
     const INNER: &[Field] = &[
@@ -206,7 +206,7 @@ pub(super) mod tests {
         },
     ];
 
-    pub(in crate::fields) fn field(
+    pub(in crate::state::fields) fn field(
         name: &'static str,
         offset: usize,
         size: usize,
@@ -230,7 +230,7 @@ pub(super) mod tests {
         }
     }
 
-    pub(in crate::fields) fn layout(size: u64) -> StateLayout {
+    pub(in crate::state::fields) fn layout(size: u64) -> StateLayout {
         StateLayout {
             size,
             align: 8,
@@ -238,7 +238,7 @@ pub(super) mod tests {
         }
     }
 
-    pub(in crate::fields) fn table(fields: &[Field]) -> Vec<u8> {
+    pub(in crate::state::fields) fn table(fields: &[Field]) -> Vec<u8> {
         let mut bytes = Vec::new();
         encode(fields, &mut bytes);
         bytes

@@ -7,9 +7,9 @@ use std::fmt::Write;
 
 use winit::keyboard::KeyCode;
 
-use crate::fields::read;
+use crate::frontend::text::{GLYPH, Target};
 use crate::runtime::Engine;
-use crate::text::{GLYPH, Target};
+use crate::state::fields::read;
 
 const PANEL: [u8; 4] = [8, 40, 28, 215];
 const SELECTED: [u8; 4] = [40, 130, 80, 255];

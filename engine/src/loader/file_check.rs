@@ -103,7 +103,7 @@ mod platform {
     }
 }
 
-/// The identity of the build output at `path` (see [`GameLibrary::id`](crate::library::GameLibrary::id)),
+/// The identity of the build output at `path` (see [`GameLibrary::id`](crate::loader::library::GameLibrary::id)),
 /// or `None` when there is no file.
 pub fn identity(path: &Path) -> Option<u64> {
     use std::hash::{Hash, Hasher};

@@ -110,8 +110,8 @@ fn carry(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fields::decode;
-    use crate::fields::decode::tests::{field, layout, table};
+    use crate::state::fields::decode;
+    use crate::state::fields::decode::tests::{field, layout, table};
 
     #[test]
     fn migration_carries_matching_fields_and_reports_the_rest() {

@@ -5,7 +5,7 @@
 
 use hotloop_abi::StateLayout;
 
-use crate::session::shared::SharedBytes;
+use crate::shared::SharedBytes;
 
 /// Largest state the engine agrees to allocate.
 pub const MAX_STATE_SIZE: u64 = 256 << 20;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use crate::retire::Retirer;
+use crate::loader::retire::Retirer;
 
 /// How long a new load waits for old libraries to be unloaded first.
 const UNLOAD_WAIT: Duration = Duration::from_secs(1);

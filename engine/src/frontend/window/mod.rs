@@ -24,13 +24,14 @@ use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
 use winit::keyboard::{KeyCode, PhysicalKey};
 use winit::window::{Window, WindowId};
 
-use crate::clock::FixedClock;
-use crate::input::InputTracker;
-use crate::inspector::Inspector;
-use crate::overlay::{Overlay, Status};
+use crate::frontend::input::InputTracker;
+use crate::frontend::inspector::Inspector;
+use crate::frontend::overlay::{Overlay, Status};
+use crate::frontend::timings::TimingsPanel;
 use crate::repeat_limit::RepeatLimit;
+use crate::runtime::clock::FixedClock;
 use crate::runtime::{Engine, Summary};
-use crate::session::control;
+use crate::shared::control;
 
 pub use self::fit::{Viewport, fit};
 pub use self::present::Presented;
@@ -120,6 +121,7 @@ pub fn run(
         input: InputTracker::default(),
         overlay: Overlay::default(),
         inspector: Inspector::default(),
+        timings: TimingsPanel::default(),
         shift: false,
         last_frame: Instant::now(),
         next_frame: Instant::now(),
@@ -160,6 +162,7 @@ struct App<'a> {
     input: InputTracker,
     overlay: Overlay,
     inspector: Inspector,
+    timings: TimingsPanel,
     /// Whether a Shift key is held (for the inspector's larger steps).
     shift: bool,
     last_frame: Instant,
@@ -269,7 +272,8 @@ impl App<'_> {
         self.inspector
             .draw(self.engine, frame, width as usize, height as usize);
         if let Some(profile) = self.engine.profile() {
-            profile.draw(frame, width as usize, height as usize);
+            self.timings
+                .draw(profile, frame, width as usize, height as usize);
         }
         // Work time up to presenting: with vsync, presenting waits for the display.
         self.engine.record_frame_time(now.elapsed(), reloaded);

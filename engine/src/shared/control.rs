@@ -101,7 +101,7 @@ pub struct CallInProgress {
     pub call: Call,
     /// Which call (changes with every call).
     pub serial: u64,
-    /// The library's identity ([`crate::library::GameLibrary::id`]).
+    /// The library's identity ([`crate::loader::library::GameLibrary::id`]).
     pub library: u64,
 }
 

@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 
 use hotloop_abi::StateLayout;
 
-use crate::checksum::checksum;
-use crate::fields::FieldTable;
+use crate::files::checksum::checksum;
+use crate::state::fields::FieldTable;
 use crate::state::{StateBuffer, check_layout};
 
 const MAGIC: &[u8; 8] = b"HLSTATE\0";

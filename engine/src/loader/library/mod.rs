@@ -18,10 +18,10 @@ use hotloop_abi::{ABI_VERSION, Frame, Message, RawCanvas, StateLayout, Status};
 use libloading::Library;
 
 use crate::error::ReloadError;
-use crate::fields::{FieldInfo, FieldTable};
-use crate::file_check::{check_library, identity};
-use crate::session::control::{self, Call};
-use crate::shadow::{ShadowDir, ShadowFile};
+use crate::loader::file_check::{check_library, identity};
+use crate::loader::shadow::{ShadowDir, ShadowFile};
+use crate::shared::control::{self, Call};
+use crate::state::fields::{FieldInfo, FieldTable};
 use crate::state::{StateBuffer, check_layout};
 use described::{read_fields, read_system_names};
 

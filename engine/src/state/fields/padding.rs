@@ -151,7 +151,7 @@ fn zero_runs(runs: &[Run], state: &mut [u8], base: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fields::decode;
+    use crate::state::fields::decode;
     use hotloop_abi::{StateData, StateLayout, state};
 
     state! {

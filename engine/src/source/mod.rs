@@ -1,8 +1,11 @@
 //! Where new libraries come from: the library watcher (any build tool) or the
 //! dev loop (which runs cargo itself and knows when a build ends).
 
+pub mod dev;
+pub mod watcher;
+
 use crate::error::ReloadError;
-use crate::library::GameLibrary;
+use crate::loader::library::GameLibrary;
 
 /// A result of preparing a new build: a loaded library, or why it was refused.
 pub type Prepared = Result<GameLibrary, ReloadError>;

@@ -3,10 +3,10 @@
 
 use hotloop_abi::Input;
 
-use crate::fields::FieldTable;
-use crate::recording::Recording;
-use crate::snapshot::Snapshot;
+use crate::files::recording::Recording;
+use crate::files::snapshot::Snapshot;
 use crate::state::StateBuffer;
+use crate::state::fields::FieldTable;
 
 /// What the looper is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

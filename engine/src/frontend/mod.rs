@@ -1,0 +1,11 @@
+//! What drives the [`Engine`](crate::Engine) and shows it: the window (with
+//! its overlay, inspector and keys), the headless runner, and the text they
+//! draw with.
+
+pub mod headless;
+pub mod input;
+pub mod inspector;
+pub mod overlay;
+pub mod text;
+pub mod timings;
+pub mod window;

@@ -1,0 +1,9 @@
+//! Getting a game library into the process safely: the ELF check before
+//! `dlopen`, private shadow copies, the loaded library and its entry points,
+//! and the thread that unloads old libraries off the frame thread.
+
+pub mod file_check;
+#[allow(unsafe_code)] // The loader and the ABI boundary.
+pub mod library;
+pub mod retire;
+pub mod shadow;
