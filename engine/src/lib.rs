@@ -17,7 +17,7 @@
 //! | [`files`] | snapshots, recordings, their checksum |
 //! | [`state`] | the state buffer and its field table (checks, migration, values, padding) |
 //! | [`shared`] | memory that outlives an engine process: mapped files, the control block |
-//! | [`error`], [`repeat_limit`], [`display`] | errors, logging an error that repeats, the display's name |
+//! | [`codec`], [`error`], [`repeat_limit`], [`display`] | the byte reader and writer, errors, logging an error that repeats, the display's name |
 //!
 //! `unsafe` lives in three places only, each block argued with a `SAFETY`
 //! comment: [`loader::library`] (loading a library and calling its entry
@@ -29,6 +29,7 @@
 #![deny(unsafe_code)]
 
 pub mod assets;
+pub mod codec;
 pub mod display;
 pub mod error;
 pub mod files;

@@ -1,7 +1,8 @@
 //! What the engine writes to disk and reads back: state snapshots and
-//! recordings, and the checksum both carry. Every reader checks lengths,
+//! recordings, the checksum both carry, and writing files atomically. Every reader checks lengths,
 //! the checksum and the state's values before trusting anything.
 
+pub mod atomic;
 pub mod checksum;
 pub mod recording;
 pub mod snapshot;

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use hotloop_abi::{Input, KeySet};
 
+use crate::codec::{Reader, Writer};
+use crate::files::atomic;
 use crate::files::checksum::checksum;
 use crate::files::snapshot::{self, Snapshot};
 
@@ -43,23 +45,23 @@ impl Recording {
         let mut out =
             Vec::with_capacity(HEADER_LEN + state.len() + self.inputs.len() * INPUT_LEN + 8);
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&self.rate.to_le_bytes());
-        out.extend_from_slice(&self.first_step.to_le_bytes());
-        out.extend_from_slice(&(self.inputs.len() as u64).to_le_bytes());
-        out.extend_from_slice(&(state.len() as u64).to_le_bytes());
+        out.put_u32(FORMAT_VERSION);
+        out.put_u32(self.rate);
+        out.put_u64(self.first_step);
+        out.put_u64(self.inputs.len() as u64);
+        out.put_u64(state.len() as u64);
         out.extend_from_slice(&state);
         for input in &self.inputs {
             for set in [input.down, input.pressed, input.released] {
                 for word in set.bits() {
-                    out.extend_from_slice(&word.to_le_bytes());
+                    out.put_u64(word);
                 }
             }
-            out.extend_from_slice(&input.mouse_x.to_le_bytes());
-            out.extend_from_slice(&input.mouse_y.to_le_bytes());
+            out.put_u32(input.mouse_x.to_bits());
+            out.put_u32(input.mouse_y.to_bits());
             out.extend_from_slice(&[input.mouse_down, input.mouse_pressed, input.mouse_released]);
         }
-        out.extend_from_slice(&checksum(&out).to_le_bytes());
+        out.put_u64(checksum(&out));
         out
     }
 
@@ -79,7 +81,8 @@ impl Recording {
         if u64::from_le_bytes(sum.try_into().expect("8 bytes")) != checksum(body) {
             return Err("checksum mismatch (the file is damaged or cut off)".into());
         }
-        let mut reader = Reader { data: body, at: 8 };
+        let mut reader = Reader::new(body, "recording");
+        reader.take(MAGIC.len())?;
         let version = reader.u32()?;
         if version != FORMAT_VERSION {
             return Err(format!(
@@ -98,10 +101,10 @@ impl Recording {
         let start = snapshot::decode(reader.take(state_len)?)
             .map_err(|e| format!("embedded state: {e}"))?;
         let expected = steps as usize * INPUT_LEN;
-        if body.len() - reader.at != expected {
+        if reader.remaining() != expected {
             return Err(format!(
                 "expected {expected} bytes of input for {steps} steps, found {}",
-                body.len() - reader.at
+                reader.remaining()
             ));
         }
         let mut inputs = Vec::with_capacity(steps as usize);
@@ -137,14 +140,11 @@ impl Recording {
     /// # Errors
     /// When the file cannot be written.
     pub fn save_in(&self, dir: &Path) -> std::io::Result<PathBuf> {
-        std::fs::create_dir_all(dir)?;
         let stamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis());
         let path = dir.join(format!("recording-{stamp}.hlrec"));
-        let partial = path.with_extension("partial");
-        std::fs::write(&partial, self.encode())?;
-        std::fs::rename(&partial, &path)?;
+        atomic::write(&path, &self.encode())?;
         Ok(path)
     }
 
@@ -156,36 +156,6 @@ impl Recording {
         let data =
             std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         Self::decode(&data).map_err(|e| format!("{} is not a valid recording: {e}", path.display()))
-    }
-}
-
-struct Reader<'a> {
-    data: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, len: usize) -> Result<&'a [u8], String> {
-        let end = self
-            .at
-            .checked_add(len)
-            .filter(|end| *end <= self.data.len())
-            .ok_or("cut off")?;
-        let bytes = &self.data[self.at..end];
-        self.at = end;
-        Ok(bytes)
-    }
-
-    fn u32(&mut self) -> Result<u32, String> {
-        Ok(u32::from_le_bytes(
-            self.take(4)?.try_into().expect("4 bytes"),
-        ))
-    }
-
-    fn u64(&mut self) -> Result<u64, String> {
-        Ok(u64::from_le_bytes(
-            self.take(8)?.try_into().expect("8 bytes"),
-        ))
     }
 }
 

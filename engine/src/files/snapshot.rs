@@ -20,6 +20,8 @@ use std::path::{Path, PathBuf};
 
 use hotloop_abi::StateLayout;
 
+use crate::codec::{Reader, Writer};
+use crate::files::atomic;
 use crate::files::checksum::checksum;
 use crate::state::fields::FieldTable;
 use crate::state::{StateBuffer, check_layout};
@@ -68,77 +70,71 @@ pub fn encode(state: &StateBuffer, table: Option<&FieldTable>) -> Vec<u8> {
     let table = table.map_or(&[][..], FieldTable::bytes);
     let mut out = Vec::with_capacity(HEADER_LEN + 8 + table.len() + state.bytes().len() + 8);
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes());
+    out.put_u32(FORMAT_VERSION);
+    out.put_u32(0);
     for field in [layout.fingerprint, layout.size, layout.align] {
-        out.extend_from_slice(&field.to_le_bytes());
+        out.put_u64(field);
     }
-    out.extend_from_slice(&(table.len() as u64).to_le_bytes());
+    out.put_u64(table.len() as u64);
     out.extend_from_slice(table);
     out.extend_from_slice(state.bytes());
-    out.extend_from_slice(&checksum(&out).to_le_bytes());
+    out.put_u64(checksum(&out));
     out
 }
 
 /// Decodes snapshot bytes, or says what is wrong.
 pub fn decode(data: &[u8]) -> Result<Snapshot, String> {
-    let header = data
-        .get(..HEADER_LEN)
-        .ok_or_else(|| format!("{} bytes is too short for a snapshot header", data.len()))?;
-    if &header[..8] != MAGIC {
+    if data.len() < HEADER_LEN {
+        return Err(format!(
+            "{} bytes is too short for a snapshot header",
+            data.len()
+        ));
+    }
+    let mut reader = Reader::new(data, "snapshot");
+    if reader.take(MAGIC.len())? != MAGIC {
         return Err("not a hotloop state snapshot (bad magic)".into());
     }
-    let u32_at = |at: usize| u32::from_le_bytes(header[at..at + 4].try_into().expect("4 bytes"));
-    let u64_at = |at: usize| u64::from_le_bytes(header[at..at + 8].try_into().expect("8 bytes"));
-    if u32_at(12) != 0 {
+    let version = reader.u32()?;
+    if reader.u32()? != 0 {
         return Err("reserved header field is not zero".into());
     }
-    let version = u32_at(8);
     if !(1..=FORMAT_VERSION).contains(&version) {
         return Err(format!(
             "format version {version}, this engine reads versions 1 to {FORMAT_VERSION}"
         ));
     }
     let layout = StateLayout {
-        fingerprint: u64_at(16),
-        size: u64_at(24),
-        align: u64_at(32),
+        fingerprint: reader.u64()?,
+        size: reader.u64()?,
+        align: reader.u64()?,
     };
     check_layout(layout).map_err(|reason| format!("bad layout ({layout}): {reason}"))?;
-    let mut body = &data[HEADER_LEN..];
     let table = if version >= 2 {
-        let len = body
-            .get(..8)
-            .map(|len| u64::from_le_bytes(len.try_into().expect("8 bytes")))
-            .ok_or("the field table's length is cut off")?;
+        let len = reader.u64()?;
         if len > MAX_TABLE {
             return Err(format!(
                 "a field table of {len} bytes is more than the {MAX_TABLE} accepted"
             ));
         }
-        let bytes = body
-            .get(8..8 + len as usize)
-            .ok_or("the field table is cut off")?;
-        body = &body[8 + len as usize..];
-        (len > 0).then(|| bytes.to_vec())
+        Some(reader.take(len as usize)?).filter(|table| !table.is_empty())
     } else {
         None
     };
     let size = layout.size as usize;
-    if body.len() != size + 8 {
+    if reader.remaining() != size + 8 {
         return Err(format!(
             "expected {} bytes of state and checksum, found {}",
             size + 8,
-            body.len()
+            reader.remaining()
         ));
     }
-    let (bytes, sum) = body.split_at(size);
+    let bytes = reader.take(size)?;
     let summed = data.len() - 8;
-    if u64::from_le_bytes(sum.try_into().expect("8 bytes")) != checksum(&data[..summed]) {
+    if reader.u64()? != checksum(&data[..summed]) {
         return Err("checksum mismatch (the file is damaged)".into());
     }
     let table = table
-        .map(|table| FieldTable::decode(table, layout))
+        .map(|table| FieldTable::decode(table.to_vec(), layout))
         .transpose()
         .map_err(|reason| format!("bad field table: {reason}"))?;
     let mut state = StateBuffer::zeroed(layout).map_err(str::to_owned)?;
@@ -182,16 +178,10 @@ pub fn save_as(
     state: &StateBuffer,
     table: Option<&FieldTable>,
 ) -> Result<(), SnapshotError> {
-    let io_error = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| SnapshotError::Io { path, source }
-    };
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(io_error(dir))?;
-    }
-    let partial = path.with_extension("partial");
-    fs::write(&partial, encode(state, table)).map_err(io_error(&partial))?;
-    fs::rename(&partial, path).map_err(io_error(path))
+    atomic::write(path, &encode(state, table)).map_err(|source| SnapshotError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Reads a snapshot file.

@@ -25,6 +25,7 @@ use super::relay::{LastWords, relay};
 use super::{
     COLOR_ENV, CONTROL_FILE, CRASH_FILE, DISPLAY_LOST_ENV, FINISH_ENV, SESSION_ENV, SHADOWS_ENV,
 };
+use crate::files::atomic;
 use crate::shared::ControlMap;
 use crate::shared::control::{Call, CallInProgress, Control, Phase};
 
@@ -351,10 +352,7 @@ fn exit_code(status: ExitStatus) -> u8 {
 
 fn write_crash(dirs: &SessionDirs, report: &CrashReport) -> io::Result<()> {
     let text = serde_json::to_vec(report).map_err(io::Error::other)?;
-    let path = dirs.state.join(CRASH_FILE);
-    let partial = path.with_extension("partial");
-    fs::write(&partial, text)?;
-    fs::rename(partial, path)
+    atomic::write(&dirs.state.join(CRASH_FILE), &text)
 }
 
 /// Starts an engine process that restores the session and prints its

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cargo::{self, Stderr};
 use super::diagnostics::{BuildError, Diagnostics};
+use crate::files::atomic;
 
 /// Where the wrapper records the game crate's invocation.
 pub const CAPTURE_FILE_ENV: &str = "HOTLOOP_CAPTURE_RUSTC";
@@ -126,15 +127,7 @@ impl Invocation {
     }
 
     fn save(&self, path: &Path) -> io::Result<()> {
-        let partial = path.with_extension("partial");
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)?;
-        }
-        fs::write(
-            &partial,
-            serde_json::to_vec(self).map_err(io::Error::other)?,
-        )?;
-        fs::rename(partial, path)
+        atomic::write(path, &serde_json::to_vec(self).map_err(io::Error::other)?)
     }
 
     /// The invocation recorded at `path`, if there is one and the compiler

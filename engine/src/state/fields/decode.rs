@@ -5,6 +5,7 @@ use hotloop_abi::StateLayout;
 use hotloop_abi::reflect::FieldKind;
 
 use super::FieldInfo;
+use crate::codec::Reader;
 
 /// Deepest nesting of structs accepted.
 const MAX_DEPTH: usize = 16;
@@ -16,49 +17,29 @@ const MAX_FIELDS: usize = 10_000;
 /// # Errors
 /// What is malformed, naming the field.
 pub fn decode(bytes: &[u8], layout: StateLayout) -> Result<Vec<FieldInfo>, String> {
-    let mut reader = Reader {
-        bytes,
-        at: 0,
+    let mut reader = TableReader {
+        bytes: Reader::new(bytes, "field table"),
         fields: 0,
     };
     let fields = reader.fields(0)?;
-    if reader.at != bytes.len() {
-        return Err(format!(
-            "{} bytes after the field table",
-            bytes.len() - reader.at
-        ));
+    let left = reader.bytes.remaining();
+    if left != 0 {
+        return Err(format!("{left} bytes after the field table"));
     }
     check(&fields, layout.size, "")?;
     Ok(fields)
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// Reads field records, counting them against [`MAX_FIELDS`].
+struct TableReader<'a> {
+    bytes: Reader<'a>,
     fields: usize,
 }
 
-impl Reader<'_> {
-    fn take(&mut self, len: usize) -> Result<&[u8], String> {
-        let end = self
-            .at
-            .checked_add(len)
-            .filter(|end| *end <= self.bytes.len())
-            .ok_or("field table cut off")?;
-        let slice = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(slice)
-    }
-
-    fn u64(&mut self) -> Result<u64, String> {
-        Ok(u64::from_le_bytes(
-            self.take(8)?.try_into().expect("8 bytes"),
-        ))
-    }
-
+impl TableReader<'_> {
     fn text(&mut self) -> Result<String, String> {
-        let len = u16::from_le_bytes(self.take(2)?.try_into().expect("2 bytes")) as usize;
-        let bytes = self.take(len)?;
+        let len = self.bytes.u16()?;
+        let bytes = self.bytes.take(len.into())?;
         String::from_utf8(bytes.to_vec()).map_err(|_| "a field name is not UTF-8".to_owned())
     }
 
@@ -66,7 +47,7 @@ impl Reader<'_> {
         if depth > MAX_DEPTH {
             return Err(format!("structs nested deeper than {MAX_DEPTH}"));
         }
-        let count = u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")) as usize;
+        let count = self.bytes.u32()? as usize;
         if self.fields.saturating_add(count) > MAX_FIELDS {
             return Err(format!("more than {MAX_FIELDS} fields"));
         }
@@ -74,9 +55,9 @@ impl Reader<'_> {
         let mut fields = Vec::with_capacity(count.min(64));
         for _ in 0..count {
             let (name, type_name, old_name) = (self.text()?, self.text()?, self.text()?);
-            let (offset, size, align, fingerprint) =
-                (self.u64()?, self.u64()?, self.u64()?, self.u64()?);
-            let kind = self.take(1)?[0];
+            let b = &mut self.bytes;
+            let (offset, size, align, fingerprint) = (b.u64()?, b.u64()?, b.u64()?, b.u64()?);
+            let kind = b.u8()?;
             let kind = FieldKind::from_u8(kind)
                 .ok_or_else(|| format!("field `{name}` has unknown kind {kind}"))?;
             let nested = self.fields(depth + 1)?;
