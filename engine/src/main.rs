@@ -1,6 +1,6 @@
 //! `hotloop`: run the game with hot reload, in a window or headless.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,7 +13,7 @@ use engine::frontend::headless::{self, Pace};
 use engine::frontend::window::{self, WindowError, WindowOptions};
 use engine::session::Session;
 use engine::session::supervisor::{self, SupervisorOptions};
-use engine::source::dev::{self, DevConfig, DevLoop};
+use engine::source::dev::{self, DevConfig, DevLoop, home_workspace};
 use engine::{Engine, EngineConfig};
 
 /// Run game-logic with hot reload: edit, rebuild, and watch it change live.
@@ -151,7 +151,7 @@ fn run(cli: Cli, session: Option<Session>, stop: &Arc<AtomicBool>) -> anyhow::Re
     let finishing = session.as_ref().is_some_and(Session::is_finishing);
     let display_lost = session.as_ref().and_then(Session::display_lost);
     let dev = if cli.dev && !finishing {
-        let root = cli.workspace.clone().unwrap_or_else(workspace);
+        let root = cli.workspace.clone().unwrap_or_else(home_workspace);
         Some(DevConfig::for_package(root, &cli.game, cli.release).map_err(anyhow::Error::msg)?)
     } else {
         None
@@ -171,7 +171,7 @@ fn run(cli: Cli, session: Option<Session>, stop: &Arc<AtomicBool>) -> anyhow::Re
     config.profile_systems = cli.profile_systems;
     config.assets = cli
         .assets
-        .or_else(|| Some(workspace().join("assets")).filter(|dir| dir.is_dir()));
+        .or_else(|| Some(home_workspace().join("assets")).filter(|dir| dir.is_dir()));
     let geometry = session.as_ref().and_then(|s| s.control().window());
     let mut engine = match session {
         Some(session) => Engine::supervised(config, session),
@@ -244,12 +244,6 @@ fn end_without_display(engine: &mut Engine, cause: &str) -> anyhow::Result<ExitC
     Ok(ExitCode::FAILURE)
 }
 
-/// The workspace this engine was built from (the dev loop's sources).
-fn workspace() -> PathBuf {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    workspace.canonicalize().unwrap_or(workspace)
-}
-
 /// Where the workspace's game-logic build of this executable's profile is.
 fn library_beside_exe() -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe().context("cannot locate the hotloop executable")?;
@@ -283,7 +277,7 @@ fn default_library() -> anyhow::Result<PathBuf> {
     if library.is_file() {
         return Ok(library);
     }
-    let workspace = workspace();
+    let workspace = home_workspace();
     if !workspace.join("game-logic/Cargo.toml").is_file() {
         bail!(
             "no game library at {}: build game-logic, or pass --lib PATH",

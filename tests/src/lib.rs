@@ -10,13 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// The workspace's root directory.
-pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ lives in the workspace")
-        .to_path_buf()
-}
+pub use engine::source::dev::home_workspace as workspace;
 
 /// The workspace's target directory (`CARGO_TARGET_DIR` if set, else `target/`).
 pub fn target_dir() -> PathBuf {
@@ -70,16 +64,7 @@ impl Variant {
     /// When `from` does not occur exactly once: the demo changed and the test
     /// must follow.
     pub fn edit(&self, file: &str, from: &str, to: &str) -> &Self {
-        let path = self.dir.join("src").join(file);
-        let text =
-            fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-        assert_eq!(
-            text.matches(from).count(),
-            1,
-            "expected `{from}` exactly once in {}",
-            path.display()
-        );
-        fs::write(&path, text.replacen(from, to, 1)).expect("write edited source");
+        edit_file(&self.dir.join("src").join(file), &[(from, to)]);
         self
     }
 
@@ -209,6 +194,31 @@ codegen-units = 16
         self.try_build()
             .unwrap_or_else(|stderr| panic!("variant `{}` failed to build:\n{stderr}", self.name))
     }
+}
+
+/// Makes each replacement of `edits` in `path` (each `from` must occur
+/// exactly once) and saves the file once, as an editor would.
+///
+/// # Errors
+/// When the file cannot be read or written, or a `from` is not there
+/// exactly once (the source changed and the caller must follow).
+pub fn try_edit_file(path: &Path, edits: &[(&str, &str)]) -> Result<(), String> {
+    let mut text = fs::read_to_string(path).map_err(|e| format!("read {}: {e}", path.display()))?;
+    for (from, to) in edits {
+        if text.matches(from).count() != 1 {
+            return Err(format!(
+                "expected `{from}` exactly once in {}",
+                path.display()
+            ));
+        }
+        text = text.replacen(from, to, 1);
+    }
+    fs::write(path, text).map_err(|e| format!("write {}: {e}", path.display()))
+}
+
+/// [`try_edit_file`], panicking with its error.
+pub fn edit_file(path: &Path, edits: &[(&str, &str)]) {
+    try_edit_file(path, edits).unwrap_or_else(|error| panic!("{error}"));
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -613,15 +623,7 @@ impl ScratchWorkspace {
     /// Replaces the one occurrence of `from` in `file` (relative to the
     /// copy's root: `game-logic/Cargo.toml`, say).
     pub fn edit_file(&self, file: &str, from: &str, to: &str) {
-        let path = self.root.join(file);
-        let text = fs::read_to_string(&path).expect("read file");
-        assert_eq!(
-            text.matches(from).count(),
-            1,
-            "expected `{from}` once in {}",
-            path.display()
-        );
-        fs::write(&path, text.replacen(from, to, 1)).expect("save file");
+        edit_file(&self.root.join(file), &[(from, to)]);
     }
 
     /// The game package's name.
@@ -637,18 +639,7 @@ impl ScratchWorkspace {
 
     /// Makes several replacements in `game-logic/src/<file>` and saves it once.
     pub fn edit_all(&self, file: &str, edits: &[(&str, &str)]) {
-        let path = self.root.join("game-logic/src").join(file);
-        let mut text = fs::read_to_string(&path).expect("read source");
-        for (from, to) in edits {
-            assert_eq!(
-                text.matches(from).count(),
-                1,
-                "expected `{from}` once in {}",
-                path.display()
-            );
-            text = text.replacen(from, to, 1);
-        }
-        fs::write(&path, text).expect("save source");
+        edit_file(&self.root.join("game-logic/src").join(file), edits);
     }
 }
 

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use engine::loader::library::GameLibrary;
 use engine::loader::shadow::ShadowDir;
+use engine::runtime::frame_times::quantile;
 use engine::{Engine, EngineConfig};
 use hotloop_abi::Input;
 use hotloop_tests::{Variant, ticks};
@@ -35,9 +36,7 @@ impl Distribution {
     }
 
     fn quantile(&self, q: f64) -> f64 {
-        let n = self.sorted_ms.len();
-        let rank = ((n as f64 * q).ceil() as usize).clamp(1, n.max(1));
-        self.sorted_ms.get(rank - 1).copied().unwrap_or(f64::NAN)
+        quantile(&self.sorted_ms, q).unwrap_or(f64::NAN)
     }
 
     pub(crate) fn report(&self, what: &str) {

@@ -1,15 +1,11 @@
 //! Building game-logic with cargo and finding the library it produced,
 //! through the engine's one way of talking to cargo ([`engine::source::dev::cargo`]).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use engine::source::dev::cargo::{self, BuildReport, Stderr};
-
-/// The workspace root (tools/ lives directly inside it).
-pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use engine::source::dev::home_workspace;
 
 /// Builds game-logic and returns the path of its cdylib, as cargo reports it.
 /// Compiler diagnostics go to stderr, rendered as usual.
@@ -24,7 +20,7 @@ pub fn build_logic(release: bool) -> Result<PathBuf> {
             "--message-format=json-render-diagnostics",
         ])
         .arg("--manifest-path")
-        .arg(workspace().join("Cargo.toml"));
+        .arg(home_workspace().join("Cargo.toml"));
     if release {
         command.arg("--release");
     }

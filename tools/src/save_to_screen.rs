@@ -93,12 +93,7 @@ fn full_copy() -> Result<PathBuf> {
 }
 
 fn edit(path: &Path, from: &str, to: &str) -> Result<()> {
-    let text = fs::read_to_string(path)?;
-    if text.matches(from).count() != 1 {
-        bail!("expected `{from}` once in {}", path.display());
-    }
-    fs::write(path, text.replacen(from, to, 1))?;
-    Ok(())
+    hotloop_tests::try_edit_file(path, &[(from, to)]).map_err(anyhow::Error::msg)
 }
 
 /// The running `cargo dev`, its stderr read line by line.

@@ -59,10 +59,10 @@ impl FrameTimes {
         let (normal, reload) = (sorted(&self.normal), sorted(&self.reload));
         FrameTimeSummary {
             frames: normal.len(),
-            median_ms: quantile(&normal, 0.5),
-            p99_ms: quantile(&normal, 0.99),
+            median_ms: quantile(&normal, 0.5).unwrap_or(0.0),
+            p99_ms: quantile(&normal, 0.99).unwrap_or(0.0),
             reload_frames: reload.len(),
-            reload_median_ms: quantile(&reload, 0.5),
+            reload_median_ms: quantile(&reload, 0.5).unwrap_or(0.0),
             reload_max_ms: reload.last().copied().unwrap_or(0.0),
         }
     }
@@ -74,13 +74,11 @@ fn sorted(samples: &[f32]) -> Vec<f32> {
     sorted
 }
 
-/// The `q` quantile (0..1) of sorted samples, nearest rank; 0 when empty.
-pub fn quantile(sorted: &[f32], q: f32) -> f32 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((sorted.len() as f32 * q).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
+/// The `q` quantile (0..1) of sorted samples, nearest rank; `None` when
+/// there are none. (The benchmarks in `tools` report with it too.)
+pub fn quantile<T: Copy>(sorted: &[T], q: f64) -> Option<T> {
+    let rank = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len().max(1));
+    sorted.get(rank - 1).copied()
 }
 
 #[cfg(test)]

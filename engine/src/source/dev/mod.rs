@@ -28,6 +28,13 @@ use crate::source::{ReloadSource, SourceEvent};
 /// temporary file and a rename, which arrive as several events in a row.
 pub const SETTLE_SOURCES: Duration = Duration::from_millis(15);
 
+/// The workspace this engine was built from: the default sources of the dev
+/// loop, the demo's assets, and what the tests and tools build.
+pub fn home_workspace() -> PathBuf {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    workspace.canonicalize().unwrap_or(workspace)
+}
+
 /// What the dev loop builds and watches.
 #[derive(Clone, Debug)]
 pub struct DevConfig {
