@@ -156,3 +156,88 @@ impl Looper {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hotloop_abi::{Key, StateLayout};
+
+    fn input(key: Key) -> Input {
+        let mut input = Input::default();
+        input.down.insert(key);
+        input
+    }
+
+    fn start() -> StateBuffer {
+        let layout = StateLayout {
+            size: 8,
+            align: 8,
+            fingerprint: 7,
+        };
+        let mut state = StateBuffer::zeroed(layout).unwrap();
+        state.bytes_mut()[0] = 42;
+        state
+    }
+
+    #[test]
+    fn a_recording_loops_from_its_start_with_its_inputs() {
+        let mut looper = Looper::default();
+        assert_eq!(looper.mode(), LoopMode::Off);
+        assert!(matches!(
+            looper.next_step(&input(Key::Left)),
+            LoopStep::Live
+        ));
+
+        looper.record(&start(), None, 100, 60);
+        for key in [Key::Left, Key::Right, Key::Up] {
+            assert!(matches!(looper.next_step(&input(key)), LoopStep::Live));
+        }
+        assert_eq!(looper.mode(), LoopMode::Recording { steps: 3 });
+        assert_eq!(looper.start_layout(), Some(start().layout()));
+        let recording = looper.play().expect("three steps recorded");
+        assert_eq!((recording.first_step, recording.rate), (100, 60));
+
+        // Twice round: the state and frame number are restored at each start.
+        for _ in 0..2 {
+            for (at, key) in [Key::Left, Key::Right, Key::Up].into_iter().enumerate() {
+                let LoopStep::Replay {
+                    input: played,
+                    restart,
+                } = looper.next_step(&input(Key::Down))
+                else {
+                    panic!("looping replays");
+                };
+                assert_eq!(played, input(key), "live input is ignored");
+                match restart {
+                    Some((state, step)) => {
+                        assert_eq!(at, 0, "restored only at the loop's start");
+                        assert_eq!((state.bytes()[0], step), (42, 100));
+                    }
+                    None => assert_ne!(at, 0),
+                }
+            }
+        }
+        looper.next_step(&input(Key::Down));
+        looper.restart();
+        assert_eq!(
+            looper.mode(),
+            LoopMode::Playing { at: 0, of: 3 },
+            "new code starts the loop over"
+        );
+        looper.stop();
+        assert_eq!(looper.mode(), LoopMode::Off);
+        assert_eq!(looper.start_layout(), None);
+    }
+
+    #[test]
+    fn nothing_recorded_is_nothing_to_loop() {
+        let mut looper = Looper::default();
+        looper.record(&start(), None, 0, 60);
+        assert!(looper.play().is_none());
+        assert_eq!(looper.mode(), LoopMode::Off);
+        assert!(
+            looper.play().is_none(),
+            "play without recording does nothing"
+        );
+    }
+}

@@ -319,3 +319,75 @@ fn settle_time(event: Event, library: &Path) -> Option<Duration> {
         _ => Some(SETTLE_REPLACED),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{CreateKind, RemoveKind};
+
+    fn event(kind: EventKind, path: &str) -> Event {
+        Event::new(kind).add_path(PathBuf::from(path))
+    }
+
+    #[test]
+    fn only_events_that_change_the_library_count_and_writes_settle_longer() {
+        let library = Path::new("/build/libgame.so");
+        let at = |kind| settle_time(event(kind, "/build/libgame.so"), library);
+        assert_eq!(
+            at(EventKind::Create(CreateKind::File)),
+            Some(SETTLE_REPLACED)
+        );
+        assert_eq!(
+            at(EventKind::Remove(RemoveKind::File)),
+            Some(SETTLE_REPLACED)
+        );
+        assert_eq!(
+            at(EventKind::Modify(ModifyKind::Data(
+                notify::event::DataChange::Any
+            ))),
+            Some(SETTLE_WRITTEN)
+        );
+        assert_eq!(
+            at(EventKind::Access(AccessKind::Close(AccessMode::Write))),
+            Some(SETTLE_WRITTEN)
+        );
+        assert_eq!(
+            at(EventKind::Access(AccessKind::Open(AccessMode::Read))),
+            None,
+            "a read"
+        );
+        let other = event(EventKind::Create(CreateKind::File), "/build/libother.so");
+        assert_eq!(settle_time(other, library), None, "another file");
+    }
+
+    #[test]
+    fn a_replaced_build_is_loaded_and_a_removed_one_waited_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = dir.path().join("libgame.so");
+        let shadows = Arc::new(ShadowDir::create_in(dir.path()).unwrap());
+        let watcher = LibraryWatcher::spawn(&library, None, shadows).unwrap();
+        std::fs::write(dir.path().join("libgame.partial"), b"not a library").unwrap();
+        std::fs::rename(dir.path().join("libgame.partial"), &library).unwrap();
+        let prepared = wait_for(&watcher);
+        let error = prepared.expect_err("a file that is not a library is refused");
+        assert!(
+            error.to_string().contains("not a 64-bit ELF file"),
+            "{error}"
+        );
+        // A removal is no event for the frame loop; the next build is.
+        std::fs::remove_file(&library).unwrap();
+        std::fs::write(&library, b"still not a library").unwrap();
+        assert!(wait_for(&watcher).is_err());
+    }
+
+    fn wait_for(watcher: &LibraryWatcher) -> Prepared {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(prepared) = watcher.try_next() {
+                return prepared;
+            }
+            assert!(Instant::now() < deadline, "the watcher prepared nothing");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
