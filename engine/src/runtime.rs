@@ -23,12 +23,14 @@ use crate::shared::control;
 use crate::source::{ReloadSource, SourceEvent};
 use crate::state::StateBuffer;
 use crate::state::fields::{Entry, FieldTable};
+use messages::Messages;
 
 pub mod clock;
 mod config;
 pub mod frame_times;
 mod inspect;
 pub mod looping;
+mod messages;
 pub mod profile;
 mod report;
 mod resume;
@@ -67,9 +69,7 @@ pub struct Engine {
     clock: u64,
     stats: ReloadStats,
     newest_generation: u64,
-    current_error: Option<String>,
-    asset_error: Option<String>,
-    notice: Option<String>,
+    messages: Messages,
     paused: bool,
     /// A build of the game code is running (dev loop).
     building: bool,
@@ -171,7 +171,7 @@ impl Engine {
                     let text = format!("build failed: {error}");
                     self.stats.failed_builds += 1;
                     self.stats.last_error = Some(text.clone());
-                    self.current_error = Some(text);
+                    self.messages.code_failed(text);
                     self.persist();
                 }
             }
@@ -180,13 +180,13 @@ impl Engine {
             match self.assets.apply(update) {
                 Ok(what) => {
                     log::info!("reloaded asset {what}");
-                    self.asset_error = None;
+                    self.messages.assets_ok();
                     self.looper.restart();
                 }
                 Err(error) => {
                     log::error!("{error}");
                     self.stats.failed_assets += 1;
-                    self.asset_error = Some(error);
+                    self.messages.asset_failed(error);
                     self.persist();
                 }
             }
@@ -200,7 +200,7 @@ impl Engine {
             let error = format!("asset {name} was asked for but is not in {dir}");
             log::error!("{error}");
             self.stats.failed_assets += 1;
-            self.asset_error = Some(error);
+            self.messages.asset_failed(error);
         }
     }
 
@@ -327,15 +327,19 @@ impl Engine {
 
     /// The last failure, until a good library is swapped in.
     pub fn current_error(&self) -> Option<&str> {
-        self.current_error
-            .as_deref()
-            .or(self.asset_error.as_deref())
+        self.messages.error()
     }
 
     /// Something the developer should know that is not a failure (the state
     /// was migrated, or saved to a snapshot), until the next reload.
     pub fn notice(&self) -> Option<&str> {
-        self.notice.as_deref()
+        self.messages.notice()
+    }
+
+    /// The note, if it is newer than the problem on screen (the window
+    /// shows it above the red banner then).
+    pub fn fresh_notice(&self) -> Option<&str> {
+        self.messages.fresh_notice()
     }
 
     /// Whether game logic is paused after a panic.

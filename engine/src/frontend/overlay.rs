@@ -27,7 +27,9 @@ pub struct Status<'a> {
     pub last_reload: Option<Instant>,
     /// The error to show as a red banner, if any.
     pub error: Option<&'a str>,
-    /// Something to know that is not an error, shown in amber when there is no error.
+    /// Something to know that is not an error, in amber: shown above the
+    /// error banner (give only a note newer than the error, see
+    /// [`Engine::fresh_notice`](crate::Engine::fresh_notice)).
     pub notice: Option<&'a str>,
     /// Whether game logic is paused after a panic.
     pub paused: bool,
@@ -37,7 +39,9 @@ pub struct Status<'a> {
     pub building: bool,
 }
 
-/// Draws the overlay into an RGBA8 framebuffer.
+/// Draws the overlay into an RGBA8 framebuffer: the status line at the top,
+/// the newest problem as a red banner at the bottom, and a note (amber)
+/// above it, or at the bottom when nothing is wrong.
 #[derive(Debug)]
 pub struct Overlay {
     /// Whether the status panel is shown (F1). The error banner always is.
@@ -59,51 +63,74 @@ impl Overlay {
     pub fn draw(&mut self, status: &Status<'_>, pixels: &mut [u8], width: usize, height: usize) {
         let mut target = Target::new(pixels, width, height);
         if self.visible {
-            use std::fmt::Write;
             self.line.clear();
-            let since = status.last_reload.map(|at| at.elapsed().as_secs_f32());
-            let _ = write!(
-                self.line,
-                "{:>3.0} fps {:>4.1} ms  gen {}",
-                status.fps,
-                status.frame_time.as_secs_f32() * 1000.0,
-                status.generation
-            );
-            match since {
-                _ if status.building => self.line.push_str("  building..."),
-                Some(seconds) => {
-                    let _ = write!(self.line, "  reload {seconds:.0}s ago");
-                }
-                None => self.line.push_str("  F1: hide"),
-            }
-            match status.looping {
-                LoopMode::Off => {}
-                LoopMode::Recording { steps } => {
-                    let _ = write!(self.line, "  REC {steps}");
-                }
-                LoopMode::Playing { at, of } => {
-                    let _ = write!(self.line, "  LOOP {at}/{of}");
-                }
-            }
+            status_line(status, &mut self.line);
             target.panel(0, 0, width, GLYPH + 4, PANEL);
             target.text(2, 2, &self.line, TEXT);
         }
-        let (prefix, text, color) = match (status.error, status.notice) {
-            (Some(error), _) if status.paused => (Some("GAME LOGIC PAUSED"), error, BANNER),
-            // Error texts say what failed ("build failed: …", "… is not a loadable library: …").
-            (Some(error), _) => (None, error, BANNER),
-            (None, Some(notice)) => (Some("NOTE"), notice, NOTICE),
-            (None, None) => return,
-        };
         let columns = (width / GLYPH).max(1);
-        let lines = wrap(prefix, text, columns).take(MAX_ERROR_LINES);
-        let banner_height = lines.clone().count() * (GLYPH + 1) + 4;
-        let top = height.saturating_sub(banner_height);
-        target.panel(0, top, width, banner_height, color);
-        for (index, line) in lines.enumerate() {
-            target.text(2, top + 2 + index * (GLYPH + 1), line, TEXT);
+        let mut bottom = height;
+        if let Some(error) = status.error {
+            // Error texts say what failed ("build failed: …", "… is not a loadable library: …").
+            let header = status.paused.then_some("GAME LOGIC PAUSED");
+            bottom = banner(&mut target, bottom, wrap(header, error, columns), BANNER);
+        }
+        if let Some(notice) = status.notice {
+            banner(
+                &mut target,
+                bottom,
+                wrap(Some("NOTE"), notice, columns),
+                NOTICE,
+            );
         }
     }
+}
+
+/// Draws `lines` as a banner whose bottom edge is at `bottom`; returns its top.
+fn banner<'a>(
+    target: &mut Target<'_>,
+    bottom: usize,
+    lines: impl Iterator<Item = &'a str> + Clone,
+    color: [u8; 4],
+) -> usize {
+    let lines = lines.take(MAX_ERROR_LINES);
+    let height = lines.clone().count() * (GLYPH + 1) + 4;
+    let top = bottom.saturating_sub(height);
+    target.panel(0, top, target.width(), height, color);
+    for (index, line) in lines.enumerate() {
+        target.text(2, top + 2 + index * (GLYPH + 1), line, TEXT);
+    }
+    top
+}
+
+/// The status line, most important first, since a narrow window cuts its
+/// end: the loop's state, the generation, a build or the last reload, then
+/// frame rate and time.
+pub fn status_line(status: &Status<'_>, line: &mut String) {
+    use std::fmt::Write;
+    match status.looping {
+        LoopMode::Off => {}
+        LoopMode::Recording { steps } => {
+            let _ = write!(line, "REC {steps}  ");
+        }
+        LoopMode::Playing { at, of } => {
+            let _ = write!(line, "LOOP {at}/{of}  ");
+        }
+    }
+    let _ = write!(line, "gen {}", status.generation);
+    match status.last_reload {
+        _ if status.building => line.push_str("  building..."),
+        Some(at) => {
+            let _ = write!(line, "  reload {:.0}s ago", at.elapsed().as_secs_f32());
+        }
+        None => {}
+    }
+    let _ = write!(
+        line,
+        "  {:.0} fps {:.1} ms",
+        status.fps,
+        status.frame_time.as_secs_f32() * 1000.0
+    );
 }
 
 /// The optional `header` line, then `text` split into lines of at most
@@ -172,6 +199,65 @@ mod tests {
             "red banner"
         );
         assert!(count(&pixels, TEXT) > 50, "text is drawn");
+    }
+
+    #[test]
+    fn the_loop_marker_and_generation_lead_the_status_line() {
+        let mut line = String::new();
+        let looping = Status {
+            looping: LoopMode::Playing { at: 12, of: 180 },
+            last_reload: Some(Instant::now()),
+            frame_time: Duration::from_millis(23),
+            fps: 43.0,
+            ..status(None)
+        };
+        status_line(&looping, &mut line);
+        assert!(
+            line.starts_with("LOOP 12/180  gen 3  reload 0s ago"),
+            "{line}"
+        );
+        assert!(
+            line.chars().count() > 40,
+            "the test means something: {line}"
+        );
+        line.clear();
+        status_line(
+            &Status {
+                looping: LoopMode::Recording { steps: 7 },
+                ..status(None)
+            },
+            &mut line,
+        );
+        assert!(line.starts_with("REC 7  gen 3"), "{line}");
+    }
+
+    #[test]
+    fn a_note_newer_than_the_error_shows_above_its_banner() {
+        let (w, h) = (320, 240);
+        let mut pixels = vec![0u8; w * h * 4];
+        let both = Status {
+            notice: Some("state saved to .hotloop/snapshots/quicksave.hlstate"),
+            ..status(Some("update panicked"))
+        };
+        Overlay::default().draw(&both, &mut pixels, w, h);
+        let left = |y: usize| {
+            [
+                pixels[y * w * 4],
+                pixels[y * w * 4 + 1],
+                pixels[y * w * 4 + 2],
+            ]
+        };
+        let red = (0..h)
+            .filter(|&y| left(y)[0] > 100 && left(y)[1] < 30)
+            .max();
+        let amber = (0..h)
+            .filter(|&y| left(y)[0] > 100 && left(y)[1] > 60)
+            .max();
+        let (red, amber) = (red.expect("a red banner"), amber.expect("an amber note"));
+        assert!(
+            red == h - 1 && amber < red,
+            "red {red} at the bottom, amber {amber} above"
+        );
     }
 
     #[test]

@@ -271,7 +271,7 @@ impl Engine {
             );
             log::error!("{text}");
             engine.stats.last_error = Some(crash.cause.clone());
-            engine.current_error = Some(text);
+            engine.messages.code_failed(text);
         }
         if !greeting.is_empty() {
             log::info!("generation {generation}: {greeting}");

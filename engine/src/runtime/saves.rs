@@ -63,14 +63,16 @@ impl Engine {
                 let table = (!self.table.bytes().is_empty()).then_some(&*self.table);
                 self.looper
                     .record(&self.state, table, self.clock, self.config.rate);
-                self.notice = Some("recording input: press the loop key again to loop it".into());
+                self.messages.note(Some(
+                    "recording input: press the loop key again to loop it".into(),
+                ));
             }
             LoopMode::Recording { .. } => {
                 let saved = self
                     .looper
                     .play()
                     .map(|recording| recording.save_in(&self.config.recording_dir));
-                self.notice = match saved {
+                let note = match saved {
                     None => Some("nothing was recorded".into()),
                     Some(Ok(path)) => {
                         Some(format!("looping; recording saved to {}", path.display()))
@@ -79,13 +81,15 @@ impl Engine {
                         "looping; the recording could not be saved: {error}"
                     )),
                 };
+                self.messages.note(note);
             }
             LoopMode::Playing { .. } => {
                 self.looper.stop();
-                self.notice = Some("loop stopped: live play goes on from here".into());
+                self.messages
+                    .note(Some("loop stopped: live play goes on from here".into()));
             }
         }
-        if let Some(notice) = &self.notice {
+        if let Some(notice) = self.messages.notice() {
             log::info!("{notice}");
         }
         self.looper.mode()
@@ -145,7 +149,7 @@ impl Engine {
             Err(error) => format!("could not save the state: {error}"),
         };
         log::info!("{notice}");
-        self.notice = Some(notice);
+        self.messages.note(Some(notice));
         result
     }
 
@@ -182,12 +186,12 @@ impl Engine {
             Ok(how) => {
                 let notice = format!("state loaded from {}{how}", path.display());
                 log::info!("{notice}");
-                self.notice = Some(notice);
+                self.messages.note(Some(notice));
                 self.looper.stop();
             }
             Err(error) => {
                 log::error!("{error}");
-                self.current_error = Some(error.to_string());
+                self.messages.code_failed(error.to_string());
             }
         }
         result.map(drop)

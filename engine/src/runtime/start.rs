@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::messages::Messages;
 use super::{Engine, EngineConfig, ReloadRecord, ReloadStats, SwapKind};
 use crate::assets::{AssetStore, AssetWatcher};
 use crate::error::StartError;
@@ -96,6 +97,10 @@ impl Engine {
             }
             None => (AssetStore::default(), None, None),
         };
+        let mut messages = Messages::default();
+        if let Some(error) = asset_error {
+            messages.asset_failed(error);
+        }
         Ok(Self {
             before_step,
             config,
@@ -107,9 +112,7 @@ impl Engine {
             clock: 0,
             stats: ReloadStats::default(),
             newest_generation: 0,
-            current_error: None,
-            asset_error,
-            notice: None,
+            messages,
             paused: false,
             building: false,
             history: Vec::new(),

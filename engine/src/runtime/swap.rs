@@ -9,6 +9,7 @@ use super::{Engine, Fallback, ReloadRecord, SwapKind, allocate};
 use crate::error::ReloadError;
 use crate::files::snapshot;
 use crate::loader::library::GameLibrary;
+use crate::runtime::looping::LoopMode;
 use crate::state::fields;
 
 impl Engine {
@@ -114,10 +115,7 @@ impl Engine {
         let text =
             "game logic paused on the state from before the failing step; save a fix to resume";
         log::warn!("{text}");
-        if let Some(error) = &mut self.current_error {
-            error.push_str(" | ");
-            error.push_str(text);
-        }
+        self.messages.add_to_code_problem(&format!(" | {text}"));
     }
 
     pub(super) fn check_same_layout(&self, library: &GameLibrary) -> Result<(), ReloadError> {
@@ -163,19 +161,26 @@ impl Engine {
         self.stats.generation = self.newest_generation;
         self.restart_profile();
         self.stats.reloads += 1;
-        self.current_error = None;
+        self.messages.code_ok();
         self.paused = false;
         match self.looper.start_layout() {
             Some(layout) if layout != self.state.layout() => {
                 self.looper.stop();
-                self.notice = Some(format!(
+                self.messages.note(Some(format!(
                     "{}; the loop stopped: its recording is of the old state layout",
                     notice.as_deref().unwrap_or("state layout changed")
-                ));
+                )));
             }
             _ => {
+                let looping = matches!(self.looper.mode(), LoopMode::Playing { .. });
                 self.looper.restart();
-                self.notice = notice;
+                let restarted = looping.then(|| {
+                    format!(
+                        "the loop starts over with generation {}",
+                        self.newest_generation
+                    )
+                });
+                self.messages.note(notice.or(restarted));
             }
         }
         log::info!(
@@ -183,7 +188,7 @@ impl Engine {
             self.stats.generation,
             self.steps
         );
-        if let Some(notice) = &self.notice {
+        if let Some(notice) = self.messages.notice() {
             log::warn!("{notice}");
         }
         self.history.push(ReloadRecord {
@@ -271,7 +276,7 @@ impl Engine {
         log::error!("{text}");
         self.stats.failed_reloads += 1;
         self.stats.last_error = Some(text.clone());
-        self.current_error = Some(text);
+        self.messages.code_failed(text);
         self.persist();
     }
 }

@@ -262,7 +262,7 @@ impl App<'_> {
             generation: self.shown_generation,
             last_reload: self.last_reload,
             error: self.engine.current_error(),
-            notice: self.engine.notice(),
+            notice: self.engine.fresh_notice(),
             looping: self.engine.loop_mode(),
             paused: self.engine.is_paused(),
             building: self.engine.is_building(),
