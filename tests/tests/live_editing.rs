@@ -51,7 +51,7 @@ fn edited_assets_reload_between_frames_and_broken_ones_keep_the_last_good_versio
     let dir = tempfile::tempdir().unwrap();
     let assets = copy_assets(dir.path(), &["tunables.toml", "player.png"]);
     let mut engine = engine_with(Some(&assets), dir.path());
-    assert_eq!(engine.assets().tunable("player.accel"), Some(900.0));
+    assert_eq!(engine.assets().tunable("player.drag"), Some(0.02));
     assert_eq!(
         engine
             .assets()

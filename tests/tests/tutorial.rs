@@ -1,39 +1,21 @@
-//! `docs/tutorial.md`, checked: every step's files build as a game-logic
-//! variant and do what the text says the reader will see, and every code
-//! block the text quotes from a file is still in that file.
+//! `docs/tutorial.md`, checked: the reader's saves, made in the text's order
+//! on a copy of the workspace under the real dev loop, show what the text
+//! says the reader sees (the status line as a 320-pixel window shows it, the
+//! banner's and the note's words, the picture), and every code block the
+//! text quotes from a file is still in that file.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use engine::frontend::overlay::{Status, status_line};
 use engine::source::dev::{DevLoop, build};
 use engine::{Engine, EngineConfig, SwapKind};
 use hotloop_abi::{Input, Key};
-use hotloop_tests::{
-    ScratchWorkspace, Variant, boundaries_until, copy_assets, demo_library, ticks, workspace,
-};
+use hotloop_tests::{ScratchWorkspace, copy_assets, ticks, workspace};
 
 fn step(path: &str) -> PathBuf {
     workspace().join("docs/tutorial").join(path)
-}
-
-/// The demo with a tutorial step's files laid over it.
-fn step_library(name: &str, files: &str) -> PathBuf {
-    let variant = Variant::of_demo(name);
-    variant.overlay(&step(files));
-    variant.build()
-}
-
-fn running_demo(dirs: &Path) -> Engine {
-    let mut config = EngineConfig::new(demo_library());
-    config.watch = false;
-    config.snapshot_dir = dirs.join("snapshots");
-    config.recording_dir = dirs.join("recordings");
-    let mut engine = Engine::new(config).unwrap();
-    for _ in 0..120 {
-        engine.step(&Input::default());
-    }
-    engine
 }
 
 #[test]
@@ -67,152 +49,332 @@ fn every_quoted_code_block_is_in_its_file() {
     assert!(quoted >= 5, "only {quoted} quoted blocks found");
 }
 
-#[test]
-fn step_1_the_demo_runs_headless() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = running_demo(dir.path());
-    let summary = engine.summary();
-    assert_eq!((summary.frames, summary.stats.generation), (120, 1));
-    assert!(summary.game.unwrap().starts_with("ticks 120 score"));
+/// The reader at the keyboard: a running engine on a scratch copy of the
+/// workspace, with the dev loop watching it, stepped at about 60 Hz.
+struct Reader {
+    workspace: ScratchWorkspace,
+    engine: Engine,
+    _dirs: tempfile::TempDir,
+    assets: PathBuf,
 }
 
-#[test]
-fn step_2_a_new_colour_appears_and_the_game_goes_on() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut engine = running_demo(dir.path());
-    engine
-        .reload_from(&step_library("tutorial-2", "step-2/src"))
-        .unwrap();
-    assert_eq!(engine.generation(), 2, "the overlay's `gen` counts up");
-    engine.step(&Input::default());
-    assert_eq!(ticks(engine.state_bytes()), 121, "the game carried on");
-    let mut pixels = vec![0; 320 * 240 * 4];
-    engine.render(&mut pixels);
-    let purple = pixels
-        .chunks_exact(4)
-        .filter(|p| *p == [48, 24, 64, 255])
-        .count();
-    assert!(purple > 320 * 240 / 2, "the background is the new colour");
-}
-
-#[test]
-fn step_3_a_new_field_and_system_keep_the_progress_through_migrate() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut engine = running_demo(dir.path());
-    let before = engine.describe().unwrap();
-    engine
-        .reload_from(&step_library("tutorial-3", "step-3/src"))
-        .unwrap();
-    assert!(
-        engine
-            .notice()
-            .unwrap()
-            .contains("`migrate` carried the state over")
-    );
-    let after = engine.describe().unwrap();
-    assert!(
-        after.starts_with(&before),
-        "same ticks, score and player: {before} -> {after}"
-    );
-    assert!(after.ends_with("alive 0.0s"), "{after}");
-    for _ in 0..60 {
-        engine.step(&Input::default());
+impl Reader {
+    fn start() -> Self {
+        let workspace = ScratchWorkspace::new("tutorial");
+        let dirs = tempfile::tempdir().unwrap();
+        let dev = workspace.dev_config(false);
+        let mut config = EngineConfig::new(build(&dev).unwrap());
+        config.watch = false;
+        config.snapshot_dir = dirs.path().join("snapshots");
+        config.recording_dir = dirs.path().join("recordings");
+        let assets = copy_assets(dirs.path(), &["tunables.toml", "player.png"]);
+        config.assets = Some(assets.clone());
+        let mut engine = Engine::new(config).unwrap();
+        engine.set_source(Box::new(DevLoop::spawn(dev, engine.shadows()).unwrap()));
+        Self {
+            workspace,
+            engine,
+            _dirs: dirs,
+            assets,
+        }
     }
-    assert!(
-        engine.describe().unwrap().ends_with("alive 1.0s"),
-        "the new system runs"
-    );
-}
 
-#[test]
-fn step_4_a_compile_error_is_shown_and_the_game_keeps_running() {
-    let workspace = ScratchWorkspace::new("tutorial-4");
-    let dev = workspace.dev_config(false);
-    let mut config = EngineConfig::new(build(&dev).unwrap());
-    config.watch = false;
-    let mut engine = Engine::new(config).unwrap();
-    engine.set_source(Box::new(DevLoop::spawn(dev, engine.shadows()).unwrap()));
-    let typo = fs::read_to_string(step("step-4/typo/src/draw.rs")).unwrap();
-    fs::write(workspace.root().join("game-logic/src/draw.rs"), typo).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while engine.stats().failed_builds == 0 {
-        assert!(Instant::now() < deadline, "the build error never showed");
-        engine.step(&Input::default());
-        std::thread::sleep(Duration::from_millis(10));
+    /// Saves a tutorial step's file over the game's, as the reader does.
+    fn save(&self, step_file: &str, game_file: &str) {
+        let text = fs::read_to_string(step(step_file)).unwrap();
+        fs::write(self.workspace.root().join(game_file), text).unwrap();
     }
-    let error = engine.current_error().unwrap();
-    assert!(
-        error.starts_with("build failed: error[E0425]: cannot find value `BACKGROUN`"),
-        "{error}"
-    );
-    assert!(error.contains("src/draw.rs:16"), "{error}");
-    let before = ticks(engine.state_bytes());
-    engine.step(&Input::default());
-    assert_eq!(
-        ticks(engine.state_bytes()),
-        before + 1,
-        "the last good build keeps running"
-    );
+
+    /// Plays (arrow keys held as `input` says) until `done`; a generous
+    /// deadline guards against hanging.
+    fn play_until(&mut self, what: &str, input: &Input, done: impl Fn(&Engine) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !done(&self.engine) {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            self.engine.step(input);
+            std::thread::sleep(Duration::from_millis(16));
+        }
+    }
+
+    fn wait_for_generation(&mut self, generation: u64) {
+        self.play_until(&format!("gen {generation}"), &Input::default(), |e| {
+            e.generation() == generation && !e.is_building()
+        });
+    }
+
+    /// The status line as the window shows it: 40 characters fit in 320 pixels.
+    fn status_line(&self) -> String {
+        let status = Status {
+            fps: 60.0,
+            frame_time: Duration::from_millis(16),
+            generation: self.engine.generation(),
+            last_reload: None,
+            error: self.engine.current_error(),
+            notice: self.engine.fresh_notice(),
+            paused: self.engine.is_paused(),
+            looping: self.engine.loop_mode(),
+            building: self.engine.is_building(),
+        };
+        let mut line = String::new();
+        status_line(&status, &mut line);
+        line.chars().take(40).collect()
+    }
+
+    fn banner(&self) -> String {
+        self.engine.current_error().unwrap_or_default().to_owned()
+    }
+
+    fn note(&self) -> String {
+        self.engine.fresh_notice().unwrap_or_default().to_owned()
+    }
+
+    fn pixels(&mut self) -> Vec<u8> {
+        let mut pixels = vec![0; 320 * 240 * 4];
+        self.engine.render(&mut pixels);
+        pixels
+    }
+
+    fn state(&self) -> serde_json::Value {
+        self.engine.state_json()
+    }
+
+    /// The orb's acceleration under an arrow key, from its speed before and
+    /// after one step (away from the nearer wall, where it would bounce):
+    /// `v1 = (v0 + a dt) k`, with `k` the demo's drag over one step.
+    fn measure_acceleration(&mut self) -> f64 {
+        let dt = 1.0 / 60.0;
+        let drag = self.engine.assets().tunable("player.drag").unwrap_or(0.02);
+        let state = self.state();
+        let (x, v0) = (
+            state["player"]["pos"][0].as_f64().unwrap(),
+            state["player"]["vel"][0].as_f64().unwrap(),
+        );
+        let (key, sign) = if x < 160.0 {
+            (Key::Right, 1.0)
+        } else {
+            (Key::Left, -1.0)
+        };
+        let mut input = Input::default();
+        input.down.insert(key);
+        self.engine.step(&input);
+        let v1 = self.state()["player"]["vel"][0].as_f64().unwrap();
+        sign * (v1 / (drag as f32).powf(dt as f32) as f64 - v0) / dt
+    }
+}
+
+fn count(pixels: &[u8], color: [u8; 4]) -> usize {
+    pixels.chunks_exact(4).filter(|p| *p == color).count()
 }
 
 #[test]
-fn step_4_a_panic_rolls_back_and_the_previous_code_takes_over() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut engine = running_demo(dir.path());
-    engine
-        .reload_from(&step_library("tutorial-3b", "step-3/src"))
-        .unwrap();
-    engine
-        .reload_from(&step_library("tutorial-4", "step-4/panic/src"))
-        .unwrap();
-    let before = ticks(engine.state_bytes());
-    engine.step(&Input::default());
-    let error = engine.stats().last_error.clone().unwrap();
-    assert!(
-        error.contains("update panicked") && error.contains("index out of bounds"),
-        "{error}"
-    );
-    assert!(error.contains("src/lib.rs:"), "{error}");
-    assert_eq!(engine.history().last().unwrap().kind, SwapKind::Fallback);
-    assert_eq!(engine.generation(), 2, "back to step 3's code");
-    assert_eq!(
-        ticks(engine.state_bytes()),
-        before + 1,
-        "the step ran on the previous code"
-    );
-}
-
-#[test]
-fn step_5_tunables_change_the_game_and_restart_the_loop() {
-    let dir = tempfile::tempdir().unwrap();
-    let assets = copy_assets(dir.path(), &["tunables.toml"]);
-    let mut config = EngineConfig::new(demo_library());
-    config.watch = false;
-    config.assets = Some(assets.clone());
-    config.recording_dir = dir.path().join("recordings");
-    let mut engine = Engine::new(config).unwrap();
-
+fn the_readers_saves_in_order_show_what_the_text_says() {
+    let mut reader = Reader::start();
     let mut right = Input::default();
     right.down.insert(Key::Right);
-    engine.toggle_loop();
-    for _ in 0..60 {
-        engine.step(&right);
-    }
-    engine.toggle_loop();
-    for _ in 0..30 {
-        engine.step(&Input::default());
-    }
-    fs::copy(
-        step("step-5/assets/tunables.toml"),
-        assets.join("tunables.toml"),
-    )
-    .unwrap();
-    boundaries_until(&mut engine, "the new tunables", |e| {
-        e.assets().tunable("particles.speed") == Some(2.0)
+
+    // 1. Run it.
+    reader.play_until("a second of play", &Input::default(), |e| e.steps() >= 60);
+    assert!(
+        reader.status_line().starts_with("gen 1  "),
+        "{}",
+        reader.status_line()
+    );
+    let accel_before = reader.measure_acceleration();
+    assert!((accel_before - 900.0).abs() < 9.0, "{accel_before}");
+
+    // 2. The background, then the orb's acceleration.
+    reader.save("step-2/src/draw.rs", "game-logic/src/draw.rs");
+    reader.wait_for_generation(2);
+    assert!(reader.status_line().starts_with("gen 2  "));
+    let pixels = reader.pixels();
+    assert!(
+        count(&pixels, [48, 24, 64, 255]) > 320 * 240 / 2,
+        "the window turns purple"
+    );
+    assert_eq!(reader.engine.stats().direct_builds, 1, "rustc directly");
+    reader.save("step-2b/src/systems.rs", "game-logic/src/systems.rs");
+    reader.wait_for_generation(3);
+    let accel_after = reader.measure_acceleration();
+    assert!(
+        (accel_after - 1800.0).abs() < 18.0,
+        "twice as fast: {accel_after}"
+    );
+
+    // 3. A field and a system: carried over by name; then `migrate`.
+    reader.play_until("some progress", &right, |e| e.steps() >= 150);
+    let (ticks_before, score_before) = (
+        reader.state()["ticks"].as_u64().unwrap(),
+        reader.state()["score"].as_u64().unwrap(),
+    );
+    reader.save("step-3/src/lib.rs", "game-logic/src/lib.rs");
+    reader.wait_for_generation(4);
+    let note = reader.note();
+    assert!(
+        note.starts_with("state layout changed (")
+            && note.contains(
+                "); carried over 5 field(s) by name; new: time_alive; old state saved to "
+            ),
+        "{note}"
+    );
+    let state = reader.state();
+    assert!(
+        state["ticks"].as_u64().unwrap() >= ticks_before,
+        "progress intact"
+    );
+    assert_eq!(
+        state["score"].as_u64().unwrap(),
+        score_before,
+        "score intact"
+    );
+    assert_ne!(
+        state["player"]["pos"],
+        serde_json::json!([160.0, 120.0]),
+        "not `init`'s place"
+    );
+    reader.play_until("a second of the clock", &Input::default(), |e| {
+        e.state_json()["time_alive"].as_f64().unwrap() >= 1.0
+    });
+    let (seconds, at) = (
+        reader.state()["time_alive"].as_f64().unwrap(),
+        reader.engine.steps(),
+    );
+    reader.save("step-3b/src/lib.rs", "game-logic/src/lib.rs");
+    reader.wait_for_generation(5);
+    let note = reader.note();
+    assert!(
+        note.starts_with("state layout changed (")
+            && note.ends_with("); `migrate` carried the state over"),
+        "{note}"
+    );
+    // The clock went on through the change: one frame time per step.
+    let now = reader.state()["time_alive"].as_f64().unwrap();
+    let expected = seconds + (reader.engine.steps() - at) as f64 / 60.0;
+    assert!(
+        (now - expected).abs() < 1e-3,
+        "{now} s, expected {expected} s"
+    );
+
+    // 4. A typo, fixed; a panic, taken out again.
+    reader.save("step-4/typo/src/draw.rs", "game-logic/src/draw.rs");
+    reader.play_until("the build error", &Input::default(), |e| {
+        e.stats().failed_builds == 1
     });
     assert_eq!(
-        engine.loop_mode(),
-        engine::runtime::looping::LoopMode::Playing { at: 0, of: 60 },
-        "the loop starts over with the new numbers"
+        reader.banner(),
+        "build failed: error[E0425]: cannot find value `BACKGROUN` in this scope at game-logic/src/draw.rs:16:18"
+    );
+    let before = ticks(reader.engine.state_bytes());
+    reader.engine.step(&Input::default());
+    assert_eq!(
+        ticks(reader.engine.state_bytes()),
+        before + 1,
+        "the game keeps running"
+    );
+    reader.save("step-2/src/draw.rs", "game-logic/src/draw.rs");
+    reader.wait_for_generation(6);
+    assert_eq!(reader.banner(), "", "the banner goes away");
+
+    reader.save("step-4/panic/src/lib.rs", "game-logic/src/lib.rs");
+    reader.play_until("the panic", &Input::default(), |e| {
+        e.stats().failed_reloads == 1
+    });
+    let banner = reader.banner();
+    let score = reader.state()["score"].as_u64().unwrap();
+    let expected = format!(
+        "index out of bounds: the len is 48 but the index is {} (at game-logic/src/lib.rs:84)",
+        score + 48
+    );
+    assert!(
+        banner.starts_with("update panicked in ") && banner.ends_with(&expected),
+        "{banner}"
+    );
+    assert_eq!(
+        reader.engine.history().last().unwrap().kind,
+        SwapKind::Fallback
+    );
+    assert!(
+        reader.status_line().starts_with("gen 6  "),
+        "back by one: {}",
+        reader.status_line()
+    );
+    reader.save("step-3b/src/lib.rs", "game-logic/src/lib.rs");
+    reader.wait_for_generation(8);
+    assert_eq!(reader.banner(), "", "the banner goes");
+
+    // 5. Tunables (and a broken file, the newest problem), then a loop.
+    fs::copy(
+        step("step-5/assets/tunables.toml"),
+        reader.assets.join("tunables.toml"),
+    )
+    .unwrap();
+    reader.play_until("the new tunables", &Input::default(), |e| {
+        e.assets().tunable("particles.speed") == Some(2.0)
+    });
+    let tunables = reader.assets.join("tunables.toml");
+    let good = fs::read_to_string(&tunables).unwrap();
+    fs::write(&tunables, good.replace("speed = 2.0", "speed = fast")).unwrap();
+    reader.play_until("the tunables error", &Input::default(), |e| {
+        e.current_error().is_some()
+    });
+    assert!(
+        reader.banner().contains("tunables.toml"),
+        "{}",
+        reader.banner()
+    );
+    assert_eq!(
+        reader.engine.assets().tunable("particles.speed"),
+        Some(2.0),
+        "last good values"
+    );
+    fs::write(&tunables, &good).unwrap();
+    reader.play_until("the fixed tunables", &Input::default(), |e| {
+        e.current_error().is_none()
+    });
+
+    reader.engine.toggle_loop();
+    reader.play_until("a few seconds recorded", &right, |e| {
+        matches!(e.loop_mode(), engine::runtime::looping::LoopMode::Recording { steps } if steps >= 180)
+    });
+    assert!(
+        reader.status_line().starts_with("REC 180  gen 8"),
+        "{}",
+        reader.status_line()
+    );
+    reader.engine.toggle_loop();
+    reader.play_until("twelve steps of the loop", &Input::default(), |e| {
+        e.loop_mode() == engine::runtime::looping::LoopMode::Playing { at: 12, of: 180 }
+    });
+    assert!(
+        reader.status_line().starts_with("LOOP 12/180  gen 8"),
+        "{}",
+        reader.status_line()
+    );
+    reader.save("step-2b/src/systems.rs", "game-logic/src/systems.rs");
+    reader.wait_for_generation(9);
+    assert_eq!(reader.note(), "the loop starts over with generation 9");
+    assert!(
+        reader.status_line().starts_with("LOOP "),
+        "{}",
+        reader.status_line()
+    );
+    reader.engine.toggle_loop();
+
+    let saved = reader.engine.save_snapshot().unwrap();
+    assert!(
+        saved.ends_with("snapshots/quicksave.hlstate"),
+        "{}",
+        saved.display()
+    );
+    assert!(
+        reader.note().starts_with("state saved to ")
+            && reader.note().ends_with("quicksave.hlstate"),
+        "{}",
+        reader.note()
+    );
+    reader.engine.load_snapshot(&saved).unwrap();
+    assert!(
+        reader.note().starts_with("state loaded from "),
+        "{}",
+        reader.note()
     );
 }

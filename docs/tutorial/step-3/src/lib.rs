@@ -51,26 +51,6 @@ state! {
         /// Seconds the player has been playing (new in step 3).
         pub time_alive: f32,
     }
-
-    /// The state as it was before step 3, so `migrate` can read it.
-    pub struct StateV1 {
-        pub ticks: u64,
-        pub score: u32,
-        pub rng: u32,
-        pub player: Player,
-        pub particles: [Particle; PARTICLES],
-    }
-}
-
-/// Carries a step-2 state over to this layout; `time_alive` keeps `init`'s 0.
-fn migrate(old: &hotloop_abi::OldState<'_>, new: &mut State) -> bool {
-    let Some(old) = old.view::<StateV1>() else { return false };
-    new.ticks = old.ticks;
-    new.score = old.score;
-    new.rng = old.rng;
-    new.player = old.player;
-    new.particles = old.particles;
-    true
 }
 
 /// A new system: the clock of this run.
@@ -110,8 +90,8 @@ fn describe(state: &State, out: &mut Message) {
     use std::fmt::Write;
     let _ = write!(
         out,
-        "ticks {} score {} player ({:.1}, {:.1}) alive {:.1}s",
-        state.ticks, state.score, state.player.pos.x, state.player.pos.y, state.time_alive
+        "ticks {} score {} player ({:.1}, {:.1})",
+        state.ticks, state.score, state.player.pos.x, state.player.pos.y
     );
 }
 
@@ -127,6 +107,5 @@ hotloop_abi::game! {
     ],
     render: draw::render,
     describe: describe,
-    migrate: migrate,
     greet: greet,
 }

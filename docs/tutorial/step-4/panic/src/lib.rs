@@ -48,34 +48,37 @@ state! {
         pub player: Player,
         /// Everything there is to collect.
         pub particles: [Particle; PARTICLES],
-        /// Seconds the player has been playing (new in step 3).
-        pub time_alive: f32,
+        /// Seconds the player has been playing, now to the microsecond.
+        pub time_alive: f64,
     }
 
-    /// The state as it was before step 3, so `migrate` can read it.
-    pub struct StateV1 {
+    /// The state as step 3 left it, so `migrate` can read it.
+    pub struct StateV2 {
         pub ticks: u64,
         pub score: u32,
         pub rng: u32,
         pub player: Player,
         pub particles: [Particle; PARTICLES],
+        pub time_alive: f32,
     }
 }
 
-/// Carries a step-2 state over to this layout; `time_alive` keeps `init`'s 0.
+/// Builds this layout from step 3's: every field as it was, and the clock
+/// widened to `f64`, which copying by name cannot do (its type changed).
 fn migrate(old: &hotloop_abi::OldState<'_>, new: &mut State) -> bool {
-    let Some(old) = old.view::<StateV1>() else { return false };
+    let Some(old) = old.view::<StateV2>() else { return false };
     new.ticks = old.ticks;
     new.score = old.score;
     new.rng = old.rng;
     new.player = old.player;
     new.particles = old.particles;
+    new.time_alive = f64::from(old.time_alive);
     true
 }
 
 /// A new system: the clock of this run.
 fn count_time(state: &mut State, frame: &Frame) {
-    state.time_alive += frame.dt;
+    state.time_alive += f64::from(frame.dt);
     // A bug on purpose: there are only PARTICLES particles.
     let favourite = state.score as usize + PARTICLES;
     state.particles[favourite].hue = 0.5;
@@ -113,8 +116,8 @@ fn describe(state: &State, out: &mut Message) {
     use std::fmt::Write;
     let _ = write!(
         out,
-        "ticks {} score {} player ({:.1}, {:.1}) alive {:.1}s",
-        state.ticks, state.score, state.player.pos.x, state.player.pos.y, state.time_alive
+        "ticks {} score {} player ({:.1}, {:.1})",
+        state.ticks, state.score, state.player.pos.x, state.player.pos.y
     );
 }
 
