@@ -166,17 +166,7 @@ unsafe impl<T: StateData, const N: usize> StateData for [T; N] {
         align_of::<Self>(),
     );
     const KIND: FieldKind = FieldKind::Array;
-    const FIELDS: &'static [Field] = &[Field {
-        name: "[]",
-        old_name: None,
-        type_name: "",
-        offset: 0,
-        size: size_of::<T>(),
-        align: align_of::<T>(),
-        fingerprint: T::FINGERPRINT,
-        kind: T::KIND,
-        fields: T::FIELDS,
-    }];
+    const FIELDS: &'static [Field] = &[Field::holding::<T>("[]")];
 }
 
 #[cfg(test)]

@@ -119,16 +119,24 @@ pub fn check_state<S: crate::StateData>(bytes: &[u8]) -> Result<(), InvalidValue
 
 /// A state that is not a `state!` struct, as one field.
 fn whole<S: crate::StateData>() -> Field {
-    Field {
-        name: "state",
-        old_name: None,
-        type_name: "",
-        offset: 0,
-        size: size_of::<S>(),
-        align: align_of::<S>(),
-        fingerprint: S::FINGERPRINT,
-        kind: S::KIND,
-        fields: S::FIELDS,
+    Field::holding::<S>("state")
+}
+
+impl Field {
+    /// A field named `name`, at offset 0, holding a `T` (an array's element,
+    /// a whole state).
+    pub const fn holding<T: crate::StateData>(name: &'static str) -> Self {
+        Self {
+            name,
+            old_name: None,
+            type_name: "",
+            offset: 0,
+            size: size_of::<T>(),
+            align: align_of::<T>(),
+            fingerprint: T::FINGERPRINT,
+            kind: T::KIND,
+            fields: T::FIELDS,
+        }
     }
 }
 
