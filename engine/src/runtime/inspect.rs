@@ -4,7 +4,7 @@
 use super::Engine;
 use crate::loader::library::GameLibrary;
 use crate::runtime::profile::SystemProfile;
-use crate::state::fields::{self, Entry, Value};
+use crate::state::fields::{self, Entry, PathError, Value};
 
 impl Engine {
     /// The game's one-line summary of its state, if `describe` succeeds.
@@ -39,6 +39,26 @@ impl Engine {
         }
         log::info!("{} = {value}", entry.path);
         Some(value)
+    }
+
+    /// The value at `path` (`player.pos.x`, `cells[3].alive`), read
+    /// through the field table.
+    ///
+    /// # Errors
+    /// When the path names no single value.
+    pub fn field(&self, path: &str) -> Result<Value, PathError> {
+        let entry = fields::locate(self.table.fields(), path)?;
+        Ok(fields::read(&entry, self.state.bytes()))
+    }
+
+    /// Writes `value` at `path`; call it between steps. The value must fit
+    /// the field's type exactly, so the state stays valid for game code.
+    ///
+    /// # Errors
+    /// When the path names no single value or the value does not fit.
+    pub fn set_field(&mut self, path: &str, value: Value) -> Result<(), PathError> {
+        let entry = fields::locate(self.table.fields(), path)?;
+        fields::write(&entry, self.state.bytes_mut(), value)
     }
 
     /// The state's fields and values as JSON.

@@ -15,6 +15,7 @@
 mod decode;
 mod migrate;
 mod padding;
+mod path;
 mod values;
 
 use hotloop_abi::StateLayout;
@@ -24,6 +25,7 @@ pub use decode::decode;
 pub use hotloop_abi::reflect::{InvalidValue, check_values};
 pub use migrate::{MigrationReport, migrate};
 pub use padding::Padding;
+pub use path::{PathError, locate, write};
 pub use values::{Entry, Value, entries, nudge, read, to_json};
 
 /// One described field.

@@ -157,7 +157,7 @@ pub fn nudge(entry: &Entry, state: &mut [u8], steps: i32) -> Option<Value> {
     Some(value)
 }
 
-fn int_range(kind: FieldKind) -> Option<(i128, i128)> {
+pub(super) fn int_range(kind: FieldKind) -> Option<(i128, i128)> {
     Some(match kind {
         FieldKind::U8 => (0, u8::MAX as i128),
         FieldKind::U16 => (0, u16::MAX as i128),
