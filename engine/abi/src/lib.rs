@@ -78,6 +78,7 @@ mod assets;
 pub mod canvas;
 mod fingerprint;
 mod frame;
+mod list;
 mod message;
 mod migrate;
 pub mod reflect;
@@ -92,6 +93,7 @@ pub use canvas::{Canvas, RawCanvas, Rgba};
 pub use fingerprint::{StateData, StateLayout, field_hash, finish_hash, start_hash};
 pub use frame::{Frame, Input, Key, KeySet, MouseButton};
 pub use glam;
+pub use list::List;
 pub use message::{MESSAGE_CAPACITY, Message, Status};
 pub use migrate::OldState;
 

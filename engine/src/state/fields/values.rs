@@ -129,6 +129,7 @@ pub fn read(entry: &Entry, state: &[u8]) -> Value {
         FieldKind::Opaque
         | FieldKind::Struct
         | FieldKind::Array
+        | FieldKind::List
         | FieldKind::Vec2
         | FieldKind::Vec3 => Value::Blob(entry.size),
     }
