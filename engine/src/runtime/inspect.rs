@@ -4,7 +4,7 @@
 use super::Engine;
 use crate::loader::library::GameLibrary;
 use crate::runtime::profile::SystemProfile;
-use crate::state::fields::{self, Entry, Value};
+use crate::state::fields::{self, Entry, FieldInfo, Value};
 
 impl Engine {
     /// The game's one-line summary of its state, if `describe` succeeds.
@@ -23,10 +23,23 @@ impl Engine {
     }
 
     /// Changes the `index`th entry of [`Engine::state_entries`] by `steps`
-    /// (see [`fields::nudge`]); call it between frames. The new value is
-    /// checked against the field table before game code can see it.
+    /// (see [`Engine::nudge_entry`]).
     pub fn nudge(&mut self, index: usize, steps: i32) -> Option<Value> {
-        let entry = self.entries.get(index)?;
+        let entry = self.entries.get(index)?.clone();
+        self.nudge_entry(&entry, steps)
+    }
+
+    /// The running library's field table, as the inspector walks it.
+    pub fn state_fields(&self) -> &[FieldInfo] {
+        self.table.fields()
+    }
+
+    /// Changes the value `entry` names by `steps` (see [`fields::nudge`]);
+    /// call it between frames. The new value is checked against the field
+    /// table before game code can see it (so any entry is safe to pass:
+    /// one past a list's length is zeroed again, a length past the
+    /// capacity is refused).
+    pub fn nudge_entry(&mut self, entry: &Entry, steps: i32) -> Option<Value> {
         let span = entry.offset..entry.offset + entry.size as usize;
         let mut was = [0u8; 16];
         let was = &mut was[..span.len().min(16)];

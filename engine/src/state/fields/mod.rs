@@ -13,6 +13,7 @@
 //! in are zeroed: padding ([`Padding`], also after every game call) and the
 //! free slots of lists ([`FreeSlots`]), so that equal states have equal bytes.
 
+mod browse;
 mod decode;
 mod free;
 mod migrate;
@@ -22,6 +23,7 @@ mod values;
 use hotloop_abi::StateLayout;
 use hotloop_abi::reflect::{Described, FieldKind};
 
+pub use browse::{Browse, Elements, Row};
 pub use decode::decode;
 pub use free::FreeSlots;
 pub use hotloop_abi::reflect::{InvalidValue, check_values};
