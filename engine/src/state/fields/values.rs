@@ -148,11 +148,11 @@ fn int_range(kind: FieldKind) -> Option<(i128, i128)> {
 
 /// Most elements of one array or list written to JSON; the rest are
 /// counted in a last string element ("<9744 more>").
-pub const JSON_ELEMENTS: u64 = 256;
+const JSON_ELEMENTS: u64 = 256;
 
 /// The state as JSON: an object per struct, numbers and booleans as values,
 /// vectors as arrays, arrays as arrays (lists: their live elements), at most
-/// [`JSON_ELEMENTS`] of them, anything else as `"<N bytes>"`.
+/// 256 of them (then `"<N more>"`), anything else as `"<N bytes>"`.
 pub fn to_json(fields: &[FieldInfo], state: &[u8]) -> serde_json::Value {
     json_of_struct(fields, state, 0)
 }
