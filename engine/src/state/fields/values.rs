@@ -149,29 +149,38 @@ fn int_range(kind: FieldKind) -> Option<(i128, i128)> {
 /// Most elements of one array or list written to JSON; the rest are
 /// counted in a last string element ("<9744 more>").
 const JSON_ELEMENTS: u64 = 256;
+/// Most array elements written in all, so that arrays of arrays stay
+/// bounded too (256 of 256 of 256 would be 16 million).
+const JSON_BUDGET: u64 = 1 << 16;
 
 /// The state as JSON: an object per struct, numbers and booleans as values,
 /// vectors as arrays, arrays as arrays (lists: their live elements), at most
-/// 256 of them (then `"<N more>"`), anything else as `"<N bytes>"`.
+/// 256 of them and 65,536 array elements in all (then `"<N more>"`),
+/// anything else as `"<N bytes>"`.
 pub fn to_json(fields: &[FieldInfo], state: &[u8]) -> serde_json::Value {
-    json_of_struct(fields, state, 0)
+    let mut budget = JSON_BUDGET;
+    json_of_struct(fields, state, 0, &mut budget)
 }
 
-fn json_of_struct(fields: &[FieldInfo], state: &[u8], base: u64) -> serde_json::Value {
+fn json_of_struct(
+    fields: &[FieldInfo],
+    state: &[u8],
+    base: u64,
+    budget: &mut u64,
+) -> serde_json::Value {
     let object = fields
         .iter()
         .map(|field| {
-            (
-                field.name.clone(),
-                json_of(field, state, base + field.offset),
-            )
+            let value = json_of(field, state, base + field.offset, budget);
+            (field.name.clone(), value)
         })
         .collect();
     serde_json::Value::Object(object)
 }
 
-/// The value of `field`, which starts at `offset` of the state.
-fn json_of(field: &FieldInfo, state: &[u8], offset: u64) -> serde_json::Value {
+/// The value of `field`, which starts at `offset` of the state, writing at
+/// most `budget` more array elements.
+fn json_of(field: &FieldInfo, state: &[u8], offset: u64, budget: &mut u64) -> serde_json::Value {
     let scalar = |kind, at: u64| {
         let entry = Entry {
             path: String::new(),
@@ -189,7 +198,7 @@ fn json_of(field: &FieldInfo, state: &[u8], offset: u64) -> serde_json::Value {
         }
     };
     match (field.kind, field.sequence()) {
-        (FieldKind::Struct, _) => json_of_struct(&field.fields, state, offset),
+        (FieldKind::Struct, _) => json_of_struct(&field.fields, state, offset, budget),
         (FieldKind::Vec2 | FieldKind::Vec3, _) => {
             let axes = if field.kind == FieldKind::Vec2 { 2 } else { 3 };
             (0..axes)
@@ -198,9 +207,13 @@ fn json_of(field: &FieldInfo, state: &[u8], offset: u64) -> serde_json::Value {
         }
         (FieldKind::Array | FieldKind::List, Some(sequence)) => {
             let live = sequence.live(state, offset);
-            let shown = live.min(JSON_ELEMENTS);
+            let shown = live.min(JSON_ELEMENTS).min(*budget);
+            *budget -= shown;
             let mut elements: Vec<_> = (0..shown)
-                .map(|index| json_of(sequence.element, state, offset + sequence.slot(index)))
+                .map(|index| {
+                    let at = offset + sequence.slot(index);
+                    json_of(sequence.element, state, at, budget)
+                })
                 .collect();
             if live > shown {
                 elements.push(serde_json::json!(format!("<{} more>", live - shown)));
@@ -278,5 +291,26 @@ mod tests {
         let many = json["many"].as_array().unwrap();
         assert_eq!(many.len(), JSON_ELEMENTS as usize + 1);
         assert_eq!(many.last().unwrap(), "<44 more>");
+
+        state! {
+            struct Cube { cells: [[[u8; 256]; 256]; 4] }
+        }
+        let mut table = Vec::new();
+        hotloop_abi::reflect::table_of::<Cube>(&mut table);
+        let fields = super::super::decode(&table, StateLayout::of::<Cube>()).unwrap();
+        let json = to_json(&fields, &vec![0u8; size_of::<Cube>()]);
+        let planes = json["cells"].as_array().unwrap();
+        let written: usize = planes
+            .iter()
+            .flat_map(|plane| plane.as_array().unwrap())
+            .filter_map(|row| row.as_array())
+            .map(|row| row.iter().filter(|v| v.is_number()).count())
+            .sum();
+        assert!(written < JSON_BUDGET as usize, "{written} values");
+        assert_eq!(
+            planes[3].as_array().unwrap()[0],
+            "<256 more>",
+            "out of budget"
+        );
     }
 }

@@ -397,3 +397,49 @@ fn ten_thousand_elements_are_one_line_of_report() {
             .all(|(index, cell)| cell.hp == index as i32 && cell.alive)
     );
 }
+
+#[test]
+fn an_array_that_becomes_a_list_and_back_is_carried_element_by_element() {
+    state! {
+        struct Fixed { items: [u32; 3] }
+        struct Listed { items: List<u32, 2> }
+        struct Longer { items: [u32; 4] }
+    }
+    let mut fixed = buffer::<Fixed>();
+    put(&mut fixed, 0, &[1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]);
+    let mut listed = buffer::<Listed>();
+    let report = migrate(
+        &fields_of::<Fixed>(),
+        fixed.bytes(),
+        &fields_of::<Listed>(),
+        listed.bytes_mut(),
+    );
+    let view_listed = OldState::new(listed.bytes(), listed.layout());
+    assert_eq!(
+        view_listed.view::<Listed>().unwrap().items.as_slice(),
+        [1, 2]
+    );
+    assert_eq!(
+        said(&report, "items"),
+        "items: 2 elements carried, 1 of 3 dropped (capacity 2)"
+    );
+
+    let mut longer = buffer::<Longer>();
+    put(&mut longer, 0, &[9; 16]);
+    let report = migrate(
+        &fields_of::<Listed>(),
+        listed.bytes(),
+        &fields_of::<Longer>(),
+        longer.bytes_mut(),
+    );
+    let view_longer = OldState::new(longer.bytes(), longer.layout());
+    assert_eq!(
+        view_longer.view::<Longer>().unwrap().items,
+        [1, 2, 0x0909_0909, 0x0909_0909],
+        "the list's live elements, then init's values"
+    );
+    assert_eq!(
+        said(&report, "items"),
+        "items: 2 elements carried, 2 new from `init`"
+    );
+}
