@@ -18,6 +18,8 @@ mod decode;
 mod free;
 mod migrate;
 mod padding;
+#[cfg(test)]
+mod tests;
 mod values;
 
 use hotloop_abi::StateLayout;
