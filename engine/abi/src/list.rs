@@ -53,8 +53,8 @@ impl<T: StateData, const N: usize> List<T, N> {
     /// Refuses (at compile time) a capacity the `u32` length cannot count.
     const CAPACITY_FITS: () = assert!(N <= u32::MAX as usize, "a List holds at most u32::MAX");
 
-    /// An empty list.
-    pub fn new() -> Self {
+    /// An empty list (also in a `const` or `static`).
+    pub const fn new() -> Self {
         let () = Self::CAPACITY_FITS;
         // SAFETY: all-zero bytes are a valid `T` (`StateData`'s contract),
         // so a valid `[T; N]`, and a valid `u32` 0: the empty list, with
