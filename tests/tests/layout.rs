@@ -179,6 +179,58 @@ fn a_renamed_field_with_its_old_name_declared_keeps_its_value() {
 }
 
 #[test]
+fn a_field_added_to_the_particle_struct_keeps_every_particle() {
+    let variant = Variant::of_demo("particle-age");
+    variant
+        .edit(
+            "lib.rs",
+            "        pub hue: f32,\n",
+            "        pub hue: f32,\n        /// Steps lived.\n        pub age: u8,\n",
+        )
+        .edit(
+            "lib.rs",
+            "            hue: 0.0,\n",
+            "            hue: 0.0,\n            age: 0,\n",
+        )
+        .edit(
+            "systems.rs",
+            "        hue: unit(),\n",
+            "        hue: unit(),\n        age: 7,\n",
+        );
+    let library = variant.build();
+    let snapshots = tempfile::tempdir().unwrap();
+    let mut engine = engine(snapshots.path());
+    run(&mut engine, 40);
+    let before = engine.state_json();
+
+    engine.reload_from(&library).expect("accepted");
+    let notice = engine.notice().unwrap();
+    assert!(
+        notice.contains(
+            "carried over 5 field(s) by name; particles: 48 elements carried, field `age` added"
+        ),
+        "{notice}"
+    );
+    let after = engine.state_json();
+    let (old, new) = (
+        before["particles"].as_array().unwrap(),
+        after["particles"].as_array().unwrap(),
+    );
+    assert_eq!(new.len(), 48);
+    for (index, (old, new)) in old.iter().zip(new).enumerate() {
+        for field in ["pos", "vel", "radius", "hue"] {
+            assert_eq!(new[field], old[field], "particle {index}: {field} carried");
+        }
+        assert_eq!(new["age"], 7, "particle {index}: `age` has init's value");
+    }
+    for field in ["ticks", "score", "rng", "player"] {
+        assert_eq!(after[field], before[field], "{field} carried");
+    }
+    run(&mut engine, 1);
+    assert_eq!(ticks(engine.state_bytes()), 41, "the game goes on");
+}
+
+#[test]
 fn migrate_carries_the_state_over_a_layout_change() {
     let variant = with_lives("lives-migrate");
     variant

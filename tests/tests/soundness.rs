@@ -180,6 +180,74 @@ fn a_snapshot_with_an_invalid_bool_is_refused_and_the_state_kept() {
     assert_eq!(ticks(engine.state_bytes()), 5);
 }
 
+/// The demo with a `List` in its state: `trail`, two of its four slots used.
+fn listed_library() -> PathBuf {
+    let variant = Variant::of_demo("listed");
+    variant
+        .edit(
+            "lib.rs",
+            "        pub ticks: u64,\n",
+            "        pub ticks: u64,\n        /// Two of four slots used.\n        pub trail: hotloop_abi::List<u32, 4>,\n",
+        )
+        .edit(
+            "lib.rs",
+            "        ticks: 0,\n",
+            "        ticks: 0,\n        trail: [7, 8].into_iter().collect(),\n",
+        );
+    variant.build()
+}
+
+#[test]
+fn a_snapshot_whose_list_is_longer_than_its_capacity_is_refused_by_name() {
+    let mut engine = unwatched(&listed_library());
+    run(&mut engine, 5);
+    let path = engine.save_snapshot().expect("quick save");
+    let saved = fs::read(&path).unwrap();
+    let before = engine.state_bytes().to_vec();
+    let len = offset_of_path(&engine, "trail.len");
+    let state_at = saved.len() - 8 - before.len();
+    let refused = |engine: &mut Engine, data: Vec<u8>| {
+        fs::write(&path, data).unwrap();
+        let error = engine.load_snapshot(&path).unwrap_err().to_string();
+        assert!(
+            error.contains("field `trail.len` holds 5, more than the list's capacity of 4"),
+            "{error}"
+        );
+        assert_eq!(
+            engine.state_bytes(),
+            before,
+            "the running state is untouched"
+        );
+    };
+    // Caught by the file's own table, then (table stripped) by the library's.
+    refused(
+        &mut engine,
+        forged(saved.clone(), state_at + len, &5u32.to_le_bytes()),
+    );
+    let stripped = strip_table(&saved);
+    let stripped_state_at = stripped.len() - 8 - before.len();
+    refused(
+        &mut engine,
+        forged(
+            stripped.clone(),
+            stripped_state_at + len,
+            &5u32.to_le_bytes(),
+        ),
+    );
+
+    // Bytes in a free slot are no value of the list: they load as zeros,
+    // so only the live elements reach game code, the checksum and the JSON.
+    let free_slot = len + 4 + 2 * 4;
+    for (data, at) in [(saved, state_at), (stripped, stripped_state_at)] {
+        fs::write(&path, forged(data, at + free_slot, &[0xFF; 4])).unwrap();
+        engine
+            .load_snapshot(&path)
+            .expect("a free slot holds no value");
+        assert_eq!(engine.state_bytes(), before, "the free slot is zero again");
+    }
+    assert_eq!(engine.state_json()["trail"], serde_json::json!([7, 8]));
+}
+
 /// A snapshot's bytes with its field table removed (length 0), checksum fixed.
 fn strip_table(data: &[u8]) -> Vec<u8> {
     const HEADER: usize = 8 + 4 + 4 + 8 * 3;

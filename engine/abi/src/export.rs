@@ -37,10 +37,11 @@ macro_rules! state {
 
         // SAFETY: `#[repr(C)]` fixes the layout; every field is `StateData`
         // (the impl does not compile otherwise), so the struct holds no
-        // pointers; the fingerprint hashes each field's name, fingerprint and
-        // offset with the size and alignment; `FIELDS` lists every field with
-        // its own kind and fields, so checking them checks the struct (its
-        // padding bytes may hold anything).
+        // pointers, and all-zero bytes are a valid struct because they are a
+        // valid value of each field (padding may hold anything); the
+        // fingerprint hashes each field's name, fingerprint and offset with
+        // the size and alignment; `FIELDS` lists every field with its own
+        // kind and fields, so checking them checks the struct.
         unsafe impl $crate::StateData for $name {
             const FINGERPRINT: u64 = {
                 let hash = $crate::start_hash("struct");

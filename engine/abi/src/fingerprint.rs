@@ -45,8 +45,8 @@ impl std::fmt::Display for StateLayout {
 /// `Copy` rules out heap ownership (`Vec`, `String`, `Box`), which would be
 /// freed by the wrong allocator or outlive the library that made it. Structs
 /// get this trait from [`state!`](crate::state); numbers, `bool`, `char`,
-/// arrays and glam's vectors and matrices have it here. There is no other way
-/// to get it without writing `unsafe`.
+/// arrays, [`List`](crate::List) and glam's vectors and matrices have it
+/// here. There is no other way to get it without writing `unsafe`.
 ///
 /// # Safety
 ///
@@ -61,14 +61,19 @@ impl std::fmt::Display for StateLayout {
 ///   anything with interior mutability or a destructor;
 /// - `FINGERPRINT` differs from that of every other type a state could have
 ///   held (it covers names, field types, offsets, size and alignment);
+/// - all-zero bytes are a valid `Self` (the engine hands `init` a zeroed
+///   buffer, and [`List`](crate::List) keeps its free slots zeroed, which
+///   is how they stay valid without ever being written as values);
 /// - with `KIND` [`Opaque`](FieldKind::Opaque), every bit pattern of
 ///   `size_of::<Self>()` bytes is a valid `Self`;
 /// - otherwise `KIND` and `FIELDS` describe the type exactly (offsets, sizes,
 ///   kinds, recursively), so that checking each described field is enough to
-///   know the bytes form a valid `Self`.
+///   know the bytes form a valid `Self` (for a [`List`](FieldKind::List):
+///   its `len` at most its capacity and every slot valid; see
+///   [`check_state`](crate::reflect::check_state)).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot live in the hot-reloaded state",
-    note = "state fields must be plain data: numbers, bool, char, arrays, glam vectors, or structs declared with `hotloop_abi::state!`"
+    note = "state fields must be plain data: numbers, bool, char, arrays, `hotloop_abi::List`, glam vectors, or structs declared with `hotloop_abi::state!`"
 )]
 pub unsafe trait StateData: Copy + 'static {
     /// Changes whenever the type's layout or field names change.
@@ -92,7 +97,7 @@ const fn hash_bytes(mut hash: u64, bytes: &[u8]) -> u64 {
     hash
 }
 
-const fn hash_u64(hash: u64, value: u64) -> u64 {
+pub(crate) const fn hash_u64(hash: u64, value: u64) -> u64 {
     hash_bytes(hash, &value.to_le_bytes())
 }
 
@@ -118,8 +123,9 @@ macro_rules! plain_data {
         // quaternions (plain `f32`/`f64`/integer fields, no pointers): every
         // bit pattern is valid, so `Opaque` is right for them. `bool` and
         // `char`, whose invalid bit patterns the engine must refuse, say so
-        // with their own kinds. Fingerprints hash the type's name, size and
-        // alignment, distinct for each type listed.
+        // with their own kinds; all-zero bytes are `false` and `'\0'`, and
+        // zero for every other type listed. Fingerprints hash the type's
+        // name, size and alignment, distinct for each type listed.
         $(unsafe impl StateData for $ty {
             const FINGERPRINT: u64 =
                 finish_hash(start_hash(stringify!($ty)), size_of::<$ty>(), align_of::<$ty>());
@@ -157,7 +163,8 @@ plain_data!(
 // SAFETY: an array holds nothing but its `N` elements, back to back with no
 // padding between them (`size_of::<[T; N]>() == N * size_of::<T>()`), so it
 // is valid exactly when each element is, which is what its one described
-// element (offset 0, `T`'s own kind and fields) lets the engine check. The
+// element (offset 0, `T`'s own kind and fields) lets the engine check; and
+// all-zero bytes are a valid array because they are a valid `T`. The
 // fingerprint covers the element's fingerprint and the length.
 unsafe impl<T: StateData, const N: usize> StateData for [T; N] {
     const FINGERPRINT: u64 = finish_hash(

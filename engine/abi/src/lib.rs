@@ -29,6 +29,11 @@
 //! # fn main() {}
 //! ```
 //!
+//! Things that come and go (enemies, bullets) live in a [`List`]: up to `N`
+//! values held in place, like an array with a length. Its free slots are
+//! never read and kept zeroed, so only live elements reach the checksum,
+//! snapshots and the inspector.
+//!
 //! # Entry points
 //!
 //! Every library exports these `extern "C"` symbols (names in [`symbols`]):
@@ -58,11 +63,14 @@
 //!   fills it with the new `init`, then calls `migrate` (if exported) with the
 //!   old state as an [`OldState`]. Without `migrate`, or when it declines, the
 //!   engine copies every field whose name (or declared former name) and type
-//!   still match, using the field tables, and saves the old bytes to a
-//!   snapshot file as well.
+//!   still match, using the field tables: through nested structs, and element
+//!   by element through arrays and [`List`]s (a field added to the struct of
+//!   an array keeps every element; a shorter array or a smaller list keeps
+//!   the first elements). It saves the old bytes to a snapshot file as well.
 //! - Memory is freed on the side that allocated it: nothing allocated by game
 //!   code crosses the boundary, which is why state fields are plain data
-//!   ([`StateData`]): numbers, `bool`, arrays, glam vectors and nested [`state!`] structs.
+//!   ([`StateData`]): numbers, `bool`, `char`, arrays, [`List`], glam vectors
+//!   and nested [`state!`] structs.
 //!
 //! # Limitations
 //!
@@ -78,6 +86,7 @@ mod assets;
 pub mod canvas;
 mod fingerprint;
 mod frame;
+mod list;
 mod message;
 mod migrate;
 pub mod reflect;
@@ -92,6 +101,7 @@ pub use canvas::{Canvas, RawCanvas, Rgba};
 pub use fingerprint::{StateData, StateLayout, field_hash, finish_hash, start_hash};
 pub use frame::{Frame, Input, Key, KeySet, MouseButton};
 pub use glam;
+pub use list::List;
 pub use message::{MESSAGE_CAPACITY, Message, Status};
 pub use migrate::OldState;
 

@@ -95,4 +95,24 @@ mod tests {
             })
         );
     }
+
+    crate::state! {
+        struct Crowd { flags: crate::List<Flags, 2> }
+    }
+
+    #[test]
+    fn view_refuses_a_list_longer_than_its_capacity_or_with_an_invalid_free_slot() {
+        #[repr(align(4))]
+        struct Aligned([u8; 8]);
+        // `len`, then two `Flags` slots of two bools each.
+        let view = |bytes: [u8; 8]| {
+            let bytes = Aligned(bytes);
+            OldState::new(&bytes.0, StateLayout::of::<Crowd>())
+                .view::<Crowd>()
+                .map(|crowd| crowd.flags.len())
+        };
+        assert_eq!(view([1, 0, 0, 0, 1, 0, 0, 0]), Some(1));
+        assert_eq!(view([3, 0, 0, 0, 1, 0, 0, 0]), None, "3 of 2");
+        assert_eq!(view([1, 0, 0, 0, 1, 0, 0, 2]), None, "free slot holds 2");
+    }
 }

@@ -1,6 +1,8 @@
 //! The live state inspector (F2): every field of the state with its value,
-//! updated every frame; `[` and `]` select a field, `-` and `=` nudge it
-//! (hold Shift for steps of ten). Changes are written into the state buffer
+//! updated every frame; `[` and `]` select a row, `-` and `=` nudge a value
+//! (hold Shift for steps of ten). Arrays and lists show one element at a
+//! time: their row says which (`particles [3] of 48`), and `-` `=` on it
+//! step through the elements. Changes are written into the state buffer
 //! between frames.
 
 use std::fmt::Write;
@@ -9,7 +11,7 @@ use winit::keyboard::KeyCode;
 
 use crate::frontend::text::{GLYPH, Target};
 use crate::runtime::Engine;
-use crate::state::fields::{Entry, Value, read};
+use crate::state::fields::{Browse, Entry, FieldInfo, Row, Value, read};
 
 const PANEL: [u8; 4] = [8, 40, 28, 215];
 const SELECTED: [u8; 4] = [40, 130, 80, 255];
@@ -20,32 +22,35 @@ const TOP: usize = GLYPH + 6;
 
 /// What the inspector looks at and changes: the [`Engine`], or a stand-in.
 pub trait Inspected {
-    /// The state's fields, as the inspector lists them.
-    fn entries(&self) -> &[Entry];
+    /// The state's field table.
+    fn fields(&self) -> &[FieldInfo];
     /// The state's bytes.
     fn state_bytes(&self) -> &[u8];
-    /// Changes the `index`th entry by `steps`; the new value if it changed.
-    fn nudge(&mut self, index: usize, steps: i32) -> Option<Value>;
+    /// Changes the value `entry` names by `steps`; the new value if it changed.
+    fn nudge(&mut self, entry: &Entry, steps: i32) -> Option<Value>;
 }
 
 impl Inspected for Engine {
-    fn entries(&self) -> &[Entry] {
-        self.state_entries()
+    fn fields(&self) -> &[FieldInfo] {
+        self.state_fields()
     }
     fn state_bytes(&self) -> &[u8] {
         Engine::state_bytes(self)
     }
-    fn nudge(&mut self, index: usize, steps: i32) -> Option<Value> {
-        Engine::nudge(self, index, steps)
+    fn nudge(&mut self, entry: &Entry, steps: i32) -> Option<Value> {
+        self.nudge_entry(entry, steps)
     }
 }
 
-/// Inspector state: whether it is shown and which entry is selected.
+/// Inspector state: whether it is shown, which row is selected, and which
+/// element of each array is shown.
 #[derive(Debug, Default)]
 pub struct Inspector {
     /// Whether the panel is shown.
     pub visible: bool,
     selected: usize,
+    browse: Browse,
+    rows: Vec<Row>,
     line: String,
 }
 
@@ -55,22 +60,37 @@ impl Inspector {
         if !self.visible {
             return false;
         }
-        let count = engine.entries().len();
+        self.refresh(engine);
         let steps = if shift { 10 } else { 1 };
-        match code {
-            KeyCode::BracketLeft => self.selected = self.selected.saturating_sub(1),
+        let steps = match code {
+            KeyCode::BracketLeft => {
+                self.selected = self.selected.saturating_sub(1);
+                return true;
+            }
             KeyCode::BracketRight => {
-                self.selected = (self.selected + 1).min(count.saturating_sub(1))
+                self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1));
+                return true;
             }
-            KeyCode::Minus => {
-                engine.nudge(self.selected, -steps);
-            }
-            KeyCode::Equal => {
-                engine.nudge(self.selected, steps);
-            }
+            KeyCode::Minus => -steps,
+            KeyCode::Equal => steps,
             _ => return false,
+        };
+        match self.rows.get(self.selected) {
+            Some(Row::Value(entry)) => {
+                engine.nudge(entry, steps);
+            }
+            Some(Row::Elements(elements)) => self.browse.step(elements, steps.into()),
+            None => {}
         }
         true
+    }
+
+    /// The rows for the state as it is now.
+    fn refresh(&mut self, engine: &impl Inspected) {
+        self.rows = self
+            .browse
+            .rows(engine.fields(), Some(engine.state_bytes()));
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
     }
 
     /// Draws the panel over the framebuffer (`width` x `height`, RGBA8).
@@ -84,24 +104,24 @@ impl Inspector {
         if !self.visible {
             return;
         }
+        self.refresh(engine);
         let mut target = Target::new(pixels, width, height);
-        let entries = engine.entries();
-        self.selected = self.selected.min(entries.len().saturating_sub(1));
+        let rows = &self.rows;
         let row_height = GLYPH + 1;
-        let rows = (height.saturating_sub(TOP + row_height * 2) / row_height).max(1);
+        let shown_rows = (height.saturating_sub(TOP + row_height * 2) / row_height).max(1);
         let first = self
             .selected
-            .saturating_sub(rows / 2)
-            .min(entries.len().saturating_sub(rows));
-        let shown = entries.len().min(rows);
+            .saturating_sub(shown_rows / 2)
+            .min(rows.len().saturating_sub(shown_rows));
+        let shown = rows.len().min(shown_rows);
         target.panel(0, TOP, width, (shown + 1) * row_height + 2, PANEL);
         target.text(2, TOP + 1, "STATE  [ ] select  - = nudge", DIM);
         let columns = width / GLYPH;
-        for (row, (index, entry)) in entries
+        for (row, (index, item)) in rows
             .iter()
             .enumerate()
             .skip(first)
-            .take(rows)
+            .take(shown_rows)
             .enumerate()
         {
             let y = TOP + 1 + (row + 1) * row_height;
@@ -109,18 +129,26 @@ impl Inspector {
                 target.panel(0, y - 1, width, row_height, SELECTED);
             }
             self.line.clear();
-            let _ = write!(
-                self.line,
-                "{} = {}",
-                entry.path,
-                read(entry, engine.state_bytes())
-            );
+            let color = match item {
+                Row::Value(entry) => {
+                    let _ = write!(
+                        self.line,
+                        "{} = {}",
+                        entry.path,
+                        read(entry, engine.state_bytes())
+                    );
+                    if entry.editable() { TEXT } else { DIM }
+                }
+                Row::Elements(elements) => {
+                    let _ = write!(self.line, "{elements}");
+                    TEXT
+                }
+            };
             let end = self
                 .line
                 .char_indices()
                 .nth(columns)
                 .map_or(self.line.len(), |(at, _)| at);
-            let color = if entry.editable() { TEXT } else { DIM };
             target.text(2, y, &self.line[..end], color);
         }
     }
@@ -129,39 +157,53 @@ impl Inspector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::fields::{decode, entries, nudge};
-    use hotloop_abi::{StateLayout, state};
+    use crate::state::fields::{FieldTable, entries, nudge};
+    use hotloop_abi::{List, StateData, StateLayout, state};
 
     state! {
         struct Sample { ticks: u32, speed: f32, alive: bool }
+        struct Dot { x: i32, on: bool }
+        struct Swarm { count: u32, dots: [Dot; 10_000], crew: List<Dot, 4> }
     }
 
-    /// A state of `Sample` without an engine.
+    /// A zeroed state of `S` without an engine, checked like the engine's.
     struct Stand {
+        table: FieldTable,
         entries: Vec<Entry>,
         bytes: Vec<u8>,
     }
 
     impl Inspected for Stand {
-        fn entries(&self) -> &[Entry] {
-            &self.entries
+        fn fields(&self) -> &[FieldInfo] {
+            self.table.fields()
         }
         fn state_bytes(&self) -> &[u8] {
             &self.bytes
         }
-        fn nudge(&mut self, index: usize, steps: i32) -> Option<Value> {
-            nudge(&self.entries[index], &mut self.bytes, steps)
+        fn nudge(&mut self, entry: &Entry, steps: i32) -> Option<Value> {
+            let before = self.bytes.clone();
+            let value = nudge(entry, &mut self.bytes, steps)?;
+            if self.table.admit(&mut self.bytes).is_err() {
+                self.bytes = before;
+                return None;
+            }
+            Some(value)
+        }
+    }
+
+    fn stand_of<S: StateData>() -> Stand {
+        let mut table = Vec::new();
+        hotloop_abi::reflect::table_of::<S>(&mut table);
+        let table = FieldTable::decode(table, StateLayout::of::<S>()).unwrap();
+        Stand {
+            entries: entries(table.fields()),
+            table,
+            bytes: vec![0; size_of::<S>()],
         }
     }
 
     fn stand() -> Stand {
-        let mut table = Vec::new();
-        hotloop_abi::reflect::table_of::<Sample>(&mut table);
-        let fields = decode(&table, StateLayout::of::<Sample>()).unwrap();
-        Stand {
-            entries: entries(&fields),
-            bytes: vec![0; size_of::<Sample>()],
-        }
+        stand_of::<Sample>()
     }
 
     fn value(stand: &Stand, index: usize) -> Value {
@@ -221,5 +263,100 @@ mod tests {
             selected.contains(&second_row) && !selected.contains(&(TOP + 1 + GLYPH + 1)),
             "the second field's row is highlighted: {selected:?}"
         );
+    }
+
+    /// What the selected row says, as the next frame's panel writes it.
+    fn selected_text(inspector: &mut Inspector, stand: &Stand) -> String {
+        inspector.refresh(stand);
+        match &inspector.rows[inspector.selected] {
+            Row::Value(entry) => format!("{} = {}", entry.path, read(entry, &stand.bytes)),
+            Row::Elements(elements) => elements.to_string(),
+        }
+    }
+
+    /// Presses `code` `times` times.
+    fn press(
+        inspector: &mut Inspector,
+        stand: &mut Stand,
+        code: KeyCode,
+        shift: bool,
+        times: usize,
+    ) {
+        for _ in 0..times {
+            assert!(inspector.key(code, shift, stand));
+        }
+    }
+
+    #[test]
+    fn an_array_row_steps_through_its_elements_and_the_rows_below_follow() {
+        let (mut inspector, mut stand) = (Inspector::default(), stand_of::<Swarm>());
+        inspector.visible = true;
+        inspector.refresh(&stand);
+        assert_eq!(
+            inspector.rows.len(),
+            5,
+            "count, the dots row, one dot, crew.len"
+        );
+        press(&mut inspector, &mut stand, KeyCode::BracketRight, false, 1);
+        assert_eq!(selected_text(&mut inspector, &stand), "dots [0] of 10000");
+        press(&mut inspector, &mut stand, KeyCode::Equal, true, 2);
+        press(&mut inspector, &mut stand, KeyCode::Equal, false, 3);
+        assert_eq!(selected_text(&mut inspector, &stand), "dots [23] of 10000");
+        press(&mut inspector, &mut stand, KeyCode::Minus, false, 1);
+        assert_eq!(selected_text(&mut inspector, &stand), "dots [22] of 10000");
+
+        // The element's own rows: nudge dot 22's `x` and flip its `on`.
+        press(&mut inspector, &mut stand, KeyCode::BracketRight, false, 1);
+        press(&mut inspector, &mut stand, KeyCode::Equal, false, 5);
+        assert_eq!(selected_text(&mut inspector, &stand), "dots[22].x = 5");
+        press(&mut inspector, &mut stand, KeyCode::BracketRight, false, 1);
+        press(&mut inspector, &mut stand, KeyCode::Equal, false, 1);
+        assert_eq!(selected_text(&mut inspector, &stand), "dots[22].on = true");
+        let dot = std::mem::offset_of!(Swarm, dots) + 22 * size_of::<Dot>();
+        assert_eq!(
+            stand.bytes[dot..dot + 4],
+            5i32.to_le_bytes(),
+            "that element, in the state"
+        );
+        assert_eq!(stand.bytes[dot + std::mem::offset_of!(Dot, on)], 1);
+
+        // Stepping past the end stops at the last element.
+        press(&mut inspector, &mut stand, KeyCode::BracketLeft, false, 2);
+        press(&mut inspector, &mut stand, KeyCode::Equal, true, 1_000);
+        assert_eq!(
+            selected_text(&mut inspector, &stand),
+            "dots [9999] of 10000"
+        );
+    }
+
+    #[test]
+    fn a_list_shows_its_length_and_only_its_live_elements() {
+        let (mut inspector, mut stand) = (Inspector::default(), stand_of::<Swarm>());
+        inspector.visible = true;
+        press(&mut inspector, &mut stand, KeyCode::BracketRight, false, 10);
+        assert_eq!(
+            selected_text(&mut inspector, &stand),
+            "crew.len = 0",
+            "empty: no element rows"
+        );
+        press(&mut inspector, &mut stand, KeyCode::Equal, false, 2);
+        assert_eq!(selected_text(&mut inspector, &stand), "crew.len = 2");
+        press(&mut inspector, &mut stand, KeyCode::BracketRight, false, 1);
+        assert_eq!(selected_text(&mut inspector, &stand), "crew [0] of 2");
+        press(&mut inspector, &mut stand, KeyCode::Equal, false, 5);
+        assert_eq!(
+            selected_text(&mut inspector, &stand),
+            "crew [1] of 2",
+            "only live ones"
+        );
+        press(&mut inspector, &mut stand, KeyCode::BracketRight, false, 1);
+        assert_eq!(selected_text(&mut inspector, &stand), "crew[1].x = 0");
+
+        // A length past the capacity is refused; the list stays as it was.
+        press(&mut inspector, &mut stand, KeyCode::BracketLeft, false, 2);
+        press(&mut inspector, &mut stand, KeyCode::Equal, true, 1);
+        assert_eq!(selected_text(&mut inspector, &stand), "crew.len = 2");
+        press(&mut inspector, &mut stand, KeyCode::Equal, false, 2);
+        assert_eq!(selected_text(&mut inspector, &stand), "crew.len = 4");
     }
 }

@@ -4,7 +4,7 @@
 use super::Engine;
 use crate::loader::library::GameLibrary;
 use crate::runtime::profile::SystemProfile;
-use crate::state::fields::{self, Entry, PathError, Value};
+use crate::state::fields::{self, Entry, FieldInfo, PathError, Value};
 
 impl Engine {
     /// The game's one-line summary of its state, if `describe` succeeds.
@@ -23,10 +23,23 @@ impl Engine {
     }
 
     /// Changes the `index`th entry of [`Engine::state_entries`] by `steps`
-    /// (see [`fields::nudge`]); call it between frames. The new value is
-    /// checked against the field table before game code can see it.
+    /// (see [`Engine::nudge_entry`]).
     pub fn nudge(&mut self, index: usize, steps: i32) -> Option<Value> {
-        let entry = self.entries.get(index)?;
+        let entry = self.entries.get(index)?.clone();
+        self.nudge_entry(&entry, steps)
+    }
+
+    /// The running library's field table, as the inspector walks it.
+    pub fn state_fields(&self) -> &[FieldInfo] {
+        self.table.fields()
+    }
+
+    /// Changes the value `entry` names by `steps` (see [`fields::nudge`]);
+    /// call it between frames. The new value is checked against the field
+    /// table before game code can see it (so any entry is safe to pass:
+    /// one past a list's length is zeroed again, a length past the
+    /// capacity is refused).
+    pub fn nudge_entry(&mut self, entry: &Entry, steps: i32) -> Option<Value> {
         let span = entry.offset..entry.offset + entry.size as usize;
         let mut was = [0u8; 16];
         let was = &mut was[..span.len().min(16)];
@@ -47,18 +60,31 @@ impl Engine {
     /// # Errors
     /// When the path names no single value.
     pub fn field(&self, path: &str) -> Result<Value, PathError> {
-        let entry = fields::locate(self.table.fields(), path)?;
+        let entry = fields::locate(self.table.fields(), path, self.state.bytes())?;
         Ok(fields::read(&entry, self.state.bytes()))
     }
 
     /// Writes `value` at `path`; call it between steps. The value must fit
-    /// the field's type exactly, so the state stays valid for game code.
+    /// the field's type, and the state is checked as a whole afterwards (a
+    /// list's `len` within its capacity; slots it frees are zeroed), so it
+    /// stays valid for game code; a refused write changes nothing.
     ///
     /// # Errors
     /// When the path names no single value or the value does not fit.
     pub fn set_field(&mut self, path: &str, value: Value) -> Result<(), PathError> {
-        let entry = fields::locate(self.table.fields(), path)?;
-        fields::write(&entry, self.state.bytes_mut(), value)
+        let entry = fields::locate(self.table.fields(), path, self.state.bytes())?;
+        let span = entry.offset..entry.offset + entry.size as usize;
+        let was = self.state.bytes()[span.clone()].to_vec();
+        fields::write(&entry, self.state.bytes_mut(), value)?;
+        if let Err(invalid) = self.table.admit(self.state.bytes_mut()) {
+            self.state.bytes_mut()[span].copy_from_slice(&was);
+            return Err(PathError::DoesNotFit {
+                path: path.to_owned(),
+                kind: entry.kind,
+                value: format!("{value} ({invalid})"),
+            });
+        }
+        Ok(())
     }
 
     /// The state's fields and values as JSON.

@@ -132,7 +132,7 @@ impl Engine {
         )?;
         self.looper.stop();
         self.state.copy_from(&recording.start.state);
-        self.table.zero_padding(self.state.bytes_mut());
+        self.table.zero_unused(self.state.bytes_mut());
         self.clock = recording.first_step;
         Ok(())
     }

@@ -116,6 +116,7 @@ fn check(fields: &[FieldInfo], size: u64, prefix: &str) -> Result<(), String> {
         match field.kind {
             FieldKind::Struct => check(&field.fields, field.size, &format!("{path}."))?,
             FieldKind::Array => check_array(field, &path)?,
+            FieldKind::List => check_list(field, &path)?,
             _ if !field.fields.is_empty() => {
                 return Err(format!("field `{path}` is not a struct but has fields"));
             }
@@ -133,6 +134,24 @@ fn check(fields: &[FieldInfo], size: u64, prefix: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// A list is described by its `len` (a `u32` at offset 0) and its `items`
+/// (an array), which must fit in it like a struct's fields.
+fn check_list(list: &FieldInfo, path: &str) -> Result<(), String> {
+    let described = matches!(
+        list.fields.as_slice(),
+        [len, items] if len.name == "len"
+            && len.kind == FieldKind::U32
+            && len.offset == 0
+            && items.kind == FieldKind::Array
+    );
+    if !described {
+        return Err(format!(
+            "list `{path}` is not described by a `len` (u32 at offset 0) and an array of items"
+        ));
+    }
+    check(&list.fields, list.size, &format!("{path}."))
 }
 
 /// An array is described by exactly one element at offset 0 that it holds a
@@ -333,6 +352,53 @@ pub(super) mod tests {
             (
                 array(12, Box::leak(Box::new([element(4, 4)]))),
                 "not a whole number",
+            ),
+        ];
+        for (field, expected) in cases {
+            let error = decode(&table(&[field]), layout(16)).unwrap_err();
+            assert!(error.contains(expected), "{error} should say {expected}");
+        }
+    }
+
+    #[test]
+    fn lists_are_described_by_their_length_and_items_and_checked() {
+        hotloop_abi::state! {
+            struct Cell { alive: bool }
+            struct Board { cells: hotloop_abi::List<Cell, 5> }
+        }
+        let mut bytes = Vec::new();
+        hotloop_abi::reflect::table_of::<Board>(&mut bytes);
+        let board = decode(&bytes, StateLayout::of::<Board>()).unwrap();
+        let list = board[0].sequence().expect("a list is a sequence");
+        assert_eq!((list.capacity, list.items, list.len_at), (5, 4, Some(0)));
+        assert_eq!(list.element.fields[0].kind, FieldKind::Bool);
+
+        let len = field("len", 0, 4, FieldKind::U32, 1);
+        let items = Field {
+            fields: Box::leak(Box::new([field("[]", 0, 1, FieldKind::U8, 1)])),
+            ..field("items", 4, 4, FieldKind::Array, 3)
+        };
+        let list = |fields: &'static [Field]| Field {
+            fields,
+            ..field("cells", 0, 8, FieldKind::List, 2)
+        };
+        let leak =
+            |fields: Vec<Field>| -> &'static [Field] { Box::leak(fields.into_boxed_slice()) };
+        let cases: [(Field, &str); 3] = [
+            (
+                list(leak(vec![items])),
+                "list `cells` is not described by a `len`",
+            ),
+            (
+                list(leak(vec![
+                    Field { offset: 4, ..len },
+                    Field { offset: 0, ..items },
+                ])),
+                "not described by a `len` (u32 at offset 0)",
+            ),
+            (
+                list(leak(vec![len, Field { size: 8, ..items }])),
+                "field `cells.items` (offset 4, 8 bytes) lies outside its 8-byte struct",
             ),
         ];
         for (field, expected) in cases {

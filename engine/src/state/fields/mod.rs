@@ -9,19 +9,26 @@
 //!
 //! Bytes that did not come from the game's own `init`/`update` (a snapshot,
 //! a recording, a migration, an inspector nudge) are checked with
-//! [`check_values`] before game code sees them, and padding is zeroed
-//! ([`Padding`]) so that equal states have equal bytes.
+//! [`check_values`] before game code sees them, and the bytes no value lives
+//! in are zeroed: padding ([`Padding`], also after every game call) and the
+//! free slots of lists ([`FreeSlots`]), so that equal states have equal bytes.
 
+mod browse;
 mod decode;
+mod free;
 mod migrate;
 mod padding;
 mod path;
+#[cfg(test)]
+mod tests;
 mod values;
 
 use hotloop_abi::StateLayout;
 use hotloop_abi::reflect::{Described, FieldKind};
 
+pub use browse::{Browse, Elements, Row};
 pub use decode::decode;
+pub use free::FreeSlots;
 pub use hotloop_abi::reflect::{InvalidValue, check_values};
 pub use migrate::{MigrationReport, migrate};
 pub use padding::Padding;
@@ -47,7 +54,7 @@ pub struct FieldInfo {
     pub fingerprint: u64,
     /// How to show it.
     pub kind: FieldKind,
-    /// Its fields, for a described struct.
+    /// Its fields: a struct's, an array's element, a list's `len` and `items`.
     pub fields: Vec<FieldInfo>,
 }
 
@@ -84,6 +91,68 @@ impl FieldInfo {
             .and_then(|element| self.size.checked_div(element.size))
             .unwrap_or(0)
     }
+
+    /// An array or a list as a run of elements, or `None`.
+    pub fn sequence(&self) -> Option<Sequence<'_>> {
+        match (self.kind, self.fields.as_slice()) {
+            (FieldKind::Array, _) => Some(Sequence {
+                element: self.element()?,
+                items: 0,
+                capacity: self.element_count(),
+                len_at: None,
+            }),
+            (FieldKind::List, [len, items]) => Some(Sequence {
+                element: items.element()?,
+                items: items.offset,
+                capacity: items.element_count(),
+                len_at: Some(len.offset),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// An array or a list, walked element by element: what each element is,
+/// where they start, how many slots there are, and (for a list) where the
+/// number of live ones is kept. Offsets are from the field's own start.
+#[derive(Clone, Copy, Debug)]
+pub struct Sequence<'a> {
+    /// Every element's description (at offset 0 of its slot).
+    pub element: &'a FieldInfo,
+    /// Where the first element starts.
+    pub items: u64,
+    /// How many slots: an array's length, a list's capacity.
+    pub capacity: u64,
+    /// A list's `len` (a `u32`); `None` for an array, all of whose slots live.
+    pub len_at: Option<u64>,
+}
+
+impl Sequence<'_> {
+    /// The size of one slot.
+    pub fn stride(&self) -> u64 {
+        self.element.size
+    }
+
+    /// How many elements are live in the field at `at` of `state`: every
+    /// slot of an array; a list's `len`, at most its capacity (0 when the
+    /// bytes are not there).
+    pub fn live(&self, state: &[u8], at: u64) -> u64 {
+        let Some(len_at) = self.len_at else {
+            return self.capacity;
+        };
+        let word = usize::try_from(at.saturating_add(len_at))
+            .ok()
+            .and_then(|start| state.get(start..start.checked_add(4)?));
+        word.map_or(0, |word| {
+            u64::from(u32::from_le_bytes(word.try_into().expect("4 bytes")))
+        })
+        .min(self.capacity)
+    }
+
+    /// Where slot `index` starts, from the field's start.
+    pub fn slot(&self, index: u64) -> u64 {
+        self.items + index * self.stride()
+    }
 }
 
 /// A state's field table as the engine keeps it: decoded and checked
@@ -94,6 +163,7 @@ pub struct FieldTable {
     fields: Vec<FieldInfo>,
     bytes: Vec<u8>,
     padding: Padding,
+    free: FreeSlots,
 }
 
 impl FieldTable {
@@ -104,10 +174,12 @@ impl FieldTable {
     pub fn decode(bytes: Vec<u8>, layout: StateLayout) -> Result<Self, String> {
         let fields = decode(&bytes, layout)?;
         let padding = Padding::of(&fields, layout.size);
+        let free = FreeSlots::of(&fields);
         Ok(Self {
             fields,
             bytes,
             padding,
+            free,
         })
     }
 
@@ -121,22 +193,33 @@ impl FieldTable {
         &self.bytes
     }
 
-    /// Sets the padding bytes of `state` to zero (nothing to do for most states).
+    /// Sets the padding bytes of `state` to zero (nothing to do for most
+    /// states). Game code's own writes need only this: a list zeroes the
+    /// slots it frees itself.
     pub fn zero_padding(&self, state: &mut [u8]) {
         if !self.padding.is_empty() {
             self.padding.zero(state);
         }
     }
 
+    /// Sets every byte no value lives in to zero: padding, and the slots of
+    /// each list past its length. For bytes from outside game code, whose
+    /// free slots may hold anything; checked with [`check_values`] first.
+    pub fn zero_unused(&self, state: &mut [u8]) {
+        self.free.zero(state);
+        self.zero_padding(state);
+    }
+
     /// Checks bytes that came from outside game code (a file, a migration,
-    /// the inspector) before game code sees them, and zeroes their padding.
+    /// the inspector) before game code sees them, and zeroes the bytes no
+    /// value lives in ([`FieldTable::zero_unused`]).
     ///
     /// # Errors
-    /// The first field that does not hold a valid value; `state` is then
-    /// left as it was.
+    /// The first field that does not hold a valid value (a list longer than
+    /// its capacity, say); `state` is then left as it was.
     pub fn admit(&self, state: &mut [u8]) -> Result<(), InvalidValue> {
         check_values(&self.fields, state)?;
-        self.zero_padding(state);
+        self.zero_unused(state);
         Ok(())
     }
 }

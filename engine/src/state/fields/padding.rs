@@ -66,7 +66,7 @@ fn runs(fields: &[FieldInfo], size: u64) -> Vec<Run> {
         push_gap(&mut out, covered, field.offset);
         covered = covered.max(field.offset + field.size);
         let inner = match field.kind {
-            FieldKind::Struct => runs(&field.fields, field.size),
+            FieldKind::Struct | FieldKind::List => runs(&field.fields, field.size),
             FieldKind::Array => match field.element() {
                 Some(element) if field.element_count() > 0 => {
                     let inner = runs(std::slice::from_ref(element), element.size);
@@ -182,6 +182,20 @@ mod tests {
         }
         expected.extend(offset_of!(Padded, last) + 2..size); // the tail
         assert_eq!(zeroed, expected);
+    }
+
+    state! {
+        struct Wide { x: u64 }
+        struct Listed { items: hotloop_abi::List<Wide, 2> }
+    }
+
+    #[test]
+    fn a_list_is_padded_between_its_length_and_its_items() {
+        let (padding, size) = padding_of::<Listed>();
+        let mut bytes = vec![0xAAu8; size];
+        padding.zero(&mut bytes);
+        let zeroed: Vec<usize> = (0..size).filter(|&at| bytes[at] == 0).collect();
+        assert_eq!(zeroed, [4, 5, 6, 7]);
     }
 
     #[test]

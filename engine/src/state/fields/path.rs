@@ -18,7 +18,7 @@ pub enum PathError {
         /// The path up to it (`(state)` at the top).
         within: String,
     },
-    /// An index past the end of an array.
+    /// An index past the end of an array, or past a list's length.
     #[error("`{path}` has {len} elements; index {index} is past the end")]
     OutOfRange {
         /// The array.
@@ -73,11 +73,12 @@ value_from!(
     f32 => Float as f64, f64 => Float as f64, bool => Bool as bool, char => Char as char,
 );
 
-/// The value at `path`, as an [`Entry`] (its offset, kind and size).
+/// The value at `path` in `state`, as an [`Entry`] (its offset, kind and
+/// size). An index into a list must be below its length (`enemies.len`).
 ///
 /// # Errors
 /// When the path names no single value.
-pub fn locate(fields: &[FieldInfo], path: &str) -> Result<Entry, PathError> {
+pub fn locate(fields: &[FieldInfo], path: &str, state: &[u8]) -> Result<Entry, PathError> {
     let malformed = |why: &str| PathError::Malformed {
         path: path.to_owned(),
         why: why.to_owned(),
@@ -90,7 +91,8 @@ pub fn locate(fields: &[FieldInfo], path: &str) -> Result<Entry, PathError> {
         let (name, indices) = split_indices(segment).ok_or_else(|| malformed("bad index"))?;
         if let Some(field) = current {
             match field.kind {
-                FieldKind::Struct => scope = &field.fields,
+                // A list's `len` is a field of its own: `enemies.len`.
+                FieldKind::Struct | FieldKind::List => scope = &field.fields,
                 FieldKind::Vec2 | FieldKind::Vec3 if indices.is_empty() => {
                     let axis = ["x", "y", "z"]
                         .iter()
@@ -129,10 +131,10 @@ pub fn locate(fields: &[FieldInfo], path: &str) -> Result<Entry, PathError> {
         offset += field.offset;
         let mut field = field;
         for index in indices {
-            let element = field
-                .element()
-                .ok_or_else(|| malformed(&format!("`{walked}` is not an array")))?;
-            let len = field.element_count();
+            let sequence = field
+                .sequence()
+                .ok_or_else(|| malformed(&format!("`{walked}` is not an array or a list")))?;
+            let len = sequence.live(state, offset);
             if index >= len {
                 return Err(PathError::OutOfRange {
                     path: walked,
@@ -140,9 +142,9 @@ pub fn locate(fields: &[FieldInfo], path: &str) -> Result<Entry, PathError> {
                     index,
                 });
             }
-            offset += index * element.size;
+            offset += sequence.slot(index);
             walked.push_str(&format!("[{index}]"));
-            field = element;
+            field = sequence.element;
         }
         current = Some(field);
     }
@@ -215,7 +217,13 @@ mod tests {
 
     state! {
         struct Cell { alive: bool, hp: i16 }
-        struct Board { ticks: u64, pos: glam::Vec2, cells: [[Cell; 3]; 2], letter: char }
+        struct Board {
+            ticks: u64,
+            pos: glam::Vec2,
+            cells: [[Cell; 3]; 2],
+            letter: char,
+            enemies: hotloop_abi::List<Cell, 4>,
+        }
     }
 
     fn board() -> (Vec<FieldInfo>, Vec<u8>) {
@@ -228,23 +236,39 @@ mod tests {
     #[test]
     fn paths_reach_nested_fields_array_elements_and_vector_axes() {
         let (fields, mut bytes) = board();
-        let hp = locate(&fields, "cells[1][2].hp").unwrap();
+        let hp = locate(&fields, "cells[1][2].hp", &bytes).unwrap();
         let cell = std::mem::offset_of!(Board, cells) + (3 + 2) * size_of::<Cell>();
         assert_eq!(hp.offset, cell + std::mem::offset_of!(Cell, hp));
         write(&hp, &mut bytes, Value::Int(-7)).unwrap();
         assert_eq!(read(&hp, &bytes), Value::Int(-7));
-        let y = locate(&fields, "pos.y").unwrap();
+        let y = locate(&fields, "pos.y", &bytes).unwrap();
         write(&y, &mut bytes, Value::Float(2.5)).unwrap();
         assert_eq!(read(&y, &bytes), Value::Float(2.5));
-        let letter = locate(&fields, "letter").unwrap();
+        let letter = locate(&fields, "letter", &bytes).unwrap();
         write(&letter, &mut bytes, Value::Char('é')).unwrap();
         assert_eq!(read(&letter, &bytes), Value::Char('é'));
     }
 
     #[test]
+    fn a_lists_length_is_a_field_and_only_live_elements_have_paths() {
+        let (fields, mut bytes) = board();
+        let error = locate(&fields, "enemies[0].hp", &bytes).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "`enemies` has 0 elements; index 0 is past the end"
+        );
+        let len = locate(&fields, "enemies.len", &bytes).unwrap();
+        write(&len, &mut bytes, Value::Int(2)).unwrap();
+        let hp = locate(&fields, "enemies[1].hp", &bytes).unwrap();
+        write(&hp, &mut bytes, Value::Int(30)).unwrap();
+        assert_eq!(read(&hp, &bytes), Value::Int(30));
+        assert!(locate(&fields, "enemies[2].hp", &bytes).is_err());
+    }
+
+    #[test]
     fn wrong_paths_and_values_say_what_is_wrong() {
         let (fields, mut bytes) = board();
-        let error = |path: &str| locate(&fields, path).unwrap_err().to_string();
+        let error = |path: &str| locate(&fields, path, &bytes).unwrap_err().to_string();
         assert_eq!(error("speed"), "no field `speed` in `(state)`");
         assert_eq!(
             error("cells[2][0].hp"),
@@ -258,12 +282,12 @@ mod tests {
         assert_eq!(error("pos.w"), "no field `w` in `pos`");
         assert!(error("cells[x]").contains("bad index"));
         assert!(error("ticks[0]").contains("is not an array"));
-        let alive = locate(&fields, "cells[0][0].alive").unwrap();
+        let alive = locate(&fields, "cells[0][0].alive", &bytes).unwrap();
         assert!(
             write(&alive, &mut bytes, Value::Int(2)).is_err(),
             "a bool takes only a bool"
         );
-        let hp = locate(&fields, "cells[0][0].hp").unwrap();
+        let hp = locate(&fields, "cells[0][0].hp", &bytes).unwrap();
         let too_big = write(&hp, &mut bytes, Value::Int(40_000)).unwrap_err();
         assert_eq!(
             too_big.to_string(),

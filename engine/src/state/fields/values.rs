@@ -3,7 +3,7 @@
 
 use hotloop_abi::reflect::FieldKind;
 
-use super::FieldInfo;
+use super::{Browse, FieldInfo, Row};
 
 /// A value the inspector shows: a scalar at a byte offset of the state, or a
 /// blob of which only the size is shown.
@@ -29,44 +29,18 @@ impl Entry {
     }
 }
 
-/// Flattens a table into inspector entries, depth first.
+/// Every value of a table as the inspector lists it, depth first, with
+/// each array at its first element and lists at their length only (which
+/// of their elements are live depends on the state: see [`Browse::rows`]).
 pub fn entries(fields: &[FieldInfo]) -> Vec<Entry> {
-    let mut out = Vec::new();
-    flatten(fields, 0, "", &mut out);
-    out
-}
-
-fn flatten(fields: &[FieldInfo], base: u64, prefix: &str, out: &mut Vec<Entry>) {
-    for field in fields {
-        let path = format!("{prefix}{}", field.name);
-        let offset = base + field.offset;
-        match field.kind {
-            FieldKind::Struct => flatten(&field.fields, offset, &format!("{path}."), out),
-            FieldKind::Vec2 | FieldKind::Vec3 => {
-                let axes: &[&str] = if field.kind == FieldKind::Vec2 {
-                    &["x", "y"]
-                } else {
-                    &["x", "y", "z"]
-                };
-                for (index, axis) in axes.iter().enumerate() {
-                    out.push(Entry {
-                        path: format!("{path}.{axis}"),
-                        offset: (offset + 4 * index as u64) as usize,
-                        kind: FieldKind::F32,
-                        size: 4,
-                        type_name: "f32".into(),
-                    });
-                }
-            }
-            kind => out.push(Entry {
-                path,
-                offset: offset as usize,
-                kind,
-                size: field.size,
-                type_name: field.type_name.clone(),
-            }),
-        }
-    }
+    Browse::default()
+        .rows(fields, None)
+        .into_iter()
+        .filter_map(|row| match row {
+            Row::Value(entry) => Some(entry),
+            Row::Elements(_) => None,
+        })
+        .collect()
 }
 
 /// A scalar read from the state.
@@ -129,6 +103,7 @@ pub fn read(entry: &Entry, state: &[u8]) -> Value {
         FieldKind::Opaque
         | FieldKind::Struct
         | FieldKind::Array
+        | FieldKind::List
         | FieldKind::Vec2
         | FieldKind::Vec3 => Value::Blob(entry.size),
     }
@@ -171,48 +146,82 @@ pub(super) fn int_range(kind: FieldKind) -> Option<(i128, i128)> {
     })
 }
 
+/// Most elements of one array or list written to JSON; the rest are
+/// counted in a last string element ("<9744 more>").
+const JSON_ELEMENTS: u64 = 256;
+/// Most array elements written in all, so that arrays of arrays stay
+/// bounded too (256 of 256 of 256 would be 16 million).
+const JSON_BUDGET: u64 = 1 << 16;
+
 /// The state as JSON: an object per struct, numbers and booleans as values,
-/// vectors as arrays, anything else as `"<N bytes>"`.
+/// vectors as arrays, arrays as arrays (lists: their live elements), at most
+/// 256 of them and 65,536 array elements in all (then `"<N more>"`),
+/// anything else as `"<N bytes>"`.
 pub fn to_json(fields: &[FieldInfo], state: &[u8]) -> serde_json::Value {
-    json_of(fields, state, 0)
+    let mut budget = JSON_BUDGET;
+    json_of_struct(fields, state, 0, &mut budget)
 }
 
-fn json_of(fields: &[FieldInfo], state: &[u8], base: u64) -> serde_json::Value {
-    let mut object = serde_json::Map::new();
-    for field in fields {
-        let offset = base + field.offset;
-        let scalar = |kind, at: u64| {
-            let entry = Entry {
-                path: String::new(),
-                offset: at as usize,
-                kind,
-                size: kind_size(kind, field.size),
-                type_name: String::new(),
-            };
-            match read(&entry, state) {
-                Value::Int(n) => serde_json::json!(n as i64),
-                Value::Float(x) => serde_json::json!(x),
-                Value::Bool(b) => serde_json::json!(b),
-                Value::Char(c) => serde_json::json!(c.to_string()),
-                Value::Blob(size) => serde_json::json!(format!("<{size} bytes>")),
-            }
-        };
-        let value = match field.kind {
-            FieldKind::Struct => json_of(&field.fields, state, offset),
-            FieldKind::Vec2 => serde_json::json!([
-                scalar(FieldKind::F32, offset),
-                scalar(FieldKind::F32, offset + 4)
-            ]),
-            FieldKind::Vec3 => serde_json::json!([
-                scalar(FieldKind::F32, offset),
-                scalar(FieldKind::F32, offset + 4),
-                scalar(FieldKind::F32, offset + 8)
-            ]),
-            kind => scalar(kind, offset),
-        };
-        object.insert(field.name.clone(), value);
-    }
+fn json_of_struct(
+    fields: &[FieldInfo],
+    state: &[u8],
+    base: u64,
+    budget: &mut u64,
+) -> serde_json::Value {
+    let object = fields
+        .iter()
+        .map(|field| {
+            let value = json_of(field, state, base + field.offset, budget);
+            (field.name.clone(), value)
+        })
+        .collect();
     serde_json::Value::Object(object)
+}
+
+/// The value of `field`, which starts at `offset` of the state, writing at
+/// most `budget` more array elements.
+fn json_of(field: &FieldInfo, state: &[u8], offset: u64, budget: &mut u64) -> serde_json::Value {
+    let scalar = |kind, at: u64| {
+        let entry = Entry {
+            path: String::new(),
+            offset: at as usize,
+            kind,
+            size: kind_size(kind, field.size),
+            type_name: String::new(),
+        };
+        match read(&entry, state) {
+            Value::Int(n) => serde_json::json!(n as i64),
+            Value::Float(x) => serde_json::json!(x),
+            Value::Bool(b) => serde_json::json!(b),
+            Value::Char(c) => serde_json::json!(c.to_string()),
+            Value::Blob(size) => serde_json::json!(format!("<{size} bytes>")),
+        }
+    };
+    match (field.kind, field.sequence()) {
+        (FieldKind::Struct, _) => json_of_struct(&field.fields, state, offset, budget),
+        (FieldKind::Vec2 | FieldKind::Vec3, _) => {
+            let axes = if field.kind == FieldKind::Vec2 { 2 } else { 3 };
+            (0..axes)
+                .map(|axis| scalar(FieldKind::F32, offset + 4 * axis))
+                .collect()
+        }
+        (FieldKind::Array | FieldKind::List, Some(sequence)) => {
+            let live = sequence.live(state, offset);
+            let shown = live.min(JSON_ELEMENTS).min(*budget);
+            *budget -= shown;
+            let mut elements: Vec<_> = (0..shown)
+                .map(|index| {
+                    let at = offset + sequence.slot(index);
+                    json_of(sequence.element, state, at, budget)
+                })
+                .collect();
+            if live > shown {
+                elements.push(serde_json::json!(format!("<{} more>", live - shown)));
+            }
+            serde_json::Value::Array(elements)
+        }
+        (kind, _) => scalar(kind, offset),
+    }
 }
 
 fn kind_size(kind: FieldKind, fallback: u64) -> u64 {
@@ -253,5 +262,55 @@ mod tests {
             Some(Value::Bool(true))
         );
         assert_eq!(nudge(&entry(FieldKind::Opaque, 8), &mut [0; 8], 1), None);
+    }
+
+    #[test]
+    fn json_shows_arrays_and_live_list_elements_and_bounds_big_arrays() {
+        use hotloop_abi::{List, StateLayout, glam, state};
+        state! {
+            struct Cell { alive: bool, hp: i16 }
+            struct Board { pos: glam::Vec2, cells: [Cell; 2], many: [u8; 300], enemies: List<u16, 4> }
+        }
+        let mut table = Vec::new();
+        hotloop_abi::reflect::table_of::<Board>(&mut table);
+        let fields = super::super::decode(&table, StateLayout::of::<Board>()).unwrap();
+        let mut state = vec![0u8; size_of::<Board>()];
+        let cells = std::mem::offset_of!(Board, cells);
+        state[cells + size_of::<Cell>()] = 1;
+        let enemies = std::mem::offset_of!(Board, enemies);
+        state[enemies] = 2;
+        state[enemies + 4..enemies + 8].copy_from_slice(&[7, 0, 8, 0]);
+        state[enemies + 8] = 99; // a free slot: never shown
+        let json = to_json(&fields, &state);
+        assert_eq!(
+            json["cells"],
+            serde_json::json!([{"alive": false, "hp": 0}, {"alive": true, "hp": 0}])
+        );
+        assert_eq!(json["enemies"], serde_json::json!([7, 8]));
+        assert_eq!(json["pos"], serde_json::json!([0.0, 0.0]));
+        let many = json["many"].as_array().unwrap();
+        assert_eq!(many.len(), JSON_ELEMENTS as usize + 1);
+        assert_eq!(many.last().unwrap(), "<44 more>");
+
+        state! {
+            struct Cube { cells: [[[u8; 256]; 256]; 4] }
+        }
+        let mut table = Vec::new();
+        hotloop_abi::reflect::table_of::<Cube>(&mut table);
+        let fields = super::super::decode(&table, StateLayout::of::<Cube>()).unwrap();
+        let json = to_json(&fields, &vec![0u8; size_of::<Cube>()]);
+        let planes = json["cells"].as_array().unwrap();
+        let written: usize = planes
+            .iter()
+            .flat_map(|plane| plane.as_array().unwrap())
+            .filter_map(|row| row.as_array())
+            .map(|row| row.iter().filter(|v| v.is_number()).count())
+            .sum();
+        assert!(written < JSON_BUDGET as usize, "{written} values");
+        assert_eq!(
+            planes[3].as_array().unwrap()[0],
+            "<256 more>",
+            "out of budget"
+        );
     }
 }

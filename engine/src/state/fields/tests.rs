@@ -1,0 +1,49 @@
+//! Tables that still decode after a few bytes were changed: whatever they
+//! say, using them (checking, zeroing, migrating, listing, JSON) stays
+//! inside the state's bytes and never panics.
+
+use hotloop_abi::{List, StateData, StateLayout, glam, state};
+use proptest::prelude::*;
+
+use super::{Browse, FieldTable, migrate, to_json};
+
+state! {
+    struct Cell { alive: bool, letter: char, hp: i16 }
+    struct Squad { cells: List<Cell, 3>, pos: glam::Vec2 }
+    struct World { ticks: u32, grid: [[Cell; 2]; 3], squads: List<Squad, 2>, spare: [Squad; 2] }
+}
+
+fn table_of<S: StateData>() -> Vec<u8> {
+    let mut table = Vec::new();
+    hotloop_abi::reflect::table_of::<S>(&mut table);
+    table
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+    #[test]
+    fn a_table_with_a_few_bytes_changed_never_reaches_outside_the_state(
+        changes in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+        fill in any::<u8>(),
+    ) {
+        let layout = StateLayout::of::<World>();
+        let mut bytes = table_of::<World>();
+        for (at, value) in changes {
+            let at = at.index(bytes.len());
+            bytes[at] = value;
+        }
+        let Ok(table) = FieldTable::decode(bytes, layout) else {
+            return Ok(());
+        };
+        let mut state = vec![fill; layout.size as usize];
+        let _ = table.admit(&mut state);
+        let rows = Browse::default().rows(table.fields(), Some(&state));
+        prop_assert!(rows.len() < 10_000);
+        let _ = to_json(table.fields(), &state);
+        let mut other = vec![0u8; layout.size as usize];
+        let _ = migrate(table.fields(), &state, table.fields(), &mut other);
+        let good = FieldTable::decode(table_of::<World>(), layout).expect("the real table");
+        let _ = migrate(good.fields(), &state, table.fields(), &mut other);
+        let _ = migrate(table.fields(), &state, good.fields(), &mut other);
+    }
+}
