@@ -65,7 +65,10 @@ impl std::fmt::Display for StateLayout {
 ///   `size_of::<Self>()` bytes is a valid `Self`;
 /// - otherwise `KIND` and `FIELDS` describe the type exactly (offsets, sizes,
 ///   kinds, recursively), so that checking each described field is enough to
-///   know the bytes form a valid `Self`.
+///   know the bytes form a valid `Self`;
+/// - all-zero bytes are a valid `Self` (numbers 0, `false`, `'\0'`, and so
+///   on through every field and element): `init_in_place` gets the engine's
+///   zeroed buffer as a `&mut Self`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot live in the hot-reloaded state",
     note = "state fields must be plain data: numbers, bool, char, arrays, glam vectors, or structs declared with `hotloop_abi::state!`"
@@ -118,7 +121,7 @@ macro_rules! plain_data {
         // quaternions (plain `f32`/`f64`/integer fields, no pointers): every
         // bit pattern is valid, so `Opaque` is right for them. `bool` and
         // `char`, whose invalid bit patterns the engine must refuse, say so
-        // with their own kinds. Fingerprints hash the type's name, size and
+        // with their own kinds; zero is `false` and `'\0'`, valid values. Fingerprints hash the type's name, size and
         // alignment, distinct for each type listed.
         $(unsafe impl StateData for $ty {
             const FINGERPRINT: u64 =
@@ -156,7 +159,7 @@ plain_data!(
 
 // SAFETY: an array holds nothing but its `N` elements, back to back with no
 // padding between them (`size_of::<[T; N]>() == N * size_of::<T>()`), so it
-// is valid exactly when each element is, which is what its one described
+// is valid exactly when each element is (all zeroes too, as they are for `T`), which is what its one described
 // element (offset 0, `T`'s own kind and fields) lets the engine check. The
 // fingerprint covers the element's fingerprint and the length.
 unsafe impl<T: StateData, const N: usize> StateData for [T; N] {
