@@ -94,14 +94,14 @@ fn live_rebuild_changes_what_the_window_shows_without_a_restart() {
     wait_for_screen(window, &mut child, "the demo's background", |shot| {
         shot.fraction(|p| near(p, OLD)) > 0.5
     });
-    wait_for_title(window, "hotloop - generation 1");
+    wait_for_title(window, "variant-window-live - hotloop generation 1");
 
     variant.edit("draw.rs", "[18, 22, 40, 255]", "[30, 120, 60, 255]");
     variant.build();
     wait_for_screen(window, &mut child, "the new background colour", |shot| {
         shot.fraction(|p| near(p, NEW)) > 0.5
     });
-    wait_for_title(window, "hotloop - generation 2");
+    wait_for_title(window, "variant-window-live - hotloop generation 2");
     assert_eq!(child.id(), pid, "same process");
 
     // A broken build (cut off inside its code) is refused and shown as a red
@@ -118,7 +118,7 @@ fn live_rebuild_changes_what_the_window_shows_without_a_restart() {
         shot.fraction(|p| near(p, NEW)) > 0.3,
         "the game keeps running behind the banner"
     );
-    wait_for_title(window, "hotloop - generation 2");
+    wait_for_title(window, "variant-window-live - hotloop generation 2");
 
     // SIGTERM ends the run cleanly with the usual summary.
     let status = Command::new("kill")
