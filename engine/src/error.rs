@@ -82,6 +82,15 @@ pub enum ReloadError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The library declares a display the engine cannot show (`size`,
+    /// `rate` or `title` out of bounds).
+    #[error("{path} declares a display the engine cannot show: {reason}")]
+    BadDisplay {
+        /// The library.
+        path: PathBuf,
+        /// Which value is wrong, and the bounds.
+        reason: String,
+    },
     /// The library's state type differs from the running state's.
     #[error(
         "{path} changed the state layout (running: {running}; new: {new}); the library was refused and the old code keeps running on the intact state"

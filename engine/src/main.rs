@@ -64,7 +64,8 @@ struct Cli {
     /// With --dev: the cargo workspace to build from [default: the one this engine was built from].
     #[arg(long, requires = "dev", value_name = "DIR")]
     workspace: Option<PathBuf>,
-    /// Window size as a multiple of the 320x240 framebuffer.
+    /// Window size as a multiple of the game's framebuffer (the `size` its
+    /// `game!` declares, 320x240 by default), kept when a reload changes it.
     #[arg(long, default_value_t = 3)]
     scale: u32,
     /// Seconds a call into game code may run before it counts as a hang and

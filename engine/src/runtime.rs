@@ -13,7 +13,7 @@ use hotloop_abi::{Frame, Input, Message, StateLayout};
 use crate::assets::{AssetStore, AssetWatcher};
 use crate::error::StartError;
 pub use crate::files::checksum::checksum;
-use crate::loader::library::GameLibrary;
+use crate::loader::library::{GameDisplay, GameLibrary};
 use crate::loader::shadow::{ShadowDir, ShadowFile};
 use crate::runtime::frame_times::FrameTimes;
 use crate::runtime::looping::{LoopStep, Looper};
@@ -60,6 +60,8 @@ pub struct Engine {
     library: Option<GameLibrary>,
     /// The field table of the state's layout.
     table: Arc<FieldTable>,
+    /// How the running library wants to be shown (size, rate, title).
+    display: GameDisplay,
     state: StateBuffer,
     /// The state as it was before the current step, restored if the step panics.
     before_step: StateBuffer,
@@ -231,7 +233,7 @@ impl Engine {
         // From here a crash restores `before_step`: this step runs again.
         control::begin_step(self.steps);
         while let Some(library) = &self.library {
-            let frame = frame(&self.config, number, &input, &self.assets);
+            let frame = frame(&self.display, number, &input, &self.assets);
             let updated = match &mut self.profile {
                 Some(profile) => library.update_timed(
                     &mut self.state,
@@ -268,18 +270,22 @@ impl Engine {
         }
     }
 
-    /// Draws the current state into an RGBA8 framebuffer of the configured
-    /// size. While game logic is paused the framebuffer is left as it was.
+    /// Draws the current state into an RGBA8 framebuffer of the size the
+    /// game declares ([`Engine::display`]; it may change at a frame
+    /// boundary). While game logic is paused the framebuffer is left as it was.
+    ///
+    /// # Panics
+    /// When `pixels` is not width × height × 4 bytes of that size.
     pub fn render(&mut self, pixels: &mut [u8]) {
         while !self.paused
             && let Some(library) = &self.library
         {
-            let frame = frame(&self.config, self.clock, &Input::default(), &self.assets);
+            let frame = frame(&self.display, self.clock, &Input::default(), &self.assets);
             let result = library.render(
                 &self.state,
                 &frame,
                 pixels,
-                self.config.size,
+                self.display.size,
                 &mut self.scratch,
             );
             let Err(error) = result else { return };
@@ -352,6 +358,15 @@ impl Engine {
         self.building
     }
 
+    /// How the running game is shown: the size of the framebuffer that
+    /// [`Engine::render`] draws and [`Frame`] reports, the fixed update
+    /// rate and the window title. A reload may change it, at the frame
+    /// boundary; [`EngineConfig::size`] and [`EngineConfig::rate`] apply to
+    /// a library that declares none.
+    pub fn display(&self) -> &GameDisplay {
+        &self.display
+    }
+
     /// The configuration the engine was started with.
     pub fn config(&self) -> &EngineConfig {
         &self.config
@@ -377,6 +392,9 @@ impl Engine {
     pub fn summary(&self) -> Summary {
         Summary {
             frames: self.steps,
+            size: self.display.size,
+            rate: self.display.rate,
+            title: self.display.title.clone(),
             stats: self.stats.clone(),
             fingerprint: format!("{:016x}", self.state.layout().fingerprint),
             state_checksum: format!("{:016x}", checksum(self.state.bytes())),
@@ -396,19 +414,32 @@ impl Engine {
 
 /// The context game code gets for one step or displayed frame.
 fn frame<'a>(
-    config: &EngineConfig,
+    display: &GameDisplay,
     number: u64,
     input: &Input,
     assets: &'a AssetStore,
 ) -> Frame<'a> {
     Frame {
         number,
-        time: number as f64 / config.rate as f64,
-        dt: 1.0 / config.rate as f32,
-        width: config.size.0,
-        height: config.size.1,
+        time: number as f64 / display.rate as f64,
+        dt: 1.0 / display.rate as f32,
+        width: display.size.0,
+        height: display.size.1,
         reserved: 0,
         input: *input,
         assets: assets.view(),
     }
+}
+
+/// What `library` declares, or for a library without a declaration (or no
+/// library) the configured size and rate.
+fn display_of(config: &EngineConfig, library: Option<&GameLibrary>) -> GameDisplay {
+    library
+        .and_then(GameLibrary::display)
+        .cloned()
+        .unwrap_or_else(|| GameDisplay {
+            size: config.size,
+            rate: config.rate,
+            title: "hotloop".into(),
+        })
 }

@@ -387,9 +387,9 @@ impl XWindow {
                     continue;
                 };
                 let window = Self { id };
-                if line.contains("\"hotloop")
-                    && window.pid().is_some_and(|owner| descends_from(owner, pid))
-                {
+                // The title is the game's, then " - hotloop generation N".
+                let named = line.contains("\"hotloop") || line.contains(" - hotloop generation ");
+                if named && window.pid().is_some_and(|owner| descends_from(owner, pid)) {
                     return Some(window);
                 }
             }

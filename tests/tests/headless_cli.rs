@@ -112,3 +112,57 @@ fn profile_systems_puts_each_systems_mean_in_the_summary() {
     assert!(means.iter().all(|m| *m > 0.0), "{means:?}");
     assert!(names.contains(&"systems::move_particles"), "{names:?}");
 }
+
+#[test]
+fn a_game_that_declares_its_display_runs_headless_at_it() {
+    let variant = Variant::of_demo("cli-display");
+    variant
+        .edit(
+            "lib.rs",
+            "    render: draw::render,\n",
+            "    size: (256, 224),\n    rate: 30,\n    title: \"Declared Display\",\n    render: draw::render,\n",
+        )
+        // A system that notes the size its Frame says.
+        .edit(
+            "lib.rs",
+            "        pub ticks: u64,\n",
+            "        pub ticks: u64,\n        pub seen_width: u32,\n        pub seen_height: u32,\n",
+        )
+        .edit("lib.rs", "        ticks: 0,\n", "        ticks: 0,\n        seen_width: 0,\n        seen_height: 0,\n")
+        .edit(
+            "lib.rs",
+            "        systems::collect_particles,\n",
+            "        systems::collect_particles,\n        note_size,\n",
+        )
+        .edit(
+            "lib.rs",
+            "fn greet() -> &'static str {",
+            "fn note_size(state: &mut State, frame: &hotloop_abi::Frame) {\n    state.seen_width = frame.width;\n    state.seen_height = frame.height;\n}\n\nfn greet() -> &'static str {",
+        );
+    let library = variant.build();
+    let output = Command::new(engine_binary())
+        .args([
+            "--headless",
+            "--frames",
+            "120",
+            "--no-watch",
+            "--dump-state",
+            "--lib",
+        ])
+        .arg(&library)
+        .output()
+        .expect("run hotloop");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let summary = summary_line(&String::from_utf8_lossy(&output.stdout));
+    assert_eq!(summary["size"], serde_json::json!([256, 224]), "{summary}");
+    assert_eq!(summary["rate"], 30, "{summary}");
+    assert_eq!(summary["title"], "Declared Display", "{summary}");
+    assert_eq!(summary["frames"], 120, "{summary}");
+    let state = &summary["state"];
+    assert_eq!(
+        (&state["seen_width"], &state["seen_height"]),
+        (&serde_json::json!(256), &serde_json::json!(224)),
+        "the game's Frame says the declared size: {summary}"
+    );
+}

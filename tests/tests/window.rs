@@ -94,14 +94,14 @@ fn live_rebuild_changes_what_the_window_shows_without_a_restart() {
     wait_for_screen(window, &mut child, "the demo's background", |shot| {
         shot.fraction(|p| near(p, OLD)) > 0.5
     });
-    wait_for_title(window, "hotloop - generation 1");
+    wait_for_title(window, "variant-window-live - hotloop generation 1");
 
     variant.edit("draw.rs", "[18, 22, 40, 255]", "[30, 120, 60, 255]");
     variant.build();
     wait_for_screen(window, &mut child, "the new background colour", |shot| {
         shot.fraction(|p| near(p, NEW)) > 0.5
     });
-    wait_for_title(window, "hotloop - generation 2");
+    wait_for_title(window, "variant-window-live - hotloop generation 2");
     assert_eq!(child.id(), pid, "same process");
 
     // A broken build (cut off inside its code) is refused and shown as a red
@@ -118,7 +118,7 @@ fn live_rebuild_changes_what_the_window_shows_without_a_restart() {
         shot.fraction(|p| near(p, NEW)) > 0.3,
         "the game keeps running behind the banner"
     );
-    wait_for_title(window, "hotloop - generation 2");
+    wait_for_title(window, "variant-window-live - hotloop generation 2");
 
     // SIGTERM ends the run cleanly with the usual summary.
     let status = Command::new("kill")
@@ -347,6 +347,11 @@ fn resize(window: XWindow, width: u32, height: u32) {
         .status()
         .expect("run xdotool (apt-get install xdotool)");
     assert!(status.success());
+    wait_for_size(window, width, height);
+}
+
+/// Waits until X reports the window at `width` x `height` (a guard of 10 s).
+fn wait_for_size(window: XWindow, width: u32, height: u32) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let (_, _, w, h) = window.geometry();
@@ -501,4 +506,59 @@ fn sigterm_ends_a_hidden_window_within_a_second() {
         .expect("run xdotool");
     assert!(status.success());
     assert_terminates_within_a_second(engine, "unmapped");
+}
+
+#[test]
+fn a_game_shows_at_its_declared_size_and_title_and_a_reload_resizes_the_window() {
+    if !display_available() {
+        return;
+    }
+    let _display = one_window_at_a_time();
+    let variant = Variant::of_demo("window-display");
+    variant.edit(
+        "lib.rs",
+        "    render: draw::render,\n",
+        "    size: (256, 224),\n    title: \"Declared Display\",\n    render: draw::render,\n",
+    );
+    let library = variant.build();
+    let mut engine = EngineProcess::start([
+        "--scale".as_ref(),
+        "2".as_ref(),
+        "--lib".as_ref(),
+        library.as_os_str(),
+    ]);
+    engine.wait_for("the game is on screen");
+    let window = XWindow::of_process(engine.id(), Duration::from_secs(30)).expect("a window");
+    wait_for_size(window, 256 * 2, 224 * 2);
+    wait_for_title(window, "Declared Display - hotloop generation 1");
+    // The game's picture fills the window: its background, no black bars.
+    let background = |shot: &Screenshot| {
+        shot.fraction(|p| near(p, [18, 22, 40])) > 0.4 && shot.fraction(|p| p == [0, 0, 0]) < 0.01
+    };
+    assert!(
+        background(&window.screenshot()),
+        "the picture fills the window"
+    );
+
+    // A build that declares another size: the window follows, at scale 2.
+    variant.edit("lib.rs", "size: (256, 224)", "size: (200, 150)");
+    variant.build();
+    engine.wait_for("the game is now 200x150");
+    wait_for_size(window, 200 * 2, 150 * 2);
+    wait_for_title(window, "Declared Display - hotloop generation 2");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !background(&window.screenshot()) {
+        assert!(
+            Instant::now() < deadline,
+            "the resized window shows the game"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let finished = engine.terminate();
+    assert!(finished.status.success(), "{}", finished.stderr);
+    let summary = finished.summary();
+    assert_eq!(summary["size"], serde_json::json!([200, 150]), "{summary}");
+    assert_eq!(summary["generation"], 2, "{summary}");
+    assert_eq!(summary["failed_reloads"], 0, "{summary}");
 }

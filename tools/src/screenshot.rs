@@ -35,7 +35,7 @@ pub fn screenshot(output: &Path, delay: Duration) -> Result<()> {
         .with_context(|| format!("could not start {}", engine.display()))?;
     std::thread::sleep(delay);
     let captured = Command::new("import")
-        .args(["-window", "hotloop - generation 1"])
+        .args(["-window", "game-logic - hotloop generation 1"])
         .arg(output)
         .status();
     let _ = Command::new("kill")

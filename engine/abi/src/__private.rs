@@ -69,7 +69,9 @@ pub unsafe fn greet(out: *mut Message, greeting: fn() -> &'static str) -> Status
     })
 }
 
-/// Writes a fresh state.
+/// Writes a fresh state, built by value. The value passes through the
+/// stack: fine for small states, an overflow for one of many megabytes
+/// in a debug build (see [`init_in_place`]).
 ///
 /// # Safety
 /// `state` points to `size_of::<S>()` writable bytes aligned for `S`, that no
@@ -80,6 +82,25 @@ pub unsafe fn init<S: StateData>(state: *mut u8, error: *mut Message, init: fn()
         // SAFETY: size and alignment are the caller's contract; `S: Copy`, so
         // overwriting whatever bytes were there drops nothing.
         unsafe { state.cast::<S>().write(fresh) };
+    })
+}
+
+/// Fills a fresh state in place: `init` gets the zeroed buffer as an `S`,
+/// so no copy of the state is ever made, whatever its size.
+///
+/// # Safety
+/// As [`init`], and the bytes at `state` are all zero.
+pub unsafe fn init_in_place<S: StateData>(
+    state: *mut u8,
+    error: *mut Message,
+    init: fn(&mut S),
+) -> Status {
+    guard(error, || {
+        // SAFETY: size, alignment and exclusive access are the caller's
+        // contract, and so are the zero bytes, which are a valid `S` by
+        // `StateData`'s contract.
+        let state = unsafe { &mut *state.cast::<S>() };
+        init(state);
     })
 }
 
@@ -252,3 +273,33 @@ pub fn no_render<S>(_: &S, _: &Frame, canvas: &mut Canvas<'_>) {
 
 /// The `describe` of a game that declares none: leaves the summary empty.
 pub fn no_describe<S>(_: &S, _: &mut Message) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    crate::state! {
+        struct Big { ticks: u64, on: bool, cells: [u32; 1 << 20] }
+    }
+
+    fn start(state: &mut Big) {
+        assert!(!state.on && state.ticks == 0, "starts from zeroes");
+        state.cells[7] = 9;
+        state.on = true;
+    }
+
+    #[test]
+    fn init_in_place_fills_the_zeroed_buffer_where_it_is() {
+        // 4 MiB: more than a test thread's 2 MiB stack, were it copied there.
+        let mut buffer = vec![0u64; size_of::<Big>() / 8];
+        let mut error = Message::new();
+        // SAFETY: `buffer` is `size_of::<Big>()` zeroed bytes, aligned for
+        // `Big` (8), and ours alone.
+        let status = unsafe { init_in_place::<Big>(buffer.as_mut_ptr().cast(), &mut error, start) };
+        assert_eq!(status, Status::OK, "{}", error.as_str());
+        let bytes: Vec<u8> = buffer.iter().flat_map(|word| word.to_ne_bytes()).collect();
+        let state = OldState::new(&bytes, StateLayout::of::<Big>());
+        let big = state.view::<Big>().expect("a valid Big");
+        assert!(big.on && big.cells[7] == 9 && big.cells[8] == 0);
+    }
+}

@@ -75,26 +75,61 @@ macro_rules! state {
 
 /// Generates a game library's exported entry points.
 ///
-/// The keys come in this order; `render`, `describe`, `migrate` and `greet` may be left out.
+/// The keys come in this order; `state`, one of `init` and `init_in_place`,
+/// and `systems` are required, the others may be left out.
 ///
 /// | key | type | role |
 /// |---|---|---|
 /// | `state` | a [`state!`] type | the state the engine keeps |
-/// | `init` | `fn() -> State` | a fresh state |
+/// | `init` | `fn() -> State` | a fresh state, returned by value (on the stack: small states) |
+/// | `init_in_place` | `fn(&mut State)` | instead of `init`: fills a fresh state in place, starting from all zeroes (any size) |
 /// | `systems` | `[fn(&mut State, &Frame), …]` | run in order by every `update` |
+/// | `size` | `(u32, u32)` | framebuffer width and height in pixels, each 1 to 4096 (default 320x240) |
+/// | `rate` | `u32` | fixed update steps per second, 1 to 1000 (default 60) |
+/// | `title` | `&'static str` | the window title, at most 256 bytes (default: the package name) |
 /// | `render` | `fn(&State, &Frame, &mut Canvas)` | draws a displayed frame |
 /// | `describe` | `fn(&State, &mut Message)` | one line for logs and the headless summary |
 /// | `migrate` | `fn(&OldState, &mut State) -> bool` | after a layout change: fill the new state (already `init`ed) from the old; `false` declines |
 /// | `greet` | `fn() -> &'static str` | logged by the engine after each load |
 ///
 /// Adding, removing or reordering systems is an ordinary live edit: only the
-/// state's layout is checked across a reload, not the code.
+/// state's layout is checked across a reload, not the code. So is changing
+/// `size`, `rate` or `title`: the engine takes them at the frame boundary
+/// (the window keeps its scale) and the state is untouched.
+///
+/// `init` builds the state as a value, which a debug build keeps on the
+/// stack (8 MiB on the main thread): a state of megabytes wants
+/// `init_in_place`, which never copies it.
+///
+/// ```
+/// use hotloop_abi::{Frame, state};
+///
+/// state! {
+///     pub struct State { pub ticks: u64, pub cells: [u8; 1 << 20] }
+/// }
+///
+/// fn init(state: &mut State) { state.cells[0] = 1; } // every other byte is zero
+/// fn count(state: &mut State, _frame: &Frame) { state.ticks += 1; }
+///
+/// hotloop_abi::game! {
+///     state: State,
+///     init_in_place: init,
+///     systems: [count],
+///     size: (256, 224),
+///     rate: 30,
+///     title: "Counter",
+/// }
+/// # fn main() {}
+/// ```
 #[macro_export]
 macro_rules! game {
     (
         state: $state:ty,
-        init: $init:expr,
+        $init_key:ident: $init:expr,
         systems: [$($system:expr),* $(,)?]
+        $(, size: ($width:expr, $height:expr))?
+        $(, rate: $rate:expr)?
+        $(, title: $title:expr)?
         $(, render: $render:expr)?
         $(, describe: $describe:expr)?
         $(, migrate: $migrate:expr)?
@@ -130,8 +165,15 @@ macro_rules! game {
 
             #[unsafe(export_name = "init")]
             unsafe extern "C" fn __hotloop_init(state: *mut u8, error: *mut $crate::Message) -> $crate::Status {
-                // SAFETY: the engine upholds the entry point's contract (crate docs).
-                unsafe { $crate::__private::init::<$state>(state, error, $init) }
+                $crate::__init!($init_key: $state, $init, state, error)
+            }
+
+            #[unsafe(export_name = "display")]
+            unsafe extern "C" fn __hotloop_display() -> $crate::DisplaySpec {
+                const SIZE: (u32, u32) = $crate::__optional!($(($width, $height))?; $crate::DEFAULT_SIZE);
+                const RATE: u32 = $crate::__optional!($($rate)?; $crate::DEFAULT_RATE);
+                const TITLE: &str = $crate::__optional!($($title)?; env!("CARGO_PKG_NAME"));
+                $crate::DisplaySpec::new(SIZE.0, SIZE.1, RATE, TITLE)
             }
 
             #[unsafe(export_name = "update")]
@@ -212,6 +254,7 @@ macro_rules! game {
             const _: $crate::symbols::StateLayoutFn = __hotloop_state_layout;
             const _: $crate::symbols::GreetFn = __hotloop_greet;
             const _: $crate::symbols::InitFn = __hotloop_init;
+            const _: $crate::symbols::DisplayFn = __hotloop_display;
             const _: $crate::symbols::UpdateFn = __hotloop_update;
             const _: $crate::symbols::UpdateTimedFn = __hotloop_update_timed;
             const _: $crate::symbols::SystemNamesFn = __hotloop_system_names;
@@ -219,6 +262,30 @@ macro_rules! game {
             const _: $crate::symbols::DescribeFn = __hotloop_describe;
             const _: $crate::symbols::StateFieldsFn = __hotloop_state_fields;
         };
+    };
+}
+
+/// The body of the `init` export, for `init: fn() -> State` or
+/// `init_in_place: fn(&mut State)`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __init {
+    (init: $state:ty, $init:expr, $out:ident, $error:ident) => {{
+        let init: fn() -> $state = $init;
+        // SAFETY: the engine upholds the entry point's contract (crate docs).
+        unsafe { $crate::__private::init::<$state>($out, $error, init) }
+    }};
+    (init_in_place: $state:ty, $init:expr, $out:ident, $error:ident) => {{
+        let init: fn(&mut $state) = $init;
+        // SAFETY: the engine upholds the entry point's contract (crate docs).
+        unsafe { $crate::__private::init_in_place::<$state>($out, $error, init) }
+    }};
+    ($other:ident: $($rest:tt)*) => {
+        compile_error!(concat!(
+            "`game!` expects `init: fn() -> State` or `init_in_place: fn(&mut State)` after `state`, not `",
+            stringify!($other),
+            "`"
+        ))
     };
 }
 

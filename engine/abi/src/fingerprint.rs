@@ -61,9 +61,11 @@ impl std::fmt::Display for StateLayout {
 ///   anything with interior mutability or a destructor;
 /// - `FINGERPRINT` differs from that of every other type a state could have
 ///   held (it covers names, field types, offsets, size and alignment);
-/// - all-zero bytes are a valid `Self` (the engine hands `init` a zeroed
-///   buffer, and [`List`](crate::List) keeps its free slots zeroed, which
-///   is how they stay valid without ever being written as values);
+/// - all-zero bytes are a valid `Self` (numbers 0, `false`, `'\0'`, and so
+///   on through every field and element): `init_in_place` gets the engine's
+///   zeroed buffer as a `&mut Self`, and [`List`](crate::List) keeps its
+///   free slots zeroed, which is how they stay valid without ever being
+///   written as values;
 /// - with `KIND` [`Opaque`](FieldKind::Opaque), every bit pattern of
 ///   `size_of::<Self>()` bytes is a valid `Self`;
 /// - otherwise `KIND` and `FIELDS` describe the type exactly (offsets, sizes,

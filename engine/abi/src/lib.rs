@@ -44,7 +44,8 @@
 //! | `state_layout` | once, right after loading | size, alignment and fingerprint of the state type |
 //! | `state_fields` | once, right after loading | writes the state's field table ([`reflect`]) |
 //! | `greet` | after every successful load | writes a greeting that the engine logs |
-//! | `init` | when there is no state yet | writes a fresh state into the zeroed buffer |
+//! | `display` (optional) | once, right after loading | the framebuffer size, update rate and window title ([`DisplaySpec`]) |
+//! | `init` | when there is no state yet | writes a fresh state into the zeroed buffer (`init_in_place`: fills it where it is) |
 //! | `update` | every fixed step | runs the systems, in order, on the state |
 //! | `render` | every displayed frame | draws the state into the RGBA8 framebuffer |
 //! | `describe` | on demand (headless summary) | writes a one-line summary of the state |
@@ -58,6 +59,17 @@
 //!
 //! - The engine allocates the state buffer with the library's size and alignment,
 //!   zeroes it and asks `init` to fill it. The buffer outlives every library.
+//!   All-zero bytes are a valid value of every [`StateData`] type, so
+//!   `init_in_place` starts from a real `State` and the state is never
+//!   copied: states of tens of megabytes work in debug builds.
+//! - The display ([`DisplaySpec`]: `size`, `rate`, `title` in [`game!`]) is
+//!   read at every load. A reload that changes it takes effect at the frame
+//!   boundary: framebuffer and window are rebuilt at the same scale, the
+//!   fixed step takes the new rate, and the state is untouched. A library
+//!   without `display` (older than it) gets the engine's defaults. The
+//!   engine refuses a library whose sides are not 1 to [`MAX_SIDE`], whose
+//!   rate is not 1 to [`MAX_RATE`], or whose title is not UTF-8 of at most
+//!   [`MAX_TITLE`] bytes.
 //! - A new library whose [`StateLayout`] differs from the running one is never
 //!   given the old bytes as its state type. The engine allocates a new buffer,
 //!   fills it with the new `init`, then calls `migrate` (if exported) with the
@@ -84,6 +96,7 @@
 
 mod assets;
 pub mod canvas;
+mod display;
 mod fingerprint;
 mod frame;
 mod list;
@@ -98,6 +111,7 @@ mod export;
 
 pub use assets::{Assets, Image, ImageLookup, RawImage, TunableLookup};
 pub use canvas::{Canvas, RawCanvas, Rgba};
+pub use display::{DEFAULT_RATE, DEFAULT_SIZE, DisplaySpec, MAX_RATE, MAX_SIDE, MAX_TITLE};
 pub use fingerprint::{StateData, StateLayout, field_hash, finish_hash, start_hash};
 pub use frame::{Frame, Input, Key, KeySet, MouseButton};
 pub use glam;
@@ -110,4 +124,7 @@ pub use migrate::OldState;
 /// changes in any way.
 ///
 /// 2: [`Frame`] carries [`Assets`]. 3: the `state_fields` entry point.
+/// Optional entry points (`migrate`, `update_timed`, `system_names`,
+/// `display`) are looked up by name and need no new version: a library
+/// without them still loads.
 pub const ABI_VERSION: u32 = 3;

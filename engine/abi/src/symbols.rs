@@ -4,7 +4,7 @@
 //! time, and the engine's loader looks the symbols up by these names, so the two
 //! sides cannot drift apart silently.
 
-use crate::{Frame, Message, RawCanvas, StateLayout, Status};
+use crate::{DisplaySpec, Frame, Message, RawCanvas, StateLayout, Status};
 
 /// `abi_version`: the [`ABI_VERSION`](crate::ABI_VERSION) the library was built with.
 pub type AbiVersionFn = unsafe extern "C" fn() -> u32;
@@ -57,6 +57,10 @@ pub type SystemNamesFn = unsafe extern "C" fn(out: *mut u8, capacity: usize) -> 
 /// bytes; returns its length either way (`usize::MAX` if it could not be made).
 pub type StateFieldsFn = unsafe extern "C" fn(out: *mut u8, capacity: usize) -> usize;
 
+/// `display()` (optional): the game's framebuffer size, update rate and
+/// title. A library without it gets the engine's defaults (320x240, 60 Hz).
+pub type DisplayFn = unsafe extern "C" fn() -> DisplaySpec;
+
 /// Symbol name of [`AbiVersionFn`].
 pub const ABI_VERSION: &str = "abi_version";
 /// Symbol name of [`StateLayoutFn`].
@@ -80,6 +84,8 @@ pub const MIGRATE: &str = "migrate";
 pub const UPDATE_TIMED: &str = "update_timed";
 /// Symbol name of [`SystemNamesFn`] (optional).
 pub const SYSTEM_NAMES: &str = "system_names";
+/// Symbol name of [`DisplayFn`] (optional).
+pub const DISPLAY: &str = "display";
 
 /// Every symbol a game library must export, in the order the loader checks them.
 pub const ALL: [&str; 8] = [

@@ -18,14 +18,21 @@ pub enum Pace {
 }
 
 /// Runs `frames` steps (until `stop` is set when `None`) and returns the
-/// summary. Reloads happen exactly as in a window: between two steps.
+/// summary. Reloads happen exactly as in a window: between two steps, and
+/// a reload that changes the game's rate paces the steps after it anew.
 pub fn run(engine: &mut Engine, frames: Option<u64>, pace: Pace, stop: &AtomicBool) -> Summary {
-    let period = Duration::from_secs(1) / engine.config().rate;
-    let start = Instant::now();
+    let mut rate = engine.display().rate;
+    let mut period = Duration::from_secs(1) / rate;
+    let mut start = Instant::now();
     let input = Input::default();
     let mut done = 0u64;
     // Steps count the whole session, across engine processes.
     while frames.is_none_or(|frames| engine.steps() < frames) && !stop.load(Ordering::Relaxed) {
+        if engine.display().rate != rate {
+            rate = engine.display().rate;
+            period = Duration::from_secs(1) / rate;
+            (start, done) = (Instant::now(), 0);
+        }
         if pace == Pace::Realtime {
             // Sleep to an absolute schedule so that small oversleeps do not add up.
             let due = start + period * u32::try_from(done).unwrap_or(u32::MAX);

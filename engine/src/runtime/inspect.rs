@@ -104,7 +104,7 @@ impl Engine {
 
     pub(super) fn new_profile(&self) -> SystemProfile {
         let systems = self.library.as_ref().map_or(&[][..], GameLibrary::systems);
-        SystemProfile::new(systems, self.config.rate)
+        SystemProfile::new(systems, self.display.rate)
     }
 
     /// A new library may have other systems: time those from now on.

@@ -70,6 +70,12 @@ pub struct ReloadRecord {
 pub struct Summary {
     /// Steps run.
     pub frames: u64,
+    /// The framebuffer size the game declares (width, height), as it is now.
+    pub size: (u32, u32),
+    /// The fixed update rate the game declares, in steps per second.
+    pub rate: u32,
+    /// The window title the game declares.
+    pub title: String,
     /// Counters.
     #[serde(flatten)]
     pub stats: ReloadStats,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Engine, EngineConfig, Fallback, ReloadRecord, ReloadStats, SwapKind, shadow_dir};
 use crate::error::StartError;
-use crate::loader::library::GameLibrary;
+use crate::loader::library::{GameDisplay, GameLibrary};
 use crate::loader::shadow::ShadowDir;
 use crate::session::Session;
 use crate::state::StateBuffer;
@@ -59,6 +59,9 @@ pub struct Record {
     pub fallback: Option<LibraryRecord>,
     /// Libraries that crashed: never loaded again automatically.
     pub crashed: Vec<u64>,
+    /// How the game was shown, for a restart with no library to ask.
+    #[serde(default)]
+    pub display: Option<GameDisplay>,
 }
 
 /// Files removed when dropped (on the retiring thread): a replaced layout's
@@ -119,6 +122,7 @@ impl Engine {
                 id: fallback.id,
             }),
             crashed: self.crashed.clone(),
+            display: Some(self.display.clone()),
         };
         let written = serde_json::to_vec(&record)
             .map_err(std::io::Error::other)
@@ -237,6 +241,11 @@ impl Engine {
         engine.newest_generation = record.newest_generation;
         engine.state_serial = state_record.serial;
         engine.crashed = crashed;
+        if engine.library.is_none()
+            && let Some(display) = record.display
+        {
+            engine.display = display;
+        }
         engine.fallback = fallback;
         engine.restarted_after = control.crashed_at();
         engine.last_build_time = record

@@ -62,7 +62,7 @@ impl Engine {
             LoopMode::Off => {
                 let table = (!self.table.bytes().is_empty()).then_some(&*self.table);
                 self.looper
-                    .record(&self.state, table, self.clock, self.config.rate);
+                    .record(&self.state, table, self.clock, self.display.rate);
                 self.messages.note(Some(
                     "recording input: press the loop key again to loop it".into(),
                 ));
@@ -118,10 +118,10 @@ impl Engine {
                 why: "a replay needs the state it was recorded with",
             });
         }
-        if recording.rate != self.config.rate {
+        if recording.rate != self.display.rate {
             return Err(LoadError::OtherRate {
                 recorded: recording.rate,
-                running: self.config.rate,
+                running: self.display.rate,
             });
         }
         fields::check_values(self.table.fields(), recording.start.state.bytes()).map_err(

@@ -83,6 +83,7 @@ impl Engine {
             .map(|library| library.table().clone())
             .unwrap_or_default();
         let entries = fields::entries(table.fields());
+        let display = super::display_of(&config, library.as_ref());
         let (assets, asset_watcher, asset_error) = match &config.assets {
             Some(dir) => {
                 let (store, errors) = AssetStore::load(dir);
@@ -106,6 +107,7 @@ impl Engine {
             config,
             library,
             table,
+            display,
             state,
             fallback: None,
             steps: 0,

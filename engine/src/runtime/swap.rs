@@ -81,6 +81,7 @@ impl Engine {
         self.shadows.retire(fallback.shadow);
         match restored {
             Ok((library, greeting)) => {
+                self.show_as(&library);
                 if let Some(failed) = self.library.replace(library) {
                     self.shadows.retire(failed);
                 }
@@ -137,6 +138,7 @@ impl Engine {
             Err(mismatch) => Some(self.carry_state_over(&library, mismatch)?),
         };
         let source = library.source().to_path_buf();
+        self.show_as(&library);
         self.table = library.table().clone();
         self.entries = fields::entries(self.table.fields());
         let previous = self.library.replace(library);
@@ -269,6 +271,21 @@ impl Engine {
             ));
         }
         Ok(notice)
+    }
+
+    /// Takes `library`'s display (at the frame boundary, like the library):
+    /// the front ends rebuild the framebuffer and window when it changed.
+    fn show_as(&mut self, library: &GameLibrary) {
+        let display = super::display_of(&self.config, Some(library));
+        if display != self.display {
+            let (width, height) = display.size;
+            log::info!(
+                "the game is now {width}x{height} at {} Hz, titled {:?}",
+                display.rate,
+                display.title
+            );
+            self.display = display;
+        }
     }
 
     pub(super) fn fail(&mut self, error: &ReloadError) {

@@ -28,6 +28,7 @@ use crate::frontend::input::InputTracker;
 use crate::frontend::inspector::Inspector;
 use crate::frontend::overlay::{Overlay, Status};
 use crate::frontend::timings::TimingsPanel;
+use crate::loader::library::GameDisplay;
 use crate::repeat_limit::RepeatLimit;
 use crate::runtime::clock::FixedClock;
 use crate::runtime::{Engine, Summary};
@@ -36,7 +37,7 @@ use crate::shared::control;
 pub use self::fit::{Viewport, fit};
 pub use self::present::Presented;
 use self::present::{Health, Presenter};
-use self::title::TitleUpdater;
+use self::title::{TitleUpdater, full_title};
 
 /// While the dev loop builds, one frame in this many is drawn and presented:
 /// the software renderer then leaves the compiler most of the CPU. Every
@@ -87,7 +88,8 @@ impl WindowError {
 /// How the window is set up.
 #[derive(Clone, Debug)]
 pub struct WindowOptions {
-    /// Initial scale of the framebuffer: each game pixel is `scale` x `scale` screen pixels.
+    /// Initial scale of the framebuffer: each game pixel is `scale` x `scale`
+    /// screen pixels. The window keeps its scale when the game declares another size.
     pub scale: u32,
     /// Stop after this many update steps.
     pub frames: Option<u64>,
@@ -107,8 +109,10 @@ pub fn run(
     stop: Arc<AtomicBool>,
 ) -> Result<Summary, WindowError> {
     let event_loop = EventLoop::new().map_err(|e| WindowError::NoDisplay(e.to_string()))?;
-    let clock = FixedClock::new(engine.config().rate);
+    let clock = FixedClock::new(engine.display().rate);
+    let shown = engine.display().clone();
     let mut app = App {
+        shown,
         engine,
         options,
         stop,
@@ -159,6 +163,8 @@ struct App<'a> {
     surface_errors: RepeatLimit,
     error: Option<WindowError>,
     clock: FixedClock,
+    /// The game's display as the window shows it now.
+    shown: GameDisplay,
     input: InputTracker,
     overlay: Overlay,
     inspector: Inspector,
@@ -179,10 +185,10 @@ struct App<'a> {
 
 impl App<'_> {
     fn open(&mut self, event_loop: &ActiveEventLoop) -> Result<(), WindowError> {
-        let (width, height) = self.engine.config().size;
+        let (width, height) = self.shown.size;
         let scale = self.options.scale.max(1);
         let mut attributes = Window::default_attributes()
-            .with_title("hotloop")
+            .with_title(full_title(&self.shown.title, self.engine.generation()))
             .with_inner_size(LogicalSize::new(width * scale, height * scale));
         if let Some([x, y, w, h]) = self.options.geometry {
             attributes = attributes
@@ -217,9 +223,9 @@ impl App<'_> {
 
     /// One displayed frame: the reload boundary, the due update steps, then render.
     fn redraw(&mut self, event_loop: &ActiveEventLoop) {
-        let Some(presenter) = &mut self.presenter else {
+        if self.presenter.is_none() {
             return;
-        };
+        }
         let now = Instant::now();
         let elapsed = now - self.last_frame;
         self.last_frame = now;
@@ -228,6 +234,12 @@ impl App<'_> {
         let generation = self.engine.generation();
         self.engine.begin_frame();
         let reloaded = self.engine.generation() != generation;
+        if self.engine.display() != &self.shown {
+            self.take_display();
+        }
+        let Some(presenter) = &mut self.presenter else {
+            return;
+        };
         let retitle = self.engine.generation() != self.shown_generation;
         if retitle {
             if self.shown_generation != 0 {
@@ -253,7 +265,7 @@ impl App<'_> {
         }
         self.undrawn = 0;
 
-        let (width, height) = self.engine.config().size;
+        let (width, height) = self.shown.size;
         let frame = presenter.frame_mut();
         self.engine.render(frame);
         let status = Status {
@@ -280,9 +292,32 @@ impl App<'_> {
         let presented = presenter.present();
         self.surface_outcome(presented, now, event_loop);
         if retitle && let Some(titles) = &self.titles {
-            titles.show(self.shown_generation);
+            titles.show(&self.shown.title, self.shown_generation);
         }
         self.stop_after_frames(event_loop);
+    }
+
+    /// Takes the display the game declared at this frame boundary: the
+    /// framebuffer at its size, the window resized to it at the scale it
+    /// had, the fixed step at its rate (the title follows with the
+    /// generation, which changed with the library).
+    fn take_display(&mut self) {
+        let display = self.engine.display().clone();
+        if display.rate != self.shown.rate {
+            self.clock = FixedClock::new(display.rate);
+        }
+        if display.size != self.shown.size
+            && let Some(presenter) = &mut self.presenter
+        {
+            let scale = presenter.scale();
+            presenter.set_frame_size(display.size);
+            let (width, height) = display.size;
+            if let Some(window) = &self.window {
+                // Applied when the window system says so (a resize event).
+                let _ = window.request_inner_size(PhysicalSize::new(width * scale, height * scale));
+            }
+        }
+        self.shown = display;
     }
 
     /// Logs a surface failure (through the repeat limit), and ends the run

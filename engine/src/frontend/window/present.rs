@@ -133,21 +133,10 @@ impl Presenter {
                 .unwrap_or(wgpu::CompositeAlphaMode::Auto),
             view_formats: Vec::new(),
         };
-        let texture = device.create_texture(&wgpu::TextureDescriptor {
-            label: Some("hotloop framebuffer"),
-            size: extent(frame_size),
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format: FRAME_FORMAT,
-            usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-            view_formats: &[],
-        });
+        let texture = frame_texture(&device, frame_size);
         let (pipeline, bind_group) = scaling_pass(&device, &texture, format);
-        let mut frame = vec![0; frame_size.0 as usize * frame_size.1 as usize * 4];
-        frame.chunks_exact_mut(4).for_each(|pixel| pixel[3] = 255);
         Ok(Self {
-            frame,
+            frame: black_frame(frame_size),
             frame_size,
             window_size: (size.width, size.height),
             stale: true,
@@ -172,6 +161,27 @@ impl Presenter {
     /// The framebuffer (RGBA8, row by row) to draw the next frame into.
     pub fn frame_mut(&mut self) -> &mut [u8] {
         &mut self.frame
+    }
+
+    /// A framebuffer of another size (the game declared one): black until
+    /// the next frame is drawn, shown at whatever scale fits the window.
+    pub fn set_frame_size(&mut self, frame_size: (u32, u32)) {
+        if frame_size == self.frame_size {
+            return;
+        }
+        self.texture = frame_texture(&self.device, frame_size);
+        (self.pipeline, self.bind_group) =
+            scaling_pass(&self.device, &self.texture, self.config.format);
+        self.frame = black_frame(frame_size);
+        self.frame_size = frame_size;
+    }
+
+    /// The whole number the framebuffer is scaled up by to fill the window
+    /// (1 in a window smaller than it).
+    pub fn scale(&self) -> u32 {
+        let (fw, fh) = self.frame_size;
+        let (ww, wh) = self.window_size;
+        (ww / fw.max(1)).min(wh / fh.max(1)).max(1)
     }
 
     /// Takes the window's new size (from a resize event); the surface is
@@ -331,6 +341,27 @@ fn find_adapter(
     }))
     .map_err(|e| e.to_string())?;
     Ok((instance, surface, adapter))
+}
+
+/// The texture the framebuffer is uploaded to.
+fn frame_texture(device: &wgpu::Device, frame_size: (u32, u32)) -> wgpu::Texture {
+    device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("hotloop framebuffer"),
+        size: extent(frame_size),
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: FRAME_FORMAT,
+        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    })
+}
+
+/// An opaque black RGBA8 framebuffer of `width` x `height`.
+fn black_frame((width, height): (u32, u32)) -> Vec<u8> {
+    let mut frame = vec![0; width as usize * height as usize * 4];
+    frame.chunks_exact_mut(4).for_each(|pixel| pixel[3] = 255);
+    frame
 }
 
 fn extent((width, height): (u32, u32)) -> wgpu::Extent3d {

@@ -1,4 +1,4 @@
-//! The window title, which shows the library's generation.
+//! The window title: the game's own, and the library's generation.
 
 use std::sync::Arc;
 use std::sync::mpsc::{self, Sender};
@@ -10,7 +10,7 @@ use winit::window::Window;
 /// a reply from the X server, which took milliseconds under load and showed
 /// up as a slow frame right after each reload.
 pub struct TitleUpdater {
-    generations: Option<Sender<u64>>,
+    titles: Option<Sender<String>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -20,24 +20,24 @@ impl TitleUpdater {
     /// # Errors
     /// When the thread cannot be started.
     pub fn spawn(window: Arc<Window>) -> std::io::Result<Self> {
-        let (generations, received) = mpsc::channel::<u64>();
+        let (titles, received) = mpsc::channel::<String>();
         let thread = std::thread::Builder::new()
             .name("hotloop-title".into())
             .spawn(move || {
-                for generation in received {
-                    window.set_title(&format!("hotloop - generation {generation}"));
+                for title in received {
+                    window.set_title(&title);
                 }
             })?;
         Ok(Self {
-            generations: Some(generations),
+            titles: Some(titles),
             thread: Some(thread),
         })
     }
 
-    /// Shows `generation` in the title, soon.
-    pub fn show(&self, generation: u64) {
-        if let Some(generations) = &self.generations {
-            let _ = generations.send(generation);
+    /// Shows the game's `title` and library `generation`, soon.
+    pub fn show(&self, title: &str, generation: u64) {
+        if let Some(titles) = &self.titles {
+            let _ = titles.send(full_title(title, generation));
         }
     }
 }
@@ -45,9 +45,14 @@ impl TitleUpdater {
 impl Drop for TitleUpdater {
     /// Joins the thread, so its handle on the window is gone before the window is.
     fn drop(&mut self) {
-        drop(self.generations.take());
+        drop(self.titles.take());
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
     }
+}
+
+/// What the window's title bar says: the game's title, then the generation.
+pub fn full_title(title: &str, generation: u64) -> String {
+    format!("{title} - hotloop generation {generation}")
 }

@@ -1,12 +1,65 @@
 //! What a library says about itself beyond its entry points: its state's
-//! field table and its systems' names, each read with a length check first
-//! so that a hostile library cannot make the engine allocate much.
+//! field table, its systems' names and its display, each read with a length
+//! check first so that a hostile library cannot make the engine allocate much.
 
 use std::sync::Arc;
 
-use hotloop_abi::{StateLayout, symbols};
+use hotloop_abi::{DisplaySpec, MAX_RATE, MAX_SIDE, MAX_TITLE, StateLayout, symbols};
+use serde::{Deserialize, Serialize};
 
 use crate::state::fields::FieldTable;
+
+/// How a game is shown: what its `display` entry point declared, checked,
+/// or the engine's defaults for a library without one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GameDisplay {
+    /// Framebuffer width and height in pixels, each 1 to [`MAX_SIDE`].
+    pub size: (u32, u32),
+    /// Fixed update steps per second, 1 to [`MAX_RATE`].
+    pub rate: u32,
+    /// The window title.
+    pub title: String,
+}
+
+/// Checks what a library's `display` returned, reading its title (at most
+/// [`MAX_TITLE`] bytes of UTF-8) with `read_title(pointer, len)`; the
+/// reason names the value that is refused.
+pub(super) fn check_display(
+    spec: DisplaySpec,
+    read_title: impl FnOnce(*const u8, usize) -> Vec<u8>,
+) -> Result<GameDisplay, String> {
+    let (width, height) = (spec.width, spec.height);
+    if !(1..=MAX_SIDE).contains(&width) || !(1..=MAX_SIDE).contains(&height) {
+        return Err(format!(
+            "size {width}x{height}: width and height must each be 1 to {MAX_SIDE} pixels"
+        ));
+    }
+    if !(1..=MAX_RATE).contains(&spec.rate) {
+        return Err(format!(
+            "rate {}: the update rate must be 1 to {MAX_RATE} steps per second",
+            spec.rate
+        ));
+    }
+    if spec.title_len > MAX_TITLE {
+        return Err(format!(
+            "title of {} bytes: at most {MAX_TITLE} bytes",
+            spec.title_len
+        ));
+    }
+    if spec.title.is_null() && spec.title_len > 0 {
+        return Err("title: a null pointer".into());
+    }
+    let title = match spec.title_len {
+        0 => Vec::new(),
+        len => read_title(spec.title, len),
+    };
+    let title = String::from_utf8(title).map_err(|_| "title: not UTF-8".to_owned())?;
+    Ok(GameDisplay {
+        size: (width, height),
+        rate: spec.rate,
+        title,
+    })
+}
 
 /// Largest field table accepted, in bytes.
 const MAX_FIELD_TABLE: usize = 1 << 20;
@@ -115,6 +168,67 @@ mod tests {
             "it reported 8 bytes, then 4"
         );
         assert!(read_fields(empty, layout()).unwrap().fields().is_empty());
+    }
+
+    fn spec(width: u32, height: u32, rate: u32, title: &'static [u8]) -> DisplaySpec {
+        DisplaySpec {
+            width,
+            height,
+            rate,
+            reserved: 0,
+            title: title.as_ptr(),
+            title_len: title.len(),
+        }
+    }
+
+    fn check(spec: DisplaySpec, title: &'static [u8]) -> Result<GameDisplay, String> {
+        check_display(spec, |_, len| title[..len].to_vec())
+    }
+
+    #[test]
+    fn a_display_is_refused_by_the_value_that_is_wrong() {
+        let ok = |w, h, rate, title: &'static [u8]| check(spec(w, h, rate, title), title);
+        assert_eq!(
+            ok(256, 224, 30, b"Invaders").unwrap(),
+            GameDisplay {
+                size: (256, 224),
+                rate: 30,
+                title: "Invaders".into()
+            }
+        );
+        assert!(ok(1, 4096, 1000, b"").is_ok());
+        for (w, h) in [(0, 240), (320, 0), (4097, 240), (320, u32::MAX)] {
+            let error = ok(w, h, 60, b"x").unwrap_err();
+            assert!(error.starts_with(&format!("size {w}x{h}: ")), "{error}");
+        }
+        for rate in [0, 1001] {
+            let error = ok(320, 240, rate, b"x").unwrap_err();
+            assert!(error.starts_with(&format!("rate {rate}: ")), "{error}");
+        }
+        assert_eq!(
+            ok(320, 240, 60, b"\xffbad").unwrap_err(),
+            "title: not UTF-8"
+        );
+        let long: &'static [u8] = &[b'a'; 257];
+        assert_eq!(
+            ok(320, 240, 60, long).unwrap_err(),
+            "title of 257 bytes: at most 256 bytes"
+        );
+        // A length the library lies about is refused before anything is read.
+        let mut huge = spec(320, 240, 60, b"x");
+        huge.title_len = usize::MAX;
+        let read = |_: *const u8, _: usize| -> Vec<u8> { panic!("must not read") };
+        assert!(
+            check_display(huge, read)
+                .unwrap_err()
+                .starts_with("title of")
+        );
+        let mut null = spec(320, 240, 60, b"x");
+        null.title = std::ptr::null();
+        assert_eq!(
+            check_display(null, read).unwrap_err(),
+            "title: a null pointer"
+        );
     }
 
     #[test]

@@ -23,7 +23,8 @@ use crate::loader::shadow::{ShadowDir, ShadowFile};
 use crate::shared::control::{self, Call};
 use crate::state::fields::{FieldInfo, FieldTable};
 use crate::state::{StateBuffer, check_layout};
-use described::{read_fields, read_system_names};
+pub use described::GameDisplay;
+use described::{check_display, read_fields, read_system_names};
 
 /// The entry points of one loaded library, valid while it stays loaded.
 #[derive(Clone, Copy)]
@@ -47,6 +48,8 @@ pub struct GameLibrary {
     /// Its padding is zeroed after every call that writes the state.
     table: Arc<FieldTable>,
     systems: Vec<String>,
+    /// What its `display` declared (`None`: it has no such entry point).
+    display: Option<GameDisplay>,
     id: u64,
     // Declared before `shadow`: the library is unloaded before its file is deleted.
     _library: Library,
@@ -125,7 +128,7 @@ impl GameLibrary {
         }
         // SAFETY: the library speaks our ABI version, whose `game!` macro
         // asserts at compile time that each export has the type in `symbols`.
-        let (entries, layout, state_fields, system_names) = unsafe {
+        let (entries, layout, state_fields, system_names, display) = unsafe {
             let state_layout: symbols::StateLayoutFn =
                 lookup(&library, symbols::STATE_LAYOUT, source)?;
             let state_fields: symbols::StateFieldsFn =
@@ -141,7 +144,9 @@ impl GameLibrary {
             };
             let system_names: Option<symbols::SystemNamesFn> =
                 lookup(&library, symbols::SYSTEM_NAMES, source).ok();
-            (entries, state_layout(), state_fields, system_names)
+            let display: Option<symbols::DisplayFn> =
+                lookup(&library, symbols::DISPLAY, source).ok();
+            (entries, state_layout(), state_fields, system_names, display)
         };
         if let Err(reason) = check_layout(layout) {
             return Err(ReloadError::BadLayout {
@@ -156,6 +161,23 @@ impl GameLibrary {
                 reason,
             })?;
         let systems = system_names.map(read_system_names).unwrap_or_default();
+        let display = display
+            .map(|display| {
+                // SAFETY: `display` has the type in `symbols` (see above) and
+                // runs no game code beyond building the value.
+                let spec = unsafe { display() };
+                check_display(spec, |title, len| {
+                    // SAFETY: `game!` points `title` at `len` bytes of a
+                    // `'static` string of the library, which stays loaded for
+                    // the call; `len` was bounded first.
+                    unsafe { std::slice::from_raw_parts(title, len) }.to_vec()
+                })
+            })
+            .transpose()
+            .map_err(|reason| ReloadError::BadDisplay {
+                path: path(),
+                reason,
+            })?;
         let mut loaded = Self {
             entries,
             layout,
@@ -163,6 +185,7 @@ impl GameLibrary {
             greeting: String::new(),
             table,
             systems,
+            display,
             id,
             _library: library,
             shadow,
@@ -236,6 +259,12 @@ impl GameLibrary {
     /// it does not say).
     pub fn systems(&self) -> &[String] {
         &self.systems
+    }
+
+    /// The display the library declares (`None` for a library older than
+    /// the `display` entry point: the engine's defaults apply).
+    pub fn display(&self) -> Option<&GameDisplay> {
+        self.display.as_ref()
     }
 
     /// The state's field table.
