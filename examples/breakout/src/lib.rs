@@ -1,26 +1,59 @@
-//! Placeholder while the port is written.
-#![forbid(unsafe_code)]
+//! Breakout, ported to hotloop from Bevy's `examples/games/breakout.rs`
+//! (<https://github.com/bevyengine/bevy>, by the Bevy contributors, licensed
+//! MIT OR Apache-2.0).
+//!
+//! Same game and look: a light arena inside grey walls, a blue-ish paddle
+//! moved with the left and right arrows at a fixed speed and stopped short of
+//! the walls, a red-ish ball launched at a fixed speed down and to the right
+//! that bounces off walls, paddle and bricks by mirroring its velocity on the
+//! side it hit, a grid of blue bricks that break when hit, and a scoreboard of
+//! bricks broken. As in Bevy, there is no end: the floor is a wall the ball
+//! bounces off, and once every brick is gone it keeps bouncing.
+//!
+//! What changed: rewritten from scratch for hotloop's state-and-systems model
+//! (the ECS entities became plain data in [`State`], bricks a `List`); sizes
+//! scaled by 0.4 to a 512x288 framebuffer with y growing downwards; a fixed
+//! 60 Hz step (Bevy's fixed schedule runs at 64 Hz); the scoreboard drawn with
+//! a pixel font of our own on hotloop's canvas; no collision sound (hotloop
+//! has no audio) and no Bevy stepping overlay.
+#![forbid(unsafe_code)] // Game code stays safe Rust; `hotloop_abi` owns the C boundary.
 
-use hotloop_abi::{Frame, state};
+pub mod arena;
+pub mod collision;
+mod draw;
+mod font;
+pub mod state;
+pub mod systems;
 
-state! {
-    /// The game's state.
-    pub struct State {
-        /// Steps run.
-        pub ticks: u64,
-    }
-}
+pub use state::{Ball, Brick, Paddle, State};
 
-fn init() -> State {
-    State { ticks: 0 }
-}
+use hotloop_abi::Message;
 
-fn count(state: &mut State, _frame: &Frame) {
-    state.ticks += 1;
+/// One line for the headless summary: score, bricks left, ball position.
+fn describe(state: &State, out: &mut Message) {
+    use std::fmt::Write;
+    let _ = write!(
+        out,
+        "score {} bricks {} ball ({:.1}, {:.1})",
+        state.score,
+        state.bricks.len(),
+        state.ball.pos.x,
+        state.ball.pos.y
+    );
 }
 
 hotloop_abi::game! {
     state: State,
-    init: init,
-    systems: [count],
+    init: state::init,
+    systems: [
+        systems::count_ticks,
+        systems::apply_velocity,
+        systems::move_paddle,
+        systems::check_for_collisions,
+    ],
+    size: (arena::WIDTH, arena::HEIGHT),
+    rate: 60,
+    title: "Breakout",
+    render: draw::render,
+    describe: describe,
 }

@@ -1,0 +1,54 @@
+//! How the game looks: Bevy breakout's colours and shapes, drawn once per
+//! displayed frame. Change a colour and save to see a reload.
+
+use glam::Vec2;
+use hotloop_abi::{Canvas, Frame, Rgba};
+
+use crate::State;
+use crate::arena::*;
+use crate::font::draw_text;
+
+/// An sRGB colour from Bevy's 0..1 channels, so the source's numbers stay readable.
+const fn srgb(r: f32, g: f32, b: f32) -> Rgba {
+    [byte(r), byte(g), byte(b), 255]
+}
+
+/// A 0..1 channel as a byte, rounded.
+const fn byte(channel: f32) -> u8 {
+    (channel * 255.0 + 0.5) as u8
+}
+
+/// The clear colour: Bevy's light grey.
+pub const BACKGROUND: Rgba = srgb(0.9, 0.9, 0.9);
+const PADDLE: Rgba = srgb(0.3, 0.3, 0.7);
+const BALL: Rgba = srgb(1.0, 0.5, 0.5);
+const BRICK: Rgba = srgb(0.5, 0.5, 1.0);
+const WALL: Rgba = srgb(0.8, 0.8, 0.8);
+const TEXT: Rgba = srgb(0.5, 0.5, 1.0);
+const SCORE: Rgba = srgb(1.0, 0.5, 0.5);
+
+/// Scoreboard font pixel size: 7 rows × 2 ≈ Bevy's 40 px font × 0.4.
+const TEXT_SCALE: f32 = 2.0;
+/// Scoreboard distance from the top-left corner (Bevy: 5 px).
+const TEXT_PADDING: f32 = 2.0;
+
+/// Draws walls, bricks, paddle, ball and the scoreboard, back to front.
+pub fn render(state: &State, _frame: &Frame, canvas: &mut Canvas<'_>) {
+    canvas.clear(BACKGROUND);
+    for wall in &WALLS {
+        canvas.fill_rect(wall.center - wall.half, wall.center + wall.half, WALL);
+    }
+    for brick in &state.bricks {
+        fill_centred(canvas, brick.pos, BRICK_SIZE, BRICK);
+    }
+    fill_centred(canvas, state.paddle.pos, PADDLE_SIZE, PADDLE);
+    canvas.fill_circle(state.ball.pos, BALL_DIAMETER / 2.0, BALL);
+    let at = Vec2::splat(TEXT_PADDING);
+    let at = draw_text(canvas, "Score: ", at, TEXT_SCALE, TEXT);
+    draw_text(canvas, &state.score.to_string(), at, TEXT_SCALE, SCORE);
+}
+
+/// A rectangle of `size` around `center`, like a Bevy sprite.
+fn fill_centred(canvas: &mut Canvas<'_>, center: Vec2, size: Vec2, color: Rgba) {
+    canvas.fill_rect(center - size / 2.0, center + size / 2.0, color);
+}

@@ -1,0 +1,49 @@
+//! The systems `update` runs each step, in the order listed in `game!`
+//! (Bevy's order: move the ball, move the paddle, then collide).
+
+use hotloop_abi::{Frame, Key};
+
+use crate::State;
+use crate::arena::*;
+use crate::collision::{Aabb, bounce};
+
+/// Counts steps, so reload tests and the summary can tell time.
+pub fn count_ticks(state: &mut State, _frame: &Frame) {
+    state.ticks += 1;
+}
+
+/// The ball flies in a straight line between bounces.
+pub fn apply_velocity(state: &mut State, frame: &Frame) {
+    state.ball.pos += state.ball.vel * frame.dt;
+}
+
+/// Left and right arrows slide the paddle at a fixed speed, never past the walls.
+pub fn move_paddle(state: &mut State, frame: &Frame) {
+    let held = |key| frame.input.is_down(key) as i32 as f32;
+    let direction = held(Key::Right) - held(Key::Left);
+    let x = state.paddle.pos.x + direction * PADDLE_SPEED * frame.dt;
+    state.paddle.pos.x = x.clamp(PADDLE_MIN_X, PADDLE_MAX_X);
+}
+
+/// Bounces the ball off whatever it touches; a brick it touches breaks and scores.
+pub fn check_for_collisions(state: &mut State, _frame: &Frame) {
+    let radius = BALL_DIAMETER / 2.0;
+    let paddle = Aabb::new(state.paddle.pos, PADDLE_SIZE / 2.0);
+    for solid in WALLS.iter().chain([&paddle]) {
+        if let Some(normal) = solid.touched_side(state.ball.pos, radius) {
+            state.ball.vel = bounce(state.ball.vel, normal);
+        }
+    }
+    let mut index = 0;
+    while index < state.bricks.len() {
+        let brick = Aabb::new(state.bricks[index].pos, BRICK_SIZE / 2.0);
+        match brick.touched_side(state.ball.pos, radius) {
+            Some(normal) => {
+                state.ball.vel = bounce(state.ball.vel, normal);
+                state.bricks.remove(index);
+                state.score += 1;
+            }
+            None => index += 1,
+        }
+    }
+}
