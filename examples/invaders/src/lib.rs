@@ -1,26 +1,122 @@
-//! Placeholder while the port is written.
-#![forbid(unsafe_code)]
+//! Invaders: a hotloop port of the `invaders` example of the `pixels`
+//! crate (<https://github.com/parasyte/pixels>, `examples/invaders`, its
+//! game logic in `simple-invaders`), MIT licence, by Jay Oster.
+//!
+//! Arrows (or A/D) move the cannon, Space fires, P pauses, R starts a new game.
+//!
+//! The rules are the original's: a 224x256 playfield; a fleet of 5x11
+//! invaders of three kinds in 16x16 cells, one invader stepping per 60 Hz
+//! frame, 2 px sideways, the whole fleet turning and dropping 8 px when the
+//! first invader of a sweep finds the live columns at an edge; each step
+//! has a 1 in 50 chance of a laser (at most 3 in the air) from the lowest
+//! invader of a random column; the cannon moves 1 px per frame between its
+//! edges and fires one bullet at a time; 4 shields; the game ends when a
+//! laser hits the cannon, an invader reaches its row, or the fleet is gone.
+//!
+//! What changed:
+//! - Rewritten for hotloop's model: all the game's data is a plain-data
+//!   [`State`] the engine keeps across reloads (a `List` for the bullet and
+//!   the lasers, flags for the dead invaders, bit masks for the shields),
+//!   and the rules are systems run in order every step.
+//! - `rate: 60`: the original runs a 240 Hz loop but advances the invaders,
+//!   the cannon and the lasers once per 1/60 s; only its bullet moves every
+//!   240 Hz tick (1 px). Here the bullet moves 4 px per step, in four 1 px
+//!   moves each checked for hits, so it travels and hits as it did.
+//! - The sprites are redrawn by hand as pixel art in `sprites.rs`, at the
+//!   sizes the original places them at (10x8, 12x6, 14x10 invaders, a 16x8
+//!   cannon, 22x16 shields); their shapes and colours are new.
+//! - The PRNG is a xorshift32 in the state with a fixed seed (the original
+//!   uses PCG32), so a run is the same every time: lasers come at other moments.
+//! - Where the original left TODOs: shields are deformed pixel by pixel
+//!   (the original stops shots at a shield's bounding box and leaves it
+//!   whole); 10 points per invader shown at the top; "GAME OVER" / "YOU WIN"
+//!   over the frozen playfield, R to play again (the original's frontend
+//!   resets on R and pauses on P). No lives, no explosions, no sound: the
+//!   original has none either.
+//! - A bullet hits an invader when their rectangles overlap (the original
+//!   narrows the candidates to the grid cells under the bullet's corners first).
+#![forbid(unsafe_code)] // Game code stays safe Rust; `hotloop_abi` owns the C boundary.
 
-use hotloop_abi::{Frame, state};
+mod combat;
+mod draw;
+mod fleet;
+mod font;
+mod shield;
+pub mod sprites;
+pub mod state;
 
-state! {
-    /// The game's state.
-    pub struct State {
-        /// Steps run.
-        pub ticks: u64,
+use hotloop_abi::{Frame, List, Message};
+
+pub use state::State;
+use state::{INVADERS, LANDED, PLAYER_START, PLAYING, Player, SEED, SHOT, WON};
+
+/// A new game; `rng` carries the random sequence on from the last game.
+pub fn new_game(rng: u32, ticks: u64) -> State {
+    State {
+        ticks,
+        rng,
+        score: 0,
+        over: PLAYING,
+        paused: false,
+        invaders: fleet::new_fleet(),
+        player: Player {
+            pos: PLAYER_START,
+            frame: 0,
+            anim: 0,
+        },
+        bullet: List::new(),
+        lasers: List::new(),
+        shields: shield::new_shields(),
     }
 }
 
-fn init() -> State {
-    State { ticks: 0 }
+/// The state a new session starts from.
+pub fn init() -> State {
+    new_game(SEED, 0)
 }
 
-fn count(state: &mut State, _frame: &Frame) {
+/// Counts steps (the engine's tests read it to check continuity).
+fn count_ticks(state: &mut State, _frame: &Frame) {
     state.ticks += 1;
+}
+
+/// One line for the headless summary: score, invaders left, how it stands.
+fn describe(state: &State, out: &mut Message) {
+    use std::fmt::Write;
+    let left = state.invaders.cells.iter().filter(|c| c.alive).count();
+    let status = match state.over {
+        SHOT => "game over: the cannon was hit",
+        LANDED => "game over: the invaders landed",
+        WON => "game over: every invader destroyed",
+        _ if state.paused => "paused",
+        _ => "playing (one life)",
+    };
+    let _ = write!(
+        out,
+        "score {}, {left} of {INVADERS} invaders left, {status}",
+        state.score
+    );
+}
+
+fn greet() -> &'static str {
+    "Invaders loaded: arrows move, Space fires, P pauses, R restarts."
 }
 
 hotloop_abi::game! {
     state: State,
     init: init,
-    systems: [count],
+    systems: [
+        count_ticks,
+        combat::controls,
+        fleet::step_fleet,
+        combat::move_player,
+        combat::move_bullet,
+        combat::move_lasers,
+    ],
+    size: (224, 256),
+    rate: 60,
+    title: "Invaders",
+    render: draw::render,
+    describe: describe,
+    greet: greet,
 }
