@@ -156,7 +156,8 @@ impl WrittenPages {
             features: wanted,
             ioctls: 0,
         };
-        ioctl(&uffd, UFFDIO_API, &mut api)?;
+        // SAFETY: `UFFDIO_API` takes a `uffdio_api`, which `api` is.
+        unsafe { ioctl(&uffd, UFFDIO_API, &mut api) }?;
         // Without the asynchronous mode a write to a protected page would
         // wait for a handler that does not exist: never register then.
         if api.features & wanted != wanted {
@@ -172,7 +173,11 @@ impl WrittenPages {
             mode: UFFDIO_REGISTER_MODE_WP,
             ioctls: 0,
         };
-        ioctl(&uffd, UFFDIO_REGISTER, &mut register)?;
+        // SAFETY: `UFFDIO_REGISTER` takes a `uffdio_register`. The range
+        // covers only the buffer's own pages (a heap page it shares with
+        // other allocations at most), and the asynchronous mode checked
+        // above means a write there never waits.
+        unsafe { ioctl(&uffd, UFFDIO_REGISTER, &mut register) }?;
         let pagemap = File::open("/proc/self/pagemap")?;
         let mut watched = Self {
             uffd,
@@ -211,7 +216,10 @@ impl WrittenPages {
             },
             mode: if on { UFFDIO_WRITEPROTECT_MODE_WP } else { 0 },
         };
-        ioctl(&self.uffd, UFFDIO_WRITEPROTECT, &mut protect).map(drop)
+        // SAFETY: `UFFDIO_WRITEPROTECT` takes a `uffdio_writeprotect`, on
+        // registered pages, which the asynchronous mode unprotects by itself
+        // on a write.
+        unsafe { ioctl(&self.uffd, UFFDIO_WRITEPROTECT, &mut protect) }.map(drop)
     }
 
     /// Calls `written` with every byte range (offsets from the buffer's
@@ -245,7 +253,10 @@ impl WrittenPages {
                 category_anyof_mask: 0,
                 return_mask: PAGE_IS_WRITTEN,
             };
-            let found = ioctl(&self.pagemap, PAGEMAP_SCAN, &mut scan)?;
+            // SAFETY: `PAGEMAP_SCAN` takes a `pm_scan_arg`; it writes at
+            // most `vec_len` page regions to `vec`, which is `regions`,
+            // exclusively borrowed here.
+            let found = unsafe { ioctl(&self.pagemap, PAGEMAP_SCAN, &mut scan) }?;
             for region in self.regions.iter().take(found) {
                 let start = (region.start.max(self.start) - self.start).max(first);
                 let end = (region.end.min(self.start + self.len) - self.start).min(last);
@@ -263,11 +274,13 @@ impl WrittenPages {
 }
 
 /// Runs the ioctl `request` on `fd` with `arg`; its non-negative result.
-fn ioctl<T>(fd: &impl AsRawFd, request: libc::c_ulong, arg: &mut T) -> io::Result<usize> {
-    // SAFETY: every request used here takes a pointer to exactly the
-    // `#[repr(C)]` struct `T` it is paired with (checked against the kernel's
-    // headers), valid and exclusive for the call; `PAGEMAP_SCAN`'s struct
-    // points the kernel at `regions`, `vec_len` entries it may write.
+///
+/// # Safety
+/// `request` takes a pointer to a `T` (the `#[repr(C)]` struct of the
+/// kernel's headers that goes with it), and any memory that `arg` points
+/// the kernel at is valid for what the request does with it.
+unsafe fn ioctl<T>(fd: &impl AsRawFd, request: libc::c_ulong, arg: &mut T) -> io::Result<usize> {
+    // SAFETY: forwarded to the caller; `arg` is valid and exclusive for the call.
     let result = unsafe { libc::ioctl(fd.as_raw_fd(), request, std::ptr::from_mut(arg)) };
     usize::try_from(result).map_err(|_| io::Error::last_os_error())
 }
