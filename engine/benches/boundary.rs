@@ -1,6 +1,7 @@
 //! Micro-benchmarks of the ABI boundary (`cargo bench -p engine`):
 //! - the per-step copy that lets a panicking step be rolled back, for the
-//!   demo's state and for a 1 MiB state;
+//!   demo's state and for a 1 MiB state; for a 64 MiB state, whole and only
+//!   the pages written since the last copy (8, 512 or all 16,384 of them);
 //! - calling the demo's `update` through the loaded release library versus
 //!   calling the same systems linked statically, and with each system timed
 //!   (F4);
@@ -17,7 +18,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use engine::loader::library::GameLibrary;
 use engine::loader::shadow::ShadowDir;
 use engine::session::Session;
-use engine::state::StateBuffer;
+use engine::state::{CopyMode, StateBuffer, StepCopy};
 use engine::{Engine, EngineConfig};
 use game_logic::systems;
 use hotloop_abi::{Frame, Input, Message, StateLayout};
@@ -50,6 +51,43 @@ fn release_library() -> PathBuf {
         );
     }
     path
+}
+
+/// The copy taken before a step of a 64 MiB state, after a step wrote
+/// `pages` pages of it: whole, or only the pages written (where the kernel
+/// can say which; otherwise that measures a whole copy too).
+fn big_rollback_copy(c: &mut Criterion) {
+    let mut group = c.benchmark_group("rollback copy per step, 64 MiB state");
+    group.sample_size(20);
+    let layout = StateLayout {
+        size: 64 << 20,
+        align: 8,
+        fingerprint: 1,
+    };
+    let buffer = || StateBuffer::zeroed(layout).expect("layout");
+    let mut state = buffer();
+    let mut whole = buffer();
+    group.bench_function("whole copy", |b| {
+        b.iter(|| whole.copy_from(black_box(&state)))
+    });
+    let mut copy = StepCopy::new(buffer(), &state, CopyMode::Auto);
+    println!("only written pages copied: {}", copy.is_tracked());
+    let page_count = (64 << 20) / 4096;
+    for pages in [8, 512, page_count] {
+        let stride = page_count / pages * 4096;
+        let mut tick = 0u8;
+        group.bench_function(format!("written pages only, {pages} pages written"), |b| {
+            b.iter(|| {
+                tick = tick.wrapping_add(1);
+                let bytes = state.bytes_mut();
+                for page in 0..pages {
+                    bytes[page * stride] = tick;
+                }
+                copy.save(black_box(&state));
+            })
+        });
+    }
+    group.finish();
 }
 
 fn rollback_copy(c: &mut Criterion) {
@@ -163,5 +201,11 @@ fn engine_step(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, rollback_copy, call_overhead, engine_step);
+criterion_group!(
+    benches,
+    rollback_copy,
+    big_rollback_copy,
+    call_overhead,
+    engine_step
+);
 criterion_main!(benches);

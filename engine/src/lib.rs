@@ -15,15 +15,16 @@
 //! | [`loader`] | ELF check, shadow copies, the loaded library, unloading |
 //! | [`assets`] | images and tunables: store, decoding, lookups, watching |
 //! | [`files`] | snapshots, recordings, their checksum |
-//! | [`state`] | the state buffer and its field table (checks, migration, values, padding) |
-//! | [`shared`] | memory that outlives an engine process: mapped files, the control block |
+//! | [`state`] | the state buffer, its per-step copy, and its field table (checks, migration, values, padding) |
+//! | [`shared`] | memory that outlives an engine process: mapped files, the control block; which pages were written |
 //! | [`codec`], [`error`], [`repeat_limit`], [`display`] | the byte reader and writer, errors, logging an error that repeats, the display's name |
 //!
 //! `unsafe` lives in three places only, each block argued with a `SAFETY`
 //! comment: [`loader::library`] (loading a library and calling its entry
 //! points), the two lookup callbacks in `assets/lookup.rs` (game code calling
 //! the engine for an image or a tunable), and [`shared`] (mapping
-//! the state and control block that outlive a crashed engine process).
+//! the state and control block that outlive a crashed engine process, and
+//! asking the kernel which pages of the state a step wrote).
 //! Everything else is safe Rust: the crate denies `unsafe_code`, and only
 //! those three modules allow it.
 #![deny(unsafe_code)]

@@ -21,8 +21,8 @@ use crate::runtime::profile::SystemProfile;
 use crate::session::Session;
 use crate::shared::control;
 use crate::source::{ReloadSource, SourceEvent};
-use crate::state::StateBuffer;
 use crate::state::fields::{Entry, FieldTable};
+use crate::state::{StateBuffer, StepCopy};
 use messages::Messages;
 
 pub mod clock;
@@ -64,7 +64,7 @@ pub struct Engine {
     display: GameDisplay,
     state: StateBuffer,
     /// The state as it was before the current step, restored if the step panics.
-    before_step: StateBuffer,
+    before_step: StepCopy,
     fallback: Option<Fallback>,
     steps: u64,
     /// The frame number game code sees next (reset when a loop restarts).
@@ -229,7 +229,7 @@ impl Engine {
         };
         let number = self.clock;
         self.clock += 1;
-        self.before_step.copy_from(&self.state);
+        self.before_step.save(&self.state);
         // From here a crash restores `before_step`: this step runs again.
         control::begin_step(self.steps);
         while let Some(library) = &self.library {
@@ -249,7 +249,7 @@ impl Engine {
                 }
                 break;
             };
-            self.state.copy_from(&self.before_step);
+            self.before_step.restore(&mut self.state);
             self.fail(&error);
             if !self.recover() {
                 break;
@@ -309,6 +309,12 @@ impl Engine {
     /// The state's layout.
     pub fn layout(&self) -> StateLayout {
         self.state.layout()
+    }
+
+    /// Whether the copy taken before each step copies only the pages of
+    /// the state written since the last one (see [`StepCopy`]).
+    pub fn copies_written_pages_only(&self) -> bool {
+        self.before_step.is_tracked()
     }
 
     /// Steps run so far.

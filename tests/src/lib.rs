@@ -888,3 +888,59 @@ impl Finished {
         })
     }
 }
+
+/// The cells of [`big_state_game`]: 8 Mi `u64`s, 64 MiB.
+pub const BIG_STATE_CELLS: usize = 8 * 1024 * 1024;
+
+/// A game whose state is 64 MiB of cells, built with `init_in_place`; each
+/// step writes 8 of them, scattered over the whole state. `extra_field`
+/// adds a field (another layout); `step_extra` runs at the end of every step.
+pub fn big_state_game(name: &str, extra_field: &str, step_extra: &str) -> Variant {
+    let variant = Variant::of_demo(name);
+    variant.write(
+        "lib.rs",
+        &format!(
+            r#"#![forbid(unsafe_code)]
+use hotloop_abi::{{Frame, Message, state}};
+
+pub const CELLS: usize = {BIG_STATE_CELLS};
+
+state! {{
+    pub struct State {{
+        pub ticks: u64,
+        pub sum: u64,
+        pub cells: [u64; CELLS],
+        {extra_field}
+    }}
+}}
+
+fn init(state: &mut State) {{
+    state.cells[CELLS - 1] = 7;
+}}
+
+fn tick(state: &mut State, _frame: &Frame) {{
+    state.ticks += 1;
+    for i in 0..8u64 {{
+        let at = ((state.ticks * 8 + i) as usize * 1_048_573) % CELLS;
+        state.cells[at] += state.ticks;
+        state.sum = state.sum.wrapping_add(state.cells[at]);
+    }}
+    {step_extra}
+}}
+
+fn describe(state: &State, out: &mut Message) {{
+    use std::fmt::Write;
+    let _ = write!(out, "ticks {{}} sum {{}} last {{}}", state.ticks, state.sum, state.cells[CELLS - 1]);
+}}
+
+hotloop_abi::game! {{
+    state: State,
+    init_in_place: init,
+    systems: [tick],
+    describe: describe,
+}}
+"#
+        ),
+    );
+    variant
+}

@@ -6,7 +6,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use hotloop_abi::{Input, Key};
-use hotloop_tests::{demo_library, workspace};
+use hotloop_tests::{Variant, demo_library, workspace};
 
 struct Counting;
 
@@ -97,6 +97,50 @@ fn supervised_steady_state_frames_allocate_nothing() {
     // And with every system timed (F4).
     engine.set_profiling(true);
     assert_steady_state_allocates_nothing(engine);
+}
+
+#[test]
+fn steady_state_frames_of_a_state_whose_written_pages_are_tracked_allocate_nothing() {
+    // The demo with 4 MiB more state: large enough that only the pages a
+    // step writes are copied before it (where the kernel can say which).
+    let variant = Variant::of_demo("no-alloc-tracked");
+    variant
+        .edit(
+            "lib.rs",
+            "        pub ticks: u64,\n",
+            "        pub ticks: u64,\n        pub scratch: [u8; 4 << 20],\n",
+        )
+        .edit(
+            "lib.rs",
+            "        ticks: 0,\n",
+            "        ticks: 0,\n        scratch: [0; 4 << 20],\n",
+        );
+    let mut config = config();
+    config.library = variant.build();
+    // `init` builds the demo's state by value: room for it on the stack.
+    let tested = std::thread::Builder::new()
+        .stack_size(32 << 20)
+        .spawn(move || {
+            for supervised in [false, true] {
+                let dir = tempfile::tempdir().unwrap();
+                let engine = if supervised {
+                    let session = engine::session::Session::standalone(dir.path()).unwrap();
+                    engine::Engine::supervised(config.clone(), session).unwrap()
+                } else {
+                    engine::Engine::new(config.clone()).unwrap()
+                };
+                eprintln!(
+                    "supervised {supervised}: only written pages copied: {}",
+                    engine.copies_written_pages_only()
+                );
+                assert_steady_state_allocates_nothing(engine);
+            }
+        })
+        .unwrap()
+        .join();
+    if let Err(panic) = tested {
+        std::panic::resume_unwind(panic);
+    }
 }
 
 #[test]

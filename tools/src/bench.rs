@@ -354,3 +354,60 @@ pub fn stop(samples: usize) -> Result<()> {
     Distribution::new(latencies).report("SIGTERM while game code hangs -> exit");
     Ok(())
 }
+
+/// Engine steps of a 64 MiB state (`hotloop_tests::big_state_game`, debug
+/// build), on the real path: frame boundary, the copy taken before the
+/// step, `update`. Each step writes 8 cells on 8 pages; a second game also
+/// writes one cell on every page (the worst case for copying written pages
+/// only). The copy is whole, or only the pages written, alone in the
+/// process and supervised (state and copy in shared memory).
+pub fn big_state(samples: usize) -> Result<()> {
+    use engine::state::CopyMode;
+    let cells = hotloop_tests::BIG_STATE_CELLS;
+    let sparse = hotloop_tests::big_state_game("bench-big-sparse", "", "").build();
+    let dense = hotloop_tests::big_state_game(
+        "bench-big-dense",
+        "",
+        &format!(
+            "for i in 0..{} {{ state.cells[i * 512] += 1; }}",
+            cells / 512
+        ),
+    )
+    .build();
+    let input = Input::default();
+    for (game, library) in [("8 pages written", &sparse), ("every page written", &dense)] {
+        for (copy, mode) in [
+            ("whole copy", CopyMode::Whole),
+            ("written pages", CopyMode::Auto),
+        ] {
+            for supervised in [false, true] {
+                let mut config = EngineConfig::new(library);
+                config.watch = false;
+                config.step_copy = mode;
+                let dir = tempfile::tempdir()?;
+                let mut engine = if supervised {
+                    let session = engine::session::Session::standalone(dir.path())?;
+                    Engine::supervised(config, session)?
+                } else {
+                    Engine::new(config)?
+                };
+                if mode == CopyMode::Auto && !engine.copies_written_pages_only() {
+                    println!("(the kernel cannot say which pages were written: whole copies)");
+                }
+                for _ in 0..30 {
+                    engine.step(&input);
+                }
+                let times: Vec<Duration> = (0..samples)
+                    .map(|_| {
+                        let started = Instant::now();
+                        engine.step(&input);
+                        started.elapsed()
+                    })
+                    .collect();
+                let alone = if supervised { "supervised" } else { "alone" };
+                Distribution::new(times).report(&format!("64 MiB step, {game}, {copy}, {alone}"));
+            }
+        }
+    }
+    Ok(())
+}

@@ -65,6 +65,9 @@ enum BenchKind {
     Restart,
     /// From SIGTERM to exit while game code hangs.
     Stop,
+    /// Engine steps of a 64 MiB state: the copy taken before each step,
+    /// whole or only the pages written, alone and supervised.
+    BigState,
 }
 
 fn main() -> Result<()> {
@@ -86,6 +89,7 @@ fn main() -> Result<()> {
             BenchKind::Hitch => bench::hitch(samples)?,
             BenchKind::Restart => bench::restart(samples)?,
             BenchKind::Stop => bench::stop(samples)?,
+            BenchKind::BigState => bench::big_state(samples)?,
         },
         Command::Screenshot { output, delay } => {
             screenshot::screenshot(&output, Duration::from_secs_f64(delay))?;

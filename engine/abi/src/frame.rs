@@ -218,12 +218,14 @@ pub struct Frame<'a> {
     pub number: u64,
     /// Simulated time at the start of this step, in seconds (`number * dt`).
     pub time: f64,
-    /// The fixed step length in seconds (1/60 by default). Never varies, so
-    /// the game is deterministic for a given input sequence.
+    /// The fixed step length in seconds: 1 / the `rate` the game declares
+    /// in [`game!`](crate::game) (1/60 by default). It changes only with a
+    /// reload that declares another rate, so the game is deterministic for
+    /// a given input sequence.
     pub dt: f32,
-    /// Framebuffer width in pixels.
+    /// Framebuffer width in pixels: the `size` the game declares (320 by default).
     pub width: u32,
-    /// Framebuffer height in pixels.
+    /// Framebuffer height in pixels (240 by default).
     pub height: u32,
     /// Padding; always zero.
     pub reserved: u32,

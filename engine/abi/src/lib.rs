@@ -88,6 +88,11 @@
 //!
 //! - Statics and thread-locals of the library start over at every reload; keep
 //!   everything that must survive in the state.
+//! - `init` returns the state by value, which a debug build copies through
+//!   the stack (8 MiB on the main thread, 2 MiB on others): a state of
+//!   megabytes wants `init_in_place`. Nothing else copies the state: systems,
+//!   `render`, `describe` and `migrate` get references, and the engine
+//!   copies bytes between its own heap or shared-memory buffers.
 //! - Never keep pointers or references into the state, the framebuffer or the
 //!   library across frames, and never spawn threads that outlive a call.
 //! - The fingerprint covers field names, types, offsets, size and alignment.

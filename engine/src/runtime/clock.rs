@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 /// The default update rate, in steps per second.
-pub const DEFAULT_RATE: u32 = 60;
+pub const DEFAULT_RATE: u32 = hotloop_abi::DEFAULT_RATE;
 
 /// How many steps one displayed frame may run at most. A frame that took far
 /// too long (a breakpoint, a suspended laptop) drops the backlog instead of

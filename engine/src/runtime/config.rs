@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::runtime::clock::DEFAULT_RATE;
+use crate::state::CopyMode;
 
 /// How an [`Engine`](super::Engine) is set up.
 #[derive(Clone, Debug)]
@@ -11,9 +12,10 @@ pub struct EngineConfig {
     pub library: PathBuf,
     /// Watch the library's directory and reload new builds automatically.
     pub watch: bool,
-    /// Framebuffer size handed to game code, in pixels.
+    /// Framebuffer size handed to game code, in pixels, for a library that
+    /// does not declare one (`game!` always does: its `size`, or 320x240).
     pub size: (u32, u32),
-    /// Fixed update steps per second.
+    /// Fixed update steps per second, for a library that does not declare a rate.
     pub rate: u32,
     /// Where a state that a reload cannot carry over is saved, and quick saves.
     pub snapshot_dir: PathBuf,
@@ -25,6 +27,8 @@ pub struct EngineConfig {
     pub dump_state: bool,
     /// Time every system from the start, and put the means in the [`Summary`](super::Summary).
     pub profile_systems: bool,
+    /// How the state is copied before each step (see [`CopyMode`]).
+    pub step_copy: CopyMode,
 }
 
 impl EngineConfig {
@@ -33,13 +37,14 @@ impl EngineConfig {
         Self {
             library: library.into(),
             watch: true,
-            size: (320, 240),
+            size: hotloop_abi::DEFAULT_SIZE,
             rate: DEFAULT_RATE,
             snapshot_dir: PathBuf::from(".hotloop/snapshots"),
             recording_dir: PathBuf::from(".hotloop/recordings"),
             assets: None,
             dump_state: false,
             profile_systems: false,
+            step_copy: CopyMode::Auto,
         }
     }
 }

@@ -233,7 +233,6 @@ impl Engine {
             Self::assemble(config, library, state, before_step, Some(session), shadows)?;
         engine.entries = fields::entries(table.fields());
         engine.table = Arc::new(table);
-        engine.before_step.copy_from(&engine.state);
         engine.steps = committed;
         engine.clock = clock;
         engine.stats = record.stats;

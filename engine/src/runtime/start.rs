@@ -16,8 +16,8 @@ use crate::session::Session;
 use crate::shared::control;
 use crate::source::ReloadSource;
 use crate::source::watcher::LibraryWatcher;
-use crate::state::StateBuffer;
 use crate::state::fields;
+use crate::state::{StateBuffer, StepCopy};
 use hotloop_abi::Message;
 
 impl Engine {
@@ -49,7 +49,6 @@ impl Engine {
         engine.history = history;
         engine.stats.generation = 1;
         engine.newest_generation = 1;
-        engine.before_step.copy_from(&engine.state);
         engine.persist();
         if let Some(session) = &engine.session {
             session.control().set_phase(control::Phase::Running);
@@ -102,6 +101,7 @@ impl Engine {
         if let Some(error) = asset_error {
             messages.asset_failed(error);
         }
+        let before_step = StepCopy::new(before_step, &state, config.step_copy);
         Ok(Self {
             before_step,
             config,

@@ -10,7 +10,7 @@ use crate::error::ReloadError;
 use crate::files::snapshot;
 use crate::loader::library::GameLibrary;
 use crate::runtime::looping::LoopMode;
-use crate::state::fields;
+use crate::state::{StepCopy, fields};
 
 impl Engine {
     /// Takes the build at `path` if it is new: neither running, nor the
@@ -261,8 +261,8 @@ impl Engine {
         };
         // The old layout's buffers and files go once the record names the new ones.
         let old_state = std::mem::replace(&mut self.state, fresh);
+        let before_step = StepCopy::new(before_step, &self.state, self.config.step_copy);
         let old_before = std::mem::replace(&mut self.before_step, before_step);
-        self.before_step.copy_from(&self.state);
         let old_serial = std::mem::replace(&mut self.state_serial, serial);
         self.shadows.retire((old_state, old_before));
         if let Some(session) = &self.session {

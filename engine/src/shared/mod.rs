@@ -1,11 +1,16 @@
 //! Memory that outlives an engine process: the state and its per-step copy
 //! as mapped files, and the control block of atomics that the supervisor
-//! reads to tell a crash or a hang from a clean exit. Below everything that
+//! reads to tell a crash or a hang from a clean exit. Also which pages of
+//! the state a step wrote ([`WrittenPages`]), so that the per-step copy
+//! copies only those. Below everything that
 //! uses it: the state buffer, the loader (which marks each game call) and
 //! the session.
 
 pub mod control;
 #[allow(unsafe_code)] // Mapping files; each block argued in `mapping.rs`.
 mod mapping;
+#[allow(unsafe_code)] // Asking the kernel which pages were written; argued in `written.rs`.
+mod written;
 
 pub use mapping::{ControlMap, SharedBytes};
+pub use written::WrittenPages;

@@ -29,10 +29,17 @@ enum Storage {
 }
 
 impl StateBuffer {
-    /// Zeroed bytes for `layout`, or why that layout is refused.
+    /// Zeroed bytes for `layout`, or why that layout is refused. A state
+    /// whose written pages are tracked ([`TRACK_FROM`](super::TRACK_FROM))
+    /// gets whole pages of its own: pages shared with other allocations
+    /// would be written by them too, and copied for nothing.
     pub fn zeroed(layout: StateLayout) -> Result<Self, &'static str> {
         check_layout(layout)?;
-        let (size, align) = (layout.size as usize, layout.align as usize);
+        let (mut size, mut align) = (layout.size as usize, layout.align as usize);
+        if layout.size >= super::TRACK_FROM {
+            const PAGE: usize = 4096;
+            (size, align) = (size.next_multiple_of(PAGE), align.max(PAGE));
+        }
         let bytes = vec![0u8; size + align - 1];
         let start = bytes.as_ptr().align_offset(align);
         Ok(Self {
@@ -155,6 +162,18 @@ mod tests {
         let copy = buffer.clone();
         assert_eq!(copy.bytes().as_ptr() as usize % 64, 0);
         assert_eq!(copy.bytes(), buffer.bytes());
+    }
+
+    #[test]
+    fn a_tracked_state_has_whole_pages_of_its_own() {
+        let size = crate::state::TRACK_FROM + 24;
+        let buffer = StateBuffer::zeroed(layout(size, 8)).unwrap();
+        assert_eq!(buffer.bytes().len() as u64, size);
+        assert_eq!(buffer.bytes().as_ptr() as usize % 4096, 0);
+        let Storage::Heap { bytes, start } = &buffer.storage else {
+            unreachable!("on the heap");
+        };
+        assert!(bytes.len() - start >= (size as usize).next_multiple_of(4096));
     }
 
     #[test]

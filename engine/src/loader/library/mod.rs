@@ -293,16 +293,18 @@ impl GameLibrary {
         Ok(out.as_str().to_owned())
     }
 
-    /// Writes a fresh state into `state`.
+    /// Writes a fresh state into `state`, zeroed first: `init_in_place`
+    /// starts from all zeroes, whatever the buffer held.
     ///
     /// # Errors
     /// When `state` holds another layout, or `init` panics.
     pub fn init(&self, state: &mut StateBuffer) -> Result<(), ReloadError> {
         self.check_layout(state)?;
+        state.bytes_mut().fill(0);
         let mut error = Message::new();
         let _call = control::enter(Call::Init, self.id);
         // SAFETY: `state` has exactly this library's size and alignment (checked
-        // above) and is exclusively borrowed; `error` is a valid Message.
+        // above), is zeroed and exclusively borrowed; `error` is a valid Message.
         let status = unsafe { (self.entries.init)(state.bytes_mut().as_mut_ptr(), &mut error) };
         self.zero_padding(state);
         self.check(symbols::INIT, status, &error)

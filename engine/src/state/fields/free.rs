@@ -106,7 +106,9 @@ fn zero_nodes(nodes: &[Node], state: &mut [u8], base: u64) {
                 let live = read_len(state, at + len_at).min(*capacity);
                 let first = at + items;
                 let free = (first + live * stride) as usize..(first + capacity * stride) as usize;
-                if let Some(bytes) = state.get_mut(free) {
+                if let Some(bytes) = state.get_mut(free)
+                    && bytes.iter().any(|&byte| byte != 0)
+                {
                     bytes.fill(0);
                 }
                 for index in 0..live {

@@ -130,7 +130,11 @@ fn zero_runs(runs: &[Run], state: &mut [u8], base: usize) {
     for run in runs {
         match run {
             Run::Gap { offset, len } => {
-                if let Some(bytes) = state.get_mut(base + offset..base + offset + len) {
+                // Only bytes that are not zero yet are written: a write marks
+                // its page as changed for the per-step copy of a big state.
+                if let Some(bytes) = state.get_mut(base + offset..base + offset + len)
+                    && bytes.iter().any(|&byte| byte != 0)
+                {
                     bytes.fill(0);
                 }
             }
