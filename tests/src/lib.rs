@@ -196,6 +196,22 @@ codegen-units = 16
     }
 }
 
+/// A manifest's text without the tables whose headers are in `dropped`.
+fn without_sections(manifest: &str, dropped: &[&str]) -> String {
+    let mut keep = true;
+    let mut out = String::new();
+    for line in manifest.lines() {
+        if line.starts_with('[') {
+            keep = !dropped.contains(&line.trim());
+        }
+        if keep {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// Makes each replacement of `edits` in `path` (each `from` must occur
 /// exactly once) and saves the file once, as an editor would.
 ///
@@ -582,6 +598,9 @@ impl ScratchWorkspace {
         let package = format!("scratch-{name}");
         let game_manifest = root.join("game-logic/Cargo.toml");
         let text = fs::read_to_string(&game_manifest).expect("game manifest");
+        // The copy is built, not tested: its dev-dependencies and test
+        // targets point at crates and files that are not copied.
+        let text = without_sections(&text, &["[dev-dependencies]", "[[test]]"]);
         fs::write(
             &game_manifest,
             text.replacen("name = \"game-logic\"", &format!("name = \"{package}\""), 1),
