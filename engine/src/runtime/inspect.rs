@@ -4,7 +4,7 @@
 use super::Engine;
 use crate::loader::library::GameLibrary;
 use crate::runtime::profile::SystemProfile;
-use crate::state::fields::{self, Entry, FieldInfo, PathError, Value};
+use crate::state::fields::{self, Entry, FieldInfo, InvalidValue, PathError, Value};
 
 impl Engine {
     /// The game's one-line summary of its state, if `describe` succeeds.
@@ -40,18 +40,17 @@ impl Engine {
     /// one past a list's length is zeroed again, a length past the
     /// capacity is refused).
     pub fn nudge_entry(&mut self, entry: &Entry, steps: i32) -> Option<Value> {
-        let span = entry.offset..entry.offset + entry.size as usize;
-        let mut was = [0u8; 16];
-        let was = &mut was[..span.len().min(16)];
-        was.copy_from_slice(self.state.bytes().get(span.start..span.start + was.len())?);
-        let value = fields::nudge(entry, self.state.bytes_mut(), steps)?;
-        if let Err(invalid) = self.table.admit(self.state.bytes_mut()) {
-            log::error!("nudge refused: {invalid}");
-            self.state.bytes_mut()[span.start..span.start + was.len()].copy_from_slice(was);
-            return None;
+        match self.write_checked(entry, |bytes| fields::nudge(entry, bytes, steps)) {
+            Ok(value) => {
+                let value = value?;
+                log::info!("{} = {value}", entry.path);
+                Some(value)
+            }
+            Err(invalid) => {
+                log::error!("nudge refused: {invalid}");
+                None
+            }
         }
-        log::info!("{} = {value}", entry.path);
-        Some(value)
     }
 
     /// The value at `path` (`player.pos.x`, `cells[3].alive`), read
@@ -73,18 +72,36 @@ impl Engine {
     /// When the path names no single value or the value does not fit.
     pub fn set_field(&mut self, path: &str, value: Value) -> Result<(), PathError> {
         let entry = fields::locate(self.table.fields(), path, self.state.bytes())?;
-        let span = entry.offset..entry.offset + entry.size as usize;
-        let was = self.state.bytes()[span.clone()].to_vec();
-        fields::write(&entry, self.state.bytes_mut(), value)?;
-        if let Err(invalid) = self.table.admit(self.state.bytes_mut()) {
-            self.state.bytes_mut()[span].copy_from_slice(&was);
-            return Err(PathError::DoesNotFit {
+        self.write_checked(&entry, |bytes| fields::write(&entry, bytes, value))
+            .map_err(|invalid| PathError::DoesNotFit {
                 path: path.to_owned(),
                 kind: entry.kind,
                 value: format!("{value} ({invalid})"),
-            });
+            })?
+    }
+
+    /// Runs `write` on the state's bytes (it changes at most the scalar
+    /// `entry` names), then checks the state as a whole; a state refused
+    /// gets `entry`'s bytes back as they were, so game code never sees it.
+    fn write_checked<T>(
+        &mut self,
+        entry: &Entry,
+        write: impl FnOnce(&mut [u8]) -> T,
+    ) -> Result<T, InvalidValue> {
+        let span = entry.offset..entry.offset + (entry.size as usize).min(16);
+        let mut was = [0u8; 16];
+        let was = &mut was[..span.len()];
+        if let Some(bytes) = self.state.bytes().get(span.clone()) {
+            was.copy_from_slice(bytes);
         }
-        Ok(())
+        let written = write(self.state.bytes_mut());
+        if let Err(invalid) = self.table.admit(self.state.bytes_mut()) {
+            if let Some(bytes) = self.state.bytes_mut().get_mut(span) {
+                bytes.copy_from_slice(was);
+            }
+            return Err(invalid);
+        }
+        Ok(written)
     }
 
     /// The state's fields and values as JSON.

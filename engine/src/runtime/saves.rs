@@ -9,7 +9,7 @@ use crate::files::recording::Recording;
 use crate::files::snapshot::{self, SnapshotError};
 use crate::runtime::looping::LoopMode;
 use crate::state::StateBuffer;
-use crate::state::fields::{self, FieldTable, InvalidValue};
+use crate::state::fields::{self, InvalidValue};
 
 /// Why a snapshot or a recording was not loaded. The running state is
 /// untouched in every case.
@@ -60,7 +60,7 @@ impl Engine {
     pub fn toggle_loop(&mut self) -> LoopMode {
         match self.looper.mode() {
             LoopMode::Off => {
-                let table = (!self.table.bytes().is_empty()).then_some(&*self.table);
+                let table = self.table.described();
                 self.looper
                     .record(&self.state, table, self.clock, self.display.rate);
                 self.messages.note(Some(
@@ -143,7 +143,7 @@ impl Engine {
     /// When the file cannot be written.
     pub fn save_snapshot(&mut self) -> Result<PathBuf, SnapshotError> {
         let path = self.config.snapshot_dir.join("quicksave.hlstate");
-        let result = snapshot::save_as(&path, &self.state, self.table_if_any()).map(|()| path);
+        let result = snapshot::save_as(&path, &self.state, self.table.described()).map(|()| path);
         let notice = match &result {
             Ok(path) => format!("state saved to {}", path.display()),
             Err(error) => format!("could not save the state: {error}"),
@@ -160,12 +160,11 @@ impl Engine {
     /// # Errors
     /// When the file cannot be written.
     pub fn save_state_aside(&self) -> Result<PathBuf, SnapshotError> {
-        snapshot::save_in(&self.config.snapshot_dir, &self.state, self.table_if_any())
-    }
-
-    /// The state's field table, unless no library ever described it.
-    pub(super) fn table_if_any(&self) -> Option<&FieldTable> {
-        (!self.table.bytes().is_empty()).then_some(&*self.table)
+        snapshot::save_in(
+            &self.config.snapshot_dir,
+            &self.state,
+            self.table.described(),
+        )
     }
 
     /// Records why the session ends early (its display went away, say) as

@@ -251,7 +251,7 @@ impl Engine {
                     path: library.source().to_path_buf(),
                     reason: format!("{mismatch}; and the carried-over state is not valid ({invalid}), so the library was refused"),
                 })?;
-            let saved = snapshot::save_in(&self.config.snapshot_dir, &self.state, self.table_if_any()).map_err(|error| {
+            let saved = snapshot::save_in(&self.config.snapshot_dir, &self.state, self.table.described()).map_err(|error| {
                 ReloadError::Invalid {
                     path: library.source().to_path_buf(),
                     reason: format!("{mismatch}; and saving the old state failed ({error}), so the library was refused"),

@@ -188,6 +188,12 @@ impl FieldTable {
         &self.fields
     }
 
+    /// The table, unless no library ever described the state (an empty
+    /// table is saved as none).
+    pub fn described(&self) -> Option<&Self> {
+        (!self.bytes.is_empty()).then_some(self)
+    }
+
     /// The table in the library's wire format.
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
