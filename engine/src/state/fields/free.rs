@@ -106,11 +106,7 @@ fn zero_nodes(nodes: &[Node], state: &mut [u8], base: u64) {
                 let live = read_len(state, at + len_at).min(*capacity);
                 let first = at + items;
                 let free = (first + live * stride) as usize..(first + capacity * stride) as usize;
-                if let Some(bytes) = state.get_mut(free)
-                    && bytes.iter().any(|&byte| byte != 0)
-                {
-                    bytes.fill(0);
-                }
+                super::padding::clear(state, free);
                 for index in 0..live {
                     zero_nodes(inner, state, first + index * stride);
                 }

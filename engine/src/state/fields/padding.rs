@@ -126,17 +126,22 @@ impl Run {
     }
 }
 
+/// Zeroes `range` of `state` (clipped to it), writing only when a byte is
+/// not zero yet: a write marks its page as changed for the per-step copy
+/// of a big state.
+pub(super) fn clear(state: &mut [u8], range: std::ops::Range<usize>) {
+    if let Some(bytes) = state.get_mut(range)
+        && bytes.iter().any(|&byte| byte != 0)
+    {
+        bytes.fill(0);
+    }
+}
+
 fn zero_runs(runs: &[Run], state: &mut [u8], base: usize) {
     for run in runs {
         match run {
             Run::Gap { offset, len } => {
-                // Only bytes that are not zero yet are written: a write marks
-                // its page as changed for the per-step copy of a big state.
-                if let Some(bytes) = state.get_mut(base + offset..base + offset + len)
-                    && bytes.iter().any(|&byte| byte != 0)
-                {
-                    bytes.fill(0);
-                }
+                clear(state, base + offset..base + offset + len);
             }
             Run::Repeat {
                 offset,
