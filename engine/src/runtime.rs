@@ -21,7 +21,7 @@ use crate::runtime::profile::SystemProfile;
 use crate::session::Session;
 use crate::shared::control;
 use crate::source::{ReloadSource, SourceEvent};
-use crate::state::fields::{Entry, FieldTable};
+use crate::state::fields::FieldTable;
 use crate::state::{StateBuffer, StepCopy};
 use messages::Messages;
 
@@ -78,8 +78,6 @@ pub struct Engine {
     history: Vec<ReloadRecord>,
     scratch: Message,
     frame_times: FrameTimes,
-    /// The inspector's view of the running library's field table.
-    entries: Vec<Entry>,
     looper: Looper,
     /// Per-system timings, while someone looks at them.
     profile: Option<SystemProfile>,

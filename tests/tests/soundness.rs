@@ -63,11 +63,8 @@ fn variant_source(variant: &Variant, file: &str) -> String {
 
 /// Where `flags.alive` is in the flagged state, by its field table.
 fn offset_of_path(engine: &Engine, path: &str) -> usize {
-    engine
-        .state_entries()
-        .iter()
-        .find(|entry| entry.path == path)
-        .unwrap_or_else(|| panic!("no field {path}"))
+    engine::state::fields::locate(engine.state_fields(), path, engine.state_bytes())
+        .unwrap_or_else(|error| panic!("{error}"))
         .offset
 }
 

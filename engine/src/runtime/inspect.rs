@@ -16,19 +16,6 @@ impl Engine {
             .filter(|text| !text.is_empty())
     }
 
-    /// The state's fields as the inspector lists them, with the running
-    /// library's field table.
-    pub fn state_entries(&self) -> &[Entry] {
-        &self.entries
-    }
-
-    /// Changes the `index`th entry of [`Engine::state_entries`] by `steps`
-    /// (see [`Engine::nudge_entry`]).
-    pub fn nudge(&mut self, index: usize, steps: i32) -> Option<Value> {
-        let entry = self.entries.get(index)?.clone();
-        self.nudge_entry(&entry, steps)
-    }
-
     /// The running library's field table, as the inspector walks it.
     pub fn state_fields(&self) -> &[FieldInfo] {
         self.table.fields()

@@ -15,7 +15,7 @@ use crate::loader::library::{GameDisplay, GameLibrary};
 use crate::loader::shadow::ShadowDir;
 use crate::session::Session;
 use crate::state::StateBuffer;
-use crate::state::fields::{self, FieldTable};
+use crate::state::fields::FieldTable;
 
 /// A library that ran in this session, as a restarted engine finds it again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -231,7 +231,6 @@ impl Engine {
             .map_or_else(|| config.library.clone(), |l| l.source().to_path_buf());
         let mut engine =
             Self::assemble(config, library, state, before_step, Some(session), shadows)?;
-        engine.entries = fields::entries(table.fields());
         engine.table = Arc::new(table);
         engine.steps = committed;
         engine.clock = clock;

@@ -16,7 +16,6 @@ use crate::session::Session;
 use crate::shared::control;
 use crate::source::ReloadSource;
 use crate::source::watcher::LibraryWatcher;
-use crate::state::fields;
 use crate::state::{StateBuffer, StepCopy};
 use hotloop_abi::Message;
 
@@ -81,7 +80,6 @@ impl Engine {
             .as_ref()
             .map(|library| library.table().clone())
             .unwrap_or_default();
-        let entries = fields::entries(table.fields());
         let display = super::display_of(&config, library.as_ref());
         let (assets, asset_watcher, asset_error) = match &config.assets {
             Some(dir) => {
@@ -120,7 +118,6 @@ impl Engine {
             history: Vec::new(),
             scratch: Message::new(),
             frame_times: FrameTimes::default(),
-            entries,
             looper: Looper::default(),
             profile: None,
             assets,

@@ -140,7 +140,6 @@ impl Engine {
         let source = library.source().to_path_buf();
         self.show_as(&library);
         self.table = library.table().clone();
-        self.entries = fields::entries(self.table.fields());
         let previous = self.library.replace(library);
         // The fallback must run on this state: only keep one of the same layout.
         let fallback = previous
