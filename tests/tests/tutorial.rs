@@ -104,17 +104,8 @@ impl Reader {
 
     /// The status line as the window shows it: 40 characters fit in 320 pixels.
     fn status_line(&self) -> String {
-        let status = Status {
-            fps: 60.0,
-            frame_time: Duration::from_millis(16),
-            generation: self.engine.generation(),
-            last_reload: None,
-            error: self.engine.current_error(),
-            notice: self.engine.fresh_notice(),
-            paused: self.engine.is_paused(),
-            looping: self.engine.loop_mode(),
-            building: self.engine.is_building(),
-        };
+        let frame_time = Duration::from_secs(1) / 60;
+        let status = Status::of(&self.engine, frame_time, self.engine.generation(), None);
         let mut line = String::new();
         status_line(&status, &mut line);
         line.chars().take(40).collect()

@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use crate::frontend::text::{GLYPH, Target};
+use crate::runtime::Engine;
 use crate::runtime::looping::LoopMode;
 
 const TEXT: [u8; 3] = [235, 235, 235];
@@ -37,6 +38,29 @@ pub struct Status<'a> {
     pub looping: LoopMode,
     /// The dev loop is building the game code.
     pub building: bool,
+}
+
+impl<'a> Status<'a> {
+    /// What `engine` has to say, with the window's own measurements: the
+    /// newest problem, and a note only when it is newer than that problem.
+    pub fn of(
+        engine: &'a Engine,
+        frame_time: Duration,
+        generation: u64,
+        last_reload: Option<Instant>,
+    ) -> Self {
+        Self {
+            fps: 1.0 / frame_time.as_secs_f32().max(1e-6),
+            frame_time,
+            generation,
+            last_reload,
+            error: engine.current_error(),
+            notice: engine.fresh_notice(),
+            looping: engine.loop_mode(),
+            paused: engine.is_paused(),
+            building: engine.is_building(),
+        }
+    }
 }
 
 /// Draws the overlay into an RGBA8 framebuffer: the status line at the top,

@@ -268,17 +268,12 @@ impl App<'_> {
         let (width, height) = self.shown.size;
         let frame = presenter.frame_mut();
         self.engine.render(frame);
-        let status = Status {
-            fps: 1.0 / self.frame_time.as_secs_f32().max(1e-6),
-            frame_time: self.frame_time,
-            generation: self.shown_generation,
-            last_reload: self.last_reload,
-            error: self.engine.current_error(),
-            notice: self.engine.fresh_notice(),
-            looping: self.engine.loop_mode(),
-            paused: self.engine.is_paused(),
-            building: self.engine.is_building(),
-        };
+        let status = Status::of(
+            self.engine,
+            self.frame_time,
+            self.shown_generation,
+            self.last_reload,
+        );
         self.overlay
             .draw(&status, frame, width as usize, height as usize);
         self.inspector
