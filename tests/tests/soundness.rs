@@ -114,6 +114,96 @@ fn a_hand_written_state_data_impl_does_not_compile_in_safe_game_code() {
     );
 }
 
+/// Each key of `game!` that takes an expression, given a closure that does
+/// something only `unsafe` allows: (name, edit of the demo's `game!`).
+const UNSAFE_IN_KEYS: &[(&str, &str, &str)] = &[
+    (
+        "init",
+        "    init: init,\n",
+        "    init: || State { ticks: *(8usize as *const u64), ..init() },\n",
+    ),
+    (
+        "init-in-place",
+        "    init: init,\n",
+        "    init_in_place: |state: &mut State| state.ticks = *(8usize as *const u64),\n",
+    ),
+    (
+        "systems",
+        "        systems::count_ticks,\n",
+        "        |state: &mut State, _: &hotloop_abi::Frame| state.ticks = *(8usize as *const u64),\n",
+    ),
+    (
+        "size",
+        "    render: draw::render,\n",
+        "    size: (*(8usize as *const u32), 240),\n    render: draw::render,\n",
+    ),
+    (
+        "title",
+        "    render: draw::render,\n",
+        "    title: *(8usize as *const &str),\n    render: draw::render,\n",
+    ),
+    (
+        "render",
+        "    render: draw::render,\n",
+        "    render: |state: &State, frame: &hotloop_abi::Frame, canvas: &mut hotloop_abi::Canvas<'_>| {\n        let _ = *(8usize as *const u8);\n        draw::render(state, frame, canvas)\n    },\n",
+    ),
+    (
+        "describe",
+        "    describe: describe,\n",
+        "    describe: |state: &State, out: &mut Message| {\n        let _: u64 = std::mem::transmute(1.0f64);\n        describe(state, out)\n    },\n",
+    ),
+    (
+        "migrate",
+        "    describe: describe,\n",
+        "    describe: describe,\n    migrate: |_: &hotloop_abi::OldState<'_>, state: &mut State| {\n        state.ticks = *(8usize as *const u64);\n        true\n    },\n",
+    ),
+    (
+        "greet",
+        "    greet: greet,\n",
+        "    greet: || {\n        let _ = *(8usize as *const u8);\n        greet()\n    },\n",
+    ),
+];
+
+#[test]
+fn unsafe_operations_in_game_keys_do_not_compile_in_safe_game_code() {
+    for (key, from, to) in UNSAFE_IN_KEYS {
+        let variant = Variant::of_demo(&format!("unsafe-in-{key}"));
+        variant.edit("lib.rs", from, to);
+        let error = variant
+            .try_build()
+            .expect_err(&format!("an unsafe operation in `{key}:` must not compile"));
+        assert!(
+            error.contains("error[E0133]") && error.contains("is unsafe and requires unsafe"),
+            "`{key}:` should fail for the unsafe operation itself:\n{error}"
+        );
+    }
+
+    // Spelled out, `unsafe` meets the crate's `forbid(unsafe_code)`.
+    let spelled = Variant::of_demo("unsafe-block-in-init");
+    spelled.edit(
+        "lib.rs",
+        "    init: init,\n",
+        "    init: || State { ticks: unsafe { *(8usize as *const u64) }, ..init() },\n",
+    );
+    let error = spelled
+        .try_build()
+        .expect_err("an unsafe block must not compile");
+    assert!(error.contains("usage of an `unsafe` block"), "{error}");
+
+    // Safe closures still do, for every key.
+    let closures = Variant::of_demo("closures-in-every-key");
+    closures
+        .edit("lib.rs", "    init: init,\n", "    init: || init(),\n")
+        .edit("lib.rs", "        systems::count_ticks,\n", "        |state: &mut State, _: &hotloop_abi::Frame| state.ticks += 1,\n")
+        .edit("lib.rs", "    render: draw::render,\n", "    size: (320, 240),\n    rate: 60,\n    title: \"closures\",\n    render: |state: &State, frame: &hotloop_abi::Frame, canvas: &mut hotloop_abi::Canvas<'_>| draw::render(state, frame, canvas),\n")
+        .edit("lib.rs", "    describe: describe,\n", "    describe: |state: &State, out: &mut Message| describe(state, out),\n    migrate: |_: &hotloop_abi::OldState<'_>, _: &mut State| false,\n")
+        .edit("lib.rs", "    greet: greet,\n", "    greet: || greet(),\n");
+    let library = closures.build();
+    let mut engine = unwatched(&library);
+    run(&mut engine, 3);
+    assert_eq!(ticks(engine.state_bytes()), 3, "the closure system counts");
+}
+
 #[test]
 fn a_snapshot_with_an_invalid_bool_is_refused_and_the_state_kept() {
     let mut engine = unwatched(&flagged_library());

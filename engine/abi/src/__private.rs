@@ -41,20 +41,31 @@ fn guard(error: *mut Message, body: impl FnOnce()) -> Status {
         .copied()
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("(panic payload is not a string)");
-    let mut location = PANIC_LOCATION.lock().unwrap_or_else(|e| e.into_inner());
-    // SAFETY: the engine passes either null or a valid, exclusive `Message`
-    // for the duration of the call (contract of every entry point).
-    if let Some(error) = unsafe { error.as_mut() } {
-        error.set(text);
-        if !location.as_str().is_empty() {
-            let _ = write!(error, " (at {location})");
+    {
+        let mut location = PANIC_LOCATION.lock().unwrap_or_else(|e| e.into_inner());
+        // SAFETY: the engine passes either null or a valid, exclusive `Message`
+        // for the duration of the call (contract of every entry point).
+        if let Some(error) = unsafe { error.as_mut() } {
+            error.set(text);
+            if !location.as_str().is_empty() {
+                let _ = write!(error, " (at {location})");
+            }
         }
+        location.clear();
     }
-    location.clear();
-    drop(payload);
+    drop_payload(payload);
     Status::PANICKED
 }
 
+/// Drops a panic payload, which is game code's value: its `Drop` may
+/// panic too. That panic is caught here (never held under our lock, whose
+/// hook would wait for itself), and a payload that panics again is leaked
+/// rather than let a panic unwind into the engine.
+fn drop_payload(payload: Box<dyn std::any::Any + Send>) {
+    if let Err(again) = panic::catch_unwind(AssertUnwindSafe(|| drop(payload))) {
+        std::mem::forget(again);
+    }
+}
 /// Writes `greeting` into `out`.
 ///
 /// # Safety
@@ -69,39 +80,40 @@ pub unsafe fn greet(out: *mut Message, greeting: fn() -> &'static str) -> Status
     })
 }
 
-/// Writes a fresh state, built by value. The value passes through the
-/// stack: fine for small states, an overflow for one of many megabytes
-/// in a debug build (see [`init_in_place`]).
-///
-/// # Safety
-/// `state` points to `size_of::<S>()` writable bytes aligned for `S`, that no
-/// one else accesses during the call; `error` as in [`greet`].
-pub unsafe fn init<S: StateData>(state: *mut u8, error: *mut Message, init: fn() -> S) -> Status {
-    guard(error, || {
-        let fresh = init();
-        // SAFETY: size and alignment are the caller's contract; `S: Copy`, so
-        // overwriting whatever bytes were there drops nothing.
-        unsafe { state.cast::<S>().write(fresh) };
-    })
+/// How a game builds a fresh state: the `init` or `init_in_place` key of
+/// [`game!`](crate::game).
+pub enum Init<S> {
+    /// `init: fn() -> State`: a value that passes through the stack (fine
+    /// for small states, an overflow for one of many megabytes in a debug
+    /// build).
+    ByValue(fn() -> S),
+    /// `init_in_place: fn(&mut State)`: fills the zeroed buffer where it
+    /// is, so no copy of the state is ever made, whatever its size.
+    InPlace(fn(&mut S)),
 }
 
-/// Fills a fresh state in place: `init` gets the zeroed buffer as an `S`,
-/// so no copy of the state is ever made, whatever its size.
+/// Writes a fresh state with `init`.
 ///
 /// # Safety
-/// As [`init`], and the bytes at `state` are all zero.
-pub unsafe fn init_in_place<S: StateData>(
-    state: *mut u8,
-    error: *mut Message,
-    init: fn(&mut S),
-) -> Status {
-    guard(error, || {
-        // SAFETY: size, alignment and exclusive access are the caller's
-        // contract, and so are the zero bytes, which are a valid `S` by
-        // `StateData`'s contract.
-        let state = unsafe { &mut *state.cast::<S>() };
-        init(state);
-    })
+/// `state` points to `size_of::<S>()` writable bytes aligned for `S`, all
+/// zero, that no one else accesses during the call; `error` as in [`greet`].
+pub unsafe fn init<S: StateData>(state: *mut u8, error: *mut Message, init: Init<S>) -> Status {
+    // One closure per way: a debug build reserves the by-value state in the
+    // frame of the closure that builds it, which `InPlace` never enters.
+    match init {
+        Init::ByValue(init) => guard(error, || {
+            let fresh = init();
+            // SAFETY: size and alignment are the caller's contract; `S: Copy`,
+            // so overwriting whatever bytes were there drops nothing.
+            unsafe { state.cast::<S>().write(fresh) };
+        }),
+        Init::InPlace(init) => guard(error, || {
+            // SAFETY: size, alignment and exclusive access are the caller's
+            // contract, and so are the zero bytes, which are a valid `S` by
+            // `StateData`'s contract.
+            init(unsafe { &mut *state.cast::<S>() });
+        }),
+    }
 }
 
 /// Runs `systems` in order on the state.
@@ -288,6 +300,38 @@ mod tests {
         state.on = true;
     }
 
+    /// A panic payload whose own `Drop` panics.
+    struct PanicsWhenDropped;
+
+    impl Drop for PanicsWhenDropped {
+        fn drop(&mut self) {
+            panic!("the payload's drop panics too");
+        }
+    }
+
+    #[test]
+    fn a_payload_that_panics_when_dropped_is_caught_and_the_next_call_runs() {
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut first = Message::new();
+            let status = guard(&mut first, || std::panic::panic_any(PanicsWhenDropped));
+            let mut second = Message::new();
+            let again = guard(&mut second, || panic!("an ordinary panic"));
+            let _ = done.send((status, again, second.as_str().to_owned()));
+        });
+        // A failure guard, not a timing: the old code deadlocked here.
+        let (status, again, message) = finished
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the call returns (no deadlock, no abort)");
+        assert_eq!(status, Status::PANICKED);
+        assert_eq!(
+            again,
+            Status::PANICKED,
+            "the next call still reports its panic"
+        );
+        assert!(message.starts_with("an ordinary panic (at "), "{message}");
+    }
+
     #[test]
     fn init_in_place_fills_the_zeroed_buffer_where_it_is() {
         // 4 MiB: more than a test thread's 2 MiB stack, were it copied there.
@@ -295,7 +339,8 @@ mod tests {
         let mut error = Message::new();
         // SAFETY: `buffer` is `size_of::<Big>()` zeroed bytes, aligned for
         // `Big` (8), and ours alone.
-        let status = unsafe { init_in_place::<Big>(buffer.as_mut_ptr().cast(), &mut error, start) };
+        let status =
+            unsafe { init::<Big>(buffer.as_mut_ptr().cast(), &mut error, Init::InPlace(start)) };
         assert_eq!(status, Status::OK, "{}", error.as_str());
         let bytes: Vec<u8> = buffer.iter().flat_map(|word| word.to_ne_bytes()).collect();
         let state = OldState::new(&bytes, StateLayout::of::<Big>());

@@ -28,9 +28,17 @@ macro_rules! state {
             $( $(#[$field_meta:meta])* $field_vis:vis $field:ident : $ty:ty $(= was($old:ident))? ),* $(,)?
         }
     )*) => {$(
+        // Every path below is absolute (`::core::…`, `$crate::…`): macro
+        // paths resolve where the macro is called, so a game's own
+        // `size_of`, `Some` or `Clone` must never stand in for them.
         $(#[$meta])*
         #[repr(C)]
-        #[derive(Clone, Copy, Debug, PartialEq)]
+        #[derive(
+            ::core::clone::Clone,
+            ::core::marker::Copy,
+            ::core::fmt::Debug,
+            ::core::cmp::PartialEq
+        )]
         $vis struct $name {
             $( $(#[$field_meta])* $field_vis $field : $ty ),*
         }
@@ -41,29 +49,35 @@ macro_rules! state {
         // valid value of each field (padding may hold anything); the
         // fingerprint hashes each field's name, fingerprint and offset with
         // the size and alignment; `FIELDS` lists every field with its own
-        // kind and fields, so checking them checks the struct.
+        // kind and fields, so checking them checks the struct. Sizes,
+        // alignments and names come from `::core` by absolute path, so no
+        // item at the call site can change them.
         unsafe impl $crate::StateData for $name {
-            const FINGERPRINT: u64 = {
+            const FINGERPRINT: ::core::primitive::u64 = {
                 let hash = $crate::start_hash("struct");
                 $(
                     let hash = $crate::field_hash(
                         hash,
-                        stringify!($field),
+                        ::core::stringify!($field),
                         <$ty as $crate::StateData>::FINGERPRINT,
                         ::core::mem::offset_of!($name, $field),
                     );
                 )*
-                $crate::finish_hash(hash, size_of::<$name>(), align_of::<$name>())
+                $crate::finish_hash(
+                    hash,
+                    ::core::mem::size_of::<$name>(),
+                    ::core::mem::align_of::<$name>(),
+                )
             };
             const KIND: $crate::reflect::FieldKind = $crate::reflect::FieldKind::Struct;
             const FIELDS: &'static [$crate::reflect::Field] = &[$(
                 $crate::reflect::Field {
-                    name: stringify!($field),
+                    name: ::core::stringify!($field),
                     old_name: $crate::__old_name!($($old)?),
-                    type_name: stringify!($ty),
+                    type_name: ::core::stringify!($ty),
                     offset: ::core::mem::offset_of!($name, $field),
-                    size: size_of::<$ty>(),
-                    align: align_of::<$ty>(),
+                    size: ::core::mem::size_of::<$ty>(),
+                    align: ::core::mem::align_of::<$ty>(),
                     fingerprint: <$ty as $crate::StateData>::FINGERPRINT,
                     kind: <$ty as $crate::StateData>::KIND,
                     fields: <$ty as $crate::StateData>::FIELDS,
@@ -91,6 +105,13 @@ macro_rules! state {
 /// | `describe` | `fn(&State, &mut Message)` | one line for logs and the headless summary |
 /// | `migrate` | `fn(&OldState, &mut State) -> bool` | after a layout change: fill the new state (already `init`ed) from the old; `false` declines |
 /// | `greet` | `fn() -> &'static str` | logged by the engine after each load |
+///
+/// Each value is a constant expression: a function's path, a closure that
+/// captures nothing, a literal. It is bound to a constant outside the
+/// generated exports, so it is checked as the safe code it is: an unsafe
+/// operation in a closure given for a key does not compile without an
+/// `unsafe` block of the author's own, which `#![forbid(unsafe_code)]`
+/// refuses.
 ///
 /// Adding, removing or reordering systems is an ordinary live edit: only the
 /// state's layout is checked across a reload, not the code. So is changing
@@ -136,49 +157,70 @@ macro_rules! game {
         $(, greet: $greet:expr)?
         $(,)?
     ) => {
-        // `unsafe` is confined to these generated forwarding shims; every
-        // pointer contract is argued in `hotloop_abi::__private`. The Rust
-        // names are prefixed so they never shadow the author's `init` or
-        // `update`; `export_name` gives the symbols in `hotloop_abi::symbols`.
+        // Every expression the author wrote is bound to a constant first,
+        // outside any `unsafe` body, so it is checked as the safe code it
+        // is: a closure given for a key cannot dereference a raw pointer or
+        // call an unsafe function. The exports below only forward to
+        // `hotloop_abi::__private`, where every pointer contract is argued.
+        // Their Rust names are prefixed so they never shadow the author's
+        // `init` or `update`; `export_name` gives the symbols in
+        // `hotloop_abi::symbols`. Paths are absolute: a game's own items
+        // named like `core`'s cannot stand in for them.
         const _: () = {
             const SYSTEMS: &[fn(&mut $state, &$crate::Frame)] = &[$($system),*];
-
+            const INIT: $crate::__private::Init<$state> = $crate::__init!($init_key: $state, $init);
+            const GREET: fn() -> &'static ::core::primitive::str = $crate::__optional!(
+                $($greet)?;
+                || ::core::concat!(::core::env!("CARGO_PKG_NAME"), " ", ::core::env!("CARGO_PKG_VERSION"), " loaded")
+            );
+            const RENDER: fn(&$state, &$crate::Frame, &mut $crate::Canvas<'_>) =
+                $crate::__optional!($($render)?; $crate::__private::no_render);
+            const DESCRIBE: fn(&$state, &mut $crate::Message) =
+                $crate::__optional!($($describe)?; $crate::__private::no_describe);
+            const DISPLAY: $crate::DisplaySpec = {
+                let (width, height): (::core::primitive::u32, ::core::primitive::u32) =
+                    $crate::__optional!($(($width, $height))?; $crate::DEFAULT_SIZE);
+                $crate::DisplaySpec::new(
+                    width,
+                    height,
+                    $crate::__optional!($($rate)?; $crate::DEFAULT_RATE),
+                    $crate::__optional!($($title)?; ::core::env!("CARGO_PKG_NAME")),
+                )
+            };
+            const NAMES: &::core::primitive::str = ::core::concat!($(::core::stringify!($system), "\n"),*);
             #[unsafe(export_name = "abi_version")]
-            unsafe extern "C" fn __hotloop_abi_version() -> u32 {
+            extern "C" fn __hotloop_abi_version() -> ::core::primitive::u32 {
                 $crate::ABI_VERSION
             }
 
             #[unsafe(export_name = "state_layout")]
-            unsafe extern "C" fn __hotloop_state_layout() -> $crate::StateLayout {
+            extern "C" fn __hotloop_state_layout() -> $crate::StateLayout {
                 $crate::StateLayout::of::<$state>()
+            }
+
+            #[unsafe(export_name = "display")]
+            extern "C" fn __hotloop_display() -> $crate::DisplaySpec {
+                DISPLAY
             }
 
             #[unsafe(export_name = "greet")]
             unsafe extern "C" fn __hotloop_greet(out: *mut $crate::Message) -> $crate::Status {
-                let greeting: fn() -> &'static str = $crate::__optional!(
-                    $($greet)?;
-                    || concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION"), " loaded")
-                );
                 // SAFETY: the engine upholds the entry point's contract (crate docs).
-                unsafe { $crate::__private::greet(out, greeting) }
+                unsafe { $crate::__private::greet(out, GREET) }
             }
 
             #[unsafe(export_name = "init")]
-            unsafe extern "C" fn __hotloop_init(state: *mut u8, error: *mut $crate::Message) -> $crate::Status {
-                $crate::__init!($init_key: $state, $init, state, error)
-            }
-
-            #[unsafe(export_name = "display")]
-            unsafe extern "C" fn __hotloop_display() -> $crate::DisplaySpec {
-                const SIZE: (u32, u32) = $crate::__optional!($(($width, $height))?; $crate::DEFAULT_SIZE);
-                const RATE: u32 = $crate::__optional!($($rate)?; $crate::DEFAULT_RATE);
-                const TITLE: &str = $crate::__optional!($($title)?; env!("CARGO_PKG_NAME"));
-                $crate::DisplaySpec::new(SIZE.0, SIZE.1, RATE, TITLE)
+            unsafe extern "C" fn __hotloop_init(
+                state: *mut ::core::primitive::u8,
+                error: *mut $crate::Message,
+            ) -> $crate::Status {
+                // SAFETY: the engine upholds the entry point's contract (crate docs).
+                unsafe { $crate::__private::init::<$state>(state, error, INIT) }
             }
 
             #[unsafe(export_name = "update")]
             unsafe extern "C" fn __hotloop_update(
-                state: *mut u8,
+                state: *mut ::core::primitive::u8,
                 frame: *const $crate::Frame,
                 error: *mut $crate::Message,
             ) -> $crate::Status {
@@ -188,11 +230,11 @@ macro_rules! game {
 
             #[unsafe(export_name = "update_timed")]
             unsafe extern "C" fn __hotloop_update_timed(
-                state: *mut u8,
+                state: *mut ::core::primitive::u8,
                 frame: *const $crate::Frame,
                 error: *mut $crate::Message,
-                nanos: *mut u64,
-                count: usize,
+                nanos: *mut ::core::primitive::u64,
+                count: ::core::primitive::usize,
             ) -> $crate::Status {
                 // SAFETY: the engine upholds the entry point's contract (crate docs).
                 unsafe {
@@ -201,50 +243,55 @@ macro_rules! game {
             }
 
             #[unsafe(export_name = "system_names")]
-            unsafe extern "C" fn __hotloop_system_names(out: *mut u8, capacity: usize) -> usize {
-                const NAMES: &str = concat!($(stringify!($system), "\n"),*);
+            unsafe extern "C" fn __hotloop_system_names(
+                out: *mut ::core::primitive::u8,
+                capacity: ::core::primitive::usize,
+            ) -> ::core::primitive::usize {
                 // SAFETY: the engine upholds the entry point's contract (crate docs).
                 unsafe { $crate::__private::system_names(NAMES, out, capacity) }
             }
 
             #[unsafe(export_name = "render")]
             unsafe extern "C" fn __hotloop_render(
-                state: *const u8,
+                state: *const ::core::primitive::u8,
                 frame: *const $crate::Frame,
                 canvas: *mut $crate::RawCanvas,
                 error: *mut $crate::Message,
             ) -> $crate::Status {
-                let draw: fn(&$state, &$crate::Frame, &mut $crate::Canvas<'_>) =
-                    $crate::__optional!($($render)?; $crate::__private::no_render);
                 // SAFETY: the engine upholds the entry point's contract (crate docs).
-                unsafe { $crate::__private::render::<$state>(state, frame, canvas, error, draw) }
+                unsafe { $crate::__private::render::<$state>(state, frame, canvas, error, RENDER) }
             }
 
             #[unsafe(export_name = "state_fields")]
-            unsafe extern "C" fn __hotloop_state_fields(out: *mut u8, capacity: usize) -> usize {
+            unsafe extern "C" fn __hotloop_state_fields(
+                out: *mut ::core::primitive::u8,
+                capacity: ::core::primitive::usize,
+            ) -> ::core::primitive::usize {
                 // SAFETY: the engine upholds the entry point's contract (crate docs).
                 unsafe { $crate::__private::state_fields::<$state>(out, capacity) }
             }
 
             #[unsafe(export_name = "describe")]
-            unsafe extern "C" fn __hotloop_describe(state: *const u8, out: *mut $crate::Message) -> $crate::Status {
-                let describe: fn(&$state, &mut $crate::Message) =
-                    $crate::__optional!($($describe)?; $crate::__private::no_describe);
+            unsafe extern "C" fn __hotloop_describe(
+                state: *const ::core::primitive::u8,
+                out: *mut $crate::Message,
+            ) -> $crate::Status {
                 // SAFETY: the engine upholds the entry point's contract (crate docs).
-                unsafe { $crate::__private::describe::<$state>(state, out, describe) }
+                unsafe { $crate::__private::describe::<$state>(state, out, DESCRIBE) }
             }
 
             $(
+                const MIGRATE: fn(&$crate::OldState<'_>, &mut $state) -> ::core::primitive::bool = $migrate;
+
                 #[unsafe(export_name = "migrate")]
                 unsafe extern "C" fn __hotloop_migrate(
-                    old: *const u8,
+                    old: *const ::core::primitive::u8,
                     old_layout: *const $crate::StateLayout,
-                    new: *mut u8,
+                    new: *mut ::core::primitive::u8,
                     error: *mut $crate::Message,
                 ) -> $crate::Status {
-                    let migrate: fn(&$crate::OldState<'_>, &mut $state) -> bool = $migrate;
                     // SAFETY: the engine upholds the entry point's contract (crate docs).
-                    unsafe { $crate::__private::migrate::<$state>(old, old_layout, new, error, migrate) }
+                    unsafe { $crate::__private::migrate::<$state>(old, old_layout, new, error, MIGRATE) }
                 }
                 const _: $crate::symbols::MigrateFn = __hotloop_migrate;
             )?
@@ -265,25 +312,21 @@ macro_rules! game {
     };
 }
 
-/// The body of the `init` export, for `init: fn() -> State` or
-/// `init_in_place: fn(&mut State)`.
+/// How a game builds a fresh state, for `init: fn() -> State` or
+/// `init_in_place: fn(&mut State)`: a constant outside any `unsafe` body.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __init {
-    (init: $state:ty, $init:expr, $out:ident, $error:ident) => {{
-        let init: fn() -> $state = $init;
-        // SAFETY: the engine upholds the entry point's contract (crate docs).
-        unsafe { $crate::__private::init::<$state>($out, $error, init) }
-    }};
-    (init_in_place: $state:ty, $init:expr, $out:ident, $error:ident) => {{
-        let init: fn(&mut $state) = $init;
-        // SAFETY: the engine upholds the entry point's contract (crate docs).
-        unsafe { $crate::__private::init_in_place::<$state>($out, $error, init) }
-    }};
+    (init: $state:ty, $init:expr) => {
+        $crate::__private::Init::<$state>::ByValue($init)
+    };
+    (init_in_place: $state:ty, $init:expr) => {
+        $crate::__private::Init::<$state>::InPlace($init)
+    };
     ($other:ident: $($rest:tt)*) => {
-        compile_error!(concat!(
+        ::core::compile_error!(::core::concat!(
             "`game!` expects `init: fn() -> State` or `init_in_place: fn(&mut State)` after `state`, not `",
-            stringify!($other),
+            ::core::stringify!($other),
             "`"
         ))
     };

@@ -163,10 +163,10 @@ pub fn encode(fields: &[Field], out: &mut Vec<u8>) {
 #[macro_export]
 macro_rules! __old_name {
     () => {
-        None
+        ::core::option::Option::None
     };
     ($old:ident) => {
-        Some(stringify!($old))
+        ::core::option::Option::Some(::core::stringify!($old))
     };
 }
 
