@@ -87,6 +87,10 @@ pub struct Engine {
     session: Option<Session>,
     /// Names the session's files for the state's current layout.
     state_serial: u64,
+    /// A replaced layout's state files: removed only once a record that
+    /// names the new ones is persisted, so a crash in between, or a record
+    /// that could not be written, still finds the state the record names.
+    superseded: Vec<resume::StaleFiles>,
     /// Libraries whose code crashed the engine: never loaded again.
     crashed: Vec<u64>,
     /// When a crash ended the previous engine process (Unix ns), until the

@@ -205,6 +205,57 @@ fn unsafe_operations_in_game_keys_do_not_compile_in_safe_game_code() {
 }
 
 #[test]
+fn an_optional_entry_point_is_never_taken_from_a_library_the_game_links() {
+    // A C library exporting a `migrate` of another signature, which the game
+    // links dynamically: `dlsym` on the game would find it there.
+    let foreign = variants_dir().join("foreign-migrate");
+    fs::create_dir_all(&foreign).unwrap();
+    fs::write(
+        foreign.join("foreign.c"),
+        "int migrate(void) { return 7; }\n",
+    )
+    .unwrap();
+    let compiled = std::process::Command::new("cc")
+        .args(["-shared", "-fPIC", "-o"])
+        .arg(foreign.join("libforeign.so"))
+        .arg(foreign.join("foreign.c"))
+        .status()
+        .expect("run cc");
+    assert!(compiled.success(), "cc failed");
+    let variant = Variant::of_demo("links-foreign-migrate");
+    let dir = variants_dir().join("src").join(variant.name());
+    fs::write(
+        dir.join("build.rs"),
+        format!(
+            "fn main() {{\n    println!(\"cargo:rustc-link-arg=-L{0}\");\n    println!(\"cargo:rustc-link-arg=-Wl,--push-state,--no-as-needed,-lforeign,--pop-state,-rpath,{0}\");\n}}\n",
+            foreign.display()
+        ),
+    )
+    .unwrap();
+    let library = variant.build();
+    let needed = std::process::Command::new("readelf")
+        .arg("-d")
+        .arg(&library)
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+        .unwrap_or_default();
+    assert!(
+        needed.contains("libforeign.so"),
+        "the game links the C library:\n{needed}"
+    );
+
+    let shadows = engine::loader::shadow::ShadowDir::create().unwrap();
+    let loaded = engine::loader::library::GameLibrary::load(&library, &shadows).unwrap();
+    assert!(
+        !loaded.can_migrate(),
+        "the C library's `migrate` must not count as the game's"
+    );
+    let mut engine = unwatched(&library);
+    run(&mut engine, 2);
+    assert_eq!(ticks(engine.state_bytes()), 2, "the game itself runs");
+}
+
+#[test]
 fn a_snapshot_with_an_invalid_bool_is_refused_and_the_state_kept() {
     let mut engine = unwatched(&flagged_library());
     run(&mut engine, 5);

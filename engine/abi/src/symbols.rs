@@ -87,6 +87,9 @@ pub const SYSTEM_NAMES: &str = "system_names";
 /// Symbol name of [`DisplayFn`] (optional).
 pub const DISPLAY: &str = "display";
 
+/// The symbols a game library may leave out.
+pub const OPTIONAL: [&str; 4] = [MIGRATE, UPDATE_TIMED, SYSTEM_NAMES, DISPLAY];
+
 /// Every symbol a game library must export, in the order the loader checks them.
 pub const ALL: [&str; 8] = [
     ABI_VERSION,

@@ -27,6 +27,16 @@ pub fn check_library_bytes(bytes: &[u8]) -> Result<(), String> {
     platform::check(bytes, bytes.len() as u64)
 }
 
+/// Which of `names` the library at `path` defines itself, in its dynamic
+/// symbol table. `dlsym` on a library also searches the libraries it
+/// depends on, so an entry point the file does not define would be another
+/// library's function of the same name (a C library's `display`, say),
+/// called with our signature.
+pub fn defined_symbols(path: &Path, names: &[&'static str]) -> Result<Vec<&'static str>, String> {
+    let file = File::open(path).map_err(|e| format!("cannot open it: {e}"))?;
+    platform::defined(&object::ReadCache::new(file), names)
+}
+
 fn check_len(len: u64) -> Result<(), String> {
     match len {
         0 => Err("the file is empty (a build still being written?)".into()),
@@ -36,8 +46,8 @@ fn check_len(len: u64) -> Result<(), String> {
 
 #[cfg(target_os = "linux")]
 mod platform {
-    use object::elf::{ET_DYN, FileHeader64, PT_INTERP, PT_LOAD};
-    use object::read::elf::{FileHeader, ProgramHeader};
+    use object::elf::{ET_DYN, FileHeader64, PT_INTERP, PT_LOAD, SHT_DYNSYM};
+    use object::read::elf::{FileHeader, ProgramHeader, Sym};
     use object::{Endianness, ReadRef};
 
     #[cfg(target_arch = "x86_64")]
@@ -93,6 +103,33 @@ mod platform {
         }
         Ok(())
     }
+
+    /// Which of `names` the dynamic symbol table in `data` defines (not
+    /// merely references).
+    pub fn defined<'data>(
+        data: impl ReadRef<'data>,
+        names: &[&'static str],
+    ) -> Result<Vec<&'static str>, String> {
+        let header = FileHeader64::<Endianness>::parse(data)
+            .map_err(|e| format!("not a 64-bit ELF file ({e})"))?;
+        let endian = header.endian().map_err(|e| e.to_string())?;
+        let sections = header
+            .sections(endian, data)
+            .map_err(|e| format!("damaged section headers ({e})"))?;
+        let symbols = sections
+            .symbols(endian, data, SHT_DYNSYM)
+            .map_err(|e| format!("damaged dynamic symbol table ({e})"))?;
+        let mut found = Vec::new();
+        for symbol in symbols.iter().filter(|s| !s.is_undefined(endian)) {
+            let Ok(name) = symbols.symbol_name(endian, symbol) else {
+                continue;
+            };
+            if let Some(&ours) = names.iter().find(|ours| ours.as_bytes() == name) {
+                found.push(ours);
+            }
+        }
+        Ok(found)
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -100,6 +137,11 @@ mod platform {
     /// Other platforms' loaders fail cleanly on short files; nothing more to check.
     pub fn check<T>(_data: T, _len: u64) -> Result<(), String> {
         Ok(())
+    }
+
+    /// Without ELF to read, every name counts as the library's own.
+    pub fn defined<T>(_data: T, names: &[&'static str]) -> Result<Vec<&'static str>, String> {
+        Ok(names.to_vec())
     }
 }
 

@@ -127,8 +127,16 @@ impl Engine {
         let written = serde_json::to_vec(&record)
             .map_err(std::io::Error::other)
             .and_then(|json| session.write_record(&json));
-        if let Err(error) = written {
-            log::error!("could not update the session record: {error}");
+        match written {
+            // The record no longer names a replaced layout's files.
+            Ok(()) => {
+                for files in self.superseded.drain(..) {
+                    self.shadows.retire(files);
+                }
+            }
+            Err(error) => log::error!(
+                "could not update the session record: {error}; a crash now resumes from what the last record named, whose files are kept"
+            ),
         }
     }
 

@@ -124,6 +124,7 @@ impl Engine {
             asset_watcher,
             session,
             state_serial: 1,
+            superseded: Vec::new(),
             crashed: Vec::new(),
             restarted_after: None,
             last_build_time: std::time::UNIX_EPOCH,

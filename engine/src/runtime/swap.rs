@@ -258,14 +258,15 @@ impl Engine {
             })?;
             format!("{change}; {report}; old state saved to {}", saved.display())
         };
-        // The old layout's buffers and files go once the record names the new ones.
+        // The old layout's mappings go now; its files once a persisted
+        // record names the new ones (see `persist`).
         let old_state = std::mem::replace(&mut self.state, fresh);
         let before_step = StepCopy::new(before_step, &self.state, self.config.step_copy);
         let old_before = std::mem::replace(&mut self.before_step, before_step);
         let old_serial = std::mem::replace(&mut self.state_serial, serial);
         self.shadows.retire((old_state, old_before));
         if let Some(session) = &self.session {
-            self.shadows.retire(super::resume::StaleFiles(
+            self.superseded.push(super::resume::StaleFiles(
                 session.state_files(old_serial).to_vec(),
             ));
         }

@@ -18,7 +18,7 @@ use hotloop_abi::{ABI_VERSION, Frame, Message, RawCanvas, StateLayout, Status};
 use libloading::Library;
 
 use crate::error::ReloadError;
-use crate::loader::file_check::{check_library, identity};
+use crate::loader::file_check::{check_library, defined_symbols, identity};
 use crate::loader::shadow::{ShadowDir, ShadowFile};
 use crate::shared::control::{self, Call};
 use crate::state::fields::{FieldInfo, FieldTable};
@@ -104,10 +104,21 @@ impl GameLibrary {
             path: path(),
             reason,
         })?;
+        let defined = defined_symbols(shadow.path(), &EVERY_SYMBOL).map_err(|reason| {
+            ReloadError::Invalid {
+                path: path(),
+                reason,
+            }
+        })?;
         let library = open(shadow.path()).map_err(|source| ReloadError::Open {
             path: path(),
             source,
         })?;
+        let exports = Exports {
+            library: &library,
+            defined,
+            path: source,
+        };
 
         // SAFETY: `abi_version` is looked up and called before anything else.
         // A library that has this symbol but is not a hotloop library could
@@ -115,8 +126,7 @@ impl GameLibrary {
         // pointed us at, and every later symbol is trusted only after the
         // version matched, since `game!` checks all signatures at compile time.
         let found = unsafe {
-            let abi_version: symbols::AbiVersionFn =
-                lookup(&library, symbols::ABI_VERSION, source)?;
+            let abi_version: symbols::AbiVersionFn = exports.get(symbols::ABI_VERSION)?;
             abi_version()
         };
         if found != ABI_VERSION {
@@ -129,25 +139,23 @@ impl GameLibrary {
         // SAFETY: the library speaks our ABI version, whose `game!` macro
         // asserts at compile time that each export has the type in `symbols`.
         let (entries, layout, state_fields, system_names, display) = unsafe {
-            let state_layout: symbols::StateLayoutFn =
-                lookup(&library, symbols::STATE_LAYOUT, source)?;
-            let state_fields: symbols::StateFieldsFn =
-                lookup(&library, symbols::STATE_FIELDS, source)?;
+            let state_layout: symbols::StateLayoutFn = exports.get(symbols::STATE_LAYOUT)?;
+            let state_fields: symbols::StateFieldsFn = exports.get(symbols::STATE_FIELDS)?;
             let entries = EntryPoints {
-                greet: lookup(&library, symbols::GREET, source)?,
-                init: lookup(&library, symbols::INIT, source)?,
-                update: lookup(&library, symbols::UPDATE, source)?,
-                render: lookup(&library, symbols::RENDER, source)?,
-                describe: lookup(&library, symbols::DESCRIBE, source)?,
-                migrate: lookup(&library, symbols::MIGRATE, source).ok(),
-                update_timed: lookup(&library, symbols::UPDATE_TIMED, source).ok(),
+                greet: exports.get(symbols::GREET)?,
+                init: exports.get(symbols::INIT)?,
+                update: exports.get(symbols::UPDATE)?,
+                render: exports.get(symbols::RENDER)?,
+                describe: exports.get(symbols::DESCRIBE)?,
+                migrate: exports.get(symbols::MIGRATE).ok(),
+                update_timed: exports.get(symbols::UPDATE_TIMED).ok(),
             };
             let system_names: Option<symbols::SystemNamesFn> =
-                lookup(&library, symbols::SYSTEM_NAMES, source).ok();
-            let display: Option<symbols::DisplayFn> =
-                lookup(&library, symbols::DISPLAY, source).ok();
+                exports.get(symbols::SYSTEM_NAMES).ok();
+            let display: Option<symbols::DisplayFn> = exports.get(symbols::DISPLAY).ok();
             (entries, state_layout(), state_fields, system_names, display)
         };
+        drop(exports);
         if let Err(reason) = check_layout(layout) {
             return Err(ReloadError::BadLayout {
                 path: path(),
@@ -470,22 +478,46 @@ fn open(path: &Path) -> Result<Library, libloading::Error> {
     }
 }
 
-/// Reads the function pointer named `name` out of `library`.
-///
-/// # Safety
-/// `T` must be the true type of the symbol, and the pointer must not be used
-/// after `library` is unloaded.
-unsafe fn lookup<T: Copy>(
-    library: &Library,
-    name: &'static str,
-    path: &Path,
-) -> Result<T, ReloadError> {
-    // SAFETY: forwarded to the caller.
-    let symbol = unsafe { library.get::<T>(name.as_bytes()) };
-    symbol
-        .map(|symbol| *symbol)
-        .map_err(|_| ReloadError::MissingSymbol {
-            path: path.to_path_buf(),
+/// Every entry point's name, required and optional.
+const EVERY_SYMBOL: [&str; symbols::ALL.len() + symbols::OPTIONAL.len()] = {
+    let mut every = [""; symbols::ALL.len() + symbols::OPTIONAL.len()];
+    let mut index = 0;
+    while index < every.len() {
+        every[index] = if index < symbols::ALL.len() {
+            symbols::ALL[index]
+        } else {
+            symbols::OPTIONAL[index - symbols::ALL.len()]
+        };
+        index += 1;
+    }
+    every
+};
+
+/// A loaded library's entry points: only those its own file defines
+/// ([`defined_symbols`]), never a same-named function of a library it
+/// depends on.
+struct Exports<'a> {
+    library: &'a Library,
+    defined: Vec<&'static str>,
+    path: &'a Path,
+}
+
+impl Exports<'_> {
+    /// Reads the function pointer named `name`.
+    ///
+    /// # Safety
+    /// `T` must be the true type of the symbol, and the pointer must not be
+    /// used after the library is unloaded.
+    unsafe fn get<T: Copy>(&self, name: &'static str) -> Result<T, ReloadError> {
+        let missing = || ReloadError::MissingSymbol {
+            path: self.path.to_path_buf(),
             symbol: name,
-        })
+        };
+        if !self.defined.contains(&name) {
+            return Err(missing());
+        }
+        // SAFETY: forwarded to the caller.
+        let symbol = unsafe { self.library.get::<T>(name.as_bytes()) };
+        symbol.map(|symbol| *symbol).map_err(|_| missing())
+    }
 }
