@@ -119,8 +119,15 @@ impl Engine {
         self.messages.add_to_code_problem(&format!(" | {text}"));
     }
 
+    /// Whether `library` takes the running state's bytes as they are: the
+    /// same layout, and (both being described) the same field table, which
+    /// a colliding fingerprint cannot fake.
     pub(super) fn check_same_layout(&self, library: &GameLibrary) -> Result<(), ReloadError> {
-        if library.layout() == self.state.layout() {
+        let same_table = match (self.table.described(), library.table().described()) {
+            (Some(running), Some(new)) => running.same_places_as(new),
+            _ => true,
+        };
+        if library.layout() == self.state.layout() && same_table {
             return Ok(());
         }
         Err(ReloadError::LayoutMismatch {

@@ -194,6 +194,23 @@ impl FieldTable {
         (!self.bytes.is_empty()).then_some(self)
     }
 
+    /// Whether `other` puts the same values at the same places: names,
+    /// offsets, sizes, alignments, kinds and type fingerprints, through
+    /// every nested field. How types are spelled and former names do not
+    /// count. Layout fingerprints are 64-bit hashes that can be made to
+    /// collide; two loaded tables that agree cannot be fooled that way.
+    pub fn same_places_as(&self, other: &Self) -> bool {
+        fn same(a: &[FieldInfo], b: &[FieldInfo]) -> bool {
+            a.len() == b.len()
+                && a.iter().zip(b).all(|(a, b)| {
+                    (a.name.as_str(), a.offset, a.size, a.align, a.fingerprint, a.kind)
+                        == (b.name.as_str(), b.offset, b.size, b.align, b.fingerprint, b.kind)
+                        && same(&a.fields, &b.fields)
+                })
+        }
+        same(&self.fields, &other.fields)
+    }
+
     /// The table in the library's wire format.
     pub fn bytes(&self) -> &[u8] {
         &self.bytes

@@ -47,3 +47,20 @@ proptest! {
         let _ = migrate(table.fields(), &state, good.fields(), &mut other);
     }
 }
+
+state! {
+    struct Before { hp: i16, alive: bool }
+    struct Respelled { hp: ::core::primitive::i16, alive: bool = was(living) }
+    struct Forged { hp: i16, flag: u8 }
+}
+
+#[test]
+fn tables_agree_on_places_not_on_spelling() {
+    // As if `Forged`'s fingerprint collided with `Before`'s: same size and
+    // alignment, so only the tables can tell the two apart.
+    let layout = StateLayout::of::<Before>();
+    let table = |bytes| FieldTable::decode(bytes, layout).expect("decodes");
+    let before = table(table_of::<Before>());
+    assert!(before.same_places_as(&table(table_of::<Respelled>())));
+    assert!(!before.same_places_as(&table(table_of::<Forged>())));
+}
