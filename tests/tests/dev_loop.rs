@@ -217,3 +217,30 @@ fn a_recorded_command_that_no_longer_works_falls_back_to_cargo() {
     run_until(&mut engine, "the next save", |_, delta| delta == 6);
     assert_eq!(engine.stats().direct_builds, 2, "{:?}", engine.stats());
 }
+
+#[test]
+fn a_variable_that_is_not_utf8_leaves_the_build_to_cargo_instead_of_failing_it() {
+    use engine::source::dev::direct::{CAPTURE_CRATE_ENV, CAPTURE_FILE_ENV};
+    use std::os::unix::ffi::OsStrExt;
+    // The engine as cargo's rustc wrapper, wrapping `true` (a compiler that
+    // succeeds), with a variable that is not UTF-8 in its environment.
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("rustc.json");
+    let output = std::process::Command::new(hotloop_tests::engine_binary())
+        .args(["true", "--crate-name", "game", "--crate-type", "cdylib"])
+        .env(CAPTURE_FILE_ENV, &capture)
+        .env(CAPTURE_CRATE_ENV, "game")
+        .env(
+            "HOTLOOP_TEST_LATIN1",
+            std::ffi::OsStr::from_bytes(b"caf\xe9"),
+        )
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "the compiler still runs: {stderr}");
+    assert!(
+        stderr.contains("could not record the game crate's rustc command"),
+        "{stderr}"
+    );
+    assert!(!capture.exists(), "nothing recorded: cargo builds instead");
+}

@@ -416,3 +416,42 @@ fn a_library_pinned_by_a_thread_local_is_never_called_after_the_swap() {
         mapped_libraries(e.shadow_dir()) == 3
     });
 }
+
+/// A thread that game code spawns and leaves running keeps its build mapped
+/// for as long as it runs: std registers a thread-local destructor in every
+/// thread it starts, and glibc does not unload a library while a thread
+/// holds one of its destructors. So a swap never pulls code from under such
+/// a thread; the cost is that build stays in memory (the README's limits).
+#[test]
+fn a_thread_game_code_leaves_running_keeps_its_build_mapped_and_alive() {
+    let variant = Variant::of_demo("spawns-a-thread");
+    variant.edit(
+        "systems.rs",
+        "    state.ticks += 1;\n",
+        "    state.ticks += 1;\n    if state.ticks == 1 {\n        std::thread::spawn(|| loop {\n            std::thread::sleep(std::time::Duration::from_millis(1));\n            BEATS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);\n        });\n    }\n",
+    );
+    variant.edit(
+        "systems.rs",
+        "/// Player acceleration",
+        "static BEATS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);\n\n/// Player acceleration",
+    );
+    let spawning = variant.build();
+    let mut engine = unwatched(&spawning);
+    step(&mut engine);
+    engine.reload_from(&fast_library()).unwrap();
+    step(&mut engine);
+    assert_eq!(ticks(engine.state_bytes()), 1001, "the new code runs");
+    // The old build's thread still runs its code: the build stays mapped
+    // next to the running one, and this process lives on.
+    assert!(
+        engine
+            .shadows()
+            .wait_retired(std::time::Duration::from_secs(60)),
+        "the old build is retired"
+    );
+    assert_eq!(mapped_libraries(engine.shadow_dir()), 2);
+    for _ in 0..50 {
+        step(&mut engine);
+    }
+    assert_eq!(ticks(engine.state_bytes()), 51_001);
+}

@@ -148,9 +148,13 @@ mod platform {
 /// The identity of the build output at `path` (see [`GameLibrary::id`](crate::loader::library::GameLibrary::id)),
 /// or `None` when there is no file.
 pub fn identity(path: &Path) -> Option<u64> {
+    std::fs::metadata(path).ok().map(|meta| identity_of(&meta))
+}
+
+/// [`identity`] of a file already open or stat'ed.
+pub fn identity_of(meta: &std::fs::Metadata) -> u64 {
     use std::hash::{Hash, Hasher};
     use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(path).ok()?;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     (
         meta.dev(),
@@ -160,7 +164,7 @@ pub fn identity(path: &Path) -> Option<u64> {
         meta.mtime_nsec(),
     )
         .hash(&mut hasher);
-    Some(hasher.finish())
+    hasher.finish()
 }
 
 #[cfg(all(test, target_os = "linux"))]

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::loader::file_check::identity_of;
 use crate::loader::retire::Retirer;
 
 /// How long a new load waits for old libraries to be unloaded first.
@@ -47,8 +48,11 @@ impl ShadowDir {
     /// # Errors
     /// When the directory cannot be created.
     pub fn create_in(root: &Path) -> io::Result<Self> {
+        use std::os::unix::fs::DirBuilderExt;
         let path = root.join(format!("hotloop-{}-{:x}", std::process::id(), nonce()));
-        fs::create_dir_all(&path)?;
+        // Ours alone: created here (never an existing one) and private, as
+        // what is loaded from it runs in this process.
+        fs::DirBuilder::new().mode(0o700).create(&path)?;
         Ok(Self {
             path,
             next: AtomicU64::new(1),
@@ -62,6 +66,12 @@ impl ShadowDir {
         self.retirer.retire(value);
     }
 
+    /// Waits up to `limit` until everything retired so far is unloaded or
+    /// deleted; whether it was.
+    pub fn wait_retired(&self, limit: Duration) -> bool {
+        self.retirer.wait_idle(limit)
+    }
+
     /// Where the shadow directory is.
     pub fn path(&self) -> &Path {
         &self.path
@@ -72,6 +82,18 @@ impl ShadowDir {
     /// # Errors
     /// When the copy fails; no partial file is left behind.
     pub fn copy_in(&self, source: &Path) -> io::Result<ShadowFile> {
+        self.copy_identified(source).map(|(file, _)| file)
+    }
+
+    /// [`ShadowDir::copy_in`], with the identity
+    /// ([`identity`](crate::loader::file_check::identity)) of the file that
+    /// was copied, taken from the very descriptor the copy was read
+    /// through: a build replaced during the copy cannot lend its identity to
+    /// the other's bytes.
+    ///
+    /// # Errors
+    /// As [`ShadowDir::copy_in`].
+    pub fn copy_identified(&self, source: &Path) -> io::Result<(ShadowFile, u64)> {
         // Keep at most the running library and this one mapped.
         if !self.retirer.wait_idle(UNLOAD_WAIT) {
             log::warn!("old game libraries are slow to unload; loading the new one anyway");
@@ -81,10 +103,20 @@ impl ShadowDir {
             .file_name()
             .map_or_else(|| "library".into(), |n| n.to_string_lossy());
         let path = self.path.join(format!("{serial:06}-{name}"));
-        match fs::copy(source, &path) {
-            Ok(_) => Ok(ShadowFile {
-                path: Arc::new(DeleteOnDrop(path)),
-            }),
+        let mut from = fs::File::open(source)?;
+        let identity = identity_of(&from.metadata()?);
+        let copied = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .and_then(|mut to| io::copy(&mut from, &mut to));
+        match copied {
+            Ok(_) => Ok((
+                ShadowFile {
+                    path: Arc::new(DeleteOnDrop(path)),
+                },
+                identity,
+            )),
             Err(error) => {
                 let _ = fs::remove_file(&path);
                 Err(error)

@@ -18,7 +18,7 @@ use hotloop_abi::{ABI_VERSION, Frame, Message, RawCanvas, StateLayout, Status};
 use libloading::Library;
 
 use crate::error::ReloadError;
-use crate::loader::file_check::{check_library, defined_symbols, identity};
+use crate::loader::file_check::{check_library, defined_symbols};
 use crate::loader::shadow::{ShadowDir, ShadowFile};
 use crate::shared::control::{self, Call};
 use crate::state::fields::{FieldInfo, FieldTable};
@@ -81,11 +81,12 @@ impl GameLibrary {
                 path: source.to_path_buf(),
             });
         }
-        let id = identity(source).unwrap_or_default();
-        let shadow = shadows.copy_in(source).map_err(|error| ReloadError::Copy {
-            path: source.to_path_buf(),
-            source: error,
-        })?;
+        let (shadow, id) = shadows
+            .copy_identified(source)
+            .map_err(|error| ReloadError::Copy {
+                path: source.to_path_buf(),
+                source: error,
+            })?;
         Self::from_shadow(shadow, source, id)
     }
 

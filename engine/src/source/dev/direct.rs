@@ -115,12 +115,19 @@ impl Invocation {
                 )
             })
         };
+        // A variable that is not UTF-8 cannot be recorded, and replaying
+        // without it could build something else: no direct builds then.
+        let mut env = Vec::new();
+        for (key, value) in std::env::vars_os() {
+            let (key, value) = (text(&key)?, text(&value)?);
+            if !NOT_REPLAYED.contains(&key.as_str()) {
+                env.push((key, value));
+            }
+        }
         Ok(Self {
             rustc: rustc.to_path_buf(),
             args: args.iter().map(text).collect::<io::Result<_>>()?,
-            env: std::env::vars()
-                .filter(|(key, _)| !NOT_REPLAYED.contains(&key.as_str()))
-                .collect(),
+            env,
             cwd: std::env::current_dir()?,
             rustc_modified: modified(rustc),
         })

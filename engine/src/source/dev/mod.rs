@@ -140,6 +140,9 @@ pub struct DevLoop {
     control: Sender<Message>,
     // Keeps the source watches alive.
     _watcher: notify::RecommendedWatcher,
+    /// Joined on drop: the thread holds the shadow directory, which is
+    /// removed only when its last holder lets go.
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl DevLoop {
@@ -169,13 +172,14 @@ impl DevLoop {
             config.watch
         );
         let (events_tx, events) = mpsc::channel();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("hotloop-dev".into())
             .spawn(move || rebuild_on_change(&config, &shadows, &messages, &events_tx))?;
         Ok(Self {
             events,
             control,
             _watcher: watcher,
+            thread: Some(thread),
         })
     }
 }
@@ -229,6 +233,9 @@ impl Drop for DevLoop {
     fn drop(&mut self) {
         // The thread ends at its next message; a build in progress finishes first.
         let _ = self.control.send(Message::Stop);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 

@@ -200,13 +200,14 @@ impl FieldTable {
     /// count. Layout fingerprints are 64-bit hashes that can be made to
     /// collide; two loaded tables that agree cannot be fooled that way.
     pub fn same_places_as(&self, other: &Self) -> bool {
+        fn place(f: &FieldInfo) -> (&str, [u64; 4], FieldKind) {
+            (&f.name, [f.offset, f.size, f.align, f.fingerprint], f.kind)
+        }
         fn same(a: &[FieldInfo], b: &[FieldInfo]) -> bool {
             a.len() == b.len()
-                && a.iter().zip(b).all(|(a, b)| {
-                    (a.name.as_str(), a.offset, a.size, a.align, a.fingerprint, a.kind)
-                        == (b.name.as_str(), b.offset, b.size, b.align, b.fingerprint, b.kind)
-                        && same(&a.fields, &b.fields)
-                })
+                && a.iter()
+                    .zip(b)
+                    .all(|(a, b)| place(a) == place(b) && same(&a.fields, &b.fields))
         }
         same(&self.fields, &other.fields)
     }
