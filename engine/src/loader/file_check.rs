@@ -37,6 +37,14 @@ pub fn defined_symbols(path: &Path, names: &[&'static str]) -> Result<Vec<&'stat
     platform::defined(&object::ReadCache::new(file), names)
 }
 
+/// [`defined_symbols`] on a file's bytes already in memory (the fuzz target's way in).
+pub fn defined_symbols_in_bytes(
+    bytes: &[u8],
+    names: &[&'static str],
+) -> Result<Vec<&'static str>, String> {
+    platform::defined(bytes, names)
+}
+
 fn check_len(len: u64) -> Result<(), String> {
     match len {
         0 => Err("the file is empty (a build still being written?)".into()),
