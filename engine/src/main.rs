@@ -122,10 +122,26 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("hotloop: {error:#}");
+            eprintln!("hotloop: {}", said_once(&error));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes, each said once: some errors put their cause
+/// in their own message as well as in their chain.
+fn said_once(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+    }
+    text
 }
 
 /// Runs the engine in a child process, restarting it on the preserved state

@@ -104,9 +104,9 @@ impl GameLibrary {
             path: path(),
             reason,
         })?;
-        let library = open(shadow.path()).map_err(|source| ReloadError::Open {
+        let library = open(shadow.path()).map_err(|error| ReloadError::Open {
             path: path(),
-            source,
+            error,
         })?;
 
         // SAFETY: `abi_version` is looked up and called before anything else.
