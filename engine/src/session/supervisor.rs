@@ -85,15 +85,13 @@ pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
                 }
                 let report = crash_report(control, ending_of(status), engine.hint());
                 if control.phase() == Phase::Starting && report.library.is_none() {
-                    // No game call was running: the engine could not start
-                    // (no room for the state, no library…). Game code is
-                    // not to blame, and an engine that exited said why.
-                    if status.code().is_none() {
-                        eprintln!(
-                            "hotloop: the engine process ended while starting, outside game code ({})",
-                            report.cause
-                        );
-                    }
+                    // No game call was running: not "the game crashed"
+                    // (an engine that fails to start on its own, for lack
+                    // of room say, says why and finishes on purpose).
+                    eprintln!(
+                        "hotloop: the engine process ended while starting ({})",
+                        report.cause
+                    );
                     return Ok(1);
                 }
                 report
