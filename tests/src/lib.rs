@@ -422,16 +422,22 @@ pub fn children_of(pid: u32) -> Vec<u32> {
         .collect()
 }
 
-/// Whether process `pid` still runs (a zombie, dead but not yet reaped by
-/// whoever adopted it, does not).
+/// Whether process `pid` still runs: a zombie (dead but not yet reaped by
+/// whoever adopted it) does not, once its last thread is gone too (the
+/// leader can be a zombie while other threads still exit, holding the
+/// process's files).
 pub fn is_running(pid: u32) -> bool {
-    let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+    let state = |stat: &str| {
+        stat.rfind(')')
+            .and_then(|end| stat[end + 1..].split_whitespace().next().map(str::to_owned))
+    };
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
         return false;
     };
-    let state = stat
-        .rfind(')')
-        .and_then(|end| stat[end + 1..].split_whitespace().next());
-    !matches!(state, Some("Z" | "X"))
+    tasks.flatten().any(|task| {
+        fs::read_to_string(task.path().join("stat"))
+            .is_ok_and(|stat| !matches!(state(&stat).as_deref(), Some("Z" | "X") | None))
+    })
 }
 
 /// A window on the X display, found by the PID of the process that owns it.
