@@ -37,12 +37,13 @@ pub enum ReloadError {
         reason: String,
     },
     /// The dynamic loader refused the library.
-    #[error("could not load {path}: {source}")]
+    #[error("could not load {path}: {}", loader_says(error))]
     Open {
         /// The library.
         path: PathBuf,
-        /// The loader's error.
-        source: libloading::Error,
+        /// The loader's error. Not a `source`: its text is in this message
+        /// already, and a chain would print it twice.
+        error: libloading::Error,
     },
     /// The library lacks an entry point, so it is not a hotloop game library.
     #[error("{path} is not a hotloop game library: it has no `{symbol}` entry point")]
@@ -140,4 +141,14 @@ pub enum StartError {
         /// The underlying error.
         source: io::Error,
     },
+}
+
+/// What the dynamic loader said, once: libloading's error reads "dlopen
+/// failed" and carries `dlerror`'s text as its source.
+fn loader_says(error: &libloading::Error) -> String {
+    use std::error::Error as _;
+    match error.source() {
+        Some(cause) => format!("{error}: {cause}"),
+        None => error.to_string(),
+    }
 }

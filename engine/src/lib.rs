@@ -20,8 +20,8 @@
 //! | [`codec`], [`error`], [`repeat_limit`], [`display`] | the byte reader and writer, errors, logging an error that repeats, the display's name |
 //!
 //! `unsafe` lives in three places only, each block argued with a `SAFETY`
-//! comment: [`loader::library`] (loading a library and calling its entry
-//! points), the two lookup callbacks in `assets/lookup.rs` (game code calling
+//! comment: the loader ([`loader::library`]: loading a library and calling
+//! its entry points; [`loader::code_dir`]: one probe mapping), the two lookup callbacks in `assets/lookup.rs` (game code calling
 //! the engine for an image or a tunable), and [`shared`] (mapping
 //! the state and control block that outlive a crashed engine process, and
 //! asking the kernel which pages of the state a step wrote).

@@ -1,5 +1,6 @@
 //! `hotloop`: run the game with hot reload, in a window or headless.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -89,14 +90,19 @@ fn main() -> ExitCode {
     let stop = Arc::new(AtomicBool::new(false));
     let on_signal = stop.clone();
     // Alone in its process, the engine cannot stop a frame thread stuck in
-    // game code; it ends the run anyway (the supervisor does better).
+    // game code; it ends the run anyway (the supervisor does better). So
+    // does an engine process whose supervisor was killed (SIGTERM comes
+    // then, see `Session::from_env`): nothing else would end it.
     let alone = cli.no_supervise;
     let handler = move || {
         on_signal.store(true, Ordering::Relaxed);
-        if alone {
+        if alone || engine::session::orphaned() {
             std::thread::spawn(|| {
                 std::thread::sleep(Duration::from_secs(1));
-                eprintln!(
+                // Not `eprintln!`: with the supervisor gone, stderr is a
+                // broken pipe, and a panic here would end only this thread.
+                let _ = writeln!(
+                    std::io::stderr(),
                     "hotloop: the frame loop did not stop within 1 s (game code stuck?); exiting without a summary"
                 );
                 std::process::exit(1);
@@ -122,10 +128,26 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("hotloop: {error:#}");
+            eprintln!("hotloop: {}", said_once(&error));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes, each said once: some errors put their cause
+/// in their own message as well as in their chain.
+fn said_once(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+    }
+    text
 }
 
 /// Runs the engine in a child process, restarting it on the preserved state

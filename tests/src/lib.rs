@@ -374,6 +374,72 @@ pub fn display_available() -> bool {
     false
 }
 
+/// Whether a test that mounts file systems in a private mount namespace
+/// (`unshare --mount`, as root) can run here. Where the machine forbids it
+/// the test is skipped with a visible note, unless
+/// `HOTLOOP_REQUIRE_MOUNT_NAMESPACE` is set (CI sets it): then it fails.
+pub fn mount_namespace_available() -> bool {
+    static PROBE: OnceLock<Result<(), String>> = OnceLock::new();
+    let probe = PROBE.get_or_init(|| {
+        let out = Command::new("unshare")
+            .args(["--mount", "--propagation", "private", "--"])
+            .args(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", "/mnt"])
+            .output()
+            .map_err(|error| format!("cannot run unshare ({error}); install util-linux"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "`unshare --mount` then `mount -t tmpfs` failed ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
+        }
+    });
+    let Err(reason) = probe else {
+        return true;
+    };
+    if std::env::var_os("HOTLOOP_REQUIRE_MOUNT_NAMESPACE").is_some() {
+        panic!(
+            "mount namespace tests are required here (HOTLOOP_REQUIRE_MOUNT_NAMESPACE) but {reason}; run them as root"
+        );
+    }
+    eprintln!(
+        "SKIPPED mount namespace test: {reason} (run as root, or set HOTLOOP_REQUIRE_MOUNT_NAMESPACE to make this a failure)"
+    );
+    false
+}
+
+/// The processes whose parent is `pid`, from `/proc` (Linux).
+pub fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse().ok())
+        .filter(|&child| parent_of(child) == Some(pid))
+        .collect()
+}
+
+/// Whether process `pid` still runs: a zombie (dead but not yet reaped by
+/// whoever adopted it) does not, once its last thread is gone too (the
+/// leader can be a zombie while other threads still exit, holding the
+/// process's files).
+pub fn is_running(pid: u32) -> bool {
+    let state = |stat: &str| {
+        stat.rfind(')')
+            .and_then(|end| stat[end + 1..].split_whitespace().next().map(str::to_owned))
+    };
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return false;
+    };
+    tasks.flatten().any(|task| {
+        fs::read_to_string(task.path().join("stat"))
+            .is_ok_and(|stat| !matches!(state(&stat).as_deref(), Some("Z" | "X") | None))
+    })
+}
+
 /// A window on the X display, found by the PID of the process that owns it.
 #[derive(Clone, Copy, Debug)]
 pub struct XWindow {
@@ -738,10 +804,32 @@ impl EngineProcess {
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
-        use std::io::BufRead;
         let mut command = Command::new(engine_binary());
+        command.args(args);
+        Self::spawn(command, env)
+    }
+
+    /// As [`EngineProcess::start_with`], in a private mount namespace where
+    /// the shell commands `setup` ran first (`mount -t tmpfs …`); the
+    /// engine is exec'd, so its process id is the one started. Check
+    /// [`mount_namespace_available`] first.
+    pub fn start_in_mount_namespace<I, S>(setup: &str, args: I, env: &[(&str, &str)]) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut command = Command::new("unshare");
         command
-            .args(args)
+            .args(["--mount", "--propagation", "private", "--", "sh", "-c"])
+            .arg(format!("set -e\n{setup}\nexec \"$0\" \"$@\""))
+            .arg(engine_binary())
+            .args(args);
+        Self::spawn(command, env)
+    }
+
+    fn spawn(mut command: Command, env: &[(&str, &str)]) -> Self {
+        use std::io::BufRead;
+        command
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
         for (key, value) in env {
@@ -915,6 +1003,11 @@ pub const BIG_STATE_CELLS: usize = 8 * 1024 * 1024;
 /// step writes 8 of them, scattered over the whole state. `extra_field`
 /// adds a field (another layout); `step_extra` runs at the end of every step.
 pub fn big_state_game(name: &str, extra_field: &str, step_extra: &str) -> Variant {
+    sized_state_game(name, BIG_STATE_CELLS, extra_field, step_extra)
+}
+
+/// [`big_state_game`] with `cells` cells (8 bytes each) instead.
+pub fn sized_state_game(name: &str, cells: usize, extra_field: &str, step_extra: &str) -> Variant {
     let variant = Variant::of_demo(name);
     variant.write(
         "lib.rs",
@@ -922,7 +1015,7 @@ pub fn big_state_game(name: &str, extra_field: &str, step_extra: &str) -> Varian
             r#"#![forbid(unsafe_code)]
 use hotloop_abi::{{Frame, Message, state}};
 
-pub const CELLS: usize = {BIG_STATE_CELLS};
+pub const CELLS: usize = {cells};
 
 state! {{
     pub struct State {{

@@ -1,7 +1,10 @@
 //! Getting a game library into the process safely: the ELF check before
-//! `dlopen`, private shadow copies, the loaded library and its entry points,
-//! and the thread that unloads old libraries off the frame thread.
+//! `dlopen`, where shadow copies can run, private shadow copies, the loaded
+//! library and its entry points, and the thread that unloads old libraries
+//! off the frame thread.
 
+#[allow(unsafe_code)] // One probe mapping, argued in `code_dir.rs`.
+pub mod code_dir;
 pub mod file_check;
 #[allow(unsafe_code)] // The loader and the ABI boundary.
 pub mod library;

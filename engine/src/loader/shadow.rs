@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::loader::code_dir;
 use crate::loader::file_check::identity_of;
 use crate::loader::retire::Retirer;
 
@@ -35,24 +36,34 @@ impl std::fmt::Debug for ShadowDir {
 }
 
 impl ShadowDir {
-    /// Creates a fresh directory under the system's temporary directory.
+    /// Creates a fresh directory where copies can run: under the temporary
+    /// directory unless that forbids it (see [`code_dir`]).
     ///
     /// # Errors
-    /// When the directory cannot be created.
+    /// When no directory allows it, or it cannot be created.
     pub fn create() -> io::Result<Self> {
-        Self::create_in(&std::env::temp_dir())
+        Self::at(code_dir::create(&Self::name())?)
     }
 
-    /// Creates a fresh directory under `root` (a supervised session's).
+    /// Creates a fresh directory under `root` (a supervised session's, which
+    /// the supervisor chose the same way).
     ///
     /// # Errors
     /// When the directory cannot be created.
     pub fn create_in(root: &Path) -> io::Result<Self> {
         use std::os::unix::fs::DirBuilderExt;
-        let path = root.join(format!("hotloop-{}-{:x}", std::process::id(), nonce()));
+        let path = root.join(Self::name());
         // Ours alone: created here (never an existing one) and private, as
         // what is loaded from it runs in this process.
         fs::DirBuilder::new().mode(0o700).create(&path)?;
+        Self::at(path)
+    }
+
+    fn name() -> String {
+        format!("hotloop-{}-{:x}", std::process::id(), nonce())
+    }
+
+    fn at(path: PathBuf) -> io::Result<Self> {
         Ok(Self {
             path,
             next: AtomicU64::new(1),

@@ -12,12 +12,14 @@
 //! - the session record ([`record::RecordStore`]) names the libraries, counters
 //!   and the libraries that crashed.
 //!
-//! The supervisor ([`supervisor`]) only watches: it reaps the engine process,
+//! Where those files live, and how a killed session's are swept, is
+//! [`dirs`]. The supervisor ([`supervisor`]) only watches: it reaps the engine process,
 //! kills it when a game call outlasts the hang timeout, names the cause, and
 //! starts a new one, which restores the state ([`Session`] here is that
 //! process's view of the session).
 
 pub mod crash;
+pub mod dirs;
 pub mod record;
 pub mod relay;
 pub mod supervisor;
@@ -27,9 +29,11 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use self::crash::CrashReport;
+use self::dirs::DirLock;
 use self::record::RecordStore;
 use crate::loader::shadow::ShadowDir;
 use crate::shared::control::{self, Control};
+use crate::shared::room::{self, size_text};
 use crate::shared::{ControlMap, SharedBytes};
 
 /// Names the session directory (control block, record, state files) for an
@@ -38,6 +42,12 @@ pub const SESSION_ENV: &str = "HOTLOOP_SESSION";
 /// Names the directory under which engine processes keep their shadow copies
 /// (not in shared memory: that may be mounted `noexec`).
 pub const SHADOWS_ENV: &str = "HOTLOOP_SESSION_SHADOWS";
+/// Names the directory for state files that do not fit in shared memory
+/// (set only when the session directory is in `/dev/shm`).
+pub const SPILL_ENV: &str = "HOTLOOP_SESSION_SPILL";
+/// The supervisor's process id: an engine process whose parent is another
+/// one was orphaned.
+pub const SUPERVISOR_ENV: &str = "HOTLOOP_SUPERVISOR";
 /// Set by the supervisor for an engine process that only restores the
 /// session and prints its summary.
 pub const FINISH_ENV: &str = "HOTLOOP_FINISH";
@@ -58,14 +68,30 @@ pub fn stderr_is_terminal() -> bool {
     std::env::var_os(COLOR_ENV).is_some() || io::stderr().is_terminal()
 }
 
+/// The supervisor that started this engine process, if one did.
+pub fn supervisor() -> Option<nix::unistd::Pid> {
+    let pid = std::env::var(SUPERVISOR_ENV).ok()?.parse().ok()?;
+    Some(nix::unistd::Pid::from_raw(pid))
+}
+
+/// Whether this engine process's supervisor is gone (it then runs on
+/// its own: nothing restarts it, and nothing kills it if it hangs).
+pub fn orphaned() -> bool {
+    supervisor().is_some_and(|pid| nix::unistd::getppid() != pid)
+}
+
 /// An engine process's view of its supervised session.
 #[derive(Debug)]
 pub struct Session {
     dir: PathBuf,
     shadow_root: PathBuf,
+    spill: Option<PathBuf>,
     control: &'static Control,
     record: RecordStore,
     finish: bool,
+    /// Held while this process lives, so that no sweep removes the
+    /// directories under it (see [`dirs`]).
+    _locks: Vec<DirLock>,
 }
 
 impl Session {
@@ -85,12 +111,23 @@ impl Session {
         if let Err(error) = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM) {
             log::warn!("the engine process will outlive a killed supervisor: {error}");
         }
-        Self::attach(
-            PathBuf::from(dir),
-            PathBuf::from(shadows),
-            std::env::var_os(FINISH_ENV).is_some(),
-        )
-        .map(Some)
+        // The supervisor may have died before that: no signal then.
+        if orphaned() {
+            return Err(io::Error::other(format!(
+                "its supervisor (process {}) ended before this engine process started",
+                std::env::var(SUPERVISOR_ENV).unwrap_or_default()
+            )));
+        }
+        let (dir, shadows) = (PathBuf::from(dir), PathBuf::from(shadows));
+        let spill = std::env::var_os(SPILL_ENV).map(PathBuf::from);
+        let mut locks = vec![DirLock::hold(&dir)?, DirLock::hold(&shadows)?];
+        if let Some(spill) = &spill {
+            locks.push(DirLock::hold(spill)?);
+        }
+        let mut session = Self::attach(dir, shadows, std::env::var_os(FINISH_ENV).is_some())?;
+        session.spill = spill;
+        session._locks = locks;
+        Ok(Some(session))
     }
 
     /// A session of this process alone, in `dir`: the state lives in
@@ -127,9 +164,11 @@ impl Session {
         Ok(Self {
             dir,
             shadow_root,
+            spill: None,
             control,
             record,
             finish,
+            _locks: Vec::new(),
         })
     }
 
@@ -141,9 +180,11 @@ impl Session {
     /// What this engine process does when it ends on purpose; take it
     /// before the session moves into the engine.
     pub fn exit(&self) -> SessionExit {
+        let mut dirs = vec![self.dir.clone(), self.shadow_root.clone()];
+        dirs.extend(self.spill.clone());
         SessionExit {
             control: self.control,
-            dirs: [self.dir.clone(), self.shadow_root.clone()],
+            dirs,
             supervisor: nix::unistd::getppid(),
         }
     }
@@ -204,7 +245,8 @@ impl Session {
             return;
         };
         for entry in entries.flatten() {
-            if entry.path() != own {
+            // Not the lock file, nor this process's own directory.
+            if entry.file_type().is_ok_and(|kind| kind.is_dir()) && entry.path() != own {
                 let _ = fs::remove_dir_all(entry.path());
             }
         }
@@ -212,21 +254,74 @@ impl Session {
 
     /// New state files for layout `serial`, `size` bytes each, zeroed: the
     /// state and its per-step copy; and the field table that describes them.
+    /// They go in the session directory when it has room for them next to
+    /// what it holds (an old layout's state during a migration), else in the
+    /// spill directory, with a note. Nothing is left when this fails.
     ///
     /// # Errors
-    /// When a file cannot be created.
+    /// When neither has room (the message says how much is needed and
+    /// where), or a file cannot be created.
     pub fn create_state(
         &self,
         serial: u64,
         size: usize,
         field_table: &[u8],
     ) -> io::Result<(SharedBytes, SharedBytes)> {
-        let [now, before, fields] = self.state_files(serial);
-        fs::write(fields, field_table)?;
-        Ok((
-            SharedBytes::create(&now, size)?,
-            SharedBytes::create(&before, size)?,
-        ))
+        let needed = 2 * room::pages_for(size as u64) + room::pages_for(field_table.len() as u64);
+        let dir = self.dir_with_room(serial, size, needed)?;
+        let [now, before, fields] = state_files_in(dir, serial);
+        let created = fs::write(&fields, field_table).and_then(|()| {
+            Ok((
+                SharedBytes::create(&now, size)?,
+                SharedBytes::create(&before, size)?,
+            ))
+        });
+        if created.is_err() {
+            for path in [now, before, fields] {
+                let _ = fs::remove_file(path);
+            }
+        }
+        created
+    }
+
+    /// Where `needed` bytes for layout `serial`'s state (`size` bytes, twice) fit.
+    fn dir_with_room(&self, serial: u64, size: usize, needed: u64) -> io::Result<&Path> {
+        // When the file system cannot say, reserving the files will.
+        let free = |dir: &Path| room::free_bytes(dir).ok();
+        let shm_free = free(&self.dir);
+        if shm_free.is_none_or(|free| free >= needed) {
+            return Ok(&self.dir);
+        }
+        let shm_free = shm_free.unwrap_or_default();
+        let what = format!(
+            "the state needs {} (two copies of {})",
+            size_text(needed),
+            size_text(size as u64)
+        );
+        let Some(spill) = &self.spill else {
+            return Err(no_room(format!(
+                "{what} but {} has {} free",
+                self.dir.display(),
+                size_text(shm_free)
+            )));
+        };
+        let spill_free = free(spill);
+        if spill_free.is_none_or(|free| free >= needed) {
+            log::warn!(
+                "{what} but {} has {} free; layout {serial}'s state is kept in {} instead (written back to disk if that is a disk)",
+                self.dir.display(),
+                size_text(shm_free),
+                spill.display()
+            );
+            return Ok(spill);
+        }
+        Err(no_room(format!(
+            "{what} but {} has {} free and {} has {} free",
+            self.dir.display(),
+            size_text(shm_free),
+            spill.display(),
+            size_text(spill_free.unwrap_or_default())
+        )))
     }
 
     /// The state files of layout `serial` that a dead engine process left,
@@ -247,17 +342,33 @@ impl Session {
         ))
     }
 
-    /// The files of layout `serial`: state, per-step copy, field table.
+    /// The files of layout `serial`: state, per-step copy, field table; in
+    /// the spill directory if they were put there.
     pub fn state_files(&self, serial: u64) -> [PathBuf; 3] {
-        ["now", "before", "fields"].map(|what| self.dir.join(format!("state-{serial}.{what}")))
+        let spilled = self
+            .spill
+            .as_deref()
+            .filter(|spill| state_files_in(spill, serial)[2].exists());
+        state_files_in(spilled.unwrap_or(&self.dir), serial)
     }
+}
+
+fn state_files_in(dir: &Path, serial: u64) -> [PathBuf; 3] {
+    ["now", "before", "fields"].map(|what| dir.join(format!("state-{serial}.{what}")))
+}
+
+fn no_room(what: String) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::StorageFull,
+        format!("{what}: free some space there, or give /dev/shm more (`docker run --shm-size`)"),
+    )
 }
 
 /// How an engine process leaves its session on purpose (see [`Session::exit`]).
 #[derive(Debug)]
 pub struct SessionExit {
     control: &'static Control,
-    dirs: [PathBuf; 2],
+    dirs: Vec<PathBuf>,
     supervisor: nix::unistd::Pid,
 }
 

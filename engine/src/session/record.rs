@@ -14,6 +14,8 @@ use crate::shared::SharedBytes;
 
 /// Bytes per slot.
 const SLOT: usize = 128 << 10;
+/// The record file's size: two slots.
+pub const FILE_LEN: usize = 2 * SLOT;
 /// Slot header: serial (8), length (8), checksum (8).
 const HEADER: usize = 24;
 
@@ -31,9 +33,9 @@ impl RecordStore {
     /// When it cannot be created or mapped.
     pub fn open(path: &Path) -> io::Result<Self> {
         let bytes = if path.exists() {
-            SharedBytes::open(path, 2 * SLOT)?
+            SharedBytes::open(path, FILE_LEN)?
         } else {
-            SharedBytes::create(path, 2 * SLOT)?
+            SharedBytes::create(path, FILE_LEN)?
         };
         let mut store = Self { bytes, serial: 0 };
         store.serial = store.newest().map_or(0, |(serial, _)| serial);

@@ -8,9 +8,7 @@
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
-use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
@@ -21,12 +19,13 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
 use super::crash::{self, CrashReport, Ending};
+use super::dirs::SessionDirs;
 use super::relay::{LastWords, relay};
 use super::{
-    COLOR_ENV, CONTROL_FILE, CRASH_FILE, DISPLAY_LOST_ENV, FINISH_ENV, SESSION_ENV, SHADOWS_ENV,
+    COLOR_ENV, CRASH_FILE, DISPLAY_LOST_ENV, FINISH_ENV, SESSION_ENV, SHADOWS_ENV, SPILL_ENV,
+    SUPERVISOR_ENV,
 };
 use crate::files::atomic;
-use crate::shared::ControlMap;
 use crate::shared::control::{Call, CallInProgress, Control, Phase};
 
 /// More crashes than this within [`CRASH_WINDOW`] end the session: a game
@@ -58,9 +57,7 @@ pub struct SupervisorOptions {
 /// When the session cannot be set up or no engine process can be started.
 pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
     let dirs = SessionDirs::create()?;
-    let map = ControlMap::create(&dirs.state.join(CONTROL_FILE))?;
-    let control = map.control();
-    control.initialise();
+    let control = dirs.control();
     let mut budget = CrashBudget::default();
     loop {
         let engine = EngineProcess::spawn(options, &dirs, None)?;
@@ -86,7 +83,18 @@ pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
                     );
                     return finish(options, &dirs, control, exit_code(status), Some(&cause));
                 }
-                crash_report(control, ending_of(status), engine.hint())
+                let report = crash_report(control, ending_of(status), engine.hint());
+                if control.phase() == Phase::Starting && report.library.is_none() {
+                    // No game call was running: not "the game crashed"
+                    // (an engine that fails to start on its own, for lack
+                    // of room say, says why and finishes on purpose).
+                    eprintln!(
+                        "hotloop: the engine process ended while starting ({})",
+                        report.cause
+                    );
+                    return Ok(1);
+                }
+                report
             }
             Outcome::Hung(timeout) => crash_report(control, Ending::Hung(timeout), None),
             Outcome::Stopped(running) => {
@@ -177,6 +185,7 @@ impl EngineProcess {
             .args(&options.args)
             .env(SESSION_ENV, &dirs.state)
             .env(SHADOWS_ENV, &dirs.shadows)
+            .env(SUPERVISOR_ENV, std::process::id().to_string())
             .stdin(Stdio::null())
             .stderr(Stdio::piped());
         if let Some(display_lost) = finish {
@@ -190,6 +199,9 @@ impl EngineProcess {
             if std::env::var_os("RUST_LOG_STYLE").is_none() {
                 command.env("RUST_LOG_STYLE", "always");
             }
+        }
+        if let Some(spill) = &dirs.spill {
+            command.env(SPILL_ENV, spill);
         }
         let mut child = command.spawn()?;
         let pid = Pid::from_raw(i32::try_from(child.id()).unwrap_or(i32::MAX));
@@ -389,46 +401,10 @@ fn finish(
     Ok(1)
 }
 
-fn unix_nanos() -> u64 {
+pub(super) fn unix_nanos() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
-}
-
-/// The session's directories, removed when the supervisor ends.
-struct SessionDirs {
-    /// Control block, record and state files: in shared memory where there is some.
-    state: PathBuf,
-    /// Shadow copies of libraries: on a file system that allows mapping code.
-    shadows: PathBuf,
-}
-
-impl SessionDirs {
-    fn create() -> io::Result<Self> {
-        let name = format!("hotloop-session-{}-{:x}", std::process::id(), unix_nanos());
-        let shm = Path::new("/dev/shm");
-        let state_root = if shm.is_dir() {
-            shm.to_path_buf()
-        } else {
-            std::env::temp_dir()
-        };
-        let state = private_dir(&state_root.join(&name))?;
-        let shadows = private_dir(&std::env::temp_dir().join(format!("{name}-libraries")))?;
-        Ok(Self { state, shadows })
-    }
-}
-
-impl Drop for SessionDirs {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.state);
-        let _ = fs::remove_dir_all(&self.shadows);
-    }
-}
-
-fn private_dir(path: &Path) -> io::Result<PathBuf> {
-    use std::os::unix::fs::DirBuilderExt;
-    fs::DirBuilder::new().mode(0o700).create(path)?;
-    Ok(path.to_path_buf())
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use std::path::Path;
 use memmap2::MmapMut;
 
 use super::control::Control;
+use super::room;
 
 /// A file's bytes, mapped read-write and shared, so that they outlive the
 /// process that writes them.
@@ -32,18 +33,13 @@ impl std::fmt::Debug for SharedBytes {
 }
 
 impl SharedBytes {
-    /// Creates (or truncates) `path` as `len` zero bytes and maps it.
+    /// Creates (or truncates) `path` as `len` zero bytes, reserved (see
+    /// [`room`]), and maps it.
     ///
     /// # Errors
-    /// When the file cannot be created, sized or mapped.
+    /// When the file cannot be created or mapped, or there is no room for it.
     pub fn create(path: &Path, len: usize) -> io::Result<Self> {
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(path)?;
-        file.set_len(len.max(1) as u64)?;
+        let file = room::create_reserved(path, len as u64, false)?;
         Self::map(&file, len)
     }
 
@@ -89,17 +85,13 @@ pub struct ControlMap {
 }
 
 impl ControlMap {
-    /// Creates the control file at `path`, zeroed, and maps it.
+    /// Creates the control file at `path`, zeroed and reserved (see
+    /// [`room`]), and maps it.
     ///
     /// # Errors
-    /// When the file cannot be created or mapped.
+    /// When the file cannot be created or mapped, or there is no room for it.
     pub fn create(path: &Path) -> io::Result<Self> {
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(path)?;
-        file.set_len(std::mem::size_of::<Control>() as u64)?;
+        let file = room::create_reserved(path, std::mem::size_of::<Control>() as u64, true)?;
         Self::map(&file)
     }
 

@@ -2,13 +2,15 @@
 //! as mapped files, and the control block of atomics that the supervisor
 //! reads to tell a crash or a hang from a clean exit. Also which pages of
 //! the state a step wrote ([`WrittenPages`]), so that the per-step copy
-//! copies only those. Below everything that
-//! uses it: the state buffer, the loader (which marks each game call) and
-//! the session.
+//! copies only those. Every such file has its bytes reserved when it is
+//! created ([`room`]): a full `/dev/shm` is then an error, never a SIGBUS.
+//! Below everything that uses it: the state buffer, the loader (which marks
+//! each game call) and the session.
 
 pub mod control;
 #[allow(unsafe_code)] // Mapping files; each block argued in `mapping.rs`.
 mod mapping;
+pub mod room;
 #[allow(unsafe_code)] // Asking the kernel which pages were written; argued in `written.rs`.
 mod written;
 

@@ -111,9 +111,9 @@ impl GameLibrary {
                 reason,
             }
         })?;
-        let library = open(shadow.path()).map_err(|source| ReloadError::Open {
+        let library = open(shadow.path()).map_err(|error| ReloadError::Open {
             path: path(),
-            source,
+            error,
         })?;
         let exports = Exports {
             library: &library,
