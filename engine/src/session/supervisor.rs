@@ -27,7 +27,7 @@ use super::{
 };
 use crate::files::atomic;
 use crate::shared::ControlMap;
-use crate::shared::control::{Call, CallInProgress, Control, Phase};
+use crate::shared::control::{Call, CallInProgress, Control, Phase, SLOTS};
 
 /// More crashes than this within [`CRASH_WINDOW`] end the session: a game
 /// that crashes on every start would otherwise restart forever.
@@ -88,7 +88,10 @@ pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
                 }
                 crash_report(control, ending_of(status), engine.hint())
             }
-            Outcome::Hung(timeout) => crash_report(control, Ending::Hung(timeout), None),
+            Outcome::Hung(timeout, call) => {
+                let step = failing_step(control, Some(call));
+                crash::report(Ending::Hung(timeout), Some(call), step, None)
+            }
             Outcome::Stopped(running) => {
                 if let Some(running) = running {
                     write_crash(&dirs, &stopped_report(control, running))?;
@@ -147,8 +150,8 @@ impl CrashBudget {
 enum Outcome {
     /// It exited (on purpose, or crashed: the control block says which).
     Exited(ExitStatus),
-    /// A game call outlasted the hang timeout; it was killed.
-    Hung(Duration),
+    /// This game call outlasted the hang timeout; it was killed.
+    Hung(Duration, CallInProgress),
     /// The session was stopped; it was killed after not finishing in time,
     /// with this game call still running.
     Stopped(Option<CallInProgress>),
@@ -236,7 +239,7 @@ impl EngineProcess {
         stop: &AtomicBool,
     ) -> io::Result<Outcome> {
         let mut stop_sent: Option<Instant> = None;
-        let mut watched: [Option<(u64, Instant)>; 2] = [None, None];
+        let mut watched: [Option<(u64, Instant)>; SLOTS] = [None; SLOTS];
         loop {
             if let Some(status) = self.exit_status(POLL)? {
                 return Ok(Outcome::Exited(status));
@@ -251,7 +254,7 @@ impl EngineProcess {
                 && now.duration_since(sent) > STOP_GRACE
             {
                 self.kill()?;
-                return Ok(Outcome::Stopped(calls.into_iter().flatten().next()));
+                return Ok(Outcome::Stopped(crash::culprit(&calls)));
             }
             for (slot, call) in watched.iter_mut().zip(calls) {
                 let Some(call) = call else {
@@ -264,7 +267,7 @@ impl EngineProcess {
                             && now.duration_since(*since) > limit
                         {
                             self.kill()?;
-                            return Ok(Outcome::Hung(limit));
+                            return Ok(Outcome::Hung(limit, call));
                         }
                     }
                     _ => *slot = Some((call.serial, now)),
@@ -308,7 +311,7 @@ impl EngineProcess {
 }
 
 fn crash_report(control: &Control, ending: Ending, hint: Option<&str>) -> CrashReport {
-    let call = control.calls().into_iter().flatten().next();
+    let call = crash::culprit(&control.calls());
     crash::report(ending, call, failing_step(control, call), hint)
 }
 
