@@ -13,11 +13,13 @@
 //!   and the libraries that crashed.
 //!
 //! The supervisor ([`supervisor`]) only watches: it reaps the engine process,
-//! kills it when a game call outlasts the hang timeout, names the cause, and
+//! kills it when a game call outlasts the hang timeout (counting only the
+//! time the call's thread could run: see `hang.rs`), names the cause, and
 //! starts a new one, which restores the state ([`Session`] here is that
 //! process's view of the session).
 
 pub mod crash;
+mod hang;
 pub mod record;
 pub mod relay;
 pub mod supervisor;

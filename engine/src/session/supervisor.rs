@@ -21,6 +21,7 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
 use super::crash::{self, CrashReport, Ending};
+use super::hang::{Activity, CallClock};
 use super::relay::{LastWords, relay};
 use super::{
     COLOR_ENV, CONTROL_FILE, CRASH_FILE, DISPLAY_LOST_ENV, FINISH_ENV, SESSION_ENV, SHADOWS_ENV,
@@ -232,6 +233,9 @@ impl EngineProcess {
         }
     }
 
+    /// Waits until it exits, is stopped with the session (`stop`), or a
+    /// game call hangs: runs longer than `hang_timeout`, counting only the
+    /// time its thread could progress (see [`super::hang`]).
     fn watch(
         &self,
         control: &Control,
@@ -239,7 +243,7 @@ impl EngineProcess {
         stop: &AtomicBool,
     ) -> io::Result<Outcome> {
         let mut stop_sent: Option<Instant> = None;
-        let mut watched: [Option<(u64, Instant)>; SLOTS] = [None; SLOTS];
+        let mut clocks: [Option<CallClock>; SLOTS] = [None; SLOTS];
         loop {
             if let Some(status) = self.exit_status(POLL)? {
                 return Ok(Outcome::Exited(status));
@@ -254,23 +258,30 @@ impl EngineProcess {
                 && now.duration_since(sent) > STOP_GRACE
             {
                 self.kill()?;
-                return Ok(Outcome::Stopped(crash::culprit(&calls)));
+                // The call that ran longest is the one that kept it from finishing.
+                let longest = clocks
+                    .iter()
+                    .zip(calls)
+                    .filter_map(|(clock, call)| Some((clock.as_ref()?.counted(), call?)))
+                    .filter(|(counted, _)| !counted.is_zero())
+                    .max_by_key(|(counted, _)| *counted)
+                    .map(|(_, call)| call);
+                return Ok(Outcome::Stopped(longest.or_else(|| crash::culprit(&calls))));
             }
-            for (slot, call) in watched.iter_mut().zip(calls) {
+            for (clock, call) in clocks.iter_mut().zip(calls) {
                 let Some(call) = call else {
-                    *slot = None;
+                    *clock = None;
                     continue;
                 };
-                match slot {
-                    Some((serial, since)) if *serial == call.serial => {
-                        if let Some(limit) = hang_timeout
-                            && now.duration_since(*since) > limit
-                        {
-                            self.kill()?;
-                            return Ok(Outcome::Hung(limit, call));
-                        }
-                    }
-                    _ => *slot = Some((call.serial, now)),
+                let Some(clock) = clock.as_mut().filter(|c| c.serial() == call.serial) else {
+                    *clock = Some(CallClock::start(call.serial, now));
+                    continue;
+                };
+                let Some(limit) = hang_timeout else { continue };
+                let activity = Activity::of(self.pid.as_raw(), call.thread);
+                if clock.tick(now, activity.counts()) > limit {
+                    self.kill()?;
+                    return Ok(Outcome::Hung(limit, call));
                 }
             }
         }
