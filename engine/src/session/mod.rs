@@ -18,6 +18,7 @@
 //! starts a new one, which restores the state ([`Session`] here is that
 //! process's view of the session).
 
+mod child;
 pub mod crash;
 mod hang;
 pub mod record;

@@ -17,9 +17,9 @@ use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal;
 
+use super::child::OwnChild;
 use super::crash::{self, CrashReport, Ending};
 use super::hang::{Activity, CallClock};
 use super::relay::{LastWords, relay};
@@ -64,7 +64,7 @@ pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
     control.initialise();
     let mut budget = CrashBudget::default();
     loop {
-        let engine = EngineProcess::spawn(options, &dirs, None)?;
+        let mut engine = EngineProcess::spawn(options, &dirs, None)?;
         let outcome = engine.watch(control, options.hang_timeout, stop)?;
         let crashed_at = unix_nanos();
         let report = match outcome {
@@ -160,9 +160,9 @@ enum Outcome {
 
 /// One engine process, its stderr relayed through this one.
 struct EngineProcess {
-    pid: Pid,
-    /// Its exit status, the moment it is reaped (by a thread that waits for it).
-    exited: Receiver<io::Result<ExitStatus>>,
+    /// Reaped only when its exit status is taken: signals and `/proc`
+    /// reads until then reach this process, never one that reused its pid.
+    process: OwnChild,
     last_words: Arc<Mutex<LastWords>>,
     relayed: Receiver<()>,
 }
@@ -196,14 +196,8 @@ impl EngineProcess {
             }
         }
         let mut child = command.spawn()?;
-        let pid = Pid::from_raw(i32::try_from(child.id()).unwrap_or(i32::MAX));
         let stderr = child.stderr.take().expect("stderr is piped");
-        let (reaped, exited) = mpsc::channel();
-        std::thread::Builder::new()
-            .name("hotloop-reaper".into())
-            .spawn(move || {
-                let _ = reaped.send(child.wait());
-            })?;
+        let process = OwnChild::watch(child)?;
         let last_words = Arc::new(Mutex::new(LastWords::default()));
         let (done, relayed) = mpsc::channel();
         let found = last_words.clone();
@@ -215,29 +209,22 @@ impl EngineProcess {
                 let _ = done.send(());
             })?;
         Ok(Self {
-            pid,
-            exited,
+            process,
             last_words,
             relayed,
         })
     }
 
-    /// Its exit status, if it exits within `wait`.
-    fn exit_status(&self, wait: Duration) -> io::Result<Option<ExitStatus>> {
-        match self.exited.recv_timeout(wait) {
-            Ok(status) => status.map(Some),
-            Err(mpsc::RecvTimeoutError::Timeout) => Ok(None),
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                Err(io::Error::other("lost track of the engine process"))
-            }
-        }
+    /// Its exit status, if it exits within `wait`; reaps it.
+    fn exit_status(&mut self, wait: Duration) -> io::Result<Option<ExitStatus>> {
+        self.process.exit_status(wait)
     }
 
     /// Waits until it exits, is stopped with the session (`stop`), or a
     /// game call hangs: runs longer than `hang_timeout`, counting only the
     /// time its thread could progress (see [`super::hang`]).
     fn watch(
-        &self,
+        &mut self,
         control: &Control,
         hang_timeout: Option<Duration>,
         stop: &AtomicBool,
@@ -250,7 +237,7 @@ impl EngineProcess {
             }
             let now = Instant::now();
             if stop.load(Ordering::Relaxed) && stop_sent.is_none() {
-                let _ = kill(self.pid, Signal::SIGTERM);
+                self.process.signal(Signal::SIGTERM);
                 stop_sent = Some(now);
             }
             let calls = control.calls();
@@ -278,7 +265,7 @@ impl EngineProcess {
                     continue;
                 };
                 let Some(limit) = hang_timeout else { continue };
-                let activity = Activity::of(self.pid.as_raw(), call.thread);
+                let activity = Activity::of(self.process.pid().as_raw(), call.thread);
                 if clock.tick(now, activity.counts()) > limit {
                     self.kill()?;
                     return Ok(Outcome::Hung(limit, call));
@@ -288,9 +275,8 @@ impl EngineProcess {
     }
 
     /// Kills it and waits until it is reaped.
-    fn kill(&self) -> io::Result<()> {
-        let _ = kill(self.pid, Signal::SIGKILL);
-        self.exit_status(Duration::MAX).map(drop)
+    fn kill(&mut self) -> io::Result<()> {
+        self.process.kill().map(drop)
     }
 
     /// What std printed before the process aborted, once its stderr is relayed.
@@ -388,7 +374,7 @@ fn finish(
         return Ok(1);
     }
     control.clear_calls();
-    let engine = EngineProcess::spawn(options, dirs, Some(display_lost))?;
+    let mut engine = EngineProcess::spawn(options, dirs, Some(display_lost))?;
     if let Some(status) = engine.exit_status(FINISH_LIMIT)? {
         engine.relay_rest();
         // After a lost display, that process exits 1 on purpose.
