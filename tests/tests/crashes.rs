@@ -166,6 +166,22 @@ fn a_hang_in_update_is_survived() {
     );
 }
 
+/// A thread waiting on a lock is not running, yet its call still counts
+/// toward the hang timeout (only stops and blocked output do not).
+#[test]
+fn a_deadlock_in_update_is_survived() {
+    let variant = failing_variant(
+        "crash-deadlock",
+        30,
+        "let lock = std::sync::Mutex::new(0); let _held = lock.lock(); let _again = lock.lock();",
+    );
+    survives(
+        &variant,
+        "update did not return within 1 s at step",
+        &["--hang-timeout", "1"],
+    );
+}
+
 #[test]
 fn a_crash_on_the_first_step_of_a_new_build_falls_back() {
     let variant = failing_variant("crash-first-step", 0, "std::process::abort();");

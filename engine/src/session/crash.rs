@@ -51,6 +51,27 @@ pub fn hint_in(line: &str) -> Option<&'static str> {
     }
 }
 
+/// The call a crash is blamed on, of those in progress when the engine
+/// process ended (one per thread; the process does not say which thread
+/// died).
+///
+/// A call inside a library being loaded (its initialisers, or `greet`) is
+/// preferred, the latest entered first; else the latest entered call:
+/// - a new build's initialisers and `greet` have never run before, while
+///   the running build's `update` has passed every step so far;
+/// - a wrong blame on the new build costs a save (the next build is taken),
+///   and if the running build did crash, the restarted engine retries the
+///   same step with it, with nothing loading, and blames it then. A wrong
+///   blame on the running build would instead drop the known-good fallback
+///   and load the crashing build again.
+pub fn culprit(calls: &[Option<CallInProgress>]) -> Option<CallInProgress> {
+    calls
+        .iter()
+        .flatten()
+        .max_by_key(|c| (matches!(c.call, Call::Load | Call::Greet), c.serial))
+        .copied()
+}
+
 /// The crash report for an engine process that ended as `ending`, with
 /// `call` running at step `step`, having printed `hint` (see [`hint_in`]).
 pub fn report(
@@ -117,7 +138,40 @@ mod tests {
             call,
             serial: 1,
             library: 9,
+            thread: 1,
         })
+    }
+
+    #[test]
+    fn a_crash_is_blamed_on_the_loading_library_then_on_the_latest_call() {
+        let call = |call, serial, library| {
+            Some(CallInProgress {
+                call,
+                serial,
+                library,
+                thread: 1,
+            })
+        };
+        let blamed = |calls: &[Option<CallInProgress>]| culprit(calls).map(|c| (c.call, c.library));
+        assert_eq!(blamed(&[None, None]), None);
+        assert_eq!(
+            blamed(&[call(Call::Update, 5, 1), None]),
+            Some((Call::Update, 1))
+        );
+        assert_eq!(
+            blamed(&[call(Call::Update, 9, 1), call(Call::Load, 4, 2)]),
+            Some((Call::Load, 2)),
+            "the loading library, though the update began later"
+        );
+        assert_eq!(
+            blamed(&[call(Call::Render, 3, 1), None, call(Call::Greet, 2, 2)]),
+            Some((Call::Greet, 2))
+        );
+        assert_eq!(
+            blamed(&[call(Call::Update, 3, 1), call(Call::Describe, 8, 1)]),
+            Some((Call::Describe, 1)),
+            "else the latest entered"
+        );
     }
 
     #[test]

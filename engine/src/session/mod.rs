@@ -14,12 +14,15 @@
 //!
 //! Where those files live, and how a killed session's are swept, is
 //! [`dirs`]. The supervisor ([`supervisor`]) only watches: it reaps the engine process,
-//! kills it when a game call outlasts the hang timeout, names the cause, and
+//! kills it when a game call outlasts the hang timeout (counting only the
+//! time the call's thread could run: see `hang.rs`), names the cause, and
 //! starts a new one, which restores the state ([`Session`] here is that
 //! process's view of the session).
 
+mod child;
 pub mod crash;
 pub mod dirs;
+mod hang;
 pub mod record;
 pub mod relay;
 pub mod supervisor;

@@ -15,18 +15,19 @@ use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal;
 
+use super::child::OwnChild;
 use super::crash::{self, CrashReport, Ending};
 use super::dirs::SessionDirs;
+use super::hang::{Activity, CallClock};
 use super::relay::{LastWords, relay};
 use super::{
     COLOR_ENV, CRASH_FILE, DISPLAY_LOST_ENV, FINISH_ENV, SESSION_ENV, SHADOWS_ENV, SPILL_ENV,
     SUPERVISOR_ENV,
 };
 use crate::files::atomic;
-use crate::shared::control::{Call, CallInProgress, Control, Phase};
+use crate::shared::control::{Call, CallInProgress, Control, Phase, SLOTS};
 
 /// More crashes than this within [`CRASH_WINDOW`] end the session: a game
 /// that crashes on every start would otherwise restart forever.
@@ -60,7 +61,7 @@ pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
     let control = dirs.control();
     let mut budget = CrashBudget::default();
     loop {
-        let engine = EngineProcess::spawn(options, &dirs, None)?;
+        let mut engine = EngineProcess::spawn(options, &dirs, None)?;
         let outcome = engine.watch(control, options.hang_timeout, stop)?;
         let crashed_at = unix_nanos();
         let report = match outcome {
@@ -96,7 +97,10 @@ pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
                 }
                 report
             }
-            Outcome::Hung(timeout) => crash_report(control, Ending::Hung(timeout), None),
+            Outcome::Hung(timeout, call) => {
+                let step = failing_step(control, Some(call));
+                crash::report(Ending::Hung(timeout), Some(call), step, None)
+            }
             Outcome::Stopped(running) => {
                 if let Some(running) = running {
                     write_crash(&dirs, &stopped_report(control, running))?;
@@ -155,8 +159,8 @@ impl CrashBudget {
 enum Outcome {
     /// It exited (on purpose, or crashed: the control block says which).
     Exited(ExitStatus),
-    /// A game call outlasted the hang timeout; it was killed.
-    Hung(Duration),
+    /// This game call outlasted the hang timeout; it was killed.
+    Hung(Duration, CallInProgress),
     /// The session was stopped; it was killed after not finishing in time,
     /// with this game call still running.
     Stopped(Option<CallInProgress>),
@@ -164,9 +168,9 @@ enum Outcome {
 
 /// One engine process, its stderr relayed through this one.
 struct EngineProcess {
-    pid: Pid,
-    /// Its exit status, the moment it is reaped (by a thread that waits for it).
-    exited: Receiver<io::Result<ExitStatus>>,
+    /// Reaped only when its exit status is taken: signals and `/proc`
+    /// reads until then reach this process, never one that reused its pid.
+    process: OwnChild,
     last_words: Arc<Mutex<LastWords>>,
     relayed: Receiver<()>,
 }
@@ -204,14 +208,8 @@ impl EngineProcess {
             command.env(SPILL_ENV, spill);
         }
         let mut child = command.spawn()?;
-        let pid = Pid::from_raw(i32::try_from(child.id()).unwrap_or(i32::MAX));
         let stderr = child.stderr.take().expect("stderr is piped");
-        let (reaped, exited) = mpsc::channel();
-        std::thread::Builder::new()
-            .name("hotloop-reaper".into())
-            .spawn(move || {
-                let _ = reaped.send(child.wait());
-            })?;
+        let process = OwnChild::watch(child)?;
         let last_words = Arc::new(Mutex::new(LastWords::default()));
         let (done, relayed) = mpsc::channel();
         let found = last_words.clone();
@@ -223,39 +221,35 @@ impl EngineProcess {
                 let _ = done.send(());
             })?;
         Ok(Self {
-            pid,
-            exited,
+            process,
             last_words,
             relayed,
         })
     }
 
-    /// Its exit status, if it exits within `wait`.
-    fn exit_status(&self, wait: Duration) -> io::Result<Option<ExitStatus>> {
-        match self.exited.recv_timeout(wait) {
-            Ok(status) => status.map(Some),
-            Err(mpsc::RecvTimeoutError::Timeout) => Ok(None),
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                Err(io::Error::other("lost track of the engine process"))
-            }
-        }
+    /// Its exit status, if it exits within `wait`; reaps it.
+    fn exit_status(&mut self, wait: Duration) -> io::Result<Option<ExitStatus>> {
+        self.process.exit_status(wait)
     }
 
+    /// Waits until it exits, is stopped with the session (`stop`), or a
+    /// game call hangs: runs longer than `hang_timeout`, counting only the
+    /// time its thread could progress (see [`super::hang`]).
     fn watch(
-        &self,
+        &mut self,
         control: &Control,
         hang_timeout: Option<Duration>,
         stop: &AtomicBool,
     ) -> io::Result<Outcome> {
         let mut stop_sent: Option<Instant> = None;
-        let mut watched: [Option<(u64, Instant)>; 2] = [None, None];
+        let mut clocks: [Option<CallClock>; SLOTS] = [None; SLOTS];
         loop {
             if let Some(status) = self.exit_status(POLL)? {
                 return Ok(Outcome::Exited(status));
             }
             let now = Instant::now();
             if stop.load(Ordering::Relaxed) && stop_sent.is_none() {
-                let _ = kill(self.pid, Signal::SIGTERM);
+                self.process.signal(Signal::SIGTERM);
                 stop_sent = Some(now);
             }
             let calls = control.calls();
@@ -263,32 +257,38 @@ impl EngineProcess {
                 && now.duration_since(sent) > STOP_GRACE
             {
                 self.kill()?;
-                return Ok(Outcome::Stopped(calls.into_iter().flatten().next()));
+                // The call that ran longest is the one that kept it from finishing.
+                let longest = clocks
+                    .iter()
+                    .zip(calls)
+                    .filter_map(|(clock, call)| Some((clock.as_ref()?.counted(), call?)))
+                    .filter(|(counted, _)| !counted.is_zero())
+                    .max_by_key(|(counted, _)| *counted)
+                    .map(|(_, call)| call);
+                return Ok(Outcome::Stopped(longest.or_else(|| crash::culprit(&calls))));
             }
-            for (slot, call) in watched.iter_mut().zip(calls) {
+            for (clock, call) in clocks.iter_mut().zip(calls) {
                 let Some(call) = call else {
-                    *slot = None;
+                    *clock = None;
                     continue;
                 };
-                match slot {
-                    Some((serial, since)) if *serial == call.serial => {
-                        if let Some(limit) = hang_timeout
-                            && now.duration_since(*since) > limit
-                        {
-                            self.kill()?;
-                            return Ok(Outcome::Hung(limit));
-                        }
-                    }
-                    _ => *slot = Some((call.serial, now)),
+                let Some(clock) = clock.as_mut().filter(|c| c.serial() == call.serial) else {
+                    *clock = Some(CallClock::start(call.serial, now));
+                    continue;
+                };
+                let Some(limit) = hang_timeout else { continue };
+                let activity = Activity::of(self.process.pid().as_raw(), call.thread);
+                if clock.tick(now, activity.counts()) > limit {
+                    self.kill()?;
+                    return Ok(Outcome::Hung(limit, call));
                 }
             }
         }
     }
 
     /// Kills it and waits until it is reaped.
-    fn kill(&self) -> io::Result<()> {
-        let _ = kill(self.pid, Signal::SIGKILL);
-        self.exit_status(Duration::MAX).map(drop)
+    fn kill(&mut self) -> io::Result<()> {
+        self.process.kill().map(drop)
     }
 
     /// What std printed before the process aborted, once its stderr is relayed.
@@ -320,7 +320,7 @@ impl EngineProcess {
 }
 
 fn crash_report(control: &Control, ending: Ending, hint: Option<&str>) -> CrashReport {
-    let call = control.calls().into_iter().flatten().next();
+    let call = crash::culprit(&control.calls());
     crash::report(ending, call, failing_step(control, call), hint)
 }
 
@@ -386,7 +386,7 @@ fn finish(
         return Ok(1);
     }
     control.clear_calls();
-    let engine = EngineProcess::spawn(options, dirs, Some(display_lost))?;
+    let mut engine = EngineProcess::spawn(options, dirs, Some(display_lost))?;
     if let Some(status) = engine.exit_status(FINISH_LIMIT)? {
         engine.relay_rest();
         // After a lost display, that process exits 1 on purpose.

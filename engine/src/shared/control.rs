@@ -5,11 +5,13 @@
 //! which was committed, which game call is running); everything larger lives
 //! in the session record, written at reloads.
 
+use std::cell::Cell;
+use std::marker::PhantomData;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
 
 /// Marks a control file written by this version of hotloop.
-pub const MAGIC: u64 = 0x686f_746c_6f6f_7002;
+pub const MAGIC: u64 = 0x686f_746c_6f6f_7003;
 
 /// Where the engine process is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,21 +76,25 @@ impl Call {
             _ => Self::None,
         }
     }
-
-    /// Libraries are loaded and greeted where they are prepared, off the
-    /// frame thread: a slot of their own, so the two threads never
-    /// overwrite each other.
-    fn slot(self) -> usize {
-        usize::from(matches!(self, Self::Greet | Self::Load))
-    }
 }
 
-/// One thread's call into game code.
+/// How many threads can report calls into game code at once: the frame
+/// thread, the thread that prepares new builds (watcher or dev loop), and
+/// room to spare. A thread past that runs its calls unreported.
+pub const SLOTS: usize = 8;
+
+/// One thread's calls into game code. A thread claims a slot of its own the
+/// first time it calls game code and keeps it until it ends, so nested calls
+/// (`greet` inside a load) restore what their own thread showed, and two
+/// threads never overwrite each other's calls.
 #[repr(C)]
 #[derive(Default)]
 struct CallSlot {
+    /// The owning thread's id (`gettid`), 0 while the slot is free.
+    thread: AtomicU32,
     call: AtomicU32,
-    /// Bumped at every call, so a hang is one call that lasts, not many.
+    /// The call's place in the order of all calls (see
+    /// [`CallInProgress::serial`]).
     serial: AtomicU64,
     /// The identity of the library whose code runs.
     library: AtomicU64,
@@ -99,10 +105,14 @@ struct CallSlot {
 pub struct CallInProgress {
     /// Which entry point.
     pub call: Call,
-    /// Which call (changes with every call).
+    /// Which call: calls are numbered in the order they were entered,
+    /// over all threads, so a later call has a higher serial.
     pub serial: u64,
     /// The library's identity ([`crate::loader::library::GameLibrary::id`]).
     pub library: u64,
+    /// The calling thread's id (`gettid`), to read what it is doing in
+    /// `/proc/PID/task/TID`.
+    pub thread: u32,
 }
 
 /// The shared control block. Only atomics: both processes map it at once.
@@ -117,7 +127,9 @@ pub struct Control {
     clock: AtomicU64,
     /// The step whose update began last; above `committed` while one runs.
     begun: AtomicU64,
-    slots: [CallSlot; 2],
+    /// How many calls were entered: numbers each call.
+    entered: AtomicU64,
+    slots: [CallSlot; SLOTS],
     /// Window position and inner size (x, y, width, height), once known.
     window: [AtomicI32; 4],
     window_known: AtomicU32,
@@ -171,16 +183,61 @@ impl Control {
         )
     }
 
-    /// The game call running in each slot (frame thread, preparing thread).
-    pub fn calls(&self) -> [Option<CallInProgress>; 2] {
+    /// The game call each thread is in (its innermost one), by slot.
+    pub fn calls(&self) -> [Option<CallInProgress>; SLOTS] {
         self.slots.each_ref().map(|slot| {
             let call = Call::from_u32(slot.call.load(Ordering::Acquire));
             (call != Call::None).then(|| CallInProgress {
                 call,
                 serial: slot.serial.load(Ordering::Acquire),
                 library: slot.library.load(Ordering::Acquire),
+                thread: slot.thread.load(Ordering::Acquire),
             })
         })
+    }
+
+    /// Reports that the calling thread calls `call` into the library
+    /// `library`, until the guard drops. Atomics only, after the thread's
+    /// first call (which claims it a slot).
+    pub fn enter(&'static self, call: Call, library: u64) -> CallGuard {
+        let Some(slot) = Claim::slot_in(self) else {
+            return CallGuard::unreported();
+        };
+        let previous = (
+            slot.call.load(Ordering::Relaxed),
+            slot.library.load(Ordering::Relaxed),
+        );
+        let serial = self.entered.fetch_add(1, Ordering::Relaxed) + 1;
+        slot.serial.store(serial, Ordering::Relaxed);
+        slot.library.store(library, Ordering::Relaxed);
+        slot.call.store(call as u32, Ordering::Release);
+        CallGuard {
+            slot: Some((slot, previous)),
+            _same_thread: PhantomData,
+        }
+    }
+
+    /// A free slot, now owned by thread `thread`.
+    fn claim(&self, thread: u32) -> Option<usize> {
+        self.slots.iter().position(|slot| {
+            slot.thread
+                .compare_exchange(0, thread, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+        })
+    }
+
+    /// Frees slot `index` if `thread` still owns it (`clear_calls` may have
+    /// freed it already) and is in no call: its thread ended, or moved to
+    /// another block. A thread also ends in a call when game code calls
+    /// `process::exit` (which runs this thread's thread-local destructors):
+    /// the call must stay visible then, for the supervisor to name it.
+    fn release(&self, index: usize, thread: u32) {
+        let slot = &self.slots[index];
+        if slot.call.load(Ordering::Acquire) == Call::None as u32 {
+            let _ = slot
+                .thread
+                .compare_exchange(thread, 0, Ordering::AcqRel, Ordering::Relaxed);
+        }
     }
 
     /// The window's last position and inner size, if it had one.
@@ -199,10 +256,11 @@ impl Control {
         Some(self.crashed_at.load(Ordering::Acquire)).filter(|&t| t != 0)
     }
 
-    /// Forgets the calls a dead process left in progress.
+    /// Forgets the calls a dead process left in progress, and frees their slots.
     pub fn clear_calls(&self) {
         for slot in &self.slots {
             slot.call.store(Call::None as u32, Ordering::Release);
+            slot.thread.store(0, Ordering::Release);
         }
     }
 }
@@ -221,29 +279,82 @@ pub fn installed() -> Option<&'static Control> {
 }
 
 /// Marks a call into game code as running until the guard drops, which
-/// restores what the slot showed before (a `greet` runs inside a load).
+/// restores what the thread's slot showed before (a `greet` runs inside a
+/// load). Stays on the thread that entered the call.
 #[must_use = "the call counts as running until the guard drops"]
-pub struct CallGuard(Option<(&'static CallSlot, u32)>);
+pub struct CallGuard {
+    /// The slot and the call and library it showed before.
+    slot: Option<(&'static CallSlot, (u32, u64))>,
+    /// Not `Send`: the slot is its thread's.
+    _same_thread: PhantomData<*const ()>,
+}
 
-impl Drop for CallGuard {
-    fn drop(&mut self) {
-        if let Some((slot, previous)) = self.0 {
-            slot.call.store(previous, Ordering::Release);
+impl CallGuard {
+    fn unreported() -> Self {
+        Self {
+            slot: None,
+            _same_thread: PhantomData,
         }
     }
 }
 
-/// Reports that `call` into the library `library` starts now.
+impl Drop for CallGuard {
+    fn drop(&mut self) {
+        if let Some((slot, (call, library))) = self.slot {
+            slot.library.store(library, Ordering::Relaxed);
+            slot.call.store(call, Ordering::Release);
+        }
+    }
+}
+
+/// The slot this thread claimed, and in which block; freed when the thread ends.
+struct Claim(Cell<Option<(&'static Control, usize, u32)>>);
+
+thread_local! {
+    static CLAIM: Claim = const { Claim(Cell::new(None)) };
+}
+
+impl Claim {
+    /// This thread's slot in `control`, claimed on first use. `None` when
+    /// every slot is taken (or the thread is ending).
+    fn slot_in(control: &'static Control) -> Option<&'static CallSlot> {
+        CLAIM
+            .try_with(|claim| {
+                if let Some((block, index, thread)) = claim.0.get() {
+                    // Still ours, unless `clear_calls` freed it.
+                    if std::ptr::eq(block, control)
+                        && control.slots[index].thread.load(Ordering::Relaxed) == thread
+                    {
+                        return Some(&control.slots[index]);
+                    }
+                    block.release(index, thread);
+                    claim.0.set(None);
+                }
+                let thread = u32::try_from(nix::unistd::gettid().as_raw()).unwrap_or(u32::MAX);
+                let index = control.claim(thread)?;
+                claim.0.set(Some((control, index, thread)));
+                Some(&control.slots[index])
+            })
+            .ok()
+            .flatten()
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if let Some((control, index, thread)) = self.0.get() {
+            control.release(index, thread);
+        }
+    }
+}
+
+/// Reports that `call` into the library `library` starts now on this
+/// thread (see [`Control::enter`]); nothing when unsupervised.
 pub fn enter(call: Call, library: u64) -> CallGuard {
-    let Some(control) = installed() else {
-        return CallGuard(None);
-    };
-    let slot = &control.slots[call.slot()];
-    let previous = slot.call.load(Ordering::Relaxed);
-    slot.serial.fetch_add(1, Ordering::Relaxed);
-    slot.library.store(library, Ordering::Relaxed);
-    slot.call.store(call as u32, Ordering::Release);
-    CallGuard(Some((slot, previous)))
+    match installed() {
+        Some(control) => control.enter(call, library),
+        None => CallGuard::unreported(),
+    }
 }
 
 /// Reports that the update of step `step` begins: the state's copy from
@@ -281,27 +392,116 @@ pub fn window_moved(position: Option<(i32, i32)>, size: Option<(u32, u32)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::mpsc::channel;
+
+    fn fresh() -> &'static Control {
+        Box::leak(Box::default())
+    }
+
+    fn running(control: &Control) -> Vec<(Call, u64)> {
+        control
+            .calls()
+            .into_iter()
+            .flatten()
+            .map(|c| (c.call, c.library))
+            .collect()
+    }
 
     #[test]
     fn a_call_is_visible_until_its_guard_drops() {
-        let control: &'static Control = Box::leak(Box::default());
+        let control = fresh();
         install(control);
-        assert_eq!(control.calls(), [None, None]);
-        let guard = enter(Call::Update, 42);
-        let [frame, preparing] = control.calls();
-        assert_eq!(frame.map(|c| (c.call, c.library)), Some((Call::Update, 42)));
-        assert_eq!(preparing, None);
+        let control = installed().expect("installed");
+        assert_eq!(running(control), []);
+        let update = enter(Call::Update, 42);
+        assert_eq!(running(control), [(Call::Update, 42)]);
+        drop(update);
         let load = enter(Call::Load, 7);
         let greet = enter(Call::Greet, 7);
-        assert_eq!(control.calls()[1].map(|c| c.call), Some(Call::Greet));
+        assert_eq!(running(control), [(Call::Greet, 7)], "one slot per thread");
         drop(greet);
-        assert_eq!(control.calls()[1].map(|c| c.call), Some(Call::Load));
+        assert_eq!(running(control), [(Call::Load, 7)]);
         drop(load);
-        drop(guard);
-        assert_eq!(control.calls(), [None, None]);
+        assert_eq!(running(control), []);
         begin_step(5);
         assert_eq!(control.steps(), (0, 5, 0));
         commit(5, 9);
         assert_eq!(control.steps(), (5, 5, 9));
+    }
+
+    /// Two threads whose calls overlap, entered A then B and left A then B:
+    /// with one slot shared by call kind, B's guard restored A's `Load` and
+    /// the slot showed it forever.
+    #[test]
+    fn interleaved_calls_on_two_threads_leave_no_call_behind() {
+        let control = fresh();
+        let (to_b, from_a) = channel();
+        let (to_a, from_b) = channel();
+        let a = std::thread::spawn(move || {
+            let load = control.enter(Call::Load, 1);
+            to_b.send(()).unwrap();
+            from_b.recv().unwrap();
+            drop(load);
+            to_b.send(()).unwrap();
+        });
+        let b = std::thread::spawn(move || {
+            from_a.recv().unwrap();
+            let greet = control.enter(Call::Greet, 2);
+            to_a.send(()).unwrap();
+            from_a.recv().unwrap();
+            drop(greet);
+            assert_eq!(running(control), []);
+        });
+        a.join().unwrap();
+        b.join().unwrap();
+        assert_eq!(running(control), []);
+    }
+
+    #[test]
+    fn each_thread_shows_its_own_call_in_order_of_entry() {
+        let control = fresh();
+        let (entered, wait) = channel();
+        let (leave, left) = channel::<()>();
+        let frame = std::thread::spawn(move || {
+            let _update = control.enter(Call::Update, 1);
+            entered.send(nix::unistd::gettid().as_raw()).unwrap();
+            let _ = left.recv();
+        });
+        let frame_thread = wait.recv().unwrap();
+        let _load = control.enter(Call::Load, 2);
+        let calls: Vec<_> = control.calls().into_iter().flatten().collect();
+        assert_eq!(calls.len(), 2, "{calls:?}");
+        let update = calls.iter().find(|c| c.call == Call::Update).unwrap();
+        let load = calls.iter().find(|c| c.call == Call::Load).unwrap();
+        assert!(load.serial > update.serial, "{calls:?}");
+        assert_eq!(i64::from(update.thread), i64::from(frame_thread));
+        assert_eq!(
+            i64::from(load.thread),
+            i64::from(nix::unistd::gettid().as_raw())
+        );
+        drop(leave);
+        frame.join().unwrap();
+        assert_eq!(
+            running(control),
+            [(Call::Load, 2)],
+            "an ended thread frees its slot"
+        );
+        let free = control
+            .slots
+            .iter()
+            .filter(|slot| slot.thread.load(Ordering::Relaxed) == 0)
+            .count();
+        assert_eq!(free, SLOTS - 1);
+    }
+
+    /// `process::exit` in game code ends the thread in its call, running
+    /// its thread-local destructors but no guard's `drop`.
+    #[test]
+    fn a_thread_that_ends_in_a_call_still_shows_it() {
+        let control = fresh();
+        std::thread::spawn(move || std::mem::forget(control.enter(Call::Update, 3)))
+            .join()
+            .unwrap();
+        assert_eq!(running(control), [(Call::Update, 3)]);
     }
 }
