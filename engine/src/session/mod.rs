@@ -13,7 +13,7 @@
 //!   and the libraries that crashed.
 //!
 //! Where those files live, and how a killed session's are swept, is
-//! [`dirs`]. The supervisor ([`supervisor`]) only watches: it reaps the engine process,
+//! [`dirs`]. The supervisor ([`mod@supervisor`]) only watches: it reaps the engine process,
 //! kills it when a game call outlasts the hang timeout (counting only the
 //! time the call's thread could run: see `hang.rs`), names the cause, and
 //! starts a new one, which restores the state ([`Session`] here is that
