@@ -8,6 +8,7 @@
 //!
 //! | module | what |
 //! |---|---|
+//! | [`player`] | the player's executable that `cargo ship` links a game into |
 //! | [`frontend`] | the window (overlay, inspector, keys), the headless runner |
 //! | [`runtime`] | the [`Engine`]: frame boundary, steps, swaps and recovery, saves, loops, timings |
 //! | [`session`] | the supervisor and what survives a crashed engine process |
@@ -36,6 +37,7 @@ pub mod error;
 pub mod files;
 pub mod frontend;
 pub mod loader;
+pub mod player;
 pub mod repeat_limit;
 pub mod runtime;
 pub mod session;

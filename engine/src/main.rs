@@ -235,6 +235,7 @@ fn run(cli: Cli, session: Option<Session>, stop: &Arc<AtomicBool>) -> anyhow::Re
             scale: cli.scale,
             frames: cli.frames,
             geometry,
+            player: false,
         };
         match window::run(&mut engine, options, stop.clone()) {
             Ok(summary) => summary,

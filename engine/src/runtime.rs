@@ -124,6 +124,20 @@ impl Engine {
         Self::start(config, None)
     }
 
+    /// An engine around the game linked into this executable (`cargo
+    /// ship`): nothing is loaded, copied or watched but the assets, when
+    /// [`EngineConfig::watch_assets`] says so.
+    ///
+    /// # Errors
+    /// When the game's entry points describe a state or display the engine
+    /// refuses, or `init` fails.
+    pub fn linked(
+        config: EngineConfig,
+        game: &hotloop_abi::symbols::LinkedGame,
+    ) -> Result<Self, StartError> {
+        Self::start_linked(config, game)
+    }
+
     /// As [`Engine::new`], keeping the state in `session` so that a crash of
     /// this process loses nothing; when an earlier engine process of the
     /// session crashed, carries on from its state instead of starting anew.

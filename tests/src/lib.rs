@@ -451,6 +451,26 @@ impl XWindow {
     /// Waits up to `timeout` for a top-level window of process `pid` or of a
     /// process it started (the supervised engine process).
     pub fn of_process(pid: u32, timeout: std::time::Duration) -> Option<Self> {
+        // The title is the game's, then " - hotloop generation N".
+        Self::of_process_where(pid, timeout, |line| {
+            line.contains("\"hotloop") || line.contains(" - hotloop generation ")
+        })
+    }
+
+    /// As [`XWindow::of_process`], for a window titled exactly `title` (a
+    /// shipped game's).
+    pub fn of_process_titled(pid: u32, title: &str, timeout: std::time::Duration) -> Option<Self> {
+        let quoted = format!("\"{title}\"");
+        Self::of_process_where(pid, timeout, |line| line.contains(&quoted))
+    }
+
+    /// A window of `pid` (or a descendant) whose `xwininfo -tree` line
+    /// satisfies `named`.
+    fn of_process_where(
+        pid: u32,
+        timeout: std::time::Duration,
+        named: impl Fn(&str) -> bool,
+    ) -> Option<Self> {
         let deadline = std::time::Instant::now() + timeout;
         while std::time::Instant::now() < deadline {
             let tree = Command::new("xwininfo")
@@ -469,9 +489,7 @@ impl XWindow {
                     continue;
                 };
                 let window = Self { id };
-                // The title is the game's, then " - hotloop generation N".
-                let named = line.contains("\"hotloop") || line.contains(" - hotloop generation ");
-                if named && window.pid().is_some_and(|owner| descends_from(owner, pid)) {
+                if named(line) && window.pid().is_some_and(|owner| descends_from(owner, pid)) {
                     return Some(window);
                 }
             }
@@ -587,6 +605,16 @@ pub struct Screenshot {
 }
 
 impl Screenshot {
+    /// The fraction of pixels (0..1) in the top `rows` rows for which `matches` holds.
+    pub fn fraction_in_top(&self, rows: usize, matches: impl Fn([u8; 3]) -> bool) -> f64 {
+        let rows = rows.min(self.height);
+        let hits = self.rgb[..rows * self.width * 3]
+            .chunks_exact(3)
+            .filter(|p| matches([p[0], p[1], p[2]]))
+            .count();
+        hits as f64 / (rows * self.width).max(1) as f64
+    }
+
     /// The fraction of pixels (0..1) for which `matches` holds.
     pub fn fraction(&self, matches: impl Fn([u8; 3]) -> bool) -> f64 {
         let hits = self
@@ -807,6 +835,12 @@ impl EngineProcess {
         let mut command = Command::new(engine_binary());
         command.args(args);
         Self::spawn(command, env)
+    }
+
+    /// Starts `command` (a shipped game's executable, say) with stdout and
+    /// stderr captured, to be waited on like the engine.
+    pub fn start_command(command: Command) -> Self {
+        Self::spawn(command, &[])
     }
 
     /// As [`EngineProcess::start_with`], in a private mount namespace where

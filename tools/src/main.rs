@@ -37,6 +37,16 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         samples: usize,
     },
+    /// Build a game into a player's executable, in target/ship/GAME/ with its
+    /// assets: the game linked in, release profile, no hot reload (`cargo ship`).
+    Ship {
+        /// The workspace package of the game.
+        #[arg(long, default_value = "game-logic")]
+        game: String,
+        /// The cargo workspace to build from [default: this one].
+        #[arg(long, value_name = "DIR")]
+        workspace: Option<PathBuf>,
+    },
     /// Run the demo in a window and save a screenshot (under xvfb-run if there is no display).
     Screenshot {
         /// Where to save the PNG.
@@ -91,6 +101,19 @@ fn main() -> Result<()> {
             BenchKind::Stop => bench::stop(samples)?,
             BenchKind::BigState => bench::big_state(samples)?,
         },
+        Command::Ship { game, workspace } => {
+            let home = engine::source::dev::home_workspace();
+            let workspace = workspace.unwrap_or_else(|| home.clone());
+            let shipped =
+                engine::source::ship::ship(&workspace, &game, &home).map_err(anyhow::Error::msg)?;
+            let size = std::fs::metadata(&shipped.executable)?.len();
+            println!(
+                "shipped {game} to {}/ ({:.1} MiB): run {}",
+                shipped.dir.display(),
+                size as f64 / (1 << 20) as f64,
+                shipped.executable.display()
+            );
+        }
         Command::Screenshot { output, delay } => {
             screenshot::screenshot(&output, Duration::from_secs_f64(delay))?;
         }

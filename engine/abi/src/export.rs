@@ -166,7 +166,8 @@ macro_rules! game {
         // `init` or `update`; `export_name` gives the symbols in
         // `hotloop_abi::symbols`. Paths are absolute: a game's own items
         // named like `core`'s cannot stand in for them.
-        const _: () = {
+        #[doc(hidden)]
+        pub const __HOTLOOP_GAME: $crate::symbols::LinkedGame = {
             const SYSTEMS: &[fn(&mut $state, &$crate::Frame)] = &[$($system),*];
             const INIT: $crate::__private::Init<$state> = $crate::__init!($init_key: $state, $init);
             const GREET: fn() -> &'static ::core::primitive::str = $crate::__optional!(
@@ -293,21 +294,33 @@ macro_rules! game {
                     // SAFETY: the engine upholds the entry point's contract (crate docs).
                     unsafe { $crate::__private::migrate::<$state>(old, old_layout, new, error, MIGRATE) }
                 }
-                const _: $crate::symbols::MigrateFn = __hotloop_migrate;
             )?
 
-            // Each export must match the signature the loader expects.
-            const _: $crate::symbols::AbiVersionFn = __hotloop_abi_version;
-            const _: $crate::symbols::StateLayoutFn = __hotloop_state_layout;
-            const _: $crate::symbols::GreetFn = __hotloop_greet;
-            const _: $crate::symbols::InitFn = __hotloop_init;
-            const _: $crate::symbols::DisplayFn = __hotloop_display;
-            const _: $crate::symbols::UpdateFn = __hotloop_update;
-            const _: $crate::symbols::UpdateTimedFn = __hotloop_update_timed;
-            const _: $crate::symbols::SystemNamesFn = __hotloop_system_names;
-            const _: $crate::symbols::RenderFn = __hotloop_render;
-            const _: $crate::symbols::DescribeFn = __hotloop_describe;
-            const _: $crate::symbols::StateFieldsFn = __hotloop_state_fields;
+            // The struct's field types are the loader's (`hotloop_abi::symbols`):
+            // each export is checked against the signature it is called by.
+            $crate::symbols::LinkedGame {
+                abi_version: __hotloop_abi_version,
+                state_layout: __hotloop_state_layout,
+                state_fields: __hotloop_state_fields,
+                greet: __hotloop_greet,
+                init: __hotloop_init,
+                update: __hotloop_update,
+                update_timed: __hotloop_update_timed,
+                system_names: __hotloop_system_names,
+                render: __hotloop_render,
+                describe: __hotloop_describe,
+                // (`stringify!` only ties this to the key being given.)
+                migrate: $crate::__optional!(
+                    $(::core::option::Option::Some({
+                        let _ = ::core::stringify!($migrate);
+                        __hotloop_migrate as $crate::symbols::MigrateFn
+                    }))?;
+                    ::core::option::Option::None
+                ),
+                display: __hotloop_display,
+                package: ::core::env!("CARGO_PKG_NAME"),
+                version: ::core::env!("CARGO_PKG_VERSION"),
+            }
         };
     };
 }

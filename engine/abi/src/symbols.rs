@@ -101,3 +101,40 @@ pub const ALL: [&str; 8] = [
     RENDER,
     DESCRIBE,
 ];
+
+/// Every entry point of a game linked into the executable instead of loaded
+/// (`cargo ship`): what [`game!`](crate::game) exports, as the function
+/// pointers the loader would have looked up by name. `game!` defines it as
+/// the game crate's `__HOTLOOP_GAME`, so the types are checked where the
+/// game is compiled.
+#[derive(Clone, Copy, Debug)]
+pub struct LinkedGame {
+    /// See [`AbiVersionFn`].
+    pub abi_version: AbiVersionFn,
+    /// See [`StateLayoutFn`].
+    pub state_layout: StateLayoutFn,
+    /// See [`StateFieldsFn`].
+    pub state_fields: StateFieldsFn,
+    /// See [`GreetFn`].
+    pub greet: GreetFn,
+    /// See [`InitFn`].
+    pub init: InitFn,
+    /// See [`UpdateFn`].
+    pub update: UpdateFn,
+    /// See [`UpdateTimedFn`].
+    pub update_timed: UpdateTimedFn,
+    /// See [`SystemNamesFn`].
+    pub system_names: SystemNamesFn,
+    /// See [`RenderFn`].
+    pub render: RenderFn,
+    /// See [`DescribeFn`].
+    pub describe: DescribeFn,
+    /// See [`MigrateFn`]; `None` when the game declares no `migrate`.
+    pub migrate: Option<MigrateFn>,
+    /// See [`DisplayFn`].
+    pub display: DisplayFn,
+    /// The game's package name, for messages and the data directory.
+    pub package: &'static str,
+    /// The game's package version.
+    pub version: &'static str,
+}

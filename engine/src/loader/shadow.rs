@@ -59,6 +59,15 @@ impl ShadowDir {
         Self::at(path)
     }
 
+    /// No directory at all, for the game linked into the executable
+    /// (`cargo ship`): it copies nothing, so it leaves nothing on disk.
+    ///
+    /// # Errors
+    /// When the retiring thread cannot be started.
+    pub fn none() -> io::Result<Self> {
+        Self::at(PathBuf::new())
+    }
+
     fn name() -> String {
         format!("hotloop-{}-{:x}", std::process::id(), nonce())
     }
@@ -113,6 +122,11 @@ impl ShadowDir {
         let name = source
             .file_name()
             .map_or_else(|| "library".into(), |n| n.to_string_lossy());
+        if self.path.as_os_str().is_empty() {
+            return Err(io::Error::other(
+                "a game linked into the executable copies no library",
+            ));
+        }
         let path = self.path.join(format!("{serial:06}-{name}"));
         let mut from = fs::File::open(source)?;
         let identity = identity_of(&from.metadata()?);
@@ -139,6 +153,9 @@ impl ShadowDir {
 impl Drop for ShadowDir {
     fn drop(&mut self) {
         self.retirer.finish();
+        if self.path.as_os_str().is_empty() {
+            return;
+        }
         if let Err(error) = fs::remove_dir_all(&self.path) {
             log::warn!(
                 "could not remove shadow directory {}: {error}",

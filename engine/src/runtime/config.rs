@@ -29,6 +29,9 @@ pub struct EngineConfig {
     pub profile_systems: bool,
     /// How the state is copied before each step (see [`CopyMode`]).
     pub step_copy: CopyMode,
+    /// Watch the assets directory and reload changed files (off in a
+    /// shipped game, whose assets do not change under it).
+    pub watch_assets: bool,
 }
 
 impl EngineConfig {
@@ -45,6 +48,7 @@ impl EngineConfig {
             dump_state: false,
             profile_systems: false,
             step_copy: CopyMode::Auto,
+            watch_assets: true,
         }
     }
 }

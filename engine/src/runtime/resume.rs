@@ -109,11 +109,13 @@ impl Engine {
                 align: layout.align,
                 fingerprint: layout.fingerprint,
             }),
-            library: self.library.as_ref().map(|library| LibraryRecord {
-                shadow: library.shadow_file().path().to_path_buf(),
-                source: library.source().to_path_buf(),
-                generation: self.stats.generation,
-                id: library.id(),
+            library: self.library.as_ref().and_then(|library| {
+                Some(LibraryRecord {
+                    shadow: library.shadow_file()?.path().to_path_buf(),
+                    source: library.source().to_path_buf(),
+                    generation: self.stats.generation,
+                    id: library.id(),
+                })
             }),
             fallback: self.fallback.as_ref().map(|fallback| LibraryRecord {
                 shadow: fallback.shadow.path().to_path_buf(),

@@ -26,6 +26,27 @@ impl Engine {
     ) -> Result<Self, StartError> {
         let shadows = Arc::new(shadow_dir(session.as_ref())?);
         let library = GameLibrary::load(&config.library, &shadows)?;
+        Self::start_with(config, library, session, shadows)
+    }
+
+    pub(super) fn start_linked(
+        config: EngineConfig,
+        game: &hotloop_abi::symbols::LinkedGame,
+    ) -> Result<Self, StartError> {
+        let shadows = Arc::new(ShadowDir::none().map_err(|source| StartError::Setup {
+            what: "the retiring thread".into(),
+            source,
+        })?);
+        let library = GameLibrary::linked(game)?;
+        Self::start_with(config, library, None, shadows)
+    }
+
+    fn start_with(
+        config: EngineConfig,
+        library: GameLibrary,
+        session: Option<Session>,
+        shadows: Arc<ShadowDir>,
+    ) -> Result<Self, StartError> {
         let (mut state, before_step) =
             allocate(session.as_ref(), 1, &library).map_err(|source| StartError::Setup {
                 what: "the session's state files".into(),
@@ -84,14 +105,18 @@ impl Engine {
         let (assets, asset_watcher, asset_error) = match &config.assets {
             Some(dir) => {
                 let (store, errors) = AssetStore::load(dir);
-                let watcher = AssetWatcher::spawn(dir).map_err(|e| StartError::Setup {
-                    what: format!("a watcher on {}", dir.display()),
-                    source: std::io::Error::other(e),
-                })?;
+                let watcher = config
+                    .watch_assets
+                    .then(|| AssetWatcher::spawn(dir))
+                    .transpose()
+                    .map_err(|e| StartError::Setup {
+                        what: format!("a watcher on {}", dir.display()),
+                        source: std::io::Error::other(e),
+                    })?;
                 for error in &errors {
                     log::error!("{error}");
                 }
-                (store, Some(watcher), errors.into_iter().next())
+                (store, watcher, errors.into_iter().next())
             }
             None => (AssetStore::default(), None, None),
         };

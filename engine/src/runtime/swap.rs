@@ -152,11 +152,13 @@ impl Engine {
         let fallback = previous
             .as_ref()
             .filter(|_| notice.is_none())
-            .map(|previous| Fallback {
-                source: previous.source().to_path_buf(),
-                shadow: previous.shadow_file(),
-                generation: self.stats.generation,
-                id: previous.id(),
+            .and_then(|previous| {
+                Some(Fallback {
+                    source: previous.source().to_path_buf(),
+                    shadow: previous.shadow_file()?,
+                    generation: self.stats.generation,
+                    id: previous.id(),
+                })
             });
         // Unloading and deleting files are slow: not on the frame thread.
         if let Some(previous) = previous {

@@ -2,6 +2,7 @@
 //! dev loop (which runs cargo itself and knows when a build ends).
 
 pub mod dev;
+pub mod ship;
 pub mod watcher;
 
 use crate::error::ReloadError;

@@ -96,6 +96,9 @@ pub struct WindowOptions {
     /// Where the window was (x, y, width, height) before the engine process
     /// restarted, to open it there again.
     pub geometry: Option<[i32; 4]>,
+    /// A player's window (`cargo ship`): the game's title alone, and none
+    /// of the engine's status line, panels or keys; every key is the game's.
+    pub player: bool,
 }
 
 /// Opens the window and runs the game until it is closed, `stop` is set, or
@@ -188,7 +191,7 @@ impl App<'_> {
         let (width, height) = self.shown.size;
         let scale = self.options.scale.max(1);
         let mut attributes = Window::default_attributes()
-            .with_title(full_title(&self.shown.title, self.engine.generation()))
+            .with_title(self.title(self.engine.generation()))
             .with_inner_size(LogicalSize::new(width * scale, height * scale));
         if let Some([x, y, w, h]) = self.options.geometry {
             attributes = attributes
@@ -274,20 +277,22 @@ impl App<'_> {
             self.shown_generation,
             self.last_reload,
         );
-        self.overlay
-            .draw(&status, frame, width as usize, height as usize);
-        self.inspector
-            .draw(self.engine, frame, width as usize, height as usize);
-        if let Some(profile) = self.engine.profile() {
-            self.timings
-                .draw(profile, frame, width as usize, height as usize);
+        if !self.options.player {
+            self.overlay
+                .draw(&status, frame, width as usize, height as usize);
+            self.inspector
+                .draw(self.engine, frame, width as usize, height as usize);
+            if let Some(profile) = self.engine.profile() {
+                self.timings
+                    .draw(profile, frame, width as usize, height as usize);
+            }
         }
         // Work time up to presenting: with vsync, presenting waits for the display.
         self.engine.record_frame_time(now.elapsed(), reloaded);
         let presented = presenter.present();
         self.surface_outcome(presented, now, event_loop);
         if retitle && let Some(titles) = &self.titles {
-            titles.show(&self.shown.title, self.shown_generation);
+            titles.show(self.title(self.shown_generation));
         }
         self.stop_after_frames(event_loop);
     }
@@ -364,7 +369,7 @@ impl App<'_> {
     /// The engine's own keys: F1 status line, F2 inspector (and its keys),
     /// F3 record/loop, F4 per-system timings, F5 save state, F9 load it.
     fn engine_key(&mut self, code: KeyCode) {
-        if self.inspector.key(code, self.shift, self.engine) {
+        if self.options.player || self.inspector.key(code, self.shift, self.engine) {
             return;
         }
         match code {
@@ -385,6 +390,16 @@ impl App<'_> {
                 let _ = self.engine.load_snapshot(&path);
             }
             _ => {}
+        }
+    }
+
+    /// What the title bar says: the game's title, then (unless it is a
+    /// player's window) the library's generation.
+    fn title(&self, generation: u64) -> String {
+        if self.options.player {
+            self.shown.title.clone()
+        } else {
+            full_title(&self.shown.title, generation)
         }
     }
 

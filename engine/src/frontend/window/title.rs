@@ -34,10 +34,10 @@ impl TitleUpdater {
         })
     }
 
-    /// Shows the game's `title` and library `generation`, soon.
-    pub fn show(&self, title: &str, generation: u64) {
+    /// Shows `title`, soon.
+    pub fn show(&self, title: String) {
         if let Some(titles) = &self.titles {
-            let _ = titles.send(full_title(title, generation));
+            let _ = titles.send(title);
         }
     }
 }

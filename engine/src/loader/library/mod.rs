@@ -12,7 +12,8 @@ use std::sync::Arc;
 mod described;
 
 use hotloop_abi::symbols::{
-    self, DescribeFn, GreetFn, InitFn, MigrateFn, RenderFn, UpdateFn, UpdateTimedFn,
+    self, DescribeFn, DisplayFn, GreetFn, InitFn, LinkedGame, MigrateFn, RenderFn, StateFieldsFn,
+    StateLayoutFn, SystemNamesFn, UpdateFn, UpdateTimedFn,
 };
 use hotloop_abi::{ABI_VERSION, Frame, Message, RawCanvas, StateLayout, Status};
 use libloading::Library;
@@ -51,16 +52,39 @@ pub struct GameLibrary {
     /// What its `display` declared (`None`: it has no such entry point).
     display: Option<GameDisplay>,
     id: u64,
-    // Declared before `shadow`: the library is unloaded before its file is deleted.
-    _library: Library,
-    shadow: ShadowFile,
+    origin: Origin,
+}
+
+/// Where a game library's code is.
+enum Origin {
+    /// Loaded from a shadow copy. `library` is declared first: the library
+    /// is unloaded before its file is deleted.
+    Loaded {
+        #[allow(dead_code)] // Held for its `Drop`: unloading.
+        library: Library,
+        shadow: ShadowFile,
+    },
+    /// Linked into this executable (`cargo ship`): nothing to unload.
+    Linked,
+}
+
+/// Every entry point of a library, as looked up or linked.
+struct Found {
+    entries: EntryPoints,
+    state_layout: StateLayoutFn,
+    state_fields: StateFieldsFn,
+    system_names: Option<SystemNamesFn>,
+    display: Option<DisplayFn>,
 }
 
 impl std::fmt::Debug for GameLibrary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GameLibrary")
             .field("source", &self.source)
-            .field("shadow", &self.shadow.path())
+            .field(
+                "shadow",
+                &self.shadow_file().map(|file| file.path().to_path_buf()),
+            )
             .field("layout", &self.layout)
             .finish_non_exhaustive()
     }
@@ -139,24 +163,72 @@ impl GameLibrary {
         }
         // SAFETY: the library speaks our ABI version, whose `game!` macro
         // asserts at compile time that each export has the type in `symbols`.
-        let (entries, layout, state_fields, system_names, display) = unsafe {
-            let state_layout: symbols::StateLayoutFn = exports.get(symbols::STATE_LAYOUT)?;
-            let state_fields: symbols::StateFieldsFn = exports.get(symbols::STATE_FIELDS)?;
-            let entries = EntryPoints {
-                greet: exports.get(symbols::GREET)?,
-                init: exports.get(symbols::INIT)?,
-                update: exports.get(symbols::UPDATE)?,
-                render: exports.get(symbols::RENDER)?,
-                describe: exports.get(symbols::DESCRIBE)?,
-                migrate: exports.get(symbols::MIGRATE).ok(),
-                update_timed: exports.get(symbols::UPDATE_TIMED).ok(),
-            };
-            let system_names: Option<symbols::SystemNamesFn> =
-                exports.get(symbols::SYSTEM_NAMES).ok();
-            let display: Option<symbols::DisplayFn> = exports.get(symbols::DISPLAY).ok();
-            (entries, state_layout(), state_fields, system_names, display)
+        let found = unsafe {
+            Found {
+                entries: EntryPoints {
+                    greet: exports.get(symbols::GREET)?,
+                    init: exports.get(symbols::INIT)?,
+                    update: exports.get(symbols::UPDATE)?,
+                    render: exports.get(symbols::RENDER)?,
+                    describe: exports.get(symbols::DESCRIBE)?,
+                    migrate: exports.get(symbols::MIGRATE).ok(),
+                    update_timed: exports.get(symbols::UPDATE_TIMED).ok(),
+                },
+                state_layout: exports.get(symbols::STATE_LAYOUT)?,
+                state_fields: exports.get(symbols::STATE_FIELDS)?,
+                system_names: exports.get(symbols::SYSTEM_NAMES).ok(),
+                display: exports.get(symbols::DISPLAY).ok(),
+            }
         };
         drop(exports);
+        Self::checked(found, source, id, Origin::Loaded { library, shadow })
+    }
+
+    /// The game linked into this executable (`cargo ship`), checked as a
+    /// loaded library would be, with nothing loaded, copied or watched.
+    ///
+    /// # Errors
+    /// As [`GameLibrary::load`], from the ABI version on (an executable
+    /// linked by hand from another version of the ABI crate is refused).
+    pub fn linked(game: &LinkedGame) -> Result<Self, ReloadError> {
+        let source = Path::new(game.package);
+        // SAFETY: `game` is what `game!` made in a crate compiled against
+        // this hotloop-abi: each field's type is the signature of the
+        // export it points to (checked by the compiler where the game was
+        // built), and the code is part of this executable, never unloaded.
+        let found = unsafe { (game.abi_version)() };
+        if found != ABI_VERSION {
+            return Err(ReloadError::AbiMismatch {
+                path: source.to_path_buf(),
+                expected: ABI_VERSION,
+                found,
+            });
+        }
+        let found = Found {
+            entries: EntryPoints {
+                greet: game.greet,
+                init: game.init,
+                update: game.update,
+                render: game.render,
+                describe: game.describe,
+                migrate: game.migrate,
+                update_timed: Some(game.update_timed),
+            },
+            state_layout: game.state_layout,
+            state_fields: game.state_fields,
+            system_names: Some(game.system_names),
+            display: Some(game.display),
+        };
+        Self::checked(found, source, 0, Origin::Linked)
+    }
+
+    /// Checks what the entry points say about the state and the display,
+    /// and greets.
+    fn checked(found: Found, source: &Path, id: u64, origin: Origin) -> Result<Self, ReloadError> {
+        let path = || source.to_path_buf();
+        // SAFETY: `state_layout` has the type in `symbols` (see the callers)
+        // and runs no game code beyond building the value.
+        let layout = unsafe { (found.state_layout)() };
         if let Err(reason) = check_layout(layout) {
             return Err(ReloadError::BadLayout {
                 path: path(),
@@ -164,16 +236,21 @@ impl GameLibrary {
                 reason,
             });
         }
-        let table =
-            read_fields(state_fields, layout).map_err(|reason| ReloadError::BadFieldTable {
+        let table = read_fields(found.state_fields, layout).map_err(|reason| {
+            ReloadError::BadFieldTable {
                 path: path(),
                 reason,
-            })?;
-        let systems = system_names.map(read_system_names).unwrap_or_default();
-        let display = display
+            }
+        })?;
+        let systems = found
+            .system_names
+            .map(read_system_names)
+            .unwrap_or_default();
+        let display = found
+            .display
             .map(|display| {
-                // SAFETY: `display` has the type in `symbols` (see above) and
-                // runs no game code beyond building the value.
+                // SAFETY: `display` has the type in `symbols` (see the
+                // callers) and runs no game code beyond building the value.
                 let spec = unsafe { display() };
                 check_display(spec, |title, len| {
                     // SAFETY: `game!` points `title` at `len` bytes of a
@@ -188,7 +265,7 @@ impl GameLibrary {
                 reason,
             })?;
         let mut loaded = Self {
-            entries,
+            entries: found.entries,
             layout,
             source: source.to_path_buf(),
             greeting: String::new(),
@@ -196,8 +273,7 @@ impl GameLibrary {
             systems,
             display,
             id,
-            _library: library,
-            shadow,
+            origin,
         };
         // Greeted here, off the frame thread: the first call into a new
         // library also sets up its thread-locals and panic hook.
@@ -207,9 +283,13 @@ impl GameLibrary {
 
     /// The shadow file this library was loaded from; holding it keeps the
     /// file on disk after the library is unloaded, so that it can be loaded
-    /// again (to go back to it after its successor panics).
-    pub fn shadow_file(&self) -> ShadowFile {
-        self.shadow.clone()
+    /// again (to go back to it after its successor panics). `None` for the
+    /// game linked into the executable.
+    pub fn shadow_file(&self) -> Option<ShadowFile> {
+        match &self.origin {
+            Origin::Loaded { shadow, .. } => Some(shadow.clone()),
+            Origin::Linked => None,
+        }
     }
 
     /// Whether the library exports `migrate`.

@@ -1,0 +1,95 @@
+//! The player's executable that `cargo ship` builds: the game linked in,
+//! the same frame loop, fixed step, input, drawing and scaling as `cargo
+//! dev` (the same [`window`] and [`headless`] front ends), and none of the
+//! developer's tools: no library loaded, copied or watched, no supervisor,
+//! no status line, inspector, timings or engine keys, no `.hotloop/`
+//! folder, and the game's title alone on the window.
+//!
+//! Nothing on this path is Linux-only: the state is on the heap with whole
+//! per-step copies, and no signal handling beyond Ctrl-C (the `ctrlc`
+//! crate, portable) is involved.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::Context;
+use clap::Parser;
+use hotloop_abi::symbols::LinkedGame;
+
+use crate::files::recording::Recording;
+use crate::frontend::headless::{self, Pace};
+use crate::frontend::window::{self, WindowOptions};
+use crate::state::CopyMode;
+use crate::{Engine, EngineConfig};
+
+/// What a player may pass (all optional); the rest is for developers and
+/// CI checking that the shipped game plays as it did under `cargo dev`.
+#[derive(Debug, Parser)]
+struct PlayerCli {
+    /// Window size as a multiple of the game's framebuffer.
+    #[arg(long, default_value_t = 3)]
+    scale: u32,
+    /// Run without a window (tests).
+    #[arg(long, hide = true)]
+    headless: bool,
+    /// Stop after this many update steps (tests).
+    #[arg(long, hide = true)]
+    frames: Option<u64>,
+    /// With --headless: replay a recording made under `cargo dev` and print
+    /// the summary, whose `state_checksum` matches the one `cargo dev` prints.
+    #[arg(long, hide = true, requires = "headless")]
+    replay: Option<PathBuf>,
+}
+
+/// Runs `game` as a player's executable: its `main`, as `cargo ship`
+/// generates it, is `engine::player::main(&game::__HOTLOOP_GAME)`.
+pub fn main(game: &LinkedGame) -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    let cli = PlayerCli::parse();
+    match run(game, &cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("{}: {error:#}", game.package);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(game: &LinkedGame, cli: &PlayerCli) -> anyhow::Result<ExitCode> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let on_signal = stop.clone();
+    ctrlc::set_handler(move || on_signal.store(true, Ordering::Relaxed))
+        .context("installing the Ctrl-C handler")?;
+    let mut config = EngineConfig::new(game.package);
+    config.watch = false;
+    config.watch_assets = false;
+    config.step_copy = CopyMode::Whole;
+    config.assets = beside_executable("assets");
+    let mut engine = Engine::linked(config, game).context("the game could not start")?;
+    let summary = if let Some(path) = &cli.replay {
+        let recording = Recording::load(path).map_err(anyhow::Error::msg)?;
+        headless::replay(&mut engine, &recording)?
+    } else if cli.headless {
+        headless::run(&mut engine, cli.frames, Pace::Unpaced, &stop)
+    } else {
+        let options = WindowOptions {
+            scale: cli.scale,
+            frames: cli.frames,
+            geometry: None,
+            player: true,
+        };
+        window::run(&mut engine, options, stop)?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    println!("{}", serde_json::to_string(&summary)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `name` in the executable's directory, if it is there: a shipped game
+/// finds its files relative to itself, never through the build machine's paths.
+fn beside_executable(name: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    Some(exe.parent()?.join(name)).filter(|path| path.exists())
+}

@@ -1,0 +1,245 @@
+//! `cargo ship`: a game built into a player's executable runs from a copy of
+//! its folder anywhere, with its code linked in (no library loaded), the
+//! game's title alone and none of the engine's overlay, and plays a
+//! recording made under `cargo dev` to the same state checksum.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use engine::runtime::looping::LoopMode;
+use hotloop_abi::{Input, Key};
+use hotloop_test::GameCrate;
+use hotloop_tests::{
+    EngineProcess, XWindow, demo_library, display_available, unwatched, variants_dir, workspace,
+};
+
+/// Each game: its package, and its title.
+const GAMES: [(&str, &str); 3] = [
+    ("game-logic", "game-logic"),
+    ("invaders", "Invaders"),
+    ("breakout", "Breakout"),
+];
+
+/// `game` shipped (once per test binary, one at a time: they share the
+/// target directory), then its folder copied away from the build: the
+/// copy's executable.
+fn shipped(game: &str) -> PathBuf {
+    static SHIPPED: OnceLock<Mutex<Vec<(String, PathBuf)>>> = OnceLock::new();
+    let mut shipped = SHIPPED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some((_, path)) = shipped.iter().find(|(name, _)| name == game) {
+        return path.clone();
+    }
+    let home = workspace();
+    let made = engine::source::ship::ship(&home, game, &home)
+        .unwrap_or_else(|error| panic!("cargo ship --game {game}: {error}"));
+    assert_eq!(made.dir, home.join("target/ship").join(game));
+    let elsewhere = variants_dir().join("shipped-copies").join(game);
+    let _ = fs::remove_dir_all(&elsewhere);
+    copy_dir(&made.dir, &elsewhere);
+    let executable = elsewhere.join(game);
+    shipped.push((game.to_owned(), executable.clone()));
+    executable
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap().flatten() {
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+/// The shipped executable, started in a fresh working directory.
+fn play(executable: &Path, args: &[&str], cwd: &Path) -> EngineProcess {
+    let mut command = Command::new(executable);
+    command.args(args).current_dir(cwd).env("RUST_LOG", "info");
+    EngineProcess::start_command(command)
+}
+
+/// The library `cargo dev` would load for `game`.
+fn dev_library(game: &str) -> PathBuf {
+    if game == "game-logic" {
+        return demo_library();
+    }
+    GameCrate::copy(workspace().join("examples").join(game), "ship-test")
+        .expect("copy the example")
+        .build()
+        .unwrap_or_else(|e| panic!("{game} builds: {e}"))
+}
+
+#[test]
+fn a_shipped_game_runs_from_a_copied_folder_with_its_code_linked_in() {
+    let executable = shipped("game-logic");
+    let folder = executable.parent().unwrap();
+    let files: Vec<String> = fs::read_dir(folder)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        files.iter().all(|name| !name.ends_with(".so")),
+        "no game library beside it: {files:?}"
+    );
+    assert!(folder.join("assets/player.png").is_file(), "{files:?}");
+
+    // Running: no game library mapped, nothing written where it runs.
+    let cwd = tempfile::tempdir().unwrap();
+    let mut game = play(&executable, &["--headless"], cwd.path());
+    game.wait_for("generation 1");
+    let maps = fs::read_to_string(format!("/proc/{}/maps", game.id())).unwrap();
+    assert!(
+        !maps.contains("game_logic"),
+        "no game library (libgame_logic.so) or shadow copy of one is mapped:\n{maps}"
+    );
+    let finished = game.terminate();
+    assert!(finished.status.success(), "{}", finished.stderr);
+    assert!(finished.summary()["frames"].as_u64().unwrap() > 0);
+    assert_eq!(
+        fs::read_dir(cwd.path()).unwrap().count(),
+        0,
+        "a player's game writes nothing where it is run"
+    );
+
+    // The same 300 steps as under the dev engine, to the same bytes.
+    let shipped = play(&executable, &["--headless", "--frames", "300"], cwd.path()).finish();
+    assert!(shipped.status.success(), "{}", shipped.stderr);
+    let lib = demo_library().display().to_string();
+    let dev = EngineProcess::start([
+        "--headless",
+        "--no-watch",
+        "--no-supervise",
+        "--frames",
+        "300",
+        "--lib",
+        &lib,
+    ])
+    .finish();
+    assert!(dev.status.success(), "{}", dev.stderr);
+    assert_eq!(
+        shipped.summary()["state_checksum"],
+        dev.summary()["state_checksum"],
+        "shipped: {}\ndev: {}",
+        shipped.summary(),
+        dev.summary()
+    );
+}
+
+#[test]
+fn each_game_replays_a_cargo_dev_recording_to_the_same_checksum_when_shipped() {
+    for (game, title) in GAMES {
+        let lib = dev_library(game);
+        // 240 steps of play recorded in the dev engine: left, right and fire.
+        let mut engine = unwatched(&lib);
+        engine.toggle_loop();
+        for step in 0..240u32 {
+            let mut input = Input::default();
+            input.down.insert(if step % 80 < 40 {
+                Key::Left
+            } else {
+                Key::Right
+            });
+            if step % 30 == 0 {
+                input.down.insert(Key::Space);
+                input.pressed.insert(Key::Space);
+            }
+            engine.step(&input);
+        }
+        engine.toggle_loop();
+        assert_eq!(engine.loop_mode(), LoopMode::Playing { at: 0, of: 240 });
+        let notice = engine.notice().unwrap_or_default().to_owned();
+        let recording = notice
+            .split_once("recording saved to ")
+            .unwrap_or_else(|| panic!("{game}: no recording saved: {notice}"))
+            .1
+            .to_owned();
+        let recording = fs::canonicalize(&recording).unwrap();
+        let recording = recording.to_str().unwrap();
+
+        let lib = lib.display().to_string();
+        let dev = EngineProcess::start([
+            "--headless",
+            "--no-watch",
+            "--lib",
+            &lib,
+            "--replay",
+            recording,
+        ])
+        .finish();
+        assert!(dev.status.success(), "{game}: {}", dev.stderr);
+        let cwd = tempfile::tempdir().unwrap();
+        let executable = shipped(game);
+        let player = play(
+            &executable,
+            &["--headless", "--replay", recording],
+            cwd.path(),
+        )
+        .finish();
+        assert!(player.status.success(), "{game}: {}", player.stderr);
+        let (dev, player) = (dev.summary(), player.summary());
+        assert_eq!(player["frames"], 240, "{game}: {player}");
+        assert_eq!(player["title"], title, "{game}: {player}");
+        assert_eq!(
+            player["state_checksum"], dev["state_checksum"],
+            "{game}: shipped {player}\ndev {dev}"
+        );
+    }
+}
+
+/// The status line's text colour (`frontend::overlay`), drawn in the top
+/// rows of the engine's window.
+const STATUS_TEXT: [u8; 3] = [235, 235, 235];
+
+#[test]
+fn a_shipped_window_shows_the_game_alone_under_its_own_title() {
+    if !display_available() {
+        return;
+    }
+    let executable = shipped("game-logic");
+    let cwd = tempfile::tempdir().unwrap();
+    let mut game = play(&executable, &["--scale", "2"], cwd.path());
+    game.wait_for("generation 1");
+    let window = XWindow::of_process_titled(game.id(), "game-logic", Duration::from_secs(60))
+        .expect("a window titled with the game's title alone");
+    assert_eq!(window.title(), "game-logic");
+    // The status line would be text in the top 12 framebuffer rows.
+    let band = 12 * 2;
+    let shipped_text = window
+        .screenshot()
+        .fraction_in_top(band, |rgb| rgb == STATUS_TEXT);
+    drop(game.terminate());
+
+    // The same check finds the status line in the developer's window.
+    let lib = demo_library().display().to_string();
+    let mut dev = EngineProcess::start([
+        "--no-watch",
+        "--no-supervise",
+        "--scale",
+        "2",
+        "--lib",
+        &lib,
+    ]);
+    dev.wait_for("generation 1");
+    let window = XWindow::of_process(dev.id(), Duration::from_secs(60)).expect("the dev window");
+    let mut dev_text = 0.0;
+    for _ in 0..50 {
+        dev_text = window
+            .screenshot()
+            .fraction_in_top(band, |rgb| rgb == STATUS_TEXT);
+        if dev_text > 0.0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(dev.terminate());
+    assert!(dev_text > 0.01, "the check sees a status line: {dev_text}");
+    assert_eq!(shipped_text, 0.0, "no status line over the shipped game");
+}
