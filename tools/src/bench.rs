@@ -411,3 +411,42 @@ pub fn big_state(samples: usize) -> Result<()> {
     }
     Ok(())
 }
+
+/// `cargo ship`: the player's executable for each game (its size), and
+/// from starting it to the end of its first step, headless, next to the
+/// dev engine (`hotloop --headless` on the same game's library, supervised
+/// as `cargo dev` runs it).
+pub fn ship(samples: usize) -> Result<()> {
+    let home = engine::source::dev::home_workspace();
+    let shipped = engine::source::ship::ship(&home, "game-logic", &home)
+        .map_err(anyhow::Error::msg)?;
+    for game in ["game-logic", "invaders", "breakout"] {
+        let made = engine::source::ship::ship(&home, game, &home).map_err(anyhow::Error::msg)?;
+        let size = std::fs::metadata(&made.executable)?.len() as f64 / (1 << 20) as f64;
+        println!("{game}: shipped executable {size:.1} MiB (stripped)");
+    }
+    let library = hotloop_tests::demo_library();
+    let library = library.to_str().context("library path")?;
+    let time = |program: &Path, args: &[&str]| -> Result<Distribution> {
+        let mut times = Vec::with_capacity(samples);
+        for _ in 0..samples {
+            let started = Instant::now();
+            let output = Command::new(program).args(args).output()?;
+            times.push(started.elapsed());
+            if !output.status.success() {
+                bail!(
+                    "{} failed: {}",
+                    program.display(),
+                    String::from_utf8_lossy(&output.stderr)
+                );
+            }
+        }
+        Ok(Distribution::new(times))
+    };
+    time(&shipped.executable, &["--headless", "--frames", "1"])?
+        .report("start -> first step done, shipped demo (headless)");
+    let hotloop = hotloop_tests::engine_binary();
+    time(&hotloop, &["--headless", "--no-watch", "--frames", "1", "--lib", library])?
+        .report("start -> first step done, dev engine, supervised (headless)");
+    Ok(())
+}

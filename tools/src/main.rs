@@ -78,6 +78,9 @@ enum BenchKind {
     /// Engine steps of a 64 MiB state: the copy taken before each step,
     /// whole or only the pages written, alone and supervised.
     BigState,
+    /// `cargo ship`: the player's executables' sizes, and their start to
+    /// first step next to the dev engine's.
+    Ship,
 }
 
 fn main() -> Result<()> {
@@ -100,6 +103,7 @@ fn main() -> Result<()> {
             BenchKind::Restart => bench::restart(samples)?,
             BenchKind::Stop => bench::stop(samples)?,
             BenchKind::BigState => bench::big_state(samples)?,
+            BenchKind::Ship => bench::ship(samples)?,
         },
         Command::Ship { game, workspace } => {
             let home = engine::source::dev::home_workspace();
