@@ -9,11 +9,13 @@ use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
+use engine::player::save::{self, Restored};
 use engine::runtime::looping::LoopMode;
 use hotloop_abi::{Input, Key};
 use hotloop_test::GameCrate;
 use hotloop_tests::{
-    EngineProcess, XWindow, demo_library, display_available, unwatched, variants_dir, workspace,
+    EngineProcess, Variant, XWindow, demo_library, display_available, run, ticks, unwatched,
+    variants_dir, workspace,
 };
 
 /// Each game: its package, and its title.
@@ -36,7 +38,7 @@ fn shipped(game: &str) -> PathBuf {
         return path.clone();
     }
     let home = workspace();
-    let made = engine::source::ship::ship(&home, game, &home)
+    let made = engine::source::ship::ship(&home, game, &home, None)
         .unwrap_or_else(|error| panic!("cargo ship --game {game}: {error}"));
     assert_eq!(made.dir, home.join("target/ship").join(game));
     let elsewhere = variants_dir().join("shipped-copies").join(game);
@@ -242,4 +244,98 @@ fn a_shipped_window_shows_the_game_alone_under_its_own_title() {
     drop(dev.terminate());
     assert!(dev_text > 0.01, "the check sees a status line: {dev_text}");
     assert_eq!(shipped_text, 0.0, "no status line over the shipped game");
+}
+
+#[test]
+fn a_save_of_an_older_layout_carries_over_and_an_unusable_one_is_kept_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("game/save.hlstate");
+    let mut old = unwatched(&demo_library());
+    run(&mut old, 50);
+    save::keep(&old, &path).unwrap();
+
+    // A newer build of the game with another state layout.
+    let newer = Variant::of_demo("save-newer-layout");
+    newer
+        .edit(
+            "lib.rs",
+            "        pub ticks: u64,\n",
+            "        pub ticks: u64,\n        pub lives: u32,\n",
+        )
+        .edit(
+            "lib.rs",
+            "        ticks: 0,\n",
+            "        ticks: 0,\n        lives: 3,\n",
+        );
+    let mut engine = unwatched(&newer.build());
+    assert_eq!(save::restore(&mut engine, &path), Restored::Loaded);
+    assert_eq!(ticks(engine.state_bytes()), 50, "carried over by name");
+    let lives = engine::state::fields::locate(engine.state_fields(), "lives", engine.state_bytes())
+        .unwrap()
+        .offset;
+    assert_eq!(
+        engine.state_bytes()[lives],
+        3,
+        "a new field takes init's value"
+    );
+
+    // A save that is no snapshot at all: kept aside, and a new game.
+    std::fs::write(&path, b"not a hotloop save").unwrap();
+    let mut engine = unwatched(&demo_library());
+    let Restored::KeptAside(aside, reason) = save::restore(&mut engine, &path) else {
+        panic!("an unusable save is kept aside");
+    };
+    assert!(
+        !path.exists() && aside.is_file(),
+        "renamed, not deleted: {aside:?}"
+    );
+    assert_eq!(std::fs::read(&aside).unwrap(), b"not a hotloop save");
+    assert!(!reason.is_empty());
+    assert_eq!(ticks(engine.state_bytes()), 0, "a new game");
+}
+
+#[test]
+fn a_persisting_shipped_game_carries_on_where_the_player_quit() {
+    if !display_available() {
+        return;
+    }
+    let home = workspace();
+    let variant = Variant::of_demo("persisting");
+    variant.edit(
+        "lib.rs",
+        "    greet: greet,\n",
+        "    greet: greet,\n    persist: true,\n",
+    );
+    let crate_dir = variants_dir().join("src").join(variant.name());
+    // Shipping links the game crate in: it builds as an rlib too.
+    let manifest = crate_dir.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("crate-type = [\"cdylib\"]", "crate-type = [\"cdylib\", \"rlib\"]"),
+    )
+    .unwrap();
+    let package = format!("variant-{}", variant.name());
+    let made = engine::source::ship::ship(&crate_dir, &package, &home, Some(&home.join("target")))
+        .unwrap_or_else(|error| panic!("cargo ship a persisting game: {error}"));
+    let data = tempfile::tempdir().unwrap();
+    let save_file = data.path().join(&package).join("save.hlstate");
+    let session = |frames: &str| {
+        let mut command = Command::new(&made.executable);
+        command
+            .args(["--frames", frames])
+            .current_dir(data.path())
+            .env("XDG_DATA_HOME", data.path());
+        let finished = EngineProcess::start_command(command).finish();
+        assert!(finished.status.success(), "{}", finished.stderr);
+        let saved = engine::files::snapshot::load(&save_file)
+            .unwrap_or_else(|error| panic!("a save at {}: {error}", save_file.display()));
+        ticks(saved.state.bytes())
+    };
+    assert_eq!(session("60"), 60, "saved when the player quit");
+    assert_eq!(
+        session("120"),
+        180,
+        "restored at the next start, then saved again"
+    );
 }

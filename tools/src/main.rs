@@ -108,8 +108,8 @@ fn main() -> Result<()> {
         Command::Ship { game, workspace } => {
             let home = engine::source::dev::home_workspace();
             let workspace = workspace.unwrap_or_else(|| home.clone());
-            let shipped =
-                engine::source::ship::ship(&workspace, &game, &home).map_err(anyhow::Error::msg)?;
+            let shipped = engine::source::ship::ship(&workspace, &game, &home, None)
+                .map_err(anyhow::Error::msg)?;
             let size = std::fs::metadata(&shipped.executable)?.len();
             println!(
                 "shipped {game} to {}/ ({:.1} MiB): run {}",

@@ -105,6 +105,7 @@ macro_rules! state {
 /// | `describe` | `fn(&State, &mut Message)` | one line for logs and the headless summary |
 /// | `migrate` | `fn(&OldState, &mut State) -> bool` | after a layout change: fill the new state (already `init`ed) from the old; `false` declines |
 /// | `greet` | `fn() -> &'static str` | logged by the engine after each load |
+/// | `persist` | `bool` | a shipped game (`cargo ship`) keeps its state between runs (default `false`) |
 ///
 /// Each value is a constant expression: a function's path, a closure that
 /// captures nothing, a literal. It is bound to a constant outside the
@@ -155,6 +156,7 @@ macro_rules! game {
         $(, describe: $describe:expr)?
         $(, migrate: $migrate:expr)?
         $(, greet: $greet:expr)?
+        $(, persist: $persist:expr)?
         $(,)?
     ) => {
         // Every expression the author wrote is bound to a constant first,
@@ -188,6 +190,7 @@ macro_rules! game {
                     $crate::__optional!($($title)?; ::core::env!("CARGO_PKG_NAME")),
                 )
             };
+            const PERSIST: ::core::primitive::bool = $crate::__optional!($($persist)?; false);
             const NAMES: &::core::primitive::str = ::core::concat!($(::core::stringify!($system), "\n"),*);
             #[unsafe(export_name = "abi_version")]
             extern "C" fn __hotloop_abi_version() -> ::core::primitive::u32 {
@@ -318,6 +321,7 @@ macro_rules! game {
                     ::core::option::Option::None
                 ),
                 display: __hotloop_display,
+                persist: PERSIST,
                 package: ::core::env!("CARGO_PKG_NAME"),
                 version: ::core::env!("CARGO_PKG_VERSION"),
             }

@@ -133,6 +133,8 @@ pub struct LinkedGame {
     pub migrate: Option<MigrateFn>,
     /// See [`DisplayFn`].
     pub display: DisplayFn,
+    /// Whether the shipped game keeps its state between runs (`persist`).
+    pub persist: bool,
     /// The game's package name, for messages and the data directory.
     pub package: &'static str,
     /// The game's package version.

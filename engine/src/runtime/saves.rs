@@ -153,6 +153,15 @@ impl Engine {
         result
     }
 
+    /// Saves the state to `path`, whole or not at all (a shipped game's
+    /// save between runs).
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn save_state_to(&self, path: &Path) -> Result<(), SnapshotError> {
+        snapshot::save_as(path, &self.state, self.table.described())
+    }
+
     /// Saves the state to a new snapshot beside the others (never over the
     /// quick save), for a session that must end: it can be loaded with F9
     /// once copied to the quick save's place.

@@ -21,14 +21,21 @@ pub struct Shipped {
     pub executable: PathBuf,
 }
 
-/// Builds `package` of the workspace at `workspace` into `target/ship/<package>/`.
-/// `hotloop` is the workspace holding the `engine` crate to link when the
-/// game's own workspace has none.
+/// Builds `package` of the workspace at `workspace` into `ship/<package>/`
+/// of its target directory (or of `target`, when given: a game outside
+/// hotloop's workspace can share its compiled dependencies). `hotloop` is
+/// the workspace holding the `engine` crate to link when the game's own
+/// workspace has none.
 ///
 /// # Errors
 /// What failed, in a sentence: the workspace or package not found, a game
 /// crate that is not also an `rlib`, the build (cargo's output is echoed).
-pub fn ship(workspace: &Path, package: &str, hotloop: &Path) -> Result<Shipped, String> {
+pub fn ship(
+    workspace: &Path,
+    package: &str,
+    hotloop: &Path,
+    target: Option<&Path>,
+) -> Result<Shipped, String> {
     let metadata = MetadataCommand::new()
         .manifest_path(workspace.join("Cargo.toml"))
         .no_deps()
@@ -53,7 +60,10 @@ pub fn ship(workspace: &Path, package: &str, hotloop: &Path) -> Result<Shipped, 
     let engine = find(&metadata.packages, "engine")
         .map(dir_of)
         .unwrap_or_else(|| hotloop.join("engine"));
-    let target = metadata.target_directory.clone().into_std_path_buf();
+    let target = target.map_or_else(
+        || metadata.target_directory.clone().into_std_path_buf(),
+        Path::to_path_buf,
+    );
     let build_dir = target.join("ship-build").join(package);
     write_crate(&build_dir, workspace, game, &engine)?;
 

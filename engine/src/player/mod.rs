@@ -5,9 +5,14 @@
 //! no status line, inspector, timings or engine keys, no `.hotloop/`
 //! folder, and the game's title alone on the window.
 //!
+//! A game that declares `persist: true` keeps its state between a player's
+//! runs in the platform's data directory ([`save`]).
+//!
 //! Nothing on this path is Linux-only: the state is on the heap with whole
 //! per-step copies, and no signal handling beyond Ctrl-C (the `ctrlc`
 //! crate, portable) is involved.
+
+pub mod save;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,7 +72,29 @@ fn run(game: &LinkedGame, cli: &PlayerCli) -> anyhow::Result<ExitCode> {
     config.watch_assets = false;
     config.step_copy = CopyMode::Whole;
     config.assets = beside_executable("assets");
+    // A player's run keeps the state between runs; runs for developers and
+    // CI (`--headless`) start from `init` every time.
+    let mut save = (game.persist && !cli.headless)
+        .then(|| save::path_for(game.package))
+        .flatten();
+    if let Some(dir) = save.as_ref().and_then(|path| path.parent()) {
+        // Where a save of another layout would be set aside by a reload.
+        config.snapshot_dir = dir.to_path_buf();
+    }
     let mut engine = Engine::linked(config, game).context("the game could not start")?;
+    if let Some(path) = save.clone()
+        && let save::Restored::KeptAside(aside, reason) = save::restore(&mut engine, &path)
+    {
+        eprintln!(
+            "{}: the saved game could not be carried over ({reason}); it is kept at {} and a new game starts",
+            game.package,
+            aside.display()
+        );
+        if aside == path {
+            // It could not be moved: never save over it.
+            save = None;
+        }
+    }
     let summary = if let Some(path) = &cli.replay {
         let recording = Recording::load(path).map_err(anyhow::Error::msg)?;
         headless::replay(&mut engine, &recording)?
@@ -81,6 +108,10 @@ fn run(game: &LinkedGame, cli: &PlayerCli) -> anyhow::Result<ExitCode> {
             player: true,
         };
         window::run(&mut engine, options, stop)?;
+        if let Some(path) = &save {
+            save::keep(&engine, path)
+                .with_context(|| format!("could not save the game to {}", path.display()))?;
+        }
         return Ok(ExitCode::SUCCESS);
     };
     println!("{}", serde_json::to_string(&summary)?);
