@@ -12,6 +12,7 @@ use clap::Parser;
 use engine::files::recording::Recording;
 use engine::frontend::headless::{self, Pace};
 use engine::frontend::window::{self, WindowError, WindowOptions};
+use engine::runtime::crash_log::CrashReport;
 use engine::session::Session;
 use engine::session::supervisor::{self, SupervisorOptions};
 use engine::source::dev::{self, DevConfig, DevLoop, home_workspace};
@@ -40,6 +41,12 @@ struct Cli {
     /// print the summary, whose `state_checksum` a replay reproduces exactly.
     #[arg(long, requires = "headless")]
     replay: Option<PathBuf>,
+    /// Loop a player's crash report (its `.json` or `.hlrec`) on the
+    /// current code: the last seconds of play up to the failing step,
+    /// again after every save; a report of another state layout is carried
+    /// over by field name.
+    #[arg(long, value_name = "FILE", conflicts_with = "replay")]
+    replay_crash: Option<PathBuf>,
     /// Include the state's fields and values in the JSON summary printed at exit.
     #[arg(long)]
     dump_state: bool,
@@ -219,6 +226,16 @@ fn run(cli: Cli, session: Option<Session>, stop: &Arc<AtomicBool>) -> anyhow::Re
     } else if resuming && !cli.no_watch {
         let library = engine.config().library.clone();
         engine.take_if_new(&library);
+    }
+    if let Some(path) = &cli.replay_crash {
+        let recording = CrashReport::recording_of(path).map_err(anyhow::Error::msg)?;
+        let how = engine
+            .loop_recording(recording)
+            .with_context(|| format!("cannot play the crash report {}", path.display()))?;
+        log::info!(
+            "looping the crash report {}{how}: it runs up to the failing step again after every save",
+            path.display()
+        );
     }
     let summary = if let Some(path) = &cli.replay {
         let recording = Recording::load(path).map_err(anyhow::Error::msg)?;

@@ -11,7 +11,7 @@ use std::time::Duration;
 use hotloop_abi::{Frame, Input, Message, StateLayout};
 
 use crate::assets::{AssetStore, AssetWatcher};
-use crate::error::StartError;
+use crate::error::{ReloadError, StartError};
 pub use crate::files::checksum::checksum;
 use crate::loader::library::{GameDisplay, GameLibrary};
 use crate::loader::shadow::{ShadowDir, ShadowFile};
@@ -27,6 +27,7 @@ use messages::Messages;
 
 pub mod clock;
 mod config;
+pub mod crash_log;
 pub mod frame_times;
 mod inspect;
 pub mod looping;
@@ -38,7 +39,7 @@ mod saves;
 mod start;
 mod swap;
 
-pub use config::EngineConfig;
+pub use config::{CrashReports, EngineConfig};
 pub use report::{ReloadRecord, ReloadStats, Summary, SwapKind};
 pub use saves::LoadError;
 use start::{allocate, shadow_dir};
@@ -91,6 +92,8 @@ pub struct Engine {
     /// names the new ones is persisted, so a crash in between, or a record
     /// that could not be written, still finds the state the record names.
     superseded: Vec<resume::StaleFiles>,
+    /// The record a crash report is made from (a shipped game).
+    crash_log: Option<crash_log::CrashLog>,
     /// Libraries whose code crashed the engine: never loaded again.
     crashed: Vec<u64>,
     /// When a crash ended the previous engine process (Unix ns), until the
@@ -245,6 +248,9 @@ impl Engine {
         };
         let number = self.clock;
         self.clock += 1;
+        if let Some(log) = &mut self.crash_log {
+            log.before_step(&self.state, number, &input);
+        }
         self.before_step.save(&self.state);
         // From here a crash restores `before_step`: this step runs again.
         control::begin_step(self.steps);
@@ -267,11 +273,34 @@ impl Engine {
             };
             self.before_step.restore(&mut self.state);
             self.fail(&error);
-            if !self.recover() {
+            let recovered = self.recover();
+            self.report_crash(&error);
+            if !recovered {
                 break;
             }
         }
         self.commit();
+    }
+
+    /// Writes a crash report of `error`, when this engine keeps them (a
+    /// shipped game), and says where it is in place of the developer's
+    /// message.
+    fn report_crash(&mut self, error: &ReloadError) {
+        let Some(log) = &mut self.crash_log else {
+            return;
+        };
+        match log.write(&error.to_string(), self.steps) {
+            Ok(Some(path)) => {
+                let text = format!(
+                    "the game stopped: {error}; a crash report is saved to {}",
+                    path.display()
+                );
+                log::error!("{text}");
+                self.messages.code_failed(text);
+            }
+            Ok(None) => {}
+            Err(write_error) => log::error!("could not write a crash report: {write_error}"),
+        }
     }
 
     /// Marks the step done, for a crash from here on.
@@ -306,7 +335,9 @@ impl Engine {
             );
             let Err(error) = result else { return };
             self.fail(&error);
-            if !self.recover() {
+            let recovered = self.recover();
+            self.report_crash(&error);
+            if !recovered {
                 return;
             }
         }

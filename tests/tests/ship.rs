@@ -312,7 +312,10 @@ fn a_persisting_shipped_game_carries_on_where_the_player_quit() {
     let text = std::fs::read_to_string(&manifest).unwrap();
     std::fs::write(
         &manifest,
-        text.replace("crate-type = [\"cdylib\"]", "crate-type = [\"cdylib\", \"rlib\"]"),
+        text.replace(
+            "crate-type = [\"cdylib\"]",
+            "crate-type = [\"cdylib\", \"rlib\"]",
+        ),
     )
     .unwrap();
     let package = format!("variant-{}", variant.name());
@@ -338,4 +341,132 @@ fn a_persisting_shipped_game_carries_on_where_the_player_quit() {
         180,
         "restored at the next start, then saved again"
     );
+}
+
+/// The demo, with a system that panics when `ticks` reaches 90: a bug a
+/// player meets after a second and a half of play.
+fn panicking_at_90(name: &str) -> Variant {
+    let variant = Variant::of_demo(name);
+    variant.edit(
+        "systems.rs",
+        "    state.ticks += 1;\n",
+        "    state.ticks += 1;\n    if state.ticks == 90 {\n        panic!(\"boom at tick 90\");\n    }\n",
+    );
+    variant
+}
+
+/// Ships `variant` (made an rlib too) into the workspace's target directory.
+fn ship_variant(variant: &Variant) -> PathBuf {
+    let home = workspace();
+    let crate_dir = variants_dir().join("src").join(variant.name());
+    let manifest = crate_dir.join("Cargo.toml");
+    let text = fs::read_to_string(&manifest).unwrap();
+    fs::write(
+        &manifest,
+        text.replace(
+            "crate-type = [\"cdylib\"]",
+            "crate-type = [\"cdylib\", \"rlib\"]",
+        ),
+    )
+    .unwrap();
+    let package = format!("variant-{}", variant.name());
+    engine::source::ship::ship(&crate_dir, &package, &home, Some(&home.join("target")))
+        .unwrap_or_else(|error| panic!("cargo ship {package}: {error}"))
+        .executable
+}
+
+#[test]
+fn a_players_crash_comes_home_and_runs_through_the_fix() {
+    let variant = panicking_at_90("crashy-shipped");
+    let executable = ship_variant(&variant);
+    let data = tempfile::tempdir().unwrap();
+    let mut command = Command::new(&executable);
+    command
+        .args(["--headless", "--frames", "200"])
+        .current_dir(data.path())
+        .env("XDG_DATA_HOME", data.path());
+    let played = EngineProcess::start_command(command).finish();
+    assert!(played.status.success(), "{}", played.stderr);
+    assert!(
+        played.stderr.contains("a crash report is saved to"),
+        "the player is told: {}",
+        played.stderr
+    );
+    let crashes = data.path().join("variant-crashy-shipped/crashes");
+    let report_path = fs::read_dir(&crashes)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .expect("a crash report");
+    let report: engine::runtime::crash_log::CrashReport =
+        serde_json::from_slice(&fs::read(&report_path).unwrap()).unwrap();
+    assert_eq!(report.game, "variant-crashy-shipped 0.1.0");
+    assert!(report.message.contains("boom at tick 90"), "{report:?}");
+    assert_eq!(report.step, 90, "{report:?}");
+
+    // `cargo dev --replay-crash`: the report loops on the current code, up
+    // to the same failure.
+    let crashy = variant.build();
+    let report_arg = report_path.to_str().unwrap();
+    let lib = crashy.display().to_string();
+    let dev = EngineProcess::start([
+        "--headless",
+        "--no-watch",
+        "--no-supervise",
+        "--lib",
+        &lib,
+        "--replay-crash",
+        report_arg,
+        "--frames",
+        "150",
+    ])
+    .finish();
+    assert!(dev.status.success(), "{}", dev.stderr);
+    let summary = dev.summary();
+    assert!(
+        summary["last_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("boom at tick 90"),
+        "the same failure: {summary}"
+    );
+
+    // Fix, save (a reload): the loop runs again, through the fix.
+    let mut engine = unwatched(&crashy);
+    let recording = engine::runtime::crash_log::CrashReport::recording_of(&report_path).unwrap();
+    let steps = recording.inputs.len();
+    engine.loop_recording(recording).unwrap();
+    run(&mut engine, steps as u64);
+    assert!(engine.is_paused(), "the failing step fails again");
+    let failures = engine.stats().failed_reloads;
+    engine.reload_from(&demo_library()).unwrap();
+    let mut furthest = 0;
+    for _ in 0..steps * 2 {
+        run(&mut engine, 1);
+        furthest = furthest.max(ticks(engine.state_bytes()));
+    }
+    assert!(!engine.is_paused());
+    assert_eq!(engine.stats().failed_reloads, failures, "no new failure");
+    assert!(furthest >= 90, "past the step that failed: {furthest}");
+
+    // A newer build with another layout takes the report by field name.
+    let newer = panicking_at_90("crash-newer-layout");
+    newer
+        .edit(
+            "lib.rs",
+            "        pub ticks: u64,\n",
+            "        pub ticks: u64,\n        pub lives: u32,\n",
+        )
+        .edit(
+            "lib.rs",
+            "        ticks: 0,\n",
+            "        ticks: 0,\n        lives: 3,\n",
+        );
+    let mut engine = unwatched(&newer.build());
+    let recording = engine::runtime::crash_log::CrashReport::recording_of(&report_path).unwrap();
+    let how = engine.loop_recording(recording).unwrap();
+    assert!(how.contains("lives"), "carried over by name: {how}");
+    run(&mut engine, steps as u64);
+    assert!(engine.is_paused(), "and fails where the player's did");
 }

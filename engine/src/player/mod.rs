@@ -5,6 +5,11 @@
 //! no status line, inspector, timings or engine keys, no `.hotloop/`
 //! folder, and the game's title alone on the window.
 //!
+//! When game code fails, the player sees one line saying so and where the
+//! crash report is (the platform's data directory, `GAME/crashes/`): the
+//! last few seconds of play, which `cargo dev --replay-crash FILE` plays
+//! again on the developer's current code.
+//!
 //! A game that declares `persist: true` keeps its state between a player's
 //! runs in the platform's data directory ([`save`]).
 //!
@@ -26,6 +31,7 @@ use hotloop_abi::symbols::LinkedGame;
 use crate::files::recording::Recording;
 use crate::frontend::headless::{self, Pace};
 use crate::frontend::window::{self, WindowOptions};
+use crate::runtime::CrashReports;
 use crate::state::CopyMode;
 use crate::{Engine, EngineConfig};
 
@@ -72,6 +78,10 @@ fn run(game: &LinkedGame, cli: &PlayerCli) -> anyhow::Result<ExitCode> {
     config.watch_assets = false;
     config.step_copy = CopyMode::Whole;
     config.assets = beside_executable("assets");
+    config.crash_reports = dirs::data_dir().map(|data| CrashReports {
+        dir: data.join(game.package).join("crashes"),
+        game: format!("{} {}", game.package, game.version),
+    });
     // A player's run keeps the state between runs; runs for developers and
     // CI (`--headless`) start from `init` every time.
     let mut save = (game.persist && !cli.headless)

@@ -32,6 +32,17 @@ pub struct EngineConfig {
     /// Watch the assets directory and reload changed files (off in a
     /// shipped game, whose assets do not change under it).
     pub watch_assets: bool,
+    /// Write a crash report when game code fails (a shipped game).
+    pub crash_reports: Option<CrashReports>,
+}
+
+/// Where a shipped game writes its crash reports, and what it calls itself.
+#[derive(Clone, Debug)]
+pub struct CrashReports {
+    /// The directory the reports go to.
+    pub dir: PathBuf,
+    /// The game and its build ("invaders 0.1.0").
+    pub game: String,
 }
 
 impl EngineConfig {
@@ -49,6 +60,7 @@ impl EngineConfig {
             profile_systems: false,
             step_copy: CopyMode::Auto,
             watch_assets: true,
+            crash_reports: None,
         }
     }
 }

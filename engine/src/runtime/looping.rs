@@ -111,6 +111,18 @@ impl Looper {
         }
     }
 
+    /// Loops `recording` from its first step.
+    pub fn play_from(&mut self, recording: Recording) {
+        self.mode = if recording.inputs.is_empty() {
+            Mode::Off
+        } else {
+            Mode::Playing {
+                recording,
+                cursor: 0,
+            }
+        };
+    }
+
     /// Back to live input; the state stays as it is.
     pub fn stop(&mut self) {
         self.mode = Mode::Off;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::Engine;
 use crate::error::ReloadError;
 use crate::files::recording::Recording;
-use crate::files::snapshot::{self, SnapshotError};
+use crate::files::snapshot::{self, Snapshot, SnapshotError};
 use crate::runtime::looping::LoopMode;
 use crate::state::StateBuffer;
 use crate::state::fields::{self, InvalidValue};
@@ -137,6 +137,39 @@ impl Engine {
         Ok(())
     }
 
+    /// Loops `recording` (a crash report's, say) on the running code: its
+    /// start state becomes the state, carried over by field name (or the
+    /// game's `migrate`) when it was recorded with another layout, and its
+    /// inputs play again and again, from the start after every reload, as
+    /// a loop recorded with F3 does. Returns how the start was carried over.
+    ///
+    /// # Errors
+    /// When the start state cannot be taken (invalid values, no field table
+    /// to carry it over by) or the recording is of another update rate; the
+    /// running state is then untouched.
+    pub fn loop_recording(&mut self, recording: Recording) -> Result<String, LoadError> {
+        if recording.rate != self.display.rate {
+            return Err(LoadError::OtherRate {
+                recorded: recording.rate,
+                running: self.display.rate,
+            });
+        }
+        let how = self.take_state(recording.start, "the recording's start state")?;
+        self.clock = recording.first_step;
+        self.looper.play_from(Recording {
+            start: Snapshot {
+                state: self.state.clone(),
+                table: self.table.described().cloned(),
+            },
+            first_step: recording.first_step,
+            rate: recording.rate,
+            inputs: recording.inputs,
+        });
+        let steps = self.looper.mode();
+        log::info!("looping the recording{how} ({steps:?})");
+        Ok(how)
+    }
+
     /// Saves the state to `<snapshot_dir>/quicksave.hlstate` and returns the path.
     ///
     /// # Errors
@@ -207,8 +240,15 @@ impl Engine {
 
     /// Loads the snapshot at `path`; returns how it was carried over, if it was.
     fn try_load_snapshot(&mut self, path: &Path) -> Result<String, LoadError> {
-        let mut loaded = snapshot::load(path)?;
-        let what = || format!("snapshot {}", path.display());
+        let loaded = snapshot::load(path)?;
+        self.take_state(loaded, &format!("snapshot {}", path.display()))
+    }
+
+    /// Makes `loaded` (named `what` in errors) the running state, checked,
+    /// and carried over to the running layout when it has another one;
+    /// returns how it was carried over, if it was.
+    fn take_state(&mut self, mut loaded: Snapshot, what: &str) -> Result<String, LoadError> {
+        let what = || what.to_owned();
         let running = self.state.layout();
         if loaded.state.layout() == running {
             // The running library's table is the authority on its own type.

@@ -66,6 +66,16 @@ impl Engine {
         let mut engine =
             Self::assemble(config, Some(library), state, before_step, session, shadows)?;
         engine.set_profiling(engine.config.profile_systems);
+        if let Some(reports) = engine.config.crash_reports.clone() {
+            engine.crash_log = Some(super::crash_log::CrashLog::new(
+                reports.dir,
+                reports.game,
+                &engine.state,
+                engine.table.described(),
+                engine.clock,
+                engine.display.rate,
+            ));
+        }
         engine.history = history;
         engine.stats.generation = 1;
         engine.newest_generation = 1;
@@ -150,6 +160,7 @@ impl Engine {
             session,
             state_serial: 1,
             superseded: Vec::new(),
+            crash_log: None,
             crashed: Vec::new(),
             restarted_after: None,
             last_build_time: std::time::UNIX_EPOCH,

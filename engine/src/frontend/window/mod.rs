@@ -277,9 +277,11 @@ impl App<'_> {
             self.shown_generation,
             self.last_reload,
         );
+        // A player sees no status line, only what stopped the game.
+        self.overlay.visible &= !self.options.player;
+        self.overlay
+            .draw(&status, frame, width as usize, height as usize);
         if !self.options.player {
-            self.overlay
-                .draw(&status, frame, width as usize, height as usize);
             self.inspector
                 .draw(self.engine, frame, width as usize, height as usize);
             if let Some(profile) = self.engine.profile() {
