@@ -1090,3 +1090,25 @@ hotloop_abi::game! {{
     );
     variant
 }
+
+/// Ships `variant` with `cargo ship` (its crate made an `rlib` too, as a
+/// game crate to ship must be), into the workspace's target directory;
+/// returns the executable.
+pub fn ship_variant(variant: &Variant) -> PathBuf {
+    let home = workspace();
+    let crate_dir = variants_dir().join("src").join(variant.name());
+    let manifest = crate_dir.join("Cargo.toml");
+    let text = fs::read_to_string(&manifest).expect("variant manifest");
+    fs::write(
+        &manifest,
+        text.replace(
+            "crate-type = [\"cdylib\"]",
+            "crate-type = [\"cdylib\", \"rlib\"]",
+        ),
+    )
+    .expect("write variant manifest");
+    let package = format!("variant-{}", variant.name());
+    engine::source::ship::ship(&crate_dir, &package, &home, Some(&home.join("target")))
+        .unwrap_or_else(|error| panic!("cargo ship {package}: {error}"))
+        .executable
+}

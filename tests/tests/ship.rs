@@ -14,8 +14,8 @@ use engine::runtime::looping::LoopMode;
 use hotloop_abi::{Input, Key};
 use hotloop_test::GameCrate;
 use hotloop_tests::{
-    EngineProcess, Variant, XWindow, demo_library, display_available, run, ticks, unwatched,
-    variants_dir, workspace,
+    EngineProcess, Variant, XWindow, demo_library, display_available, run, ship_variant, ticks,
+    unwatched, variants_dir, workspace,
 };
 
 /// Each game: its package, and its title.
@@ -299,32 +299,18 @@ fn a_persisting_shipped_game_carries_on_where_the_player_quit() {
     if !display_available() {
         return;
     }
-    let home = workspace();
     let variant = Variant::of_demo("persisting");
     variant.edit(
         "lib.rs",
         "    greet: greet,\n",
         "    greet: greet,\n    persist: true,\n",
     );
-    let crate_dir = variants_dir().join("src").join(variant.name());
-    // Shipping links the game crate in: it builds as an rlib too.
-    let manifest = crate_dir.join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        text.replace(
-            "crate-type = [\"cdylib\"]",
-            "crate-type = [\"cdylib\", \"rlib\"]",
-        ),
-    )
-    .unwrap();
     let package = format!("variant-{}", variant.name());
-    let made = engine::source::ship::ship(&crate_dir, &package, &home, Some(&home.join("target")))
-        .unwrap_or_else(|error| panic!("cargo ship a persisting game: {error}"));
+    let executable = ship_variant(&variant);
     let data = tempfile::tempdir().unwrap();
     let save_file = data.path().join(&package).join("save.hlstate");
     let session = |frames: &str| {
-        let mut command = Command::new(&made.executable);
+        let mut command = Command::new(&executable);
         command
             .args(["--frames", frames])
             .current_dir(data.path())
@@ -353,26 +339,6 @@ fn panicking_at_90(name: &str) -> Variant {
         "    state.ticks += 1;\n    if state.ticks == 90 {\n        panic!(\"boom at tick 90\");\n    }\n",
     );
     variant
-}
-
-/// Ships `variant` (made an rlib too) into the workspace's target directory.
-fn ship_variant(variant: &Variant) -> PathBuf {
-    let home = workspace();
-    let crate_dir = variants_dir().join("src").join(variant.name());
-    let manifest = crate_dir.join("Cargo.toml");
-    let text = fs::read_to_string(&manifest).unwrap();
-    fs::write(
-        &manifest,
-        text.replace(
-            "crate-type = [\"cdylib\"]",
-            "crate-type = [\"cdylib\", \"rlib\"]",
-        ),
-    )
-    .unwrap();
-    let package = format!("variant-{}", variant.name());
-    engine::source::ship::ship(&crate_dir, &package, &home, Some(&home.join("target")))
-        .unwrap_or_else(|error| panic!("cargo ship {package}: {error}"))
-        .executable
 }
 
 #[test]
