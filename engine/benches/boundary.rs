@@ -3,8 +3,8 @@
 //!   demo's state and for a 1 MiB state; for a 64 MiB state, whole and only
 //!   the pages written since the last copy (8, 512 or all 16,384 of them);
 //! - calling the demo's `update` through the loaded release library versus
-//!   calling the same systems linked statically, and with each system timed
-//!   (F4);
+//!   calling the same systems linked statically, through the entry points
+//!   `cargo ship` links in, and with each system timed (F4);
 //! - a whole engine step, alone in its process and supervised (the state in
 //!   shared memory, each call into game code reported for crash recovery).
 //!
@@ -141,18 +141,30 @@ fn call_overhead(c: &mut Criterion) {
     let mut dynamic = StateBuffer::zeroed(library.layout()).expect("layout");
     library.init(&mut dynamic).expect("init");
     let mut statically = game_logic::init();
+    // The demo as `cargo ship` links it: through `game!`'s entry points,
+    // with nothing loaded.
+    let linked = GameLibrary::linked(&game_logic::__HOTLOOP_GAME).expect("the linked demo");
+    let mut in_executable = StateBuffer::zeroed(linked.layout()).expect("layout");
+    linked.init(&mut in_executable).expect("init");
     let (frame, mut scratch) = (frame(), Message::new());
 
-    // Both paths must do the same work: same state after the same steps.
+    // Every path must do the same work: same state after the same steps.
     for _ in 0..600 {
         library
             .update(&mut dynamic, &frame, &mut scratch)
+            .expect("update");
+        linked
+            .update(&mut in_executable, &frame, &mut scratch)
             .expect("update");
         static_update(&mut statically, &frame);
     }
     assert_eq!(
         ticks_and_score(dynamic.bytes()),
         (statically.ticks, statically.score)
+    );
+    assert_eq!(
+        ticks_and_score(in_executable.bytes()),
+        ticks_and_score(dynamic.bytes())
     );
 
     let mut group = c.benchmark_group("demo update");
@@ -161,6 +173,9 @@ fn call_overhead(c: &mut Criterion) {
     });
     group.bench_function("through the loaded library", |b| {
         b.iter(|| library.update(black_box(&mut dynamic), &frame, &mut scratch))
+    });
+    group.bench_function("linked into the executable (cargo ship)", |b| {
+        b.iter(|| linked.update(black_box(&mut in_executable), &frame, &mut scratch))
     });
     // What F4 (per-system timings) adds while it is on; off, `update` runs.
     let mut nanos = vec![0u64; library.systems().len()];

@@ -42,12 +42,21 @@ fn assert_not_blamed_on_game_code(finished: &Finished) {
     }
 }
 
+/// The 16 MiB game, built once for every test here: tests run in parallel,
+/// and two builds of one variant would remove each other's sources.
+fn sixteen_mib_game() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| sized_state_game("hardened-16mib", CELLS_16_MIB, "", "").build())
+        .clone()
+}
+
 #[test]
 fn a_state_too_big_for_dev_shm_is_kept_in_the_temporary_directory() {
     if !mount_namespace_available() {
         return;
     }
-    let library = sized_state_game("hardened-16mib", CELLS_16_MIB, "", "").build();
+    let library = sixteen_mib_game();
     let tmp = fresh_dir("too-big");
     let finished = EngineProcess::start_in_mount_namespace(
         "mount -t tmpfs -o size=16m tmpfs /dev/shm",
@@ -89,7 +98,7 @@ fn a_state_with_no_room_anywhere_is_refused_in_plain_words() {
     if !mount_namespace_available() {
         return;
     }
-    let library = sized_state_game("hardened-16mib", CELLS_16_MIB, "", "").build();
+    let library = sixteen_mib_game();
     let tmp = fresh_dir("no-room");
     let finished = EngineProcess::start_in_mount_namespace(
         &format!(
