@@ -169,7 +169,7 @@ macro_rules! game {
         // `hotloop_abi::symbols`. Paths are absolute: a game's own items
         // named like `core`'s cannot stand in for them.
         #[doc(hidden)]
-        pub const __HOTLOOP_GAME: $crate::symbols::LinkedGame = {
+        pub static __HOTLOOP_GAME: $crate::symbols::LinkedGame = {
             const SYSTEMS: &[fn(&mut $state, &$crate::Frame)] = &[$($system),*];
             const INIT: $crate::__private::Init<$state> = $crate::__init!($init_key: $state, $init);
             const GREET: fn() -> &'static ::core::primitive::str = $crate::__optional!(
