@@ -256,17 +256,7 @@ fn a_save_of_an_older_layout_carries_over_and_an_unusable_one_is_kept_aside() {
 
     // A newer build of the game with another state layout.
     let newer = Variant::of_demo("save-newer-layout");
-    newer
-        .edit(
-            "lib.rs",
-            "        pub ticks: u64,\n",
-            "        pub ticks: u64,\n        pub lives: u32,\n",
-        )
-        .edit(
-            "lib.rs",
-            "        ticks: 0,\n",
-            "        ticks: 0,\n        lives: 3,\n",
-        );
+    with_lives(&newer);
     let mut engine = unwatched(&newer.build());
     assert_eq!(save::restore(&mut engine, &path), Restored::Loaded);
     assert_eq!(ticks(engine.state_bytes()), 50, "carried over by name");
@@ -327,6 +317,21 @@ fn a_persisting_shipped_game_carries_on_where_the_player_quit() {
         180,
         "restored at the next start, then saved again"
     );
+}
+
+/// A newer build of `variant` whose state gained `lives` (3 at `init`).
+fn with_lives(variant: &Variant) {
+    variant
+        .edit(
+            "lib.rs",
+            "        pub ticks: u64,\n",
+            "        pub ticks: u64,\n        pub lives: u32,\n",
+        )
+        .edit(
+            "lib.rs",
+            "        ticks: 0,\n",
+            "        ticks: 0,\n        lives: 3,\n",
+        );
 }
 
 /// The demo, with a system that panics when `ticks` reaches 90: a bug a
@@ -418,17 +423,7 @@ fn a_players_crash_comes_home_and_runs_through_the_fix() {
 
     // A newer build with another layout takes the report by field name.
     let newer = panicking_at_90("crash-newer-layout");
-    newer
-        .edit(
-            "lib.rs",
-            "        pub ticks: u64,\n",
-            "        pub ticks: u64,\n        pub lives: u32,\n",
-        )
-        .edit(
-            "lib.rs",
-            "        ticks: 0,\n",
-            "        ticks: 0,\n        lives: 3,\n",
-        );
+    with_lives(&newer);
     let mut engine = unwatched(&newer.build());
     let recording = engine::runtime::crash_log::CrashReport::recording_of(&report_path).unwrap();
     let how = engine.loop_recording(recording).unwrap();
