@@ -64,11 +64,17 @@ fn assert_survived(finished: &Finished, cause: &str) -> serde_json::Value {
         finished.stderr
     );
     let summary = finished.summary();
-    assert!(summary["crashes"].as_u64().unwrap() >= 1, "{summary}");
+    assert!(
+        summary["crashes"].as_u64().unwrap() >= 1,
+        "{summary}\nstdout:\n{}\nstderr:\n{}",
+        finished.stdout,
+        finished.stderr
+    );
     let last_error = summary["last_error"].as_str().unwrap_or_default();
     assert!(
         last_error.contains(cause),
-        "last_error names {cause:?}: {summary}"
+        "last_error names {cause:?}: {summary}\nstderr:\n{}",
+        finished.stderr
     );
     summary
 }

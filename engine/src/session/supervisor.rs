@@ -101,6 +101,14 @@ pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
                 let step = failing_step(control, Some(call));
                 crash::report(Ending::Hung(timeout), Some(call), step, None)
             }
+            // It had printed its summary and was only slow to exit (a
+            // window's graphics teardown): that was the session's end. A
+            // process started to print it again would find the session
+            // finished and print a fresh game's instead.
+            Outcome::Stopped(_) if control.phase() == Phase::Finished => {
+                engine.relay_rest();
+                return Ok(0);
+            }
             Outcome::Stopped(running) => {
                 if let Some(running) = running {
                     write_crash(&dirs, &stopped_report(control, running))?;
