@@ -459,5 +459,26 @@ pub fn ship(samples: usize) -> Result<()> {
         ],
     )?
     .report("start -> first step done, dev engine, supervised (headless)");
+    if std::env::var_os("DISPLAY").is_none() {
+        println!("start -> first frame on screen: skipped (no DISPLAY; run under xvfb-run)");
+        return Ok(());
+    }
+    // Until the window says its first frame is presented.
+    let on_screen = |program: &Path, args: &[&str]| -> Result<Distribution> {
+        let mut times = Vec::with_capacity(samples);
+        for _ in 0..samples {
+            let mut command = Command::new(program);
+            command.args(args).env("RUST_LOG", "info");
+            let started = Instant::now();
+            let mut game = hotloop_tests::EngineProcess::start_command(command);
+            game.wait_for("the game is on screen");
+            times.push(started.elapsed());
+            drop(game.terminate());
+        }
+        Ok(Distribution::new(times))
+    };
+    on_screen(&shipped.executable, &[])?.report("start -> first frame on screen, shipped demo");
+    on_screen(&hotloop, &["--no-watch", "--lib", library])?
+        .report("start -> first frame on screen, dev engine, supervised");
     Ok(())
 }
