@@ -272,14 +272,22 @@ impl Engine {
                 break;
             };
             self.before_step.restore(&mut self.state);
-            self.fail(&error);
-            let recovered = self.recover();
-            self.report_crash(&error);
-            if !recovered {
+            if !self.fail_and_recover(&error) {
                 break;
             }
         }
         self.commit();
+    }
+
+    /// After game code failed with `error` (the state already rolled
+    /// back): says so, goes back to the previous library if it fits (true)
+    /// or pauses game logic (false), and writes a crash report when this
+    /// engine keeps them.
+    fn fail_and_recover(&mut self, error: &ReloadError) -> bool {
+        self.fail(error);
+        let recovered = self.recover();
+        self.report_crash(error);
+        recovered
     }
 
     /// Writes a crash report of `error`, when this engine keeps them (a
@@ -334,10 +342,7 @@ impl Engine {
                 &mut self.scratch,
             );
             let Err(error) = result else { return };
-            self.fail(&error);
-            let recovered = self.recover();
-            self.report_crash(&error);
-            if !recovered {
+            if !self.fail_and_recover(&error) {
                 return;
             }
         }

@@ -237,7 +237,8 @@ pub fn edit_file(path: &Path, edits: &[(&str, &str)]) {
     try_edit_file(path, edits).unwrap_or_else(|error| panic!("{error}"));
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies the directory `from` into `to`, recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("create dir");
     for entry in fs::read_dir(from).expect("read dir") {
         let entry = entry.expect("dir entry");

@@ -14,8 +14,8 @@ use engine::runtime::looping::LoopMode;
 use hotloop_abi::{Input, Key};
 use hotloop_test::GameCrate;
 use hotloop_tests::{
-    EngineProcess, Variant, XWindow, demo_library, display_available, run, ship_variant, ticks,
-    unwatched, variants_dir, workspace,
+    EngineProcess, Variant, XWindow, copy_dir, demo_library, display_available, run, ship_variant,
+    ticks, unwatched, variants_dir, workspace,
 };
 
 /// Each game: its package, and its title.
@@ -47,17 +47,6 @@ fn shipped(game: &str) -> PathBuf {
     let executable = elsewhere.join(game);
     shipped.push((game.to_owned(), executable.clone()));
     executable
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap().flatten() {
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
 }
 
 /// The shipped executable, started in a fresh working directory.

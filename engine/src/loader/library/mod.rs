@@ -10,22 +10,20 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod described;
+mod open;
 
 use hotloop_abi::symbols::{
-    self, DescribeFn, DisplayFn, GreetFn, InitFn, LinkedGame, MigrateFn, RenderFn, StateFieldsFn,
-    StateLayoutFn, SystemNamesFn, UpdateFn, UpdateTimedFn,
+    self, DescribeFn, GreetFn, InitFn, MigrateFn, RenderFn, UpdateFn, UpdateTimedFn,
 };
-use hotloop_abi::{ABI_VERSION, Frame, Message, RawCanvas, StateLayout, Status};
-use libloading::Library;
+use hotloop_abi::{Frame, Message, RawCanvas, StateLayout, Status};
 
 use crate::error::ReloadError;
-use crate::loader::file_check::{check_library, defined_symbols};
-use crate::loader::shadow::{ShadowDir, ShadowFile};
+use crate::loader::shadow::ShadowFile;
 use crate::shared::control::{self, Call};
+use crate::state::StateBuffer;
 use crate::state::fields::{FieldInfo, FieldTable};
-use crate::state::{StateBuffer, check_layout};
 pub use described::GameDisplay;
-use described::{check_display, read_fields, read_system_names};
+use open::Origin;
 
 /// The entry points of one loaded library, valid while it stays loaded.
 #[derive(Clone, Copy)]
@@ -55,28 +53,6 @@ pub struct GameLibrary {
     origin: Origin,
 }
 
-/// Where a game library's code is.
-enum Origin {
-    /// Loaded from a shadow copy. `library` is declared first: the library
-    /// is unloaded before its file is deleted.
-    Loaded {
-        #[allow(dead_code)] // Held for its `Drop`: unloading.
-        library: Library,
-        shadow: ShadowFile,
-    },
-    /// Linked into this executable (`cargo ship`): nothing to unload.
-    Linked,
-}
-
-/// Every entry point of a library, as looked up or linked.
-struct Found {
-    entries: EntryPoints,
-    state_layout: StateLayoutFn,
-    state_fields: StateFieldsFn,
-    system_names: Option<SystemNamesFn>,
-    display: Option<DisplayFn>,
-}
-
 impl std::fmt::Debug for GameLibrary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GameLibrary")
@@ -91,196 +67,6 @@ impl std::fmt::Debug for GameLibrary {
 }
 
 impl GameLibrary {
-    /// Copies `source` into `shadows`, checks the copy, loads it, looks up
-    /// every entry point, checks the ABI version and state layout, and calls
-    /// `greet`.
-    ///
-    /// Safe to call off the frame thread: nothing here touches any state.
-    ///
-    /// # Errors
-    /// The first step that fails, naming the file.
-    pub fn load(source: &Path, shadows: &ShadowDir) -> Result<Self, ReloadError> {
-        if !source.is_file() {
-            return Err(ReloadError::NotBuilt {
-                path: source.to_path_buf(),
-            });
-        }
-        let (shadow, id) = shadows
-            .copy_identified(source)
-            .map_err(|error| ReloadError::Copy {
-                path: source.to_path_buf(),
-                source: error,
-            })?;
-        Self::from_shadow(shadow, source, id)
-    }
-
-    /// Loads a shadow copy made earlier (see [`GameLibrary::shadow_file`]).
-    /// `source` is the build output it came from, for messages, and `id`
-    /// the identity it had then ([`GameLibrary::id`]).
-    ///
-    /// # Errors
-    /// As [`GameLibrary::load`], from the check on.
-    pub fn from_shadow(shadow: ShadowFile, source: &Path, id: u64) -> Result<Self, ReloadError> {
-        let path = || source.to_path_buf();
-        // Loading runs the library's initialisers: a crash from here on is its doing.
-        let _loading = control::enter(Call::Load, id);
-        // The copy is private, so what is checked here is exactly what gets mapped.
-        check_library(shadow.path()).map_err(|reason| ReloadError::Invalid {
-            path: path(),
-            reason,
-        })?;
-        let defined = defined_symbols(shadow.path(), &EVERY_SYMBOL).map_err(|reason| {
-            ReloadError::Invalid {
-                path: path(),
-                reason,
-            }
-        })?;
-        let library = open(shadow.path()).map_err(|error| ReloadError::Open {
-            path: path(),
-            error,
-        })?;
-        let exports = Exports {
-            library: &library,
-            defined,
-            path: source,
-        };
-
-        // SAFETY: `abi_version` is looked up and called before anything else.
-        // A library that has this symbol but is not a hotloop library could
-        // give it another signature; we accept that risk for a file the user
-        // pointed us at, and every later symbol is trusted only after the
-        // version matched, since `game!` checks all signatures at compile time.
-        let found = unsafe {
-            let abi_version: symbols::AbiVersionFn = exports.get(symbols::ABI_VERSION)?;
-            abi_version()
-        };
-        if found != ABI_VERSION {
-            return Err(ReloadError::AbiMismatch {
-                path: path(),
-                expected: ABI_VERSION,
-                found,
-            });
-        }
-        // SAFETY: the library speaks our ABI version, whose `game!` macro
-        // asserts at compile time that each export has the type in `symbols`.
-        let found = unsafe {
-            Found {
-                entries: EntryPoints {
-                    greet: exports.get(symbols::GREET)?,
-                    init: exports.get(symbols::INIT)?,
-                    update: exports.get(symbols::UPDATE)?,
-                    render: exports.get(symbols::RENDER)?,
-                    describe: exports.get(symbols::DESCRIBE)?,
-                    migrate: exports.get(symbols::MIGRATE).ok(),
-                    update_timed: exports.get(symbols::UPDATE_TIMED).ok(),
-                },
-                state_layout: exports.get(symbols::STATE_LAYOUT)?,
-                state_fields: exports.get(symbols::STATE_FIELDS)?,
-                system_names: exports.get(symbols::SYSTEM_NAMES).ok(),
-                display: exports.get(symbols::DISPLAY).ok(),
-            }
-        };
-        drop(exports);
-        Self::checked(found, source, id, Origin::Loaded { library, shadow })
-    }
-
-    /// The game linked into this executable (`cargo ship`), checked as a
-    /// loaded library would be, with nothing loaded, copied or watched.
-    ///
-    /// # Errors
-    /// As [`GameLibrary::load`], from the ABI version on (an executable
-    /// linked by hand from another version of the ABI crate is refused).
-    pub fn linked(game: &LinkedGame) -> Result<Self, ReloadError> {
-        let source = Path::new(game.package);
-        // SAFETY: `game` is what `game!` made in a crate compiled against
-        // this hotloop-abi: each field's type is the signature of the
-        // export it points to (checked by the compiler where the game was
-        // built), and the code is part of this executable, never unloaded.
-        let found = unsafe { (game.abi_version)() };
-        if found != ABI_VERSION {
-            return Err(ReloadError::AbiMismatch {
-                path: source.to_path_buf(),
-                expected: ABI_VERSION,
-                found,
-            });
-        }
-        let found = Found {
-            entries: EntryPoints {
-                greet: game.greet,
-                init: game.init,
-                update: game.update,
-                render: game.render,
-                describe: game.describe,
-                migrate: game.migrate,
-                update_timed: Some(game.update_timed),
-            },
-            state_layout: game.state_layout,
-            state_fields: game.state_fields,
-            system_names: Some(game.system_names),
-            display: Some(game.display),
-        };
-        Self::checked(found, source, 0, Origin::Linked)
-    }
-
-    /// Checks what the entry points say about the state and the display,
-    /// and greets.
-    fn checked(found: Found, source: &Path, id: u64, origin: Origin) -> Result<Self, ReloadError> {
-        let path = || source.to_path_buf();
-        // SAFETY: `state_layout` has the type in `symbols` (see the callers)
-        // and runs no game code beyond building the value.
-        let layout = unsafe { (found.state_layout)() };
-        if let Err(reason) = check_layout(layout) {
-            return Err(ReloadError::BadLayout {
-                path: path(),
-                layout,
-                reason,
-            });
-        }
-        let table = read_fields(found.state_fields, layout).map_err(|reason| {
-            ReloadError::BadFieldTable {
-                path: path(),
-                reason,
-            }
-        })?;
-        let systems = found
-            .system_names
-            .map(read_system_names)
-            .unwrap_or_default();
-        let display = found
-            .display
-            .map(|display| {
-                // SAFETY: `display` has the type in `symbols` (see the
-                // callers) and runs no game code beyond building the value.
-                let spec = unsafe { display() };
-                check_display(spec, |title, len| {
-                    // SAFETY: `game!` points `title` at `len` bytes of a
-                    // `'static` string of the library, which stays loaded for
-                    // the call; `len` was bounded first.
-                    unsafe { std::slice::from_raw_parts(title, len) }.to_vec()
-                })
-            })
-            .transpose()
-            .map_err(|reason| ReloadError::BadDisplay {
-                path: path(),
-                reason,
-            })?;
-        let mut loaded = Self {
-            entries: found.entries,
-            layout,
-            source: source.to_path_buf(),
-            greeting: String::new(),
-            table,
-            systems,
-            display,
-            id,
-            origin,
-        };
-        // Greeted here, off the frame thread: the first call into a new
-        // library also sets up its thread-locals and panic hook.
-        loaded.greeting = loaded.call_greet()?;
-        Ok(loaded)
-    }
-
     /// The shadow file this library was loaded from; holding it keeps the
     /// file on disk after the library is unloaded, so that it can be loaded
     /// again (to go back to it after its successor panics). `None` for the
@@ -537,68 +323,5 @@ impl GameLibrary {
                 status,
             }),
         }
-    }
-}
-
-/// Opens `path`, resolving every undefined symbol now (`RTLD_NOW`) so that a
-/// library with a missing dependency fails here instead of in the middle of a frame.
-fn open(path: &Path) -> Result<Library, libloading::Error> {
-    #[cfg(unix)]
-    {
-        use libloading::os::unix::{Library as UnixLibrary, RTLD_LOCAL, RTLD_NOW};
-        // SAFETY: loading runs the library's initialisers. A Rust cdylib built
-        // with `game!` has none of its own; loading any other file is the
-        // user's explicit choice (`--lib`), and it was checked to be a complete
-        // shared object for this machine first.
-        unsafe { UnixLibrary::open(Some(path), RTLD_NOW | RTLD_LOCAL) }.map(Library::from)
-    }
-    #[cfg(not(unix))]
-    {
-        // SAFETY: as above.
-        unsafe { Library::new(path) }
-    }
-}
-
-/// Every entry point's name, required and optional.
-const EVERY_SYMBOL: [&str; symbols::ALL.len() + symbols::OPTIONAL.len()] = {
-    let mut every = [""; symbols::ALL.len() + symbols::OPTIONAL.len()];
-    let mut index = 0;
-    while index < every.len() {
-        every[index] = if index < symbols::ALL.len() {
-            symbols::ALL[index]
-        } else {
-            symbols::OPTIONAL[index - symbols::ALL.len()]
-        };
-        index += 1;
-    }
-    every
-};
-
-/// A loaded library's entry points: only those its own file defines
-/// ([`defined_symbols`]), never a same-named function of a library it
-/// depends on.
-struct Exports<'a> {
-    library: &'a Library,
-    defined: Vec<&'static str>,
-    path: &'a Path,
-}
-
-impl Exports<'_> {
-    /// Reads the function pointer named `name`.
-    ///
-    /// # Safety
-    /// `T` must be the true type of the symbol, and the pointer must not be
-    /// used after the library is unloaded.
-    unsafe fn get<T: Copy>(&self, name: &'static str) -> Result<T, ReloadError> {
-        let missing = || ReloadError::MissingSymbol {
-            path: self.path.to_path_buf(),
-            symbol: name,
-        };
-        if !self.defined.contains(&name) {
-            return Err(missing());
-        }
-        // SAFETY: forwarded to the caller.
-        let symbol = unsafe { self.library.get::<T>(name.as_bytes()) };
-        symbol.map(|symbol| *symbol).map_err(|_| missing())
     }
 }
