@@ -78,19 +78,22 @@ fn run(game: &LinkedGame, cli: &PlayerCli) -> anyhow::Result<ExitCode> {
     config.watch_assets = false;
     config.step_copy = CopyMode::Whole;
     config.assets = beside_executable("assets");
-    config.crash_reports = dirs::data_dir().map(|data| CrashReports {
-        dir: data.join(game.package).join("crashes"),
+    let data = dirs::data_dir().map(|data| data.join(game.package));
+    config.crash_reports = data.as_ref().map(|data| CrashReports {
+        dir: data.join("crashes"),
         game: format!("{} {}", game.package, game.version),
     });
+    // Nothing goes where the player runs it: whatever the engine would
+    // save beside it (snapshots, recordings) goes to the game's folder.
+    if let Some(data) = &data {
+        config.snapshot_dir = data.join("snapshots");
+        config.recording_dir = data.join("recordings");
+    }
     // A player's run keeps the state between runs; runs for developers and
     // CI (`--headless`) start from `init` every time.
     let mut save = (game.persist && !cli.headless)
         .then(|| save::path_for(game.package))
         .flatten();
-    if let Some(dir) = save.as_ref().and_then(|path| path.parent()) {
-        // Where a save of another layout would be set aside by a reload.
-        config.snapshot_dir = dir.to_path_buf();
-    }
     let mut engine = Engine::linked(config, game).context("the game could not start")?;
     if let Some(path) = save.clone()
         && let save::Restored::KeptAside(aside, reason) = save::restore(&mut engine, &path)
