@@ -113,6 +113,7 @@ pub mod symbols;
 #[doc(hidden)]
 pub mod __private;
 mod export;
+mod game;
 
 pub use assets::{Assets, Image, ImageLookup, RawImage, TunableLookup};
 pub use canvas::{Canvas, RawCanvas, Rgba};
