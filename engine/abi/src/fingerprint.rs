@@ -99,6 +99,13 @@ const fn hash_bytes(mut hash: u64, bytes: &[u8]) -> u64 {
     hash
 }
 
+/// All-zero bytes as a `T`: the empty value of a container's free slot.
+pub(crate) const fn zeroed<T: StateData>() -> T {
+    // SAFETY: all-zero bytes are a valid value of every `StateData` type
+    // (the trait's contract).
+    unsafe { std::mem::zeroed() }
+}
+
 pub(crate) const fn hash_u64(hash: u64, value: u64) -> u64 {
     hash_bytes(hash, &value.to_le_bytes())
 }

@@ -59,7 +59,7 @@ impl Engine {
     /// When the path names no single value or the value does not fit.
     pub fn set_field(&mut self, path: &str, value: Value) -> Result<(), PathError> {
         let entry = fields::locate(self.table.fields(), path, self.state.bytes())?;
-        self.write_checked(&entry, |bytes| fields::write(&entry, bytes, value))
+        self.write_checked(&entry, |bytes| fields::write(&entry, bytes, value.clone()))
             .map_err(|invalid| PathError::DoesNotFit {
                 path: path.to_owned(),
                 kind: entry.kind,

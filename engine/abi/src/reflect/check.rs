@@ -35,6 +35,11 @@ impl std::fmt::Display for InvalidValue {
                 "field `{}` holds {}, more than the list's capacity of {}",
                 self.path, self.found, self.limit
             ),
+            FieldKind::Enum => write!(
+                f,
+                "field `{}` holds {}, not one of its enum's variants",
+                self.path, self.found
+            ),
             _ => write!(f, "field `{}` lies outside the state", self.path),
         }
     }
@@ -43,11 +48,13 @@ impl std::fmt::Display for InvalidValue {
 impl std::error::Error for InvalidValue {}
 
 /// Checks that `bytes` hold a valid value for every described field: each
-/// `bool` is 0 or 1, each `char` a Unicode scalar value, each list's `len`
-/// at most its capacity, recursively through structs, every array element
-/// and every live list element. Other kinds accept any bits
-/// ([`StateData`](crate::StateData)'s contract); padding and the slots of a
-/// list past its length are not looked at (the engine zeroes both).
+/// `bool` is 0 or 1, each `char` a Unicode scalar value, each enum one of
+/// its variants, each list's `len` at most its capacity, recursively
+/// through structs, every array element, every live list element and every
+/// `Maybe` holding a value. Other kinds accept any bits
+/// ([`StateData`](crate::StateData)'s contract); padding, the slots of a
+/// list past its length and the value of an empty `Maybe` are not looked
+/// at (the engine zeroes them).
 ///
 /// # Errors
 /// The first invalid field, with its path.
@@ -56,8 +63,9 @@ pub fn check_values<F: Described>(fields: &[F], bytes: &[u8]) -> Result<(), Inva
 }
 
 /// Checks `bytes` (`size_of::<S>()` of them) against `S`'s own description,
-/// as [`check_values`] does, and every slot of every list as well: after
-/// this, the bytes are a valid `S` whatever its lists' free slots held.
+/// as [`check_values`] does, and every slot of every list and the value of
+/// every empty `Maybe` as well: after this, the bytes are a valid `S`
+/// whatever those unused bytes held.
 ///
 /// # Errors
 /// The first invalid field.
@@ -73,9 +81,11 @@ pub fn check_state<S: crate::StateData>(bytes: &[u8]) -> Result<(), InvalidValue
 /// Which slots of a list a check looks at.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Slots {
-    /// The first `len`: the list's values (the rest are zeroed afterwards).
+    /// The first `len` of a list, a `Maybe`'s value only when it has one:
+    /// the values (the rest are zeroed afterwards).
     Live,
-    /// All `N`: the bytes are about to be taken as the type itself.
+    /// All `N` of a list, every `Maybe`'s value: the bytes are about to be
+    /// taken as the type itself.
     All,
 }
 
@@ -113,8 +123,10 @@ impl Invalid {
 /// Whether any field under `field` can hold an invalid bit pattern.
 fn needs_check<F: Described>(field: &F) -> bool {
     match field.kind() {
-        FieldKind::Bool | FieldKind::Char | FieldKind::List => true,
-        FieldKind::Struct | FieldKind::Array => field.fields().iter().any(needs_check),
+        FieldKind::Bool | FieldKind::Char | FieldKind::List | FieldKind::Enum => true,
+        FieldKind::Maybe | FieldKind::Struct | FieldKind::Array => {
+            field.fields().iter().any(needs_check)
+        }
         _ => false,
     }
 }
@@ -124,6 +136,17 @@ fn word_at(bytes: &[u8], at: u64) -> Option<u32> {
     let at = usize::try_from(at).ok()?;
     let word = bytes.get(at..at.checked_add(4)?)?;
     Some(u32::from_le_bytes(word.try_into().ok()?))
+}
+
+/// The unsigned little-endian integer of `size` (1, 2 or 4) bytes at `at`.
+fn unsigned_at(bytes: &[u8], at: u64, size: u64) -> Option<u64> {
+    let at = usize::try_from(at).ok()?;
+    let size = usize::try_from(size)
+        .ok()
+        .filter(|size| matches!(size, 1 | 2 | 4))?;
+    let mut word = [0u8; 8];
+    word[..size].copy_from_slice(bytes.get(at..at.checked_add(size)?)?);
+    Some(u64::from_le_bytes(word))
 }
 
 fn check_at<F: Described>(
@@ -161,6 +184,35 @@ fn check_at<F: Described>(
                 }
             }
             FieldKind::Struct => check_at(field.fields(), bytes, at, slots)?,
+            FieldKind::Enum => {
+                let found =
+                    unsigned_at(bytes, at, field.size()).ok_or_else(|| Invalid::outside(at))?;
+                if !field
+                    .fields()
+                    .iter()
+                    .any(|variant| variant.offset() == found)
+                {
+                    return Err(Invalid {
+                        at,
+                        kind: FieldKind::Enum,
+                        found: u32::try_from(found).unwrap_or(u32::MAX),
+                        limit: 0,
+                    });
+                }
+            }
+            FieldKind::Maybe => {
+                let [some, value] = field.fields() else {
+                    return Err(Invalid::outside(at));
+                };
+                check_at(std::slice::from_ref(some), bytes, at, slots)?;
+                let has_value = usize::try_from(at.saturating_add(some.offset()))
+                    .ok()
+                    .and_then(|some| bytes.get(some))
+                    == Some(&1);
+                if has_value || slots == Slots::All {
+                    check_at(std::slice::from_ref(value), bytes, at, slots)?;
+                }
+            }
             FieldKind::Array => {
                 let [element] = field.fields() else {
                     return Err(Invalid::outside(at));
@@ -251,7 +303,7 @@ fn locate_within<F: Described>(field: &F, start: u64, at: u64, path: &mut String
                 locate_within(items, items_at, at, path);
             }
         }
-        (FieldKind::Struct, nested) if !nested.is_empty() => {
+        (FieldKind::Struct | FieldKind::Maybe, nested) if !nested.is_empty() => {
             path.push('.');
             locate(nested, start, at, path);
         }

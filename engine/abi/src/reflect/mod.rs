@@ -47,15 +47,25 @@ pub enum FieldKind {
     /// offset 0) and `items` (the `[T; N]` array). Only the first `len`
     /// elements are the list's; the rest are all zero bytes.
     List,
+    /// A fieldless `#[repr(u8)]` (`u16`, `u32`) enum declared with
+    /// [`state!`](crate::state): an unsigned integer of the field's size
+    /// that must be one of the variants. Each variant is one nested record:
+    /// its name, and its discriminant in place of an offset (size 0, kind
+    /// `Opaque`); they describe values, not bytes.
+    Enum,
+    /// [`Maybe<T>`](crate::Maybe): two nested fields, `some` (a `bool` at
+    /// offset 0) and `value` (the `T`). When `some` is false, `value` is
+    /// all zero bytes and not a value of the field.
+    Maybe,
 }
 
 impl FieldKind {
     /// Every kind, by discriminant.
-    pub const ALL: [FieldKind; 18] = {
+    pub const ALL: [FieldKind; 20] = {
         use FieldKind::*;
         [
             Opaque, U8, U16, U32, U64, I8, I16, I32, I64, F32, F64, Bool, Vec2, Vec3, Struct, Char,
-            Array, List,
+            Array, List, Enum, Maybe,
         ]
     };
 
@@ -73,7 +83,7 @@ impl FieldKind {
             U32 | I32 | F32 | Char => 4,
             U64 | I64 | F64 | Vec2 => 8,
             Vec3 => 12,
-            Opaque | Struct | Array | List => return None,
+            Opaque | Struct | Array | List | Enum | Maybe => return None,
         })
     }
 }
@@ -98,7 +108,8 @@ pub struct Field {
     /// How to show it.
     pub kind: FieldKind,
     /// Its own fields: a `state!` struct's, an array's element, a list's
-    /// `len` and `items`.
+    /// `len` and `items`, a `Maybe`'s `some` and `value`, an enum's variants
+    /// ([`Field::variant`]).
     pub fields: &'static [Field],
 }
 
@@ -132,6 +143,24 @@ impl Field {
             fingerprint: T::FINGERPRINT,
             kind: T::KIND,
             fields: T::FIELDS,
+        }
+    }
+}
+
+impl Field {
+    /// An enum's variant record: its name, and its discriminant where a
+    /// field has its offset.
+    pub const fn variant(name: &'static str, discriminant: u32) -> Self {
+        Self {
+            name,
+            old_name: None,
+            type_name: "",
+            offset: discriminant as usize,
+            size: 0,
+            align: 1,
+            fingerprint: 0,
+            kind: FieldKind::Opaque,
+            fields: &[],
         }
     }
 }
@@ -182,8 +211,9 @@ pub trait Described: Sized {
     fn offset(&self) -> u64;
     /// Size in bytes.
     fn size(&self) -> u64;
-    /// Its fields (a struct's), its element (an array's), or its `len` and
-    /// `items` (a list's).
+    /// Its fields (a struct's), its element (an array's), its `len` and
+    /// `items` (a list's), its `some` and `value` (a `Maybe`'s), or its
+    /// variants (an enum's: name and discriminant in place of the offset).
     fn fields(&self) -> &[Self];
 }
 

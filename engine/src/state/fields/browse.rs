@@ -102,6 +102,7 @@ impl Browse {
                         kind: FieldKind::F32,
                         size: 4,
                         type_name: "f32".into(),
+                        variants: Vec::new(),
                     }));
                 }
             }
@@ -116,6 +117,7 @@ impl Browse {
                         kind: FieldKind::U32,
                         size: 4,
                         type_name: "u32".into(),
+                        variants: Vec::new(),
                     }));
                 }
                 let count = match (state, sequence.len_at) {
@@ -138,12 +140,30 @@ impl Browse {
                 let (path, key) = (format!("{path}[{index}]"), format!("{key}[]"));
                 self.push(sequence.element, at, &path, &key, state, rows);
             }
+            FieldKind::Maybe => {
+                // One row saying `None` or `Some` (`-`/`=` flip it), then,
+                // when there is a value, its rows.
+                rows.push(Row::Value(Entry {
+                    path: path.to_owned(),
+                    offset: offset as usize,
+                    kind: FieldKind::Maybe,
+                    size: field.size,
+                    type_name: field.type_name.clone(),
+                    variants: Vec::new(),
+                }));
+                let present = state.and_then(|state| state.get(offset as usize)) == Some(&1);
+                if let (true, [_, value]) = (present, field.fields.as_slice()) {
+                    let (path, key) = (format!("{path}.value"), format!("{key}.value"));
+                    self.push(value, offset + value.offset, &path, &key, state, rows);
+                }
+            }
             kind => rows.push(Row::Value(Entry {
                 path: path.to_owned(),
                 offset: offset as usize,
                 kind,
                 size: field.size,
                 type_name: field.type_name.clone(),
+                variants: Entry::variants_of(field),
             })),
         }
     }

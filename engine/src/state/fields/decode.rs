@@ -117,6 +117,8 @@ fn check(fields: &[FieldInfo], size: u64, prefix: &str) -> Result<(), String> {
             FieldKind::Struct => check(&field.fields, field.size, &format!("{path}."))?,
             FieldKind::Array => check_array(field, &path)?,
             FieldKind::List => check_list(field, &path)?,
+            FieldKind::Maybe => check_maybe(field, &path)?,
+            FieldKind::Enum => check_enum(field, &path)?,
             _ if !field.fields.is_empty() => {
                 return Err(format!("field `{path}` is not a struct but has fields"));
             }
@@ -152,6 +154,57 @@ fn check_list(list: &FieldInfo, path: &str) -> Result<(), String> {
         ));
     }
     check(&list.fields, list.size, &format!("{path}."))
+}
+
+/// A `Maybe` is described by its `some` (a bool at offset 0) and its
+/// `value`, which must fit in it like a struct's fields.
+fn check_maybe(maybe: &FieldInfo, path: &str) -> Result<(), String> {
+    let described = matches!(
+        maybe.fields.as_slice(),
+        [some, value] if some.name == "some"
+            && some.kind == FieldKind::Bool
+            && some.offset == 0
+            && value.name == "value"
+    );
+    if !described {
+        return Err(format!(
+            "`{path}` is not described by a `some` (bool at offset 0) and a `value`"
+        ));
+    }
+    check(&maybe.fields, maybe.size, &format!("{path}."))
+}
+
+/// An enum is an unsigned integer of 1, 2 or 4 bytes, described by its
+/// variants: at least one, named, each once, with a discriminant that fits
+/// in its size, one of them 0 (the value of all-zero bytes).
+fn check_enum(field: &FieldInfo, path: &str) -> Result<(), String> {
+    if !matches!(field.size, 1 | 2 | 4) {
+        return Err(format!(
+            "enum `{path}` is {} bytes long, not 1, 2 or 4",
+            field.size
+        ));
+    }
+    let largest = (1u64 << (8 * field.size)) - 1;
+    let mut names = std::collections::HashSet::with_capacity(field.fields.len());
+    let mut values = std::collections::HashSet::with_capacity(field.fields.len());
+    for variant in &field.fields {
+        let well_formed = !variant.name.is_empty()
+            && variant.size == 0
+            && variant.offset <= largest
+            && variant.fields.is_empty()
+            && names.insert(variant.name.as_str())
+            && values.insert(variant.offset);
+        if !well_formed {
+            return Err(format!(
+                "enum `{path}` has a malformed variant `{}` ({})",
+                variant.name, variant.offset
+            ));
+        }
+    }
+    if !field.fields.iter().any(|variant| variant.offset == 0) {
+        return Err(format!("enum `{path}` has no variant that is 0"));
+    }
+    Ok(())
 }
 
 /// An array is described by exactly one element at offset 0 that it holds a

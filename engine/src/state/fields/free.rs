@@ -1,5 +1,6 @@
-//! The free slots of a state's lists (`hotloop_abi::List`), worked out once
-//! per field table and zeroed in bytes that come from outside game code.
+//! The free slots of a state's lists (`hotloop_abi::List`) and the value of
+//! each empty `hotloop_abi::Maybe`, worked out once per field table and
+//! zeroed in bytes that come from outside game code.
 //!
 //! A list keeps the slots past its length all zero bytes itself, so game
 //! code's writes never need this. A snapshot, a recording or a migration
@@ -27,6 +28,14 @@ enum Node {
         items: u64,
         stride: u64,
         capacity: u64,
+        inner: Vec<Node>,
+    },
+    /// A `Maybe` at `at`: its `value` (`size` bytes at `value_at`) is
+    /// zeroed when its flag (the first byte) is not 1, else `inner` applies.
+    Maybe {
+        at: u64,
+        value_at: u64,
+        size: u64,
         inner: Vec<Node>,
     },
     /// An array at `at` of `count` elements `stride` apart that hold lists.
@@ -66,6 +75,16 @@ fn nodes(fields: &[FieldInfo], base: u64) -> Vec<Node> {
         let at = base + field.offset;
         match (field.kind, field.sequence()) {
             (FieldKind::Struct, _) => out.extend(nodes(&field.fields, at)),
+            (FieldKind::Maybe, _) => {
+                if let [_, value] = field.fields.as_slice() {
+                    out.push(Node::Maybe {
+                        at,
+                        value_at: value.offset,
+                        size: value.size,
+                        inner: nodes(std::slice::from_ref(value), 0),
+                    });
+                }
+            }
             (FieldKind::Array, Some(array)) => {
                 let inner = nodes(std::slice::from_ref(array.element), 0);
                 if !inner.is_empty() && array.capacity > 0 {
@@ -109,6 +128,20 @@ fn zero_nodes(nodes: &[Node], state: &mut [u8], base: u64) {
                 super::padding::clear(state, free);
                 for index in 0..live {
                     zero_nodes(inner, state, first + index * stride);
+                }
+            }
+            Node::Maybe {
+                at,
+                value_at,
+                size,
+                inner,
+            } => {
+                let at = base + at;
+                let value = at + value_at;
+                if usize::try_from(at).ok().and_then(|at| state.get(at)) == Some(&1) {
+                    zero_nodes(inner, state, value);
+                } else {
+                    super::padding::clear(state, value as usize..(value + size) as usize);
                 }
             }
             Node::Repeat {
@@ -203,6 +236,30 @@ mod tests {
             "field `cells.len` holds 4, more than the list's capacity of 3"
         );
         assert_eq!(bytes, before, "left as it was");
+    }
+
+    #[test]
+    fn an_empty_maybe_has_its_value_zeroed_and_a_full_one_kept() {
+        use hotloop_abi::Maybe;
+        state! {
+            struct Held { item: Maybe<Cell>, spare: Maybe<Squad> }
+        }
+        let table = table_of::<Held>();
+        let mut bytes = vec![0u8; size_of::<Held>()];
+        let item = std::mem::offset_of!(Held, item);
+        let spare = std::mem::offset_of!(Held, spare);
+        let value = <Maybe<Cell> as StateData>::FIELDS[1].offset;
+        bytes[item] = 1;
+        bytes[item + value..item + value + 2].copy_from_slice(&[1, 7]);
+        let squad_at = spare + <Maybe<Squad> as StateData>::FIELDS[1].offset;
+        bytes[spare] = 0;
+        bytes[squad_at..squad_at + 4].copy_from_slice(&2u32.to_le_bytes());
+        bytes[squad_at + 4] = 9; // not a bool: but not a value either
+        table
+            .admit(&mut bytes)
+            .expect("an empty Maybe's bytes are not looked at");
+        assert_eq!(&bytes[item + value..item + value + 2], &[1, 7], "kept");
+        assert!(bytes[spare..].iter().all(|&b| b == 0), "zeroed");
     }
 
     #[test]

@@ -66,7 +66,9 @@ fn runs(fields: &[FieldInfo], size: u64) -> Vec<Run> {
         push_gap(&mut out, covered, field.offset);
         covered = covered.max(field.offset + field.size);
         let inner = match field.kind {
-            FieldKind::Struct | FieldKind::List => runs(&field.fields, field.size),
+            FieldKind::Struct | FieldKind::List | FieldKind::Maybe => {
+                runs(&field.fields, field.size)
+            }
             FieldKind::Array => match field.element() {
                 Some(element) if field.element_count() > 0 => {
                     let inner = runs(std::slice::from_ref(element), element.size);

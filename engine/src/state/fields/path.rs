@@ -92,7 +92,7 @@ pub fn locate(fields: &[FieldInfo], path: &str, state: &[u8]) -> Result<Entry, P
         if let Some(field) = current {
             match field.kind {
                 // A list's `len` is a field of its own: `enemies.len`.
-                FieldKind::Struct | FieldKind::List => scope = &field.fields,
+                FieldKind::Struct | FieldKind::List | FieldKind::Maybe => scope = &field.fields,
                 FieldKind::Vec2 | FieldKind::Vec3 if indices.is_empty() => {
                     let axis = ["x", "y", "z"]
                         .iter()
@@ -108,6 +108,7 @@ pub fn locate(fields: &[FieldInfo], path: &str, state: &[u8]) -> Result<Entry, P
                         kind: FieldKind::F32,
                         size: 4,
                         type_name: "f32".into(),
+                        variants: Vec::new(),
                     });
                 }
                 _ => return Err(malformed(&format!("`{walked}` has no fields"))),
@@ -149,7 +150,8 @@ pub fn locate(fields: &[FieldInfo], path: &str, state: &[u8]) -> Result<Entry, P
         current = Some(field);
     }
     let field = current.ok_or_else(|| malformed("empty path"))?;
-    if field.kind.size().is_none() || matches!(field.kind, FieldKind::Vec2 | FieldKind::Vec3) {
+    let scalar = field.kind.size().is_some() || field.kind == FieldKind::Enum;
+    if !scalar || matches!(field.kind, FieldKind::Vec2 | FieldKind::Vec3) {
         return Err(PathError::NotAValue {
             path: path.to_owned(),
             kind: field.kind,
@@ -161,6 +163,7 @@ pub fn locate(fields: &[FieldInfo], path: &str, state: &[u8]) -> Result<Entry, P
         kind: field.kind,
         size: field.size,
         type_name: field.type_name.clone(),
+        variants: super::Entry::variants_of(field),
     })
 }
 
@@ -179,7 +182,7 @@ fn split_indices(segment: &str) -> Option<(&str, Vec<u64>)> {
 
 /// Writes `value` into the field `entry` names, if it fits its type
 /// exactly (an integer in range, a finite or infinite float, a `bool`, a
-/// valid `char`).
+/// valid `char`, an enum's variant by name).
 ///
 /// # Errors
 /// When the value does not fit.
@@ -192,11 +195,19 @@ pub fn write(entry: &Entry, state: &mut [u8], value: Value) -> Result<(), PathEr
     let bytes = state
         .get_mut(entry.offset..entry.offset + entry.size as usize)
         .ok_or_else(does_not_fit)?;
-    match (entry.kind, value) {
+    match (entry.kind, value.clone()) {
         (FieldKind::F32, Value::Float(x)) => bytes.copy_from_slice(&(x as f32).to_le_bytes()),
         (FieldKind::F64, Value::Float(x)) => bytes.copy_from_slice(&x.to_le_bytes()),
         (FieldKind::Bool, Value::Bool(b)) => bytes[0] = u8::from(b),
         (FieldKind::Char, Value::Char(c)) => bytes.copy_from_slice(&u32::from(c).to_le_bytes()),
+        (FieldKind::Enum, Value::Variant(name)) => {
+            let (_, discriminant) = entry
+                .variants
+                .iter()
+                .find(|(variant, _)| *variant == name)
+                .ok_or_else(does_not_fit)?;
+            bytes.copy_from_slice(&discriminant.to_le_bytes()[..bytes.len()]);
+        }
         (kind, Value::Int(n)) => {
             let (min, max) = super::values::int_range(kind).ok_or_else(does_not_fit)?;
             if !(min..=max).contains(&n) {

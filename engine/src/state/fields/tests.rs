@@ -2,7 +2,7 @@
 //! say, using them (checking, zeroing, migrating, listing, JSON) stays
 //! inside the state's bytes and never panics.
 
-use hotloop_abi::{List, StateData, StateLayout, glam, state};
+use hotloop_abi::{List, Maybe, StateData, StateLayout, glam, state};
 use proptest::prelude::*;
 
 use super::{Browse, FieldTable, migrate, to_json};
@@ -10,7 +10,17 @@ use super::{Browse, FieldTable, migrate, to_json};
 state! {
     struct Cell { alive: bool, letter: char, hp: i16 }
     struct Squad { cells: List<Cell, 3>, pos: glam::Vec2 }
-    struct World { ticks: u32, grid: [[Cell; 2]; 3], squads: List<Squad, 2>, spare: [Squad; 2] }
+    #[repr(u8)]
+    enum Phase { Title, Playing, Over = 9 }
+    struct World {
+        ticks: u32,
+        phase: Phase,
+        grid: [[Cell; 2]; 3],
+        squads: List<Squad, 2>,
+        spare: [Squad; 2],
+        pick: Maybe<Cell>,
+        history: [Maybe<Phase>; 2],
+    }
 }
 
 fn table_of<S: StateData>() -> Vec<u8> {
@@ -63,4 +73,26 @@ fn tables_agree_on_places_not_on_spelling() {
     let before = table(table_of::<Before>());
     assert!(before.same_places_as(&table(table_of::<Respelled>())));
     assert!(!before.same_places_as(&table(table_of::<Forged>())));
+}
+
+/// The fuzz target's seed for enums and `Maybe`s decodes: it starts the
+/// fuzzer inside the new kinds rather than at random bytes.
+#[test]
+fn the_fuzz_seed_with_enums_and_maybes_is_a_valid_table() {
+    let seed = include_bytes!("../../../../fuzz/seeds/fields/enum-and-maybe");
+    let (size, table) = seed.split_at(8);
+    let layout = hotloop_abi::StateLayout {
+        size: u64::from_le_bytes(size.try_into().unwrap()),
+        align: 8,
+        fingerprint: 0,
+    };
+    let table = super::FieldTable::decode(table.to_vec(), layout).expect("a valid table");
+    let kinds: Vec<_> = table.fields().iter().map(|field| field.kind).collect();
+    use hotloop_abi::reflect::FieldKind::{Enum, Maybe};
+    assert_eq!(kinds, [Enum, Maybe, Maybe]);
+    let mut state = vec![0u8; 8];
+    state[0] = 7;
+    assert!(table.admit(&mut state).is_ok());
+    state[0] = 2;
+    assert!(table.admit(&mut state).is_err());
 }

@@ -19,13 +19,34 @@ pub struct Entry {
     pub size: u64,
     /// The type as written.
     pub type_name: String,
+    /// An enum's variants, in declaration order: name and discriminant.
+    pub variants: Vec<(String, u64)>,
 }
 
 impl Entry {
     /// Whether the inspector can change it.
     pub fn editable(&self) -> bool {
         int_range(self.kind).is_some()
-            || matches!(self.kind, FieldKind::F32 | FieldKind::F64 | FieldKind::Bool)
+            || matches!(
+                self.kind,
+                FieldKind::F32
+                    | FieldKind::F64
+                    | FieldKind::Bool
+                    | FieldKind::Enum
+                    | FieldKind::Maybe
+            )
+    }
+
+    /// The variants of an enum field (empty for anything else).
+    pub(super) fn variants_of(field: &FieldInfo) -> Vec<(String, u64)> {
+        match field.kind {
+            FieldKind::Enum => field
+                .fields
+                .iter()
+                .map(|variant| (variant.name.clone(), variant.offset))
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -44,7 +65,7 @@ pub fn entries(fields: &[FieldInfo]) -> Vec<Entry> {
 }
 
 /// A scalar read from the state.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     /// Integers of any width.
     Int(i128),
@@ -54,6 +75,10 @@ pub enum Value {
     Bool(bool),
     /// `char`.
     Char(char),
+    /// An enum's variant, by name.
+    Variant(String),
+    /// Whether a [`Maybe`](hotloop_abi::Maybe) holds a value.
+    Present(bool),
     /// Not shown: only its size.
     Blob(u64),
 }
@@ -65,6 +90,9 @@ impl std::fmt::Display for Value {
             Value::Float(x) => write!(f, "{x:.3}"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Char(c) => write!(f, "{c:?}"),
+            Value::Variant(name) => f.write_str(name),
+            Value::Present(true) => f.write_str("Some"),
+            Value::Present(false) => f.write_str("None"),
             Value::Blob(size) => write!(f, "<{size} bytes>"),
         }
     }
@@ -100,6 +128,17 @@ pub fn read(entry: &Entry, state: &[u8]) -> Value {
         FieldKind::Bool => Value::Bool(bytes[0] != 0),
         FieldKind::Char => char::from_u32(u32::from_le_bytes(array(4)[..4].try_into().expect("4")))
             .map_or(Value::Blob(entry.size), Value::Char),
+        FieldKind::Enum => {
+            let found = u64::from_le_bytes(array(bytes.len().min(8)));
+            entry
+                .variants
+                .iter()
+                .find(|(_, value)| *value == found)
+                .map_or(Value::Int(found.into()), |(name, _)| {
+                    Value::Variant(name.clone())
+                })
+        }
+        FieldKind::Maybe => Value::Present(bytes[0] != 0),
         FieldKind::Opaque
         | FieldKind::Struct
         | FieldKind::Array
@@ -110,7 +149,9 @@ pub fn read(entry: &Entry, state: &[u8]) -> Value {
 }
 
 /// Changes an editable entry by `steps`: integers by 1 per step (clamped to
-/// their range), floats by 1.0, a bool flips. Returns the new value.
+/// their range), floats by 1.0, a bool flips, an enum goes `steps`
+/// variants on (in declaration order, round), a `Maybe` flips between
+/// `None` and `Some` of all-zero bytes. Returns the new value.
 pub fn nudge(entry: &Entry, state: &mut [u8], steps: i32) -> Option<Value> {
     let value = match (read(entry, state), entry.kind) {
         (Value::Int(n), kind) => {
@@ -119,14 +160,31 @@ pub fn nudge(entry: &Entry, state: &mut [u8], steps: i32) -> Option<Value> {
         }
         (Value::Float(x), _) => Value::Float(x + steps as f64),
         (Value::Bool(b), _) => Value::Bool(if steps == 0 { b } else { !b }),
+        (Value::Present(b), _) => Value::Present(if steps == 0 { b } else { !b }),
+        (Value::Variant(name), _) => {
+            let count = entry.variants.len() as i64;
+            let at = entry.variants.iter().position(|(n, _)| *n == name)? as i64;
+            let next = (at + i64::from(steps)).rem_euclid(count) as usize;
+            Value::Variant(entry.variants[next].0.clone())
+        }
         (Value::Char(_) | Value::Blob(_), _) => return None,
     };
     let bytes = state.get_mut(entry.offset..entry.offset + entry.size as usize)?;
-    match (value, entry.kind) {
-        (Value::Int(n), _) => bytes.copy_from_slice(&(n as u64).to_le_bytes()[..bytes.len()]),
-        (Value::Float(x), FieldKind::F32) => bytes.copy_from_slice(&(x as f32).to_le_bytes()),
+    match (&value, entry.kind) {
+        (Value::Int(n), _) => bytes.copy_from_slice(&(*n as u64).to_le_bytes()[..bytes.len()]),
+        (Value::Float(x), FieldKind::F32) => bytes.copy_from_slice(&(*x as f32).to_le_bytes()),
         (Value::Float(x), _) => bytes.copy_from_slice(&x.to_le_bytes()),
-        (Value::Bool(b), _) => bytes[0] = u8::from(b),
+        (Value::Bool(b), _) => bytes[0] = u8::from(*b),
+        (Value::Present(b), _) => {
+            // A `Maybe`'s flag is its first byte; its value (and padding)
+            // the rest, zero when there is none and all-zero when new.
+            bytes.fill(0);
+            bytes[0] = u8::from(*b);
+        }
+        (Value::Variant(name), _) => {
+            let (_, discriminant) = entry.variants.iter().find(|(n, _)| n == name)?;
+            bytes.copy_from_slice(&discriminant.to_le_bytes()[..bytes.len()]);
+        }
         (Value::Char(_) | Value::Blob(_), _) => return None,
     }
     Some(value)
@@ -188,24 +246,34 @@ fn json_of(field: &FieldInfo, state: &[u8], offset: u64, budget: &mut u64) -> se
             kind,
             size: kind_size(kind, field.size),
             type_name: String::new(),
+            variants: Entry::variants_of(field),
         };
         match read(&entry, state) {
             Value::Int(n) => serde_json::json!(n as i64),
             Value::Float(x) => serde_json::json!(x),
-            Value::Bool(b) => serde_json::json!(b),
+            Value::Bool(b) | Value::Present(b) => serde_json::json!(b),
             Value::Char(c) => serde_json::json!(c.to_string()),
+            Value::Variant(name) => serde_json::json!(name),
             Value::Blob(size) => serde_json::json!(format!("<{size} bytes>")),
         }
     };
-    match (field.kind, field.sequence()) {
-        (FieldKind::Struct, _) => json_of_struct(&field.fields, state, offset, budget),
-        (FieldKind::Vec2 | FieldKind::Vec3, _) => {
+    match (field.kind, field.sequence(), field.fields.as_slice()) {
+        (FieldKind::Struct, ..) => json_of_struct(&field.fields, state, offset, budget),
+        (FieldKind::Maybe, _, [some, value]) => {
+            match scalar(FieldKind::Bool, offset + some.offset) {
+                serde_json::Value::Bool(true) => {
+                    json_of(value, state, offset + value.offset, budget)
+                }
+                _ => serde_json::Value::Null,
+            }
+        }
+        (FieldKind::Vec2 | FieldKind::Vec3, ..) => {
             let axes = if field.kind == FieldKind::Vec2 { 2 } else { 3 };
             (0..axes)
                 .map(|axis| scalar(FieldKind::F32, offset + 4 * axis))
                 .collect()
         }
-        (FieldKind::Array | FieldKind::List, Some(sequence)) => {
+        (FieldKind::Array | FieldKind::List, Some(sequence), _) => {
             let live = sequence.live(state, offset);
             let shown = live.min(JSON_ELEMENTS).min(*budget);
             *budget -= shown;
@@ -220,7 +288,7 @@ fn json_of(field: &FieldInfo, state: &[u8], offset: u64, budget: &mut u64) -> se
             }
             serde_json::Value::Array(elements)
         }
-        (kind, _) => scalar(kind, offset),
+        (kind, ..) => scalar(kind, offset),
     }
 }
 
@@ -240,6 +308,7 @@ mod tests {
             kind,
             size,
             type_name: String::new(),
+            variants: Vec::new(),
         };
         let mut bytes = [255u8, 0, 0, 0];
         assert_eq!(
@@ -312,5 +381,73 @@ mod tests {
             "<256 more>",
             "out of budget"
         );
+    }
+
+    #[test]
+    fn enums_read_and_step_by_variant_name_and_maybes_show_none_or_the_value() {
+        use crate::state::fields::{Browse, Row, locate};
+        use hotloop_abi::{Maybe, StateLayout, state};
+        state! {
+            #[repr(u8)]
+            enum Phase { Title, Playing = 4, Over }
+            struct Game { phase: Phase, target: Maybe<u16>, later: Maybe<Phase> }
+        }
+        let mut table = Vec::new();
+        hotloop_abi::reflect::table_of::<Game>(&mut table);
+        let fields = super::super::decode(&table, StateLayout::of::<Game>()).unwrap();
+        let mut state = vec![0u8; size_of::<Game>()];
+        let target = std::mem::offset_of!(Game, target);
+        state[target] = 1;
+        state[target + 2..target + 4].copy_from_slice(&300u16.to_le_bytes());
+        let json = to_json(&fields, &state);
+        assert_eq!(
+            json,
+            serde_json::json!({"phase": "Title", "target": 300, "later": null})
+        );
+
+        let phase = locate(&fields, "phase", &state).unwrap();
+        assert_eq!(read(&phase, &state), Value::Variant("Title".into()));
+        assert_eq!(
+            nudge(&phase, &mut state, 1),
+            Some(Value::Variant("Playing".into()))
+        );
+        assert_eq!(state[0], 4, "the variant's discriminant");
+        assert_eq!(
+            nudge(&phase, &mut state, 2),
+            Some(Value::Variant("Title".into())),
+            "round"
+        );
+        assert_eq!(phase.to_owned().variants.len(), 3);
+
+        // The inspector: one row for a `Maybe`, its value's rows when it has one.
+        let paths = |state: &[u8]| -> Vec<String> {
+            Browse::default()
+                .rows(&fields, Some(state))
+                .into_iter()
+                .filter_map(|row| match row {
+                    Row::Value(entry) => Some(format!("{} = {}", entry.path, read(&entry, state))),
+                    Row::Elements(_) => None,
+                })
+                .collect()
+        };
+        assert_eq!(
+            paths(&state),
+            [
+                "phase = Title",
+                "target = Some",
+                "target.value = 300",
+                "later = None"
+            ]
+        );
+        let rows = Browse::default().rows(&fields, Some(&state));
+        let Some(Row::Value(target)) = rows.get(1) else {
+            panic!("a row for target");
+        };
+        assert_eq!(nudge(target, &mut state, 1), Some(Value::Present(false)));
+        assert_eq!(
+            paths(&state),
+            ["phase = Title", "target = None", "later = None"]
+        );
+        assert!(state[target.offset..].iter().take(4).all(|b| *b == 0));
     }
 }

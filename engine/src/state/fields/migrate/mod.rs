@@ -55,6 +55,22 @@ enum Op<'a> {
     Copy { from: u64, to: u64, len: u64 },
     /// An array or list, element by element.
     Elements(Box<Elements<'a>>),
+    /// An enum whose variants changed, carried by variant name.
+    Variant(Box<Variants>),
+}
+
+/// An enum value at `from` (`old_size` bytes) written at `to` as the
+/// variant of the same name; `names[i]` is the old variant `i`'s new
+/// discriminant, if it still exists.
+#[derive(Debug)]
+struct Variants {
+    from: u64,
+    to: u64,
+    old_size: u64,
+    new_size: u64,
+    names: Vec<(u64, String, Option<u64>)>,
+    /// The field's path from the state's root (`[]` for elements).
+    path: String,
 }
 
 #[derive(Debug)]
@@ -183,6 +199,48 @@ fn plan_value<'a>(
         plan_fields((&old.fields, from), (&new.fields, to), scope, report, ops);
         return;
     }
+    if old.kind == FieldKind::Enum && new.kind == FieldKind::Enum {
+        let names = old
+            .fields
+            .iter()
+            .map(|variant| {
+                let now = new.fields.iter().find(|v| v.name == variant.name);
+                (variant.offset, variant.name.clone(), now.map(|v| v.offset))
+            })
+            .collect();
+        ops.push(Op::Variant(Box::new(Variants {
+            from,
+            to,
+            old_size: old.size,
+            new_size: new.size,
+            names,
+            path: scope.full.clone(),
+        })));
+        record(report, scope, Outcome::Carried);
+        return;
+    }
+    if let (FieldKind::Maybe, FieldKind::Maybe, [old_some, old_value], [new_some, new_value]) = (
+        old.kind,
+        new.kind,
+        old.fields.as_slice(),
+        new.fields.as_slice(),
+    ) {
+        // The flag goes with the value: a value that cannot be carried
+        // leaves `init`'s whole `Maybe`, never `Some` of zero bytes.
+        let mut value = Vec::new();
+        plan_value(
+            (old_value, from + old_value.offset),
+            (new_value, to + new_value.offset),
+            scope,
+            report,
+            &mut value,
+        );
+        if !value.is_empty() {
+            push_copy(ops, from + old_some.offset, to + new_some.offset, 1);
+            ops.extend(value);
+        }
+        return;
+    }
     if let (Some(old_run), Some(new_run)) = (old.sequence(), new.sequence()) {
         let index = report.sequences.len();
         report.sequences.push(SequenceReport {
@@ -255,6 +313,7 @@ fn apply(
             Op::Elements(elements) => {
                 apply_elements(elements, old, old_base, new, new_base, report);
             }
+            Op::Variant(variants) => apply_variant(variants, old, old_base, new, new_base, report),
         }
     }
 }
@@ -309,6 +368,43 @@ fn apply_elements(
     }
 }
 
+/// Writes the new discriminant of the old value's variant; a value whose
+/// variant is gone keeps `init`'s value, and the report says so once per
+/// field and variant.
+fn apply_variant(
+    variants: &Variants,
+    old: &[u8],
+    old_base: u64,
+    new: &mut [u8],
+    new_base: u64,
+    report: &mut MigrationReport,
+) {
+    let from = usize::try_from(old_base + variants.from).unwrap_or(usize::MAX);
+    let Some(bytes) = usize::try_from(variants.old_size)
+        .ok()
+        .and_then(|size| old.get(from..from.checked_add(size)?))
+    else {
+        return;
+    };
+    let mut word = [0u8; 8];
+    word[..bytes.len().min(8)].copy_from_slice(&bytes[..bytes.len().min(8)]);
+    let value = u64::from_le_bytes(word);
+    match variants.names.iter().find(|(old, ..)| *old == value) {
+        Some((_, _, Some(now))) => {
+            let size = usize::try_from(variants.new_size).unwrap_or(0).min(8);
+            write(new, new_base + variants.to, &now.to_le_bytes()[..size]);
+        }
+        Some((_, name, None)) => {
+            let note = format!("{} was `{name}`", variants.path);
+            if !report.lost_variants.contains(&note) {
+                report.lost_variants.push(note);
+            }
+        }
+        // Not a variant: the old state was checked, so this cannot be.
+        None => {}
+    }
+}
+
 /// Copies `len` bytes; the tables were checked against both sizes, so a
 /// range outside either is skipped rather than trusted.
 fn copy(old: &[u8], from: u64, new: &mut [u8], to: u64, len: u64) {
@@ -346,5 +442,7 @@ fn fill_zero(new: &mut [u8], at: u64, len: u64) {
     }
 }
 
+#[cfg(test)]
+mod kinds_tests;
 #[cfg(test)]
 mod tests;

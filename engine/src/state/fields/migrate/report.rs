@@ -18,6 +18,9 @@ pub struct MigrationReport {
     /// Arrays and lists carried element by element, one entry each, in the
     /// order of the new state's fields (outer ones first).
     pub sequences: Vec<SequenceReport>,
+    /// Enum values whose variant is gone (they keep `init`'s value), once
+    /// per field and variant: "phase was `Paused`".
+    pub lost_variants: Vec<String>,
 }
 
 /// What happened to one array or list carried element by element, summed
@@ -61,6 +64,13 @@ impl fmt::Display for MigrationReport {
             if !list.is_empty() {
                 write!(f, "; {label}: {}", list.join(", "))?;
             }
+        }
+        if !self.lost_variants.is_empty() {
+            write!(
+                f,
+                "; variant gone, `init`'s value kept: {}",
+                self.lost_variants.join(", ")
+            )?;
         }
         for sequence in &self.sequences {
             // "grid: 3 elements carried" says nothing "grid[]: …" does not.
