@@ -5,7 +5,7 @@ use std::path::Path;
 
 use engine::state::fields::{PathError, Value};
 use engine::{Engine, EngineConfig, ReloadError, StartError};
-use hotloop_abi::{Input, Key};
+use hotloop_abi::{Input, Key, MouseButton, OldState, StateData};
 
 /// Why a game could not be run, swapped or inspected.
 #[derive(Debug, thiserror::Error)]
@@ -22,11 +22,14 @@ pub enum HarnessError {
     Path(#[from] PathError),
 }
 
-/// A key event scripted for one step.
+/// An input event scripted for one step: everything the engine records.
 #[derive(Clone, Copy, Debug)]
 enum Event {
     Down(Key),
     Up(Key),
+    ButtonDown(MouseButton),
+    ButtonUp(MouseButton),
+    MoveTo(f32, f32),
 }
 
 /// A game library running headless: no window, no file watching, fixed
@@ -88,6 +91,41 @@ impl Game {
         self.press(key, step).release(key, step + 1)
     }
 
+    /// Holds mouse `button` down from step `step` on until released.
+    pub fn press_button(&mut self, button: MouseButton, step: u64) -> &mut Self {
+        self.script
+            .entry(step)
+            .or_default()
+            .push(Event::ButtonDown(button));
+        self
+    }
+
+    /// Lets mouse `button` go at step `step`.
+    pub fn release_button(&mut self, button: MouseButton, step: u64) -> &mut Self {
+        self.script
+            .entry(step)
+            .or_default()
+            .push(Event::ButtonUp(button));
+        self
+    }
+
+    /// Clicks mouse `button` at framebuffer pixel (`x`, `y`) in step `step`:
+    /// the pointer moves there, the button is down for that one step.
+    pub fn click(&mut self, button: MouseButton, x: f32, y: f32, step: u64) -> &mut Self {
+        self.move_mouse(x, y, step)
+            .press_button(button, step)
+            .release_button(button, step + 1)
+    }
+
+    /// Puts the mouse pointer at framebuffer pixel (`x`, `y`) from step `step` on.
+    pub fn move_mouse(&mut self, x: f32, y: f32, step: u64) -> &mut Self {
+        self.script
+            .entry(step)
+            .or_default()
+            .push(Event::MoveTo(x, y));
+        self
+    }
+
     /// Runs one update step with the scripted input (the frame boundary
     /// first, as the engine's own loop does).
     pub fn step(&mut self) {
@@ -95,6 +133,8 @@ impl Game {
         let mut input = Input {
             pressed: Default::default(),
             released: Default::default(),
+            mouse_pressed: 0,
+            mouse_released: 0,
             ..self.held
         };
         for event in self.script.get(&step).into_iter().flatten() {
@@ -107,6 +147,15 @@ impl Game {
                     input.down.remove(key);
                     input.released.insert(key);
                 }
+                Event::ButtonDown(button) if input.mouse_down & bit(button) == 0 => {
+                    input.mouse_down |= bit(button);
+                    input.mouse_pressed |= bit(button);
+                }
+                Event::ButtonUp(button) if input.mouse_down & bit(button) != 0 => {
+                    input.mouse_down &= !bit(button);
+                    input.mouse_released |= bit(button);
+                }
+                Event::MoveTo(x, y) => (input.mouse_x, input.mouse_y) = (x, y),
                 _ => {}
             }
         }
@@ -153,6 +202,29 @@ impl Game {
         Ok(self.engine.set_field(path, value.into())?)
     }
 
+    /// The state as the game's own type `S`, checked first: its layout
+    /// (size, alignment, fingerprint) must be the running one's and every
+    /// field must hold a valid value. Test code reads it as plain Rust
+    /// (`game.state::<State>().phase == Phase::Over`); it is the state as
+    /// it is now, between steps.
+    ///
+    /// # Panics
+    /// When the running state is not an `S` (another build's type, say).
+    pub fn state<S: StateData>(&self) -> &S {
+        self.try_state().unwrap_or_else(|| {
+            panic!(
+                "the running state is not a `{}` (layout {:?})",
+                std::any::type_name::<S>(),
+                self.engine.layout()
+            )
+        })
+    }
+
+    /// [`Game::state`], or `None` when the running state is not an `S`.
+    pub fn try_state<S: StateData>(&self) -> Option<&S> {
+        OldState::new(self.engine.state_bytes(), self.engine.layout()).view::<S>()
+    }
+
     /// The integer at `path`.
     ///
     /// # Panics
@@ -186,9 +258,25 @@ impl Game {
         }
     }
 
+    /// The name of the enum variant at `path` (`phase`).
+    ///
+    /// # Panics
+    /// When there is none.
+    pub fn variant(&self, path: &str) -> String {
+        match self.get(path) {
+            Ok(Value::Variant(name)) => name,
+            other => panic!("`{path}` is not an enum: {other:?}"),
+        }
+    }
+
     /// The engine underneath, for everything else (the summary, the
     /// generation, the last error, rendering a frame).
     pub fn engine(&mut self) -> &mut Engine {
         &mut self.engine
     }
+}
+
+/// `button`'s bit in [`Input`]'s mouse masks.
+fn bit(button: MouseButton) -> u8 {
+    1 << button as u8
 }

@@ -21,10 +21,14 @@ impl InputTracker {
                 self.input.pressed.insert(key);
             }
             ElementState::Pressed => {}
-            ElementState::Released => {
+            // Only a key the game saw go down goes up: one the engine
+            // kept (an inspector key) or held since before the window had
+            // focus is not news to it.
+            ElementState::Released if self.input.down.contains(key) => {
                 self.input.down.remove(key);
                 self.input.released.insert(key);
             }
+            ElementState::Released => {}
         }
     }
 
@@ -161,6 +165,17 @@ mod tests {
         assert!(!input.is_down(Key::Space));
         tracker.end_step();
         assert!(!tracker.current().just_pressed(Key::Space));
+    }
+
+    #[test]
+    fn a_key_let_go_that_never_went_down_is_not_released() {
+        let mut tracker = InputTracker::default();
+        tracker.key(KeyCode::Space, ElementState::Released, false);
+        assert!(!tracker.current().released.contains(Key::Space));
+        tracker.key(KeyCode::Space, ElementState::Pressed, false);
+        tracker.end_step();
+        tracker.key(KeyCode::Space, ElementState::Released, false);
+        assert!(tracker.current().released.contains(Key::Space));
     }
 
     #[test]

@@ -39,6 +39,17 @@ pub use self::present::Presented;
 use self::present::{Health, Presenter};
 use self::title::{TitleUpdater, full_title};
 
+/// Keys the engine keeps for itself in a developer's window (see
+/// `App::engine_key`); the game sees every other key.
+const ENGINE_KEYS: [KeyCode; 6] = [
+    KeyCode::F1,
+    KeyCode::F2,
+    KeyCode::F3,
+    KeyCode::F4,
+    KeyCode::F5,
+    KeyCode::F9,
+];
+
 /// While the dev loop builds, one frame in this many is drawn and presented:
 /// the software renderer then leaves the compiler most of the CPU. Every
 /// frame still takes its update steps and looks for the new library, which
@@ -368,11 +379,17 @@ impl App<'_> {
         }
     }
 
-    /// The engine's own keys: F1 status line, F2 inspector (and its keys),
-    /// F3 record/loop, F4 per-system timings, F5 save state, F9 load it.
-    fn engine_key(&mut self, code: KeyCode) {
-        if self.options.player || self.inspector.key(code, self.shift, self.engine) {
-            return;
+    /// The engine's own keys: F1 status line, F2 inspector (and its keys
+    /// while it is shown), F3 record/loop, F4 per-system timings, F5 save
+    /// state, F9 load it. Returns whether the key was the engine's: the
+    /// game never sees those (pressing F5 must not also fire the game's
+    /// own F5). A player's window has no engine keys.
+    fn engine_key(&mut self, code: KeyCode) -> bool {
+        if self.options.player {
+            return false;
+        }
+        if self.inspector.key(code, self.shift, self.engine) {
+            return true;
         }
         match code {
             KeyCode::F1 => self.overlay.visible = !self.overlay.visible,
@@ -391,8 +408,9 @@ impl App<'_> {
                 let path = self.engine.config().snapshot_dir.join("quicksave.hlstate");
                 let _ = self.engine.load_snapshot(&path);
             }
-            _ => {}
+            _ => return false,
         }
+        true
     }
 
     /// What the title bar says: the game's title, then (unless it is a
@@ -440,10 +458,16 @@ impl ApplicationHandler for App<'_> {
             WindowEvent::ModifiersChanged(modifiers) => self.shift = modifiers.state().shift_key(),
             WindowEvent::KeyboardInput { event, .. } => {
                 if let PhysicalKey::Code(code) = event.physical_key {
-                    if event.state == ElementState::Pressed && !event.repeat {
-                        self.engine_key(code);
+                    let pressed = event.state == ElementState::Pressed;
+                    let engine_owns = if pressed && !event.repeat {
+                        self.engine_key(code)
+                    } else {
+                        // A held engine key repeats or lets go: still not the game's.
+                        !self.options.player && ENGINE_KEYS.contains(&code)
+                    };
+                    if !engine_owns {
+                        self.input.key(code, event.state, event.repeat);
                     }
-                    self.input.key(code, event.state, event.repeat);
                 }
             }
             WindowEvent::Focused(false) => self.input.release_all(),
