@@ -108,8 +108,11 @@ mod list;
 mod maybe;
 mod message;
 mod migrate;
+mod pool;
 pub mod reflect;
 pub mod symbols;
+#[cfg(test)]
+mod testing;
 
 #[doc(hidden)]
 pub mod __private;
@@ -127,6 +130,7 @@ pub use list::List;
 pub use maybe::Maybe;
 pub use message::{MESSAGE_CAPACITY, Message, Status};
 pub use migrate::OldState;
+pub use pool::{Handle, Pool};
 
 /// Version of this ABI. Bump it whenever an entry point, [`Frame`], [`Input`],
 /// [`Assets`], [`RawImage`], [`RawCanvas`], [`Message`] or [`StateLayout`]
