@@ -102,6 +102,7 @@
 mod assets;
 pub mod canvas;
 mod display;
+mod events;
 mod fingerprint;
 mod frame;
 mod list;
@@ -122,6 +123,7 @@ mod game;
 pub use assets::{Assets, Image, ImageLookup, RawImage, TunableLookup};
 pub use canvas::{Canvas, RawCanvas, Rgba};
 pub use display::{DEFAULT_RATE, DEFAULT_SIZE, DisplaySpec, MAX_RATE, MAX_SIDE, MAX_TITLE};
+pub use events::{EventCursor, Events};
 pub(crate) use fingerprint::zeroed;
 pub use fingerprint::{StateData, StateLayout, field_hash, finish_hash, start_hash};
 pub use frame::{Frame, Input, Key, KeySet, MouseButton};
