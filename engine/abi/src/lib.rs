@@ -114,6 +114,7 @@ pub mod reflect;
 pub mod symbols;
 #[cfg(test)]
 mod testing;
+mod timer;
 
 #[doc(hidden)]
 pub mod __private;
@@ -133,6 +134,7 @@ pub use maybe::Maybe;
 pub use message::{MESSAGE_CAPACITY, Message, Status};
 pub use migrate::OldState;
 pub use pool::{Handle, Pool};
+pub use timer::Timer;
 
 /// Version of this ABI. Bump it whenever an entry point, [`Frame`], [`Input`],
 /// [`Assets`], [`RawImage`], [`RawCanvas`], [`Message`] or [`StateLayout`]
