@@ -111,6 +111,7 @@ mod message;
 mod migrate;
 mod pool;
 pub mod reflect;
+mod rng;
 pub mod symbols;
 #[cfg(test)]
 mod testing;
@@ -134,6 +135,7 @@ pub use maybe::Maybe;
 pub use message::{MESSAGE_CAPACITY, Message, Status};
 pub use migrate::OldState;
 pub use pool::{Handle, Pool};
+pub use rng::Rng;
 pub use timer::Timer;
 
 /// Version of this ABI. Bump it whenever an entry point, [`Frame`], [`Input`],

@@ -1,9 +1,47 @@
 //! Helpers for the tests of state types: which bytes a field table
-//! describes, and values built from arbitrary bytes the way the engine
-//! accepts them from a file.
+//! describes, values built from arbitrary bytes the way the engine accepts
+//! them from a file, and a count of heap allocations.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 
 use crate::reflect::{Field, FieldKind};
 use crate::{OldState, StateData, StateLayout};
+
+thread_local! {
+    /// Allocations made by this thread (no destructor: usable to the end).
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// The system allocator, counting allocations per thread.
+struct Counting;
+
+// SAFETY: every call is passed on to `System` unchanged, which upholds
+// `GlobalAlloc`'s contract; counting touches a `Cell` only.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+        // SAFETY: the caller's guarantees, passed on.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's guarantees, passed on.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static COUNTING: Counting = Counting;
+
+/// Runs `body` and asserts it allocated nothing on the heap.
+pub fn assert_no_allocation<R>(body: impl FnOnce() -> R) -> R {
+    let before = ALLOCATIONS.with(Cell::get);
+    let value = body();
+    let made = ALLOCATIONS.with(Cell::get) - before;
+    assert_eq!(made, 0, "{made} heap allocations");
+    value
+}
 
 /// How many leaf fields of `S`'s table (through structs, every array
 /// element, a list's `len` and every slot) cover each of its bytes.
@@ -92,4 +130,10 @@ fn tame(fields: &[Field], base: usize, bytes: &mut [u8]) {
             _ => {}
         }
     }
+}
+
+#[test]
+#[should_panic(expected = "1 heap allocations")]
+fn the_allocation_count_sees_a_box() {
+    assert_no_allocation(|| Box::new(1));
 }

@@ -1,7 +1,7 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::testing::{assert_described, from_noise};
+use crate::testing::{assert_described, assert_no_allocation, from_noise};
 
 crate::state! {
     /// Not padded, so a `Game`'s bytes can be viewed whole.
@@ -104,6 +104,24 @@ fn an_unknown_cursor_reads_everything_held() {
     hits.clear();
     hits.send(hit(9));
     assert_eq!(damages(hits.read_new(&mut cursor)), [9]);
+}
+
+#[test]
+fn no_method_allocates() {
+    let mut hits: Events<Hit, 4> = assert_no_allocation(Events::new);
+    let mut cursor = EventCursor::new();
+    assert_no_allocation(|| {
+        hits.update();
+        for damage in 0..6 {
+            hits.send(hit(damage));
+        }
+        hits.update();
+        assert_eq!(hits.read().count(), 4);
+        assert_eq!(hits.read_new(&mut cursor).count(), 4);
+        assert_eq!((hits.len(), hits.dropped()), (4, 2));
+        hits.clear();
+        assert!(hits.is_empty());
+    });
 }
 
 #[test]

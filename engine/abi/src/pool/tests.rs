@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use proptest::prelude::*;
 
 use super::*;
-use crate::testing::{assert_described, from_noise};
+use crate::testing::{assert_described, assert_no_allocation, from_noise};
 
 crate::state! {
     /// Padded: 3 bytes after `alive`, so despawning must zero padding too.
@@ -167,6 +167,23 @@ fn none_foreign_and_out_of_range_handles_find_nothing() {
     // Another pool's handle to slot 0, generation 1, names this pool's
     // entity there: handles belong to the pool that gave them.
     assert_eq!(small.get(big.handles().next().unwrap()), Some(&enemy(1)));
+}
+
+#[test]
+fn no_method_allocates() {
+    let mut pool: Pool<Enemy, 8> = assert_no_allocation(Pool::new);
+    assert_no_allocation(|| {
+        let a = pool.spawn(enemy(1)).unwrap();
+        let b = pool.spawn(enemy(2)).unwrap();
+        pool.get_mut(a).unwrap().hp += 1;
+        assert!(pool.contains(b) && pool.get(a).is_some());
+        assert_eq!(pool.iter().count() + pool.iter_mut().count(), 4);
+        assert_eq!(pool.handles().count(), pool.len());
+        pool.retain(|_, enemy| enemy.hp > 1);
+        pool.despawn(a);
+        assert!(!pool.is_empty() && !pool.is_full());
+        pool.clear();
+    });
 }
 
 #[test]

@@ -1,7 +1,7 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::testing::{assert_described, from_noise};
+use crate::testing::{assert_described, assert_no_allocation, from_noise};
 
 /// The ticks (1-based) on which `timer` finished, over `ticks` ticks of `dt`.
 fn finishes(timer: &mut Timer, dt: f32, ticks: u32) -> Vec<u32> {
@@ -126,6 +126,21 @@ fn odd_dt_and_durations_are_defined() {
     tiny.set_duration(2.0);
     assert_eq!(tiny.duration(), 2.0);
     assert!(tiny.elapsed() < 2.0);
+}
+
+#[test]
+fn no_method_allocates() {
+    assert_no_allocation(|| {
+        let mut timer = Timer::repeating(0.5);
+        timer.tick(1.2);
+        let readings = timer.elapsed() + timer.remaining() + timer.fraction() + timer.duration();
+        assert!(readings.is_finite() && timer.just_finished() && timer.finished());
+        timer.pause();
+        timer.unpause();
+        timer.set_duration(1.0);
+        timer.reset();
+        assert_eq!(timer.times_finished_this_tick(), 0);
+    });
 }
 
 #[test]
