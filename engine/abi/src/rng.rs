@@ -7,7 +7,7 @@ use crate::StateData;
 use crate::fingerprint::{finish_hash, start_hash};
 use crate::reflect::{Field, FieldKind};
 
-/// A random number generator ([fastrand]'s wyrand) whose whole state is a
+/// A random number generator ([fastrand](https://docs.rs/fastrand/2)'s wyrand) whose whole state is a
 /// `u64` kept in the game's state. A run from the same seed and the same
 /// input draws the same numbers, so recordings replay exactly, a rollback
 /// after a crash rewinds the dice too, and a reload keeps the sequence
