@@ -213,9 +213,8 @@ impl<T: StateData, const N: usize> Pool<T, N> {
     /// An empty pool (also in a `const` or `static`).
     pub const fn new() -> Self {
         let () = Self::CAPACITY_FITS;
-        // SAFETY: all-zero bytes are a valid `T` (`StateData`'s contract), so
-        // a valid `[T; N]`, and generation 0 marks a free, never-used slot.
-        unsafe { std::mem::zeroed() }
+        // Generation 0 marks a free, never-used slot.
+        crate::zeroed()
     }
 
     /// How many entities the pool can hold: `N`.
