@@ -196,7 +196,9 @@ unsafe impl<T: StateData> StateData for Handle<T> {
 /// keeps the generations, so those handles go stale.
 ///
 /// There is no stored length: [`len`](Pool::len) counts live slots, so any
-/// bytes the engine accepts (generations are any `u32`s) are a consistent pool.
+/// bytes the engine accepts (generations are any `u32`s) are a consistent
+/// pool, and a reload that changes `N` or `T` carries slots and generations
+/// element by element: handles to slots that still exist keep working.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct Pool<T: StateData, const N: usize> {
