@@ -10,7 +10,7 @@ mod draw;
 pub mod systems;
 
 use glam::Vec2;
-use hotloop_abi::{Message, state};
+use hotloop_abi::{Message, Rng, state};
 
 /// How many particles bounce around.
 pub const PARTICLES: usize = 48;
@@ -43,7 +43,7 @@ state! {
         /// Particles the player has collected.
         pub score: u32,
         /// State of the deterministic random number generator.
-        pub rng: u32,
+        pub rng: Rng,
         /// The orb the player steers.
         pub player: Player,
         /// Everything there is to collect.
@@ -56,7 +56,7 @@ pub fn init() -> State {
     let mut state = State {
         ticks: 0,
         score: 0,
-        rng: 0x2545_f491,
+        rng: Rng::new(0x2545_f491),
         player: Player {
             pos: Vec2::new(160.0, 120.0),
             vel: Vec2::ZERO,

@@ -127,8 +127,8 @@ fn reordered_fields_keep_their_values() {
         "reordered",
         &[(
             "lib.rs",
-            "        /// Particles the player has collected.\n        pub score: u32,\n        /// State of the deterministic random number generator.\n        pub rng: u32,",
-            "        /// State of the deterministic random number generator.\n        pub rng: u32,\n        /// Particles the player has collected.\n        pub score: u32,",
+            "        /// Particles the player has collected.\n        pub score: u32,\n        /// State of the deterministic random number generator.\n        pub rng: Rng,",
+            "        /// State of the deterministic random number generator.\n        pub rng: Rng,\n        /// Particles the player has collected.\n        pub score: u32,",
         )],
     );
     assert!(
@@ -242,7 +242,7 @@ fn migrate_carries_the_state_over_a_layout_change() {
     pub struct StateV1 {
         pub ticks: u64,
         pub score: u32,
-        pub rng: u32,
+        pub rng: Rng,
         pub player: Player,
         pub particles: [Particle; PARTICLES],
     }

@@ -38,7 +38,7 @@ pub fn render(state: &State, _frame: &Frame, canvas: &mut Canvas<'_>) {
     for wall in &WALLS {
         canvas.fill_rect(wall.center - wall.half, wall.center + wall.half, WALL);
     }
-    for brick in &state.bricks {
+    for (_, brick) in state.bricks.iter() {
         fill_centred(canvas, brick.pos, BRICK_SIZE, BRICK);
     }
     fill_centred(canvas, state.paddle.pos, PADDLE_SIZE, PADDLE);

@@ -11,7 +11,8 @@
 //! bounces off, and once every brick is gone it keeps bouncing.
 //!
 //! What changed: rewritten from scratch for hotloop's state-and-systems model
-//! (the ECS entities became plain data in [`State`], bricks a `List`); sizes
+//! (the ECS entities became plain data in [`State`], bricks a `Pool` named
+//! by handles, Bevy's `CollisionEvent` an `Events` queue); sizes
 //! scaled by 0.4 to a 512x288 framebuffer with y growing downwards; a fixed
 //! 60 Hz step (Bevy's fixed schedule runs at 64 Hz); the scoreboard drawn with
 //! a pixel font of our own on hotloop's canvas; no collision sound (hotloop
@@ -50,6 +51,7 @@ hotloop_abi::game! {
         systems::apply_velocity,
         systems::move_paddle,
         systems::check_for_collisions,
+        systems::break_bricks,
     ],
     size: (arena::WIDTH, arena::HEIGHT),
     rate: 60,

@@ -1,7 +1,7 @@
 //! Everything that must survive a reload, and the game it starts from.
 
 use glam::Vec2;
-use hotloop_abi::{List, state};
+use hotloop_abi::{EventCursor, Events, Handle, Pool, state};
 
 use crate::arena::*;
 
@@ -24,6 +24,13 @@ state! {
         pub pos: Vec2,
     }
 
+    /// The ball touched something this step: Bevy's `CollisionEvent`,
+    /// sent by the collision system and read by the systems after it.
+    pub struct Collision {
+        /// The brick it touched, or `Handle::NONE` for a wall or the paddle.
+        pub brick: Handle<Brick>,
+    }
+
     /// The ball.
     pub struct Ball {
         /// Centre, in pixels.
@@ -42,8 +49,12 @@ state! {
         pub paddle: Paddle,
         /// The ball.
         pub ball: Ball,
-        /// The bricks still standing, bottom row first, left to right.
-        pub bricks: List<Brick, MAX_BRICKS>,
+        /// The bricks left, named by handles (slot order is the grid's).
+        pub bricks: Pool<Brick, MAX_BRICKS>,
+        /// What the ball touched, this step and the last.
+        pub collisions: Events<Collision, 16>,
+        /// How far `break_bricks` has read `collisions`.
+        pub broken: EventCursor,
     }
 }
 
@@ -60,6 +71,8 @@ pub fn init() -> State {
             vel: BALL_DIRECTION.normalize() * BALL_SPEED,
         },
         bricks: brick_grid(),
+        collisions: Events::new(),
+        broken: EventCursor::new(),
     }
 }
 
@@ -67,7 +80,7 @@ pub fn init() -> State {
 /// a line a fixed gap above the paddle, centred across (Bevy's layout).
 // `..Default::default()` updates nothing today; it is there for the next field.
 #[allow(clippy::needless_update)]
-fn brick_grid() -> List<Brick, MAX_BRICKS> {
+fn brick_grid() -> Pool<Brick, MAX_BRICKS> {
     let pitch = BRICK_SIZE + GAP_BETWEEN_BRICKS;
     let width = RIGHT_WALL - LEFT_WALL - 2.0 * GAP_BETWEEN_BRICKS_AND_SIDES;
     let bottom = PADDLE_Y - GAP_BETWEEN_PADDLE_AND_BRICKS;
@@ -83,6 +96,12 @@ fn brick_grid() -> List<Brick, MAX_BRICKS> {
             ..Default::default()
         })
     });
-    // `collect` stops at the capacity: a grid too big loses its top rows.
-    bricks.collect()
+    // A grid too big for the pool loses its top rows.
+    let mut pool = Pool::new();
+    for brick in bricks {
+        if pool.spawn(brick).is_err() {
+            break;
+        }
+    }
+    pool
 }

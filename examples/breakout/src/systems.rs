@@ -1,15 +1,18 @@
 //! The systems `update` runs each step, in the order listed in `game!`
 //! (Bevy's order: move the ball, move the paddle, then collide).
 
-use hotloop_abi::{Frame, Key};
+use hotloop_abi::{Frame, Handle, Key};
 
 use crate::State;
 use crate::arena::*;
 use crate::collision::{Aabb, bounce};
+use crate::state::Collision;
 
-/// Counts steps, so reload tests and the summary can tell time.
+/// Counts steps, so reload tests and the summary can tell time, and starts
+/// the step's events (last step's stay readable for one more step).
 pub fn count_ticks(state: &mut State, _frame: &Frame) {
     state.ticks += 1;
+    state.collisions.update();
 }
 
 /// The ball flies in a straight line between bounces.
@@ -25,25 +28,33 @@ pub fn move_paddle(state: &mut State, frame: &Frame) {
     state.paddle.pos.x = x.clamp(PADDLE_MIN_X, PADDLE_MAX_X);
 }
 
-/// Bounces the ball off whatever it touches; a brick it touches breaks and scores.
+/// Bounces the ball off whatever it touches and says so with a
+/// [`Collision`](crate::state::Collision) (Bevy's `CollisionEvent`).
 pub fn check_for_collisions(state: &mut State, _frame: &Frame) {
     let radius = BALL_DIAMETER / 2.0;
     let paddle = Aabb::new(state.paddle.pos, PADDLE_SIZE / 2.0);
     for solid in WALLS.iter().chain([&paddle]) {
         if let Some(normal) = solid.touched_side(state.ball.pos, radius) {
             state.ball.vel = bounce(state.ball.vel, normal);
+            state.collisions.send(Collision {
+                brick: Handle::NONE,
+            });
         }
     }
-    let mut index = 0;
-    while index < state.bricks.len() {
-        let brick = Aabb::new(state.bricks[index].pos, BRICK_SIZE / 2.0);
-        match brick.touched_side(state.ball.pos, radius) {
-            Some(normal) => {
-                state.ball.vel = bounce(state.ball.vel, normal);
-                state.bricks.remove(index);
-                state.score += 1;
-            }
-            None => index += 1,
+    for (brick, at) in state.bricks.iter() {
+        let solid = Aabb::new(at.pos, BRICK_SIZE / 2.0);
+        if let Some(normal) = solid.touched_side(state.ball.pos, radius) {
+            state.ball.vel = bounce(state.ball.vel, normal);
+            state.collisions.send(Collision { brick });
+        }
+    }
+}
+
+/// A brick the ball touched breaks and scores: each collision read once.
+pub fn break_bricks(state: &mut State, _frame: &Frame) {
+    for collision in state.collisions.read_new(&mut state.broken) {
+        if state.bricks.despawn(collision.brick).is_some() {
+            state.score += 1;
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The systems `update` runs, in the order listed in `game!`.
 
 use glam::Vec2;
-use hotloop_abi::Frame;
+use hotloop_abi::{Frame, Rng};
 
 use crate::{Particle, State};
 
@@ -68,14 +68,9 @@ pub fn collect_particles(state: &mut State, frame: &Frame) {
 }
 
 /// A new particle at a random place with a random speed and colour.
-pub fn spawn_particle(rng: &mut u32, area: Vec2) -> Particle {
-    let mut unit = || {
-        // xorshift32: deterministic, so replays and tests see the same game.
-        *rng ^= *rng << 13;
-        *rng ^= *rng >> 17;
-        *rng ^= *rng << 5;
-        *rng as f32 / u32::MAX as f32
-    };
+/// The generator lives in the state, so replays and tests see the same game.
+pub fn spawn_particle(rng: &mut Rng, area: Vec2) -> Particle {
+    let mut unit = || rng.f32();
     let angle = unit() * std::f32::consts::TAU;
     Particle {
         pos: Vec2::new(unit(), unit()) * area,
