@@ -483,7 +483,8 @@ fn frame<'a>(
         dt: 1.0 / display.rate as f32,
         width: display.size.0,
         height: display.size.1,
-        reserved: 0,
+        reloaded: false,
+        reserved: [0; 3],
         input: *input,
         assets: assets.view(),
     }

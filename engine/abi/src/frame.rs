@@ -227,8 +227,14 @@ pub struct Frame<'a> {
     pub width: u32,
     /// Framebuffer height in pixels (240 by default).
     pub height: u32,
+    /// Whether this is the first update step run by a build swapped in
+    /// since the previous step (never on the first build of a session, nor
+    /// when the engine goes back to the previous build after a failure, nor
+    /// in `render`). [`game!`](crate::game) runs its `on_reload` systems
+    /// then. Recordings keep it, so a replay runs them at the same steps.
+    pub reloaded: bool,
     /// Padding; always zero.
-    pub reserved: u32,
+    pub reserved: [u8; 3],
     /// Input as of this step.
     pub input: Input,
     /// Images and tunables from `assets/`, hot-reloaded by the engine.
@@ -275,6 +281,6 @@ mod tests {
         assert_eq!(size_of::<KeySet>(), 16);
         assert_eq!(size_of::<Input>(), 64);
         assert_eq!(size_of::<Frame>(), 120);
-        assert_eq!(crate::ABI_VERSION, 3);
+        assert_eq!(crate::ABI_VERSION, 4);
     }
 }

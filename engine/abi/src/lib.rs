@@ -114,12 +114,15 @@ pub mod symbols;
 pub mod __private;
 mod export;
 mod game;
+mod game_state;
+mod schedule;
 
 pub use assets::{Assets, Image, ImageLookup, RawImage, TunableLookup};
 pub use canvas::{Canvas, RawCanvas, Rgba};
 pub use display::{DEFAULT_RATE, DEFAULT_SIZE, DisplaySpec, MAX_RATE, MAX_SIDE, MAX_TITLE};
 pub use fingerprint::{StateData, StateLayout, field_hash, finish_hash, start_hash};
 pub use frame::{Frame, Input, Key, KeySet, MouseButton};
+pub use game_state::GameState;
 pub use glam;
 pub use list::List;
 pub use message::{MESSAGE_CAPACITY, Message, Status};
@@ -130,7 +133,8 @@ pub use migrate::OldState;
 /// changes in any way.
 ///
 /// 2: [`Frame`] carries [`Assets`]. 3: the `state_fields` entry point.
+/// 4: [`Frame::reloaded`].
 /// Optional entry points (`migrate`, `update_timed`, `system_names`,
 /// `display`) are looked up by name and need no new version: a library
 /// without them still loads.
-pub const ABI_VERSION: u32 = 3;
+pub const ABI_VERSION: u32 = 4;
