@@ -114,9 +114,8 @@ impl Game {
         let mut error = Message::new();
         // SAFETY: `state` is a valid, exclusive `State`, which `init`
         // overwrites (with a `State`: the layout is the library's own).
-        let status = unsafe {
-            (__HOTLOOP_GAME.init)(std::ptr::from_mut(&mut *state).cast(), &mut error)
-        };
+        let status =
+            unsafe { (__HOTLOOP_GAME.init)(std::ptr::from_mut(&mut *state).cast(), &mut error) };
         assert_eq!(status, Status::OK, "{}", error.as_str());
         Self { state, number: 0 }
     }
@@ -151,12 +150,8 @@ impl Game {
 fn keys_in_any_order_give_the_same_game() {
     assert_eq!(__HOTLOOP_GAME.package, "hotloop-abi");
     // SAFETY: `display` and `state_layout` take nothing and only return values.
-    let (display, layout) = unsafe {
-        (
-            (__HOTLOOP_GAME.display)(),
-            (__HOTLOOP_GAME.state_layout)(),
-        )
-    };
+    let (display, layout) =
+        unsafe { ((__HOTLOOP_GAME.display)(), (__HOTLOOP_GAME.state_layout)()) };
     assert_eq!((display.rate, display.title_len), (30, "schedule".len()));
     assert_eq!(layout, StateLayout::of::<State>());
     let mut names = [0u8; 256];
