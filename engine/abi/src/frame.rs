@@ -227,11 +227,13 @@ pub struct Frame<'a> {
     pub width: u32,
     /// Framebuffer height in pixels (240 by default).
     pub height: u32,
-    /// Whether this is the first update step run by a build swapped in
-    /// since the previous step (never on the first build of a session, nor
-    /// when the engine goes back to the previous build after a failure, nor
-    /// in `render`). [`game!`](crate::game) runs its `on_reload` systems
-    /// then. Recordings keep it, so a replay runs them at the same steps.
+    /// Whether this is the first update step of a build swapped in since
+    /// the previous step: [`game!`](crate::game) runs its `on_reload`
+    /// systems then. Never for the first build of a session, for the build
+    /// the engine goes back to after a failure, or in `render`; again when
+    /// the engine process restarts after a crash in that very step and runs
+    /// the same build. Recordings keep it, so a replay runs them at the
+    /// same steps.
     pub reloaded: bool,
     /// Padding; always zero.
     pub reserved: [u8; 3],

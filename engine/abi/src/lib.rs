@@ -46,7 +46,7 @@
 //! | `greet` | after every successful load | writes a greeting that the engine logs |
 //! | `display` (optional) | once, right after loading | the framebuffer size, update rate and window title ([`DisplaySpec`]) |
 //! | `init` | when there is no state yet | writes a fresh state into the zeroed buffer (`init_in_place`: fills it where it is) |
-//! | `update` | every fixed step | runs the systems, in order, on the state |
+//! | `update` | every fixed step | runs the step on the state: `on_reload` systems (first step after a new build, [`Frame::reloaded`]), a waiting [`GameState`] transition, then the systems in order |
 //! | `render` | every displayed frame | draws the state into the RGBA8 framebuffer |
 //! | `describe` | on demand (headless summary) | writes a one-line summary of the state |
 //! | `migrate` (optional) | after a reload that changed the state layout | builds the new state from the old one |

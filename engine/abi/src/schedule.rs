@@ -7,10 +7,13 @@
 
 use crate::{Frame, GameState, StateData};
 
+/// A system: what `systems`, `on_enter`, `on_exit` and `on_reload` list.
+pub type SystemFn<S> = fn(&mut S, &Frame<'_>);
+
 /// A system and the condition it runs under (`system.run_if(condition)`).
 pub struct System<S: 'static> {
     /// The system.
-    pub run: fn(&mut S, &Frame<'_>),
+    pub run: SystemFn<S>,
     /// Runs the system only when it returns true; `None`: always.
     pub run_if: Option<fn(&S) -> bool>,
 }
@@ -41,7 +44,7 @@ pub struct Schedule<S: 'static> {
     pub on_reload: &'static [System<S>],
     /// The `game_state` transition (exit and enter systems), if the game
     /// has one: after `on_reload`, before `systems`.
-    pub transition: Option<fn(&mut S, &Frame<'_>)>,
+    pub transition: Option<SystemFn<S>>,
 }
 
 impl<S> Schedule<S> {
@@ -86,8 +89,8 @@ pub fn transition<S, E: StateData + PartialEq>(
     state: &mut S,
     frame: &Frame<'_>,
     access: impl Fn(&mut S) -> &mut GameState<E>,
-    enter: &[(E, fn(&mut S, &Frame<'_>))],
-    exit: &[(E, fn(&mut S, &Frame<'_>))],
+    enter: &[(E, SystemFn<S>)],
+    exit: &[(E, SystemFn<S>)],
 ) {
     let Some((from, to)) = access(state).begin_transition() else {
         return;
