@@ -12,7 +12,7 @@ mod systems;
 ///
 /// | key | type | role |
 /// |---|---|---|
-/// | `state` | a [`state!`] type | the state the engine keeps |
+/// | `state` | a [`state!`](crate::state) type | the state the engine keeps |
 /// | `init` | `fn() -> State` | a fresh state, returned by value (on the stack: small states) |
 /// | `init_in_place` | `fn(&mut State)` | instead of `init`: fills a fresh state in place, starting from all zeroes (any size) |
 /// | `systems` | `[system, …]` | run in order by every `update`; each `fn(&mut State, &Frame)`, optionally `.run_if(condition)` |
