@@ -70,6 +70,9 @@ pub struct Engine {
     steps: u64,
     /// The frame number game code sees next (reset when a loop restarts).
     clock: u64,
+    /// `steps` when a new build was swapped in, until the next step runs:
+    /// that step is the first after a reload ([`Frame::reloaded`]).
+    reloaded_at: Option<u64>,
     stats: ReloadStats,
     newest_generation: u64,
     messages: Messages,
@@ -236,26 +239,31 @@ impl Engine {
             self.commit();
             return;
         }
-        let input = match self.looper.next_step(live) {
-            LoopStep::Live => *live,
-            LoopStep::Replay { input, restart } => {
+        let reloaded = self.reloaded_at.take().is_some();
+        let (input, mut reloaded) = match self.looper.next_step(live, reloaded) {
+            LoopStep::Live => (*live, reloaded),
+            LoopStep::Replay {
+                input,
+                reloaded,
+                restart,
+            } => {
                 if let Some((start, first_step)) = restart {
                     self.state.copy_from(start);
                     self.clock = first_step;
                 }
-                input
+                (input, reloaded)
             }
         };
         let number = self.clock;
         self.clock += 1;
         if let Some(log) = &mut self.crash_log {
-            log.before_step(&self.state, number, &input);
+            log.before_step(&self.state, number, &input, reloaded);
         }
         self.before_step.save(&self.state);
         // From here a crash restores `before_step`: this step runs again.
         control::begin_step(self.steps);
         while let Some(library) = &self.library {
-            let frame = frame(&self.display, number, &input, &self.assets);
+            let frame = frame(&self.display, number, &input, reloaded, &self.assets);
             let updated = match &mut self.profile {
                 Some(profile) => library.update_timed(
                     &mut self.state,
@@ -272,11 +280,20 @@ impl Engine {
                 break;
             };
             self.before_step.restore(&mut self.state);
+            // The build gone back to ran on this state before: no set-up.
+            reloaded = false;
             if !self.fail_and_recover(&error) {
                 break;
             }
         }
         self.commit();
+    }
+
+    /// Makes the next update step run as the first after a reload
+    /// ([`Frame::reloaded`]: the game's `on_reload` systems run), as a
+    /// recording says one did: how a replay repeats it.
+    pub fn mark_reloaded(&mut self) {
+        self.reloaded_at = Some(self.steps);
     }
 
     /// After game code failed with `error` (the state already rolled
@@ -333,7 +350,13 @@ impl Engine {
         while !self.paused
             && let Some(library) = &self.library
         {
-            let frame = frame(&self.display, self.clock, &Input::default(), &self.assets);
+            let frame = frame(
+                &self.display,
+                self.clock,
+                &Input::default(),
+                false,
+                &self.assets,
+            );
             let result = library.render(
                 &self.state,
                 &frame,
@@ -470,11 +493,13 @@ impl Engine {
     }
 }
 
-/// The context game code gets for one step or displayed frame.
+/// The context game code gets for one step or displayed frame; `reloaded`
+/// for the first step after a new build was swapped in.
 fn frame<'a>(
     display: &GameDisplay,
     number: u64,
     input: &Input,
+    reloaded: bool,
     assets: &'a AssetStore,
 ) -> Frame<'a> {
     Frame {
@@ -483,7 +508,8 @@ fn frame<'a>(
         dt: 1.0 / display.rate as f32,
         width: display.size.0,
         height: display.size.1,
-        reserved: 0,
+        reloaded,
+        reserved: [0; 3],
         input: *input,
         assets: assets.view(),
     }

@@ -129,3 +129,126 @@ fn rebuild_under_a_running_engine_is_swapped_in_at_a_frame_boundary() {
     );
     assert_eq!(engine.history().last().unwrap().first_step, 10);
 }
+
+/// The demo with a `level` field (1 from `init`) that its `on_reload`
+/// systems add `by` to: a build's set-up on the running state.
+fn level_variant(name: &str, by: u32) -> std::path::PathBuf {
+    let variant = Variant::of_demo(name);
+    variant
+        .edit(
+            "lib.rs",
+            "        pub ticks: u64,\n",
+            "        pub ticks: u64,\n        /// Set up by `on_reload`.\n        pub level: u32,\n",
+        )
+        .edit("lib.rs", "        ticks: 0,\n", "        ticks: 0,\n        level: 1,\n")
+        .edit(
+            "lib.rs",
+            "    greet: greet,\n",
+            &format!(
+                "    greet: greet,\n    on_reload: [|state: &mut State, _: &hotloop_abi::Frame| state.level += {by}],\n"
+            ),
+        );
+    variant.build()
+}
+
+fn level(engine: &Engine) -> u64 {
+    engine.state_json()["level"].as_u64().expect("a level")
+}
+
+/// `on_reload` runs once, first in the step after a new build is swapped
+/// in, on the running state (never for the first build of a session, nor
+/// for the build the engine goes back to); the step is recorded as such,
+/// so a replay runs it at the same step, and a loop that plays when new
+/// code arrives runs it at the start of every round.
+#[test]
+fn on_reload_runs_once_after_a_new_build_and_replays_at_the_same_step() {
+    let (tens, hundreds) = (
+        level_variant("level-10", 10),
+        level_variant("level-100", 100),
+    );
+    let mut engine = unwatched(&tens);
+    run(&mut engine, 5);
+    assert_eq!(
+        level(&engine),
+        1,
+        "the first build of a session is no reload"
+    );
+
+    engine.toggle_loop(); // Record from here.
+    run(&mut engine, 3);
+    engine
+        .reload_from(&hundreds)
+        .expect("the new build is taken");
+    assert_eq!(level(&engine), 1, "a swap runs no game code");
+    let ticks_before = ticks(engine.state_bytes());
+    engine.step(&Input::default());
+    assert_eq!(
+        level(&engine),
+        101,
+        "set up at the first step of the new build"
+    );
+    assert_eq!(
+        ticks(engine.state_bytes()),
+        ticks_before + 1,
+        "the rest runs on"
+    );
+    run(&mut engine, 4);
+    assert_eq!(level(&engine), 101, "once per reload");
+    let live = engine.summary().state_checksum;
+
+    // Recorded: 3 steps, the reload, 5 steps.
+    engine.toggle_loop();
+    let notice = engine.notice().unwrap_or_default().to_owned();
+    let saved = notice
+        .split_once("recording saved to ")
+        .unwrap_or_else(|| panic!("no recording saved: {notice}"))
+        .1
+        .to_owned();
+    let recording = engine::files::recording::Recording::load(saved.as_ref()).unwrap();
+    assert_eq!(
+        (recording.inputs.len(), &recording.reloaded[..]),
+        (8, &[3][..])
+    );
+
+    // Looping: each round replays the recorded reload at its step; once
+    // new code arrives, each round also starts as the first step after it.
+    run(&mut engine, 8);
+    assert_eq!(level(&engine), 101, "a round repeats the recorded reload");
+    engine.reload_from(&tens).expect("back to the first build");
+    for _ in 0..2 {
+        run(&mut engine, 8);
+        assert_eq!(
+            level(&engine),
+            21,
+            "new code: +10 at the round's start and at step 3"
+        );
+    }
+
+    // Replayed headless on the new build: the same state, byte for byte.
+    let lib = hundreds.display().to_string();
+    let replay = |file: &str| {
+        let finished = hotloop_tests::EngineProcess::start([
+            "--headless",
+            "--no-watch",
+            "--dump-state",
+            "--lib",
+            &lib,
+            "--replay",
+            file,
+        ])
+        .finish();
+        assert!(finished.status.success(), "{}", finished.stderr);
+        finished.summary()
+    };
+    let replayed = replay(&saved);
+    assert_eq!(replayed["state_checksum"], live.as_str());
+    assert_eq!(replayed["state"]["level"], 101);
+
+    // Without the mark (as a version 1 file would be), no set-up runs.
+    let mut unmarked = recording.clone();
+    unmarked.reloaded.clear();
+    let unmarked_file = hotloop_tests::variants_dir().join("unmarked.hlrec");
+    std::fs::write(&unmarked_file, unmarked.encode()).unwrap();
+    let replayed = replay(&unmarked_file.display().to_string());
+    assert_eq!(replayed["state"]["level"], 1);
+}

@@ -164,10 +164,61 @@ const UNSAFE_IN_KEYS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The keys of game states, run conditions and set-up after a reload, as
+/// [`UNSAFE_IN_KEYS`]: edits of the demo's `game!` after [`phased`].
+const UNSAFE_IN_SCHEDULE_KEYS: &[(&str, &str, &str)] = &[
+    (
+        "run-if",
+        "        systems::count_ticks,\n",
+        "        systems::count_ticks.run_if(|_: &State| *(8usize as *const bool)),\n",
+    ),
+    (
+        "in-state",
+        "        systems::count_ticks,\n",
+        "        systems::count_ticks.run_if(in_state(*(8usize as *const u8))),\n",
+    ),
+    (
+        "on-enter",
+        "    greet: greet,\n",
+        "    greet: greet,\n    on_enter: [0 => |state: &mut State, _: &hotloop_abi::Frame| state.ticks = *(8usize as *const u64)],\n",
+    ),
+    (
+        "on-exit",
+        "    greet: greet,\n",
+        "    greet: greet,\n    on_exit: [*(8usize as *const u8) => systems::count_ticks],\n",
+    ),
+    (
+        "on-reload",
+        "    greet: greet,\n",
+        "    greet: greet,\n    on_reload: [|state: &mut State, _: &hotloop_abi::Frame| state.ticks = *(8usize as *const u64)],\n",
+    ),
+];
+
+/// `variant` with a `GameState<u8>` field `phase` named by `game_state`.
+fn phased(variant: &Variant) -> &Variant {
+    variant
+        .edit(
+            "lib.rs",
+            "        pub ticks: u64,\n",
+            "        pub ticks: u64,\n        /// The game state.\n        pub phase: hotloop_abi::GameState<u8>,\n",
+        )
+        .edit(
+            "lib.rs",
+            "        ticks: 0,\n",
+            "        ticks: 0,\n        phase: hotloop_abi::GameState::new(0),\n",
+        )
+        .edit("lib.rs", "    init: init,\n", "    init: init,\n    game_state: phase,\n")
+}
+
 #[test]
 fn unsafe_operations_in_game_keys_do_not_compile_in_safe_game_code() {
-    for (key, from, to) in UNSAFE_IN_KEYS {
+    let plain = UNSAFE_IN_KEYS.iter().map(|case| (case, false));
+    let scheduled = UNSAFE_IN_SCHEDULE_KEYS.iter().map(|case| (case, true));
+    for ((key, from, to), phase) in plain.chain(scheduled) {
         let variant = Variant::of_demo(&format!("unsafe-in-{key}"));
+        if phase {
+            phased(&variant);
+        }
         variant.edit("lib.rs", from, to);
         let error = variant
             .try_build()
@@ -202,6 +253,27 @@ fn unsafe_operations_in_game_keys_do_not_compile_in_safe_game_code() {
     let mut engine = unwatched(&library);
     run(&mut engine, 3);
     assert_eq!(ticks(engine.state_bytes()), 3, "the closure system counts");
+
+    // And in the keys of game states, conditions and reloads.
+    let scheduled = Variant::of_demo("closures-in-schedule-keys");
+    phased(&scheduled)
+        .edit(
+            "lib.rs",
+            "        systems::count_ticks,\n",
+            "        (|state: &mut State, _: &hotloop_abi::Frame| state.ticks += 1).run_if(|state: &State| state.phase.is(1)),\n        systems::count_ticks.run_if(not(in_state(1))),\n",
+        )
+        .edit(
+            "lib.rs",
+            "    greet: greet,\n",
+            "    greet: greet,\n    on_enter: [0 => |state: &mut State, _: &hotloop_abi::Frame| state.phase.set(1)],\n    on_exit: [0 => |state: &mut State, _: &hotloop_abi::Frame| state.ticks += 100],\n    on_reload: [|state: &mut State, _: &hotloop_abi::Frame| state.ticks += 1000],\n",
+        );
+    let mut engine = unwatched(&scheduled.build());
+    run(&mut engine, 3);
+    assert_eq!(
+        ticks(engine.state_bytes()),
+        103,
+        "step 0 enters 0 and asks for 1, step 1 leaves 0: one tick each step, 100 on exit"
+    );
 }
 
 #[test]

@@ -10,6 +10,8 @@ use std::sync::{Mutex, Once};
 
 use crate::{Canvas, Frame, Message, OldState, RawCanvas, StateData, StateLayout, Status};
 
+pub use crate::schedule::{Schedule, System, Systems, settled, transition};
+
 /// Where the last panic in this library happened (`file:line`), recorded by
 /// our panic hook, which sees the location that the panic payload lacks.
 static PANIC_LOCATION: Mutex<Message> = Mutex::new(Message::new());
@@ -116,7 +118,8 @@ pub unsafe fn init<S: StateData>(state: *mut u8, error: *mut Message, init: Init
     }
 }
 
-/// Runs `systems` in order on the state.
+/// Runs one step of `schedule` on the state: `on_reload` (when the frame
+/// says so), a waiting transition, then the systems.
 ///
 /// # Safety
 /// `state` points to a valid, exclusively borrowed `S` (written by `init` of a
@@ -126,18 +129,18 @@ pub unsafe fn update<S: StateData>(
     state: *mut u8,
     frame: *const Frame,
     error: *mut Message,
-    systems: &[fn(&mut S, &Frame)],
+    schedule: &Schedule<S>,
 ) -> Status {
     guard(error, || {
         // SAFETY: the caller's contract: a valid, exclusive `S` and a valid `Frame`.
         let (state, frame) = unsafe { (&mut *state.cast::<S>(), &*frame) };
-        for system in systems {
-            system(state, frame);
-        }
+        schedule.run(state, frame);
     })
 }
 
-/// Runs the systems once, as [`update`], timing each.
+/// Runs one step, as [`update`], timing each of `schedule.systems` (a
+/// system whose condition fails takes the time of the check). What runs
+/// before them (`on_reload`, a transition) is not timed.
 ///
 /// # Safety
 /// As [`update`]; and `nanos` points to `count` writable `u64`s, exclusively
@@ -146,7 +149,7 @@ pub unsafe fn update_timed<S: StateData>(
     state: *mut u8,
     frame: *const Frame,
     error: *mut Message,
-    systems: &[fn(&mut S, &Frame)],
+    schedule: &Schedule<S>,
     nanos: *mut u64,
     count: usize,
 ) -> Status {
@@ -159,10 +162,11 @@ pub unsafe fn update_timed<S: StateData>(
             // SAFETY: the caller's contract: `count` exclusive `u64`s at `nanos`.
             unsafe { std::slice::from_raw_parts_mut(nanos, count) }
         };
+        schedule.prepare(state, frame);
         let mut slots = nanos.iter_mut();
-        for system in systems {
+        for system in schedule.systems {
             let started = std::time::Instant::now();
-            system(state, frame);
+            system.run_on(state, frame);
             if let Some(slot) = slots.next() {
                 *slot = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
             }

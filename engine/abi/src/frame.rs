@@ -227,8 +227,16 @@ pub struct Frame<'a> {
     pub width: u32,
     /// Framebuffer height in pixels (240 by default).
     pub height: u32,
+    /// Whether this is the first update step of a build swapped in since
+    /// the previous step: [`game!`](crate::game) runs its `on_reload`
+    /// systems then. Never for the first build of a session, for the build
+    /// the engine goes back to after a failure, or in `render`; again when
+    /// the engine process restarts after a crash in that very step and runs
+    /// the same build. Recordings keep it, so a replay runs them at the
+    /// same steps.
+    pub reloaded: bool,
     /// Padding; always zero.
-    pub reserved: u32,
+    pub reserved: [u8; 3],
     /// Input as of this step.
     pub input: Input,
     /// Images and tunables from `assets/`, hot-reloaded by the engine.
@@ -275,6 +283,6 @@ mod tests {
         assert_eq!(size_of::<KeySet>(), 16);
         assert_eq!(size_of::<Input>(), 64);
         assert_eq!(size_of::<Frame>(), 120);
-        assert_eq!(crate::ABI_VERSION, 3);
+        assert_eq!(crate::ABI_VERSION, 4);
     }
 }

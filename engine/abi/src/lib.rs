@@ -46,7 +46,7 @@
 //! | `greet` | after every successful load | writes a greeting that the engine logs |
 //! | `display` (optional) | once, right after loading | the framebuffer size, update rate and window title ([`DisplaySpec`]) |
 //! | `init` | when there is no state yet | writes a fresh state into the zeroed buffer (`init_in_place`: fills it where it is) |
-//! | `update` | every fixed step | runs the systems, in order, on the state |
+//! | `update` | every fixed step | runs the step on the state: `on_reload` systems (first step after a new build, [`Frame::reloaded`]), a waiting [`GameState`] transition, then the systems in order |
 //! | `render` | every displayed frame | draws the state into the RGBA8 framebuffer |
 //! | `describe` | on demand (headless summary) | writes a one-line summary of the state |
 //! | `migrate` (optional) | after a reload that changed the state layout | builds the new state from the old one |
@@ -121,6 +121,8 @@ mod timer;
 pub mod __private;
 mod export;
 mod game;
+mod game_state;
+mod schedule;
 
 pub use assets::{Assets, Image, ImageLookup, RawImage, TunableLookup};
 pub use canvas::{Canvas, RawCanvas, Rgba};
@@ -129,6 +131,7 @@ pub use events::{EventCursor, Events};
 pub(crate) use fingerprint::zeroed;
 pub use fingerprint::{StateData, StateLayout, field_hash, finish_hash, start_hash};
 pub use frame::{Frame, Input, Key, KeySet, MouseButton};
+pub use game_state::GameState;
 pub use glam;
 pub use list::List;
 pub use maybe::Maybe;
@@ -143,7 +146,8 @@ pub use timer::Timer;
 /// changes in any way.
 ///
 /// 2: [`Frame`] carries [`Assets`]. 3: the `state_fields` entry point.
+/// 4: [`Frame::reloaded`].
 /// Optional entry points (`migrate`, `update_timed`, `system_names`,
 /// `display`) are looked up by name and need no new version: a library
 /// without them still loads.
-pub const ABI_VERSION: u32 = 3;
+pub const ABI_VERSION: u32 = 4;

@@ -177,7 +177,8 @@ impl Game {
 
     /// Swaps in `library` now, between the last step and the next, as the
     /// engine does at a frame boundary: the state is carried over (by the
-    /// game's `migrate`, or field by field by name when its layout changed).
+    /// game's `migrate`, or field by field by name when its layout changed),
+    /// and the next step runs the new build's `on_reload` systems first.
     ///
     /// # Errors
     /// When the engine refuses the build; the old one then keeps running.

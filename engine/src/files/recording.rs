@@ -5,8 +5,13 @@
 //! File format (little-endian): magic `HLREC\0\0\0`, format version (u32),
 //! update rate (u32), first step number (u64), step count (u64), the length
 //! of the embedded state snapshot (u64) and the snapshot itself (see
-//! [`crate::files::snapshot`] format), one 59-byte input per step, then an
-//! FNV-1a checksum of everything before it (u64).
+//! [`crate::files::snapshot`] format), one 60-byte record per step (the
+//! 59-byte input, then a flags byte: bit 0 set when the step was the first
+//! after a new build was swapped in, [`hotloop_abi::Frame::reloaded`]; the
+//! other bits 0), then an FNV-1a checksum of everything before it (u64).
+//!
+//! Version 1 files, whose steps are the 59-byte input alone (no step after
+//! a reload), are read too.
 
 use std::path::{Path, PathBuf};
 
@@ -18,9 +23,12 @@ use crate::files::checksum::checksum;
 use crate::files::snapshot::{self, Snapshot};
 
 const MAGIC: &[u8; 8] = b"HLREC\0\0\0";
-/// Version of the recording file format.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the recording file format: 2 adds each step's flags
+/// (version 1 is still read).
+pub const FORMAT_VERSION: u32 = 2;
 const INPUT_LEN: usize = 3 * 16 + 2 * 4 + 3;
+/// Bit of a step's flags byte: the first step after a reload.
+const RELOADED: u8 = 1;
 const HEADER_LEN: usize = 8 + 4 + 4 + 8 + 8 + 8;
 /// Longest recording accepted: an hour at 60 Hz, times ten.
 pub const MAX_STEPS: u64 = 60 * 60 * 60 * 10;
@@ -36,14 +44,30 @@ pub struct Recording {
     pub rate: u32,
     /// Each step's input, in order.
     pub inputs: Vec<Input>,
+    /// The steps (indices into `inputs`, ascending) that ran first after a
+    /// new build was swapped in: a replay marks them
+    /// ([`hotloop_abi::Frame::reloaded`]) so the game's `on_reload`
+    /// systems run there again.
+    pub reloaded: Vec<u64>,
 }
 
 impl Recording {
+    /// Whether step `index` (into `inputs`) ran first after a reload.
+    pub fn reloaded_at(&self, index: usize) -> bool {
+        // Almost always empty: a search beats a flag per step.
+        self.reloaded.binary_search(&(index as u64)).is_ok()
+    }
+
+    /// Notes that the step recorded next runs first after a reload.
+    pub fn mark_next_reloaded(&mut self) {
+        self.reloaded.push(self.inputs.len() as u64);
+    }
+
     /// Encodes the recording as file bytes.
     pub fn encode(&self) -> Vec<u8> {
         let state = snapshot::encode(&self.start.state, self.start.table.as_ref());
         let mut out =
-            Vec::with_capacity(HEADER_LEN + state.len() + self.inputs.len() * INPUT_LEN + 8);
+            Vec::with_capacity(HEADER_LEN + state.len() + self.inputs.len() * (INPUT_LEN + 1) + 8);
         out.extend_from_slice(MAGIC);
         out.put_u32(FORMAT_VERSION);
         out.put_u32(self.rate);
@@ -51,7 +75,8 @@ impl Recording {
         out.put_u64(self.inputs.len() as u64);
         out.put_u64(state.len() as u64);
         out.extend_from_slice(&state);
-        for input in &self.inputs {
+        let mut reloaded = self.reloaded.iter().peekable();
+        for (index, input) in self.inputs.iter().enumerate() {
             for set in [input.down, input.pressed, input.released] {
                 for word in set.bits() {
                     out.put_u64(word);
@@ -60,6 +85,8 @@ impl Recording {
             out.put_u32(input.mouse_x.to_bits());
             out.put_u32(input.mouse_y.to_bits());
             out.extend_from_slice(&[input.mouse_down, input.mouse_pressed, input.mouse_released]);
+            let marked = reloaded.next_if(|&&at| at == index as u64).is_some();
+            out.push(if marked { RELOADED } else { 0 });
         }
         out.put_u64(checksum(&out));
         out
@@ -84,11 +111,15 @@ impl Recording {
         let mut reader = Reader::new(body, "recording");
         reader.take(MAGIC.len())?;
         let version = reader.u32()?;
-        if version != FORMAT_VERSION {
-            return Err(format!(
-                "format version {version}, this engine reads version {FORMAT_VERSION}"
-            ));
-        }
+        let step_len = match version {
+            1 => INPUT_LEN,
+            FORMAT_VERSION => INPUT_LEN + 1,
+            _ => {
+                return Err(format!(
+                    "format version {version}, this engine reads versions 1 to {FORMAT_VERSION}"
+                ));
+            }
+        };
         let rate = reader.u32()?;
         let first_step = reader.u64()?;
         let steps = reader.u64()?;
@@ -100,7 +131,7 @@ impl Recording {
         let state_len = usize::try_from(reader.u64()?).map_err(|_| "state length overflows")?;
         let start = snapshot::decode(reader.take(state_len)?)
             .map_err(|e| format!("embedded state: {e}"))?;
-        let expected = steps as usize * INPUT_LEN;
+        let expected = steps as usize * step_len;
         if reader.remaining() != expected {
             return Err(format!(
                 "expected {expected} bytes of input for {steps} steps, found {}",
@@ -108,7 +139,8 @@ impl Recording {
             ));
         }
         let mut inputs = Vec::with_capacity(steps as usize);
-        for _ in 0..steps {
+        let mut reloaded = Vec::new();
+        for index in 0..steps {
             let mut sets = [KeySet::default(); 3];
             for set in &mut sets {
                 *set = KeySet::from_bits([reader.u64()?, reader.u64()?]);
@@ -126,12 +158,20 @@ impl Recording {
                 mouse_released: buttons[2],
                 reserved: [0; 5],
             });
+            if step_len > INPUT_LEN {
+                match reader.take(1)?[0] {
+                    0 => {}
+                    RELOADED => reloaded.push(index),
+                    other => return Err(format!("step {index} has unknown flags {other:#04x}")),
+                }
+            }
         }
         Ok(Self {
             start,
             first_step,
             rate,
             inputs,
+            reloaded,
         })
     }
 
@@ -197,7 +237,22 @@ mod tests {
             first_step: 100,
             rate: 60,
             inputs,
+            reloaded: if steps > 7 { vec![0, 7] } else { Vec::new() },
         }
+    }
+
+    /// `recording` as version 1 wrote it: no flags byte per step.
+    fn version_1(recording: &Recording) -> Vec<u8> {
+        let data = recording.encode();
+        let steps_at = data.len() - 8 - recording.inputs.len() * (INPUT_LEN + 1);
+        let mut out = data[..steps_at].to_vec();
+        out[8..12].copy_from_slice(&1u32.to_le_bytes());
+        for step in data[steps_at..data.len() - 8].chunks(INPUT_LEN + 1) {
+            out.extend_from_slice(&step[..INPUT_LEN]);
+        }
+        let sum = checksum(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        out
     }
 
     #[test]
@@ -208,6 +263,29 @@ mod tests {
         assert_eq!(back.start.state.layout(), recording.start.state.layout());
         assert_eq!((back.first_step, back.rate), (100, 60));
         assert_eq!(back.inputs, recording.inputs);
+        assert_eq!(back.reloaded, [0, 7]);
+        assert!(back.reloaded_at(7) && !back.reloaded_at(6));
+    }
+
+    #[test]
+    fn a_version_1_file_reads_with_no_reloads() {
+        let recording = sample(20);
+        let back = Recording::decode(&version_1(&recording)).expect("version 1 reads");
+        assert_eq!(back.inputs, recording.inputs);
+        assert_eq!(back.start.state.bytes(), recording.start.state.bytes());
+        assert!(back.reloaded.is_empty());
+    }
+
+    #[test]
+    fn unknown_step_flags_are_refused() {
+        let mut data = sample(3).encode();
+        let flags = data.len() - 8 - 1;
+        data[flags] = 2;
+        let body = data.len() - 8;
+        let sum = checksum(&data[..body]);
+        data[body..].copy_from_slice(&sum.to_le_bytes());
+        let error = Recording::decode(&data).unwrap_err();
+        assert!(error.contains("step 2 has unknown flags 0x02"), "{error}");
     }
 
     #[test]
@@ -247,7 +325,7 @@ mod tests {
             let body = data.len() - 8;
             let sum = checksum(&data[..body]);
             data[body..].copy_from_slice(&sum.to_le_bytes());
-            if steps != 1 || state_len != sample(1).encode().len() as u64 - 8 - 40 - 59 {
+            if steps != 1 || state_len != sample(1).encode().len() as u64 - 8 - 40 - 60 {
                 prop_assert!(Recording::decode(&data).is_err());
             }
         }

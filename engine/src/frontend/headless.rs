@@ -60,7 +60,10 @@ pub fn replay(engine: &mut Engine, recording: &Recording) -> Result<Summary, Loa
         engine.start_replay(recording)?;
     }
     let done = usize::try_from(engine.steps()).unwrap_or(usize::MAX);
-    for input in recording.inputs.iter().skip(done) {
+    for (index, input) in recording.inputs.iter().enumerate().skip(done) {
+        if recording.reloaded_at(index) {
+            engine.mark_reloaded();
+        }
         engine.step(input);
     }
     Ok(engine.summary())

@@ -92,6 +92,7 @@ impl CrashLog {
                 first_step: clock,
                 rate,
                 inputs: Vec::with_capacity(every),
+                reloaded: Vec::new(),
             },
             started: false,
             written: false,
@@ -99,14 +100,24 @@ impl CrashLog {
     }
 
     /// Notes the input of the step that runs now on `state`, at frame
-    /// number `clock`: every few seconds the state is copied and the
-    /// inputs start again.
-    pub(super) fn before_step(&mut self, state: &StateBuffer, clock: u64, input: &Input) {
+    /// number `clock` (`reloaded`: the first after a reload): every few
+    /// seconds the state is copied and the inputs start again.
+    pub(super) fn before_step(
+        &mut self,
+        state: &StateBuffer,
+        clock: u64,
+        input: &Input,
+        reloaded: bool,
+    ) {
         if !self.started || self.recording.inputs.len() >= self.every {
             self.started = true;
             self.recording.start.state.copy_from(state);
             self.recording.first_step = clock;
             self.recording.inputs.clear();
+            self.recording.reloaded.clear();
+        }
+        if reloaded {
+            self.recording.mark_next_reloaded();
         }
         self.recording.inputs.push(*input);
     }

@@ -29,13 +29,17 @@ pub enum LoopMode {
 
 /// What the next update step runs on.
 pub enum LoopStep<'a> {
-    /// The live input (recorded, when recording).
+    /// The live input and reload mark (recorded, when recording).
     Live,
     /// A recorded input; `restart` carries the state and frame number to
     /// restore first when an iteration begins.
     Replay {
         /// The input to use.
         input: Input,
+        /// Whether the step runs as the first after a reload
+        /// ([`hotloop_abi::Frame::reloaded`]): as recorded, and at the start
+        /// of every round after new code arrived while playing.
+        reloaded: bool,
         /// `(state, frame number)` to restore before this step.
         restart: Option<(&'a StateBuffer, u64)>,
     },
@@ -44,7 +48,14 @@ pub enum LoopStep<'a> {
 enum Mode {
     Off,
     Recording(Recording),
-    Playing { recording: Recording, cursor: usize },
+    Playing {
+        recording: Recording,
+        cursor: usize,
+        /// New code arrived since the loop began playing: each round
+        /// starts from the recorded state as the first step after a
+        /// reload, so the new code's set-up shows in every round.
+        reloaded: bool,
+    },
 }
 
 /// The loop state machine; the engine applies what it says.
@@ -58,6 +69,14 @@ impl Default for Looper {
     }
 }
 
+fn playing(recording: Recording) -> Mode {
+    Mode::Playing {
+        recording,
+        cursor: 0,
+        reloaded: false,
+    }
+}
+
 impl Looper {
     /// What the looper is doing.
     pub fn mode(&self) -> LoopMode {
@@ -66,7 +85,9 @@ impl Looper {
             Mode::Recording(recording) => LoopMode::Recording {
                 steps: recording.inputs.len(),
             },
-            Mode::Playing { recording, cursor } => LoopMode::Playing {
+            Mode::Playing {
+                recording, cursor, ..
+            } => LoopMode::Playing {
                 at: *cursor,
                 of: recording.inputs.len(),
             },
@@ -89,6 +110,7 @@ impl Looper {
             first_step: step,
             rate,
             inputs: Vec::with_capacity(60 * 60),
+            reloaded: Vec::new(),
         });
     }
 
@@ -101,10 +123,7 @@ impl Looper {
         if recording.inputs.is_empty() {
             return None;
         }
-        self.mode = Mode::Playing {
-            recording,
-            cursor: 0,
-        };
+        self.mode = playing(recording);
         match &self.mode {
             Mode::Playing { recording, .. } => Some(recording),
             _ => None,
@@ -116,10 +135,7 @@ impl Looper {
         self.mode = if recording.inputs.is_empty() {
             Mode::Off
         } else {
-            Mode::Playing {
-                recording,
-                cursor: 0,
-            }
+            playing(recording)
         };
     }
 
@@ -135,6 +151,18 @@ impl Looper {
         }
     }
 
+    /// A new build was swapped in: begins the loop again at its next step,
+    /// and from now on every round starts as the first step after a reload.
+    pub fn restart_with_new_code(&mut self) {
+        if let Mode::Playing {
+            cursor, reloaded, ..
+        } = &mut self.mode
+        {
+            *cursor = 0;
+            *reloaded = true;
+        }
+    }
+
     /// The layout of the state the loop starts from, if looping or recording.
     pub fn start_layout(&self) -> Option<hotloop_abi::StateLayout> {
         match &self.mode {
@@ -145,15 +173,23 @@ impl Looper {
         }
     }
 
-    /// Decides the next step's input, recording `live` when recording.
-    pub fn next_step(&mut self, live: &Input) -> LoopStep<'_> {
+    /// Decides the next step's input, recording `live` (and whether the
+    /// step is the first after a reload, `reloaded`) when recording.
+    pub fn next_step(&mut self, live: &Input, reloaded: bool) -> LoopStep<'_> {
         match &mut self.mode {
             Mode::Off => LoopStep::Live,
             Mode::Recording(recording) => {
+                if reloaded {
+                    recording.mark_next_reloaded();
+                }
                 recording.inputs.push(*live);
                 LoopStep::Live
             }
-            Mode::Playing { recording, cursor } => {
+            Mode::Playing {
+                recording,
+                cursor,
+                reloaded: new_code,
+            } => {
                 if *cursor >= recording.inputs.len() {
                     *cursor = 0;
                 }
@@ -162,6 +198,7 @@ impl Looper {
                 let restart = (at == 0).then_some((&recording.start.state, recording.first_step));
                 LoopStep::Replay {
                     input: recording.inputs[at],
+                    reloaded: recording.reloaded_at(at) || (at == 0 && *new_code),
                     restart,
                 }
             }
@@ -196,30 +233,45 @@ mod tests {
         let mut looper = Looper::default();
         assert_eq!(looper.mode(), LoopMode::Off);
         assert!(matches!(
-            looper.next_step(&input(Key::Left)),
+            looper.next_step(&input(Key::Left), false),
             LoopStep::Live
         ));
 
         looper.record(&start(), None, 100, 60);
         for key in [Key::Left, Key::Right, Key::Up] {
-            assert!(matches!(looper.next_step(&input(key)), LoopStep::Live));
+            // The second step is the first after a reload.
+            let reloaded = key == Key::Right;
+            assert!(matches!(
+                looper.next_step(&input(key), reloaded),
+                LoopStep::Live
+            ));
         }
         assert_eq!(looper.mode(), LoopMode::Recording { steps: 3 });
         assert_eq!(looper.start_layout(), Some(start().layout()));
         let recording = looper.play().expect("three steps recorded");
         assert_eq!((recording.first_step, recording.rate), (100, 60));
+        assert_eq!(recording.reloaded, [1]);
 
-        // Twice round: the state and frame number are restored at each start.
-        for _ in 0..2 {
+        // Twice round: the state and frame number are restored at each
+        // start; then twice more after new code arrived, each round
+        // starting as the first step after a reload.
+        for round in 0..4 {
+            if round == 2 {
+                looper.next_step(&input(Key::Down), false);
+                looper.restart_with_new_code();
+            }
             for (at, key) in [Key::Left, Key::Right, Key::Up].into_iter().enumerate() {
                 let LoopStep::Replay {
                     input: played,
+                    reloaded,
                     restart,
-                } = looper.next_step(&input(Key::Down))
+                } = looper.next_step(&input(Key::Down), true)
                 else {
                     panic!("looping replays");
                 };
                 assert_eq!(played, input(key), "live input is ignored");
+                let new_code = round >= 2 && at == 0;
+                assert_eq!(reloaded, at == 1 || new_code, "round {round}, step {at}");
                 match restart {
                     Some((state, step)) => {
                         assert_eq!(at, 0, "restored only at the loop's start");
@@ -229,7 +281,7 @@ mod tests {
                 }
             }
         }
-        looper.next_step(&input(Key::Down));
+        looper.next_step(&input(Key::Down), false);
         looper.restart();
         assert_eq!(
             looper.mode(),

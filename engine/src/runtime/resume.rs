@@ -62,6 +62,11 @@ pub struct Record {
     /// How the game was shown, for a restart with no library to ask.
     #[serde(default)]
     pub display: Option<GameDisplay>,
+    /// The step count when the current library was swapped in, while its
+    /// first step had not run: if that step did not commit, the resumed
+    /// engine runs it again as the first after a reload.
+    #[serde(default)]
+    pub reloaded_at: Option<u64>,
 }
 
 /// Files removed when dropped (on the retiring thread): a replaced layout's
@@ -125,6 +130,7 @@ impl Engine {
             }),
             crashed: self.crashed.clone(),
             display: Some(self.display.clone()),
+            reloaded_at: self.reloaded_at,
         };
         let written = serde_json::to_vec(&record)
             .map_err(std::io::Error::other)
@@ -255,6 +261,11 @@ impl Engine {
             engine.display = display;
         }
         engine.fallback = fallback;
+        // The first step of a new build that did not commit runs again as
+        // such, on the same build; on the previous build it is no reload.
+        engine.reloaded_at = record
+            .reloaded_at
+            .filter(|&at| at == committed && kind == SwapKind::Resumed && engine.library.is_some());
         engine.restarted_after = control.crashed_at();
         engine.last_build_time = record
             .library

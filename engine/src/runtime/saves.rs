@@ -134,6 +134,8 @@ impl Engine {
         self.state.copy_from(&recording.start.state);
         self.table.zero_unused(self.state.bytes_mut());
         self.clock = recording.first_step;
+        // Only the steps the recording marks run as after a reload.
+        self.reloaded_at = None;
         Ok(())
     }
 
@@ -156,6 +158,7 @@ impl Engine {
         }
         let how = self.take_state(recording.start, "the recording's start state")?;
         self.clock = recording.first_step;
+        self.reloaded_at = None;
         self.looper.play_from(Recording {
             start: Snapshot {
                 state: self.state.clone(),
@@ -164,6 +167,7 @@ impl Engine {
             first_step: recording.first_step,
             rate: recording.rate,
             inputs: recording.inputs,
+            reloaded: recording.reloaded,
         });
         let steps = self.looper.mode();
         log::info!("looping the recording{how} ({steps:?})");

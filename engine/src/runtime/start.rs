@@ -154,6 +154,7 @@ impl Engine {
             scratch: Message::new(),
             frame_times: FrameTimes::default(),
             looper: Looper::default(),
+            reloaded_at: None,
             profile: None,
             assets,
             asset_watcher,

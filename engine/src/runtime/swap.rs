@@ -59,6 +59,8 @@ impl Engine {
     /// After a panic: go back to the previous library if it fits the state
     /// (true), else pause game logic until the next build (false).
     pub(super) fn recover(&mut self) -> bool {
+        // Whatever runs next is no new build.
+        self.reloaded_at = None;
         let Some(fallback) = self.fallback.take() else {
             self.pause();
             return false;
@@ -173,6 +175,7 @@ impl Engine {
         self.stats.reloads += 1;
         self.messages.code_ok();
         self.paused = false;
+        self.reloaded_at = Some(self.steps);
         match self.looper.start_layout() {
             Some(layout) if layout != self.state.layout() => {
                 self.looper.stop();
@@ -183,7 +186,7 @@ impl Engine {
             }
             _ => {
                 let looping = matches!(self.looper.mode(), LoopMode::Playing { .. });
-                self.looper.restart();
+                self.looper.restart_with_new_code();
                 let restarted = looping.then(|| {
                     format!(
                         "the loop starts over with generation {}",
