@@ -5,7 +5,7 @@ use hotloop_abi::{Frame, Key};
 
 use crate::shield;
 use crate::sprites::{BULLET_SIZE, LASER_SIZE, PLAYER_ART, invader_art, size};
-use crate::state::{INVADERS, PLAYING, POINTS, Point, SHOT, Shot, State, WIDTH, WON, overlaps};
+use crate::state::{Hit, INVADERS, POINTS, Phase, Point, Shot, State, WIDTH, overlaps};
 
 /// The original moves its bullet 1 px per 240 Hz tick: 4 px per step here,
 /// in 1 px moves, each checked for hits, so it never skips a thin pixel.
@@ -17,22 +17,24 @@ const BULLET_OFFSET: Point = Point::new(7, 0);
 /// Steps of movement per frame of the cannon's treads (100 ms at 60 Hz).
 const TREAD_STEPS: u8 = 6;
 
-/// R starts a new game (keeping the random sequence going), P pauses.
+/// R starts a new game (keeping the random sequence going), P pauses and
+/// goes on.
 pub fn controls(state: &mut State, frame: &Frame) {
     if frame.input.just_pressed(Key::R) {
-        *state = crate::new_game(state.rng, state.ticks);
+        *state = crate::new_game(state.rng, state.ticks, state.best);
     }
-    if frame.input.just_pressed(Key::P) && state.over == PLAYING {
-        state.paused = !state.paused;
+    if frame.input.just_pressed(Key::P) {
+        match state.phase.get() {
+            Phase::Playing => state.phase.set(Phase::Paused),
+            Phase::Paused => state.phase.set(Phase::Playing),
+            _ => {}
+        }
     }
 }
 
 /// Left/Right (or A/D) move the cannon 1 px per step between the edges,
 /// Left winning when both are held; Space fires when no bullet is in the air.
 pub fn move_player(state: &mut State, frame: &Frame) {
-    if !state.playing() {
-        return;
-    }
     let input = &frame.input;
     let width = size(PLAYER_ART[0]).x;
     let player = &mut state.player;
@@ -63,12 +65,9 @@ pub fn move_player(state: &mut State, frame: &Frame) {
     }
 }
 
-/// The bullet flies up until it hits an invader (10 points; the last one
-/// wins the game), a shield (which loses a bite) or the top of the screen.
+/// The bullet flies up until it hits an invader (a [`Hit`]), a shield
+/// (which loses a bite) or the top of the screen.
 pub fn move_bullet(state: &mut State, _frame: &Frame) {
-    if !state.playing() {
-        return;
-    }
     for _ in 0..BULLET_SPEED {
         let Some(bullet) = state.bullet.first_mut() else {
             return;
@@ -80,12 +79,10 @@ pub fn move_bullet(state: &mut State, _frame: &Frame) {
         bullet.pos.y -= 1;
         let pos = bullet.pos;
         if let Some(index) = invader_at(state, pos, BULLET_SIZE) {
-            state.invaders.cells[index].alive = false;
-            state.score = state.score.saturating_add(POINTS);
+            state.hits.send(Hit {
+                invader: index as u8,
+            });
             state.bullet.clear();
-            if !state.invaders.cells.iter().any(|cell| cell.alive) {
-                state.over = WON;
-            }
             return;
         }
         if shield::hit(&mut state.shields, pos, BULLET_SIZE, false) {
@@ -98,11 +95,28 @@ pub fn move_bullet(state: &mut State, _frame: &Frame) {
     }
 }
 
+/// Scores each hit once: the invader goes, 10 points; the last one wins.
+pub fn score_hits(state: &mut State, _frame: &Frame) {
+    for hit in state.hits.read_new(&mut state.scored) {
+        let Some(invader) = state.invaders.cells.get_mut(usize::from(hit.invader)) else {
+            continue;
+        };
+        if invader.alive {
+            invader.alive = false;
+            state.score = state.score.saturating_add(POINTS);
+        }
+    }
+    let alive = state.invaders.cells.iter().any(|cell| cell.alive);
+    if !alive && state.phase.is(Phase::Playing) {
+        state.phase.set(Phase::Won);
+    }
+}
+
 /// Each laser falls until it hits the player (game over), the bullet (both
 /// go), a shield (which loses a bite) or the player's row.
 pub fn move_lasers(state: &mut State, _frame: &Frame) {
     let mut index = 0;
-    while index < state.lasers.len() && state.playing() {
+    while index < state.lasers.len() {
         if laser_ends(state, index) {
             state.lasers.remove(index);
         } else {
@@ -124,7 +138,7 @@ fn laser_ends(state: &mut State, index: usize) -> bool {
         laser.pos.y += 1;
         let pos = laser.pos;
         if overlaps(pos, LASER_SIZE, player, player_size) {
-            state.over = SHOT;
+            state.phase.set(Phase::Shot);
             return true;
         }
         if let Some(bullet) = state.bullet.first()

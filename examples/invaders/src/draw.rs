@@ -9,7 +9,7 @@ use crate::sprites::{
     Art, BULLET_COLOR, BULLET_SIZE, LASER_COLOR, LASER_SIZE, LASER_ZIGZAG, PLAYER_ART,
     PLAYER_COLOR, SHIELD_COLOR, invader_art,
 };
-use crate::state::{HEIGHT, PLAYING, Point, SHIELD_ROWS, State, WIDTH, WON};
+use crate::state::{HEIGHT, Phase, Point, SHIELD_ROWS, State, WIDTH};
 
 /// Space is black.
 pub const BACKGROUND: Rgba = [0, 0, 0, 255];
@@ -61,15 +61,11 @@ pub fn render(state: &State, _frame: &Frame, canvas: &mut Canvas<'_>) {
             canvas.set(laser.pos.x + x, laser.pos.y + y, LASER_COLOR);
         }
     }
-    if state.over != PLAYING {
-        let title = if state.over == WON {
-            "YOU WIN"
-        } else {
-            "GAME OVER"
-        };
-        message(canvas, title, "PRESS R");
-    } else if state.paused {
-        message(canvas, "PAUSED", "PRESS P");
+    match state.phase.get() {
+        Phase::Playing => {}
+        Phase::Paused => message(canvas, "PAUSED", "PRESS P"),
+        Phase::Won => message(canvas, "YOU WIN", "PRESS R"),
+        Phase::Shot | Phase::Landed => message(canvas, "GAME OVER", "PRESS R"),
     }
 }
 

@@ -6,8 +6,7 @@ use hotloop_abi::Frame;
 
 use crate::sprites::cell_offset;
 use crate::state::{
-    BLIPJOY, COLS, CTHULHU, FERRIS, Fleet, GRID, INVADERS, Invader, LANDED, Point, ROWS, START,
-    Shot, State, WIDTH,
+    COLS, Fleet, GRID, INVADERS, Invader, Kind, Phase, Point, ROWS, START, Shot, State, WIDTH,
 };
 
 /// Sideways step of an invader, in pixels.
@@ -25,16 +24,16 @@ const LASER_OFFSET: Point = Point::new(4, 10);
 pub fn new_fleet() -> Fleet {
     let mut cells = [Invader {
         pos: START,
-        kind: BLIPJOY,
+        kind: Kind::Blipjoy,
         frame: 0,
         alive: true,
     }; INVADERS];
     for (index, cell) in cells.iter_mut().enumerate() {
         let (row, col) = (index / COLS, index % COLS);
         let kind = match row {
-            0 => BLIPJOY,
-            1 | 2 => FERRIS,
-            _ => CTHULHU,
+            0 => Kind::Blipjoy,
+            1 | 2 => Kind::Ferris,
+            _ => Kind::Cthulhu,
         };
         let corner = Point::new(col as i32 * GRID, row as i32 * GRID);
         cell.pos = START + corner + cell_offset(kind);
@@ -53,9 +52,6 @@ pub fn new_fleet() -> Fleet {
 /// Steps the next invader: 2 px sideways (and 8 px down after a turn),
 /// flips its frame, and maybe fires a laser.
 pub fn step_fleet(state: &mut State, _frame: &Frame) {
-    if !state.playing() {
-        return;
-    }
     let Some((index, leader)) = next_invader(&mut state.invaders) else {
         return;
     };
@@ -68,7 +64,7 @@ pub fn step_fleet(state: &mut State, _frame: &Frame) {
     if fleet.descend {
         invader.pos.y += DROP;
         if invader.pos.y + DROP >= state.player.pos.y {
-            state.over = LANDED;
+            state.phase.set(Phase::Landed);
         }
     }
     invader.frame ^= 1;
@@ -134,7 +130,7 @@ fn edges(fleet: &Fleet) -> (i32, i32) {
 /// lowest invader of a random column fires (the next column's, if that
 /// one is empty).
 fn fire_laser(state: &mut State) {
-    let roll = state.random();
+    let roll = state.rng.u32(..);
     if state.lasers.len() >= MAX_LASERS || !roll.is_multiple_of(LASER_ODDS) {
         return;
     }

@@ -25,8 +25,12 @@
 //! - The sprites are redrawn by hand as pixel art in `sprites.rs`, at the
 //!   sizes the original places them at (10x8, 12x6, 14x10 invaders, a 16x8
 //!   cannon, 22x16 shields); their shapes and colours are new.
-//! - The PRNG is a xorshift32 in the state with a fixed seed (the original
-//!   uses PCG32), so a run is the same every time: lasers come at other moments.
+//! - The PRNG is the ABI's seeded `Rng` in the state (the original uses
+//!   PCG32), so a run is the same every time: lasers come at other moments.
+//! - The game's phase is an enum in a `GameState`: the systems that move
+//!   things run only while `Playing`, an end is entered at the start of the
+//!   step after it happened, and entering one records the best score. A
+//!   hit is an event the scoring system reads.
 //! - Where the original left TODOs: shields are deformed pixel by pixel
 //!   (the original stops shots at a shield's bounding box and leaves it
 //!   whole); 10 points per invader shown at the top; "GAME OVER" / "YOU WIN"
@@ -45,19 +49,21 @@ mod shield;
 pub mod sprites;
 pub mod state;
 
-use hotloop_abi::{Frame, List, Message};
+use hotloop_abi::{EventCursor, Events, Frame, GameState, List, Message, Rng};
 
 pub use state::State;
-use state::{INVADERS, LANDED, PLAYER_START, PLAYING, Player, SEED, SHOT, WON};
+use state::{INVADERS, PLAYER_START, Phase, Player, SEED};
 
-/// A new game; `rng` carries the random sequence on from the last game.
-pub fn new_game(rng: u32, ticks: u64) -> State {
+/// A new game; `rng`, `ticks` and `best` carry on from the last game.
+pub fn new_game(rng: Rng, ticks: u64, best: u32) -> State {
     State {
         ticks,
         rng,
         score: 0,
-        over: PLAYING,
-        paused: false,
+        best,
+        phase: GameState::new(Phase::Playing),
+        hits: Events::new(),
+        scored: EventCursor::new(),
         invaders: fleet::new_fleet(),
         player: Player {
             pos: PLAYER_START,
@@ -72,29 +78,36 @@ pub fn new_game(rng: u32, ticks: u64) -> State {
 
 /// The state a new session starts from.
 pub fn init() -> State {
-    new_game(SEED, 0)
+    new_game(Rng::new(SEED), 0, 0)
 }
 
-/// Counts steps (the engine's tests read it to check continuity).
+/// Counts steps (the engine's tests read it to check continuity) and
+/// starts the step's events.
 fn count_ticks(state: &mut State, _frame: &Frame) {
     state.ticks += 1;
+    state.hits.update();
+}
+
+/// Entering an end of the game: the best score so far is kept.
+fn game_over(state: &mut State, _frame: &Frame) {
+    state.best = state.best.max(state.score);
 }
 
 /// One line for the headless summary: score, invaders left, how it stands.
 fn describe(state: &State, out: &mut Message) {
     use std::fmt::Write;
     let left = state.invaders.cells.iter().filter(|c| c.alive).count();
-    let status = match state.over {
-        SHOT => "game over: the cannon was hit",
-        LANDED => "game over: the invaders landed",
-        WON => "game over: every invader destroyed",
-        _ if state.paused => "paused",
-        _ => "playing (one life)",
+    let status = match state.phase.get() {
+        Phase::Shot => "game over: the cannon was hit",
+        Phase::Landed => "game over: the invaders landed",
+        Phase::Won => "game over: every invader destroyed",
+        Phase::Paused => "paused",
+        Phase::Playing => "playing (one life)",
     };
     let _ = write!(
         out,
-        "score {}, {left} of {INVADERS} invaders left, {status}",
-        state.score
+        "score {} (best {}), {left} of {INVADERS} invaders left, {status}",
+        state.score, state.best
     );
 }
 
@@ -105,13 +118,20 @@ fn greet() -> &'static str {
 hotloop_abi::game! {
     state: State,
     init: init,
+    game_state: phase,
     systems: [
         count_ticks,
         combat::controls,
-        fleet::step_fleet,
-        combat::move_player,
-        combat::move_bullet,
-        combat::move_lasers,
+        fleet::step_fleet.run_if(in_state(Phase::Playing)),
+        combat::move_player.run_if(in_state(Phase::Playing)),
+        combat::move_bullet.run_if(in_state(Phase::Playing)),
+        combat::move_lasers.run_if(in_state(Phase::Playing)),
+        combat::score_hits,
+    ],
+    on_enter: [
+        Phase::Shot => game_over,
+        Phase::Landed => game_over,
+        Phase::Won => game_over,
     ],
     size: (224, 256),
     rate: 60,

@@ -4,7 +4,7 @@
 
 use hotloop_abi::Rgba;
 
-use crate::state::{BLIPJOY, FERRIS, Point};
+use crate::state::{Kind, Point};
 
 /// A sprite: rows of '#' and '.', all the same length.
 pub type Art = &'static [&'static str];
@@ -153,11 +153,11 @@ pub const BULLET_COLOR: Rgba = [255, 250, 170, 255];
 pub const LASER_COLOR: Rgba = [255, 80, 80, 255];
 
 /// The two frames and the colour of an invader of `kind`.
-pub fn invader_art(kind: u8) -> ([Art; 2], Rgba) {
+pub fn invader_art(kind: Kind) -> ([Art; 2], Rgba) {
     match kind {
-        BLIPJOY => (BLIPJOY_ART, BLIPJOY_COLOR),
-        FERRIS => (FERRIS_ART, FERRIS_COLOR),
-        _ => (CTHULHU_ART, CTHULHU_COLOR),
+        Kind::Blipjoy => (BLIPJOY_ART, BLIPJOY_COLOR),
+        Kind::Ferris => (FERRIS_ART, FERRIS_COLOR),
+        Kind::Cthulhu => (CTHULHU_ART, CTHULHU_COLOR),
     }
 }
 
@@ -170,7 +170,7 @@ pub fn size(art: Art) -> Point {
 }
 
 /// Where an invader of `kind` sits in its 16x16 cell (sprites are centred).
-pub fn cell_offset(kind: u8) -> Point {
+pub fn cell_offset(kind: Kind) -> Point {
     let size = size(invader_art(kind).0[0]);
     Point::new((16 - size.x) / 2, (16 - size.y) / 2)
 }

@@ -3,7 +3,7 @@
 
 use std::ops::Add;
 
-use hotloop_abi::{List, state};
+use hotloop_abi::{EventCursor, Events, GameState, List, Rng, state};
 
 /// Playfield width in pixels (the arcade's 224x256, as the original).
 pub const WIDTH: i32 = 224;
@@ -28,23 +28,44 @@ pub const SHIELD_ROWS: usize = 16;
 /// Points for an invader (every kind is worth 10 in the original).
 pub const POINTS: u32 = 10;
 
-/// [`State::over`]: still playing.
-pub const PLAYING: u8 = 0;
-/// [`State::over`]: a laser hit the player.
-pub const SHOT: u8 = 1;
-/// [`State::over`]: an invader reached the player's row.
-pub const LANDED: u8 = 2;
-/// [`State::over`]: every invader was destroyed.
-pub const WON: u8 = 3;
-
-/// [`Invader::kind`] of the top row.
-pub const BLIPJOY: u8 = 0;
-/// [`Invader::kind`] of the two middle rows.
-pub const FERRIS: u8 = 1;
-/// [`Invader::kind`] of the two bottom rows.
-pub const CTHULHU: u8 = 2;
+/// The generator's seed for a new session.
+pub const SEED: u64 = 0x2545_f491;
 
 state! {
+    /// Where a game stands: the systems that move things run only while
+    /// `Playing` (`game!`'s run conditions), and entering an end records
+    /// the best score.
+    #[repr(u8)]
+    pub enum Phase {
+        /// The fleet marches, the cannon moves and fires.
+        Playing,
+        /// P froze everything; P again goes on.
+        Paused,
+        /// A laser hit the cannon.
+        Shot,
+        /// An invader reached the cannon's row.
+        Landed,
+        /// Every invader was destroyed.
+        Won,
+    }
+
+    /// The three kinds of invader, one per row band.
+    #[repr(u8)]
+    pub enum Kind {
+        /// The top row.
+        Blipjoy,
+        /// The two middle rows.
+        Ferris,
+        /// The two bottom rows.
+        Cthulhu,
+    }
+
+    /// The bullet hit an invader: sent by `move_bullet`, scored by `score_hits`.
+    pub struct Hit {
+        /// Index of the invader in the fleet's cells.
+        pub invader: u8,
+    }
+
     /// A position or a size in whole pixels; y grows downwards.
     pub struct Point {
         /// Pixels from the left.
@@ -57,8 +78,8 @@ state! {
     pub struct Invader {
         /// Top-left corner of its sprite.
         pub pos: Point,
-        /// [`BLIPJOY`], [`FERRIS`] or [`CTHULHU`].
-        pub kind: u8,
+        /// Its kind: its sprite and colour.
+        pub kind: Kind,
         /// Animation frame, 0 or 1: flips each time it steps.
         pub frame: u8,
         /// Not yet shot.
@@ -110,14 +131,18 @@ state! {
     pub struct State {
         /// Steps run since the state was created.
         pub ticks: u64,
-        /// xorshift32 state: lasers fire at random, the same way every run.
-        pub rng: u32,
+        /// Lasers fire at random, the same way every run (a seeded generator).
+        pub rng: Rng,
         /// 10 per invader destroyed.
         pub score: u32,
-        /// [`PLAYING`], or why the game ended ([`SHOT`], [`LANDED`], [`WON`]).
-        pub over: u8,
-        /// P pauses and resumes.
-        pub paused: bool,
+        /// The best score of the session's games so far.
+        pub best: u32,
+        /// Playing, paused, or how the game ended.
+        pub phase: GameState<Phase>,
+        /// Invaders the bullet hit, this step and the last.
+        pub hits: Events<Hit, 4>,
+        /// How far `score_hits` has read `hits`.
+        pub scored: EventCursor,
         /// The fleet.
         pub invaders: Fleet,
         /// The player's cannon.
@@ -145,27 +170,6 @@ impl Add for Point {
         Point::new(self.x + other.x, self.y + other.y)
     }
 }
-
-impl State {
-    /// Whether the game advances this step (not over, not paused).
-    pub fn playing(&self) -> bool {
-        self.over == PLAYING && !self.paused
-    }
-
-    /// The next pseudo-random number (xorshift32); 0 is reseeded, as
-    /// xorshift would stay at 0 forever (the inspector can write one).
-    pub fn random(&mut self) -> u32 {
-        let mut x = if self.rng == 0 { SEED } else { self.rng };
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        self.rng = x;
-        x
-    }
-}
-
-/// The generator's first state.
-pub const SEED: u32 = 0x2545_f491;
 
 /// Whether the rectangles at `a` and `b` (sizes `a_size`, `b_size`) overlap.
 pub fn overlaps(a: Point, a_size: Point, b: Point, b_size: Point) -> bool {

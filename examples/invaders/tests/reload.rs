@@ -36,7 +36,7 @@ fn adding_a_field_to_the_invader_keeps_every_invader() {
         game.set("lasers.len", 0).unwrap();
         game.step();
     }
-    assert_eq!(game.int("over"), 0);
+    assert_eq!(game.variant("phase.current"), "Playing");
     let before = fleet(&game);
     let (score, stepper) = (game.int("score"), game.int("invaders.stepper"));
     assert!(before.iter().filter(|invader| !invader.3).count() >= 3);
@@ -71,4 +71,70 @@ fn adding_a_field_to_the_invader_keeps_every_invader() {
     assert_eq!((after[index].0 - before[index].0).abs(), 2);
     assert_eq!(game.int(&format!("invaders.cells[{index}].age")), 1);
     assert_eq!(game.engine().stats().last_error, None);
+}
+
+#[test]
+fn reordering_and_adding_phase_variants_live_keeps_the_phase_by_name() {
+    let copy = GameCrate::copy(env!("CARGO_MANIFEST_DIR"), "phase-order").expect("copy");
+    let mut game = Game::load(copy.build().unwrap()).unwrap();
+    game.tap(Key::P, 20);
+    while game.steps() < 30 {
+        game.set("lasers.len", 0).unwrap();
+        game.step();
+    }
+    assert_eq!(game.variant("phase.current"), "Paused");
+    let (paused_at, score) = (fleet(&game), game.int("score"));
+
+    // Paused moves in front of Playing: its number changes, its name not.
+    copy.edit(
+        "src/state.rs",
+        "        /// The fleet marches, the cannon moves and fires.
+        Playing,
+        /// P froze everything; P again goes on.
+        Paused,",
+        "        /// P froze everything; P again goes on.
+        Paused,
+        /// The fleet marches, the cannon moves and fires.
+        Playing,",
+    );
+    game.swap(copy.build().unwrap()).unwrap();
+    assert_eq!(game.engine().generation(), 2);
+    assert_eq!(game.variant("phase.current"), "Paused");
+    assert_eq!(game.engine().current_error(), None);
+    // And a new variant, first of all.
+    copy.edit(
+        "src/state.rs",
+        "        /// P froze everything; P again goes on.
+        Paused,",
+        "        /// Before the first game (new).
+        Attract,
+        /// P froze everything; P again goes on.
+        Paused,",
+    );
+    copy.edit(
+        "src/draw.rs",
+        "Phase::Playing => {}",
+        "Phase::Playing | Phase::Attract => {}",
+    );
+    copy.edit(
+        "src/lib.rs",
+        "Phase::Playing => \"playing (one life)\",",
+        "Phase::Playing => \"playing (one life)\",\n        Phase::Attract => \"attract\",",
+    );
+    game.swap(copy.build().unwrap()).unwrap();
+    assert_eq!(game.engine().generation(), 3);
+    assert_eq!(game.variant("phase.current"), "Paused");
+    game.run_to(40);
+    assert_eq!(fleet(&game), paused_at, "still paused");
+
+    // P again: the game goes on where it was, on the newest build.
+    game.tap(Key::P, 40);
+    while game.steps() < 60 {
+        game.set("lasers.len", 0).unwrap();
+        game.step();
+    }
+    assert_eq!(game.variant("phase.current"), "Playing");
+    assert_ne!(fleet(&game), paused_at, "the fleet marches again");
+    assert_eq!(game.int("score"), score);
+    assert_eq!(game.engine().current_error(), None);
 }

@@ -106,7 +106,7 @@ fn the_fleet_turns_and_drops_8_px_at_the_right_edge() {
     run_quietly(&mut game, 716);
     assert_eq!(pos(&game, 44), (x + 20, y + 8));
     assert!(!game.flag("invaders.descend"));
-    assert_eq!(game.int("over"), 0);
+    assert_eq!(game.variant("phase.current"), "Playing");
 }
 
 #[test]
@@ -156,7 +156,7 @@ fn space_fires_one_bullet_that_destroys_the_invader_it_hits() {
         .count();
     assert_eq!(alive, 54);
     assert_eq!(game.int("score"), 10);
-    assert_eq!(game.int("over"), 0);
+    assert_eq!(game.variant("phase.current"), "Playing");
 }
 
 #[test]
@@ -182,11 +182,11 @@ fn a_laser_that_hits_the_cannon_ends_the_game_and_r_starts_again() {
     game.set("lasers.len", 1).unwrap();
     game.set("lasers[0].pos.x", 110).unwrap();
     game.set("lasers[0].pos.y", 200).unwrap();
-    while game.int("over") == 0 {
+    while game.variant("phase.current") == "Playing" {
         assert!(game.steps() < 20, "the laser reaches the cannon");
         game.step();
     }
-    assert_eq!(game.int("over"), 1, "shot");
+    assert_eq!(game.variant("phase.current"), "Shot");
     let description = game.engine().describe().unwrap();
     assert!(description.contains("game over"), "{description}");
     // Everything stands still.
@@ -198,7 +198,7 @@ fn a_laser_that_hits_the_cannon_ends_the_game_and_r_starts_again() {
     // R: a new game.
     game.tap(Key::R, game.steps());
     game.step();
-    assert_eq!(game.int("over"), 0);
+    assert_eq!(game.variant("phase.current"), "Playing");
     assert_eq!(game.int("player.pos.x"), 80);
     assert_eq!(game.int("lasers.len"), 0);
     assert!((0..55).all(|i| game.flag(&format!("invaders.cells[{i}].alive"))));
@@ -295,4 +295,44 @@ fn six_hundred_steps_of_scripted_play_run_cleanly() {
     assert_eq!(game.int("ticks"), 600);
     assert_eq!(game.engine().stats().last_error, None);
     assert!(game.engine().describe().is_some());
+}
+
+#[test]
+fn p_pauses_and_resumes_and_a_lost_game_keeps_the_best_score() {
+    use invaders::state::Phase;
+    let mut game = game();
+    game.tap(Key::P, 5).tap(Key::P, 65);
+    run_quietly(&mut game, 6);
+    assert_eq!(
+        game.variant("phase.current"),
+        "Playing",
+        "P asked in step 5"
+    );
+    assert_eq!(game.variant("phase.next"), "Paused");
+    run_quietly(&mut game, 7);
+    // Entered at the start of step 6.
+    assert_eq!(game.state::<invaders::State>().phase.get(), Phase::Paused);
+    let frozen: Vec<_> = (0..55).map(|index| pos(&game, index)).collect();
+    run_quietly(&mut game, 60);
+    assert_eq!((0..55).map(|i| pos(&game, i)).collect::<Vec<_>>(), frozen);
+    run_quietly(&mut game, 67);
+    assert_eq!(game.variant("phase.current"), "Playing");
+    assert_ne!((0..55).map(|i| pos(&game, i)).collect::<Vec<_>>(), frozen);
+
+    // Lose with 30 points: entering the end records them as the best.
+    game.set("score", 30).unwrap();
+    game.set("player.pos.x", 104).unwrap();
+    game.set("lasers.len", 1).unwrap();
+    game.set("lasers[0].pos.x", 110).unwrap();
+    game.set("lasers[0].pos.y", 200).unwrap();
+    while game.variant("phase.current") == "Playing" {
+        assert!(game.steps() < 100, "the laser reaches the cannon");
+        game.step();
+    }
+    let state = game.state::<invaders::State>();
+    assert_eq!((state.phase.get(), state.best), (Phase::Shot, 30));
+    game.tap(Key::R, game.steps());
+    game.step();
+    let state = game.state::<invaders::State>();
+    assert_eq!((state.score, state.best), (0, 30), "R keeps the best");
 }
