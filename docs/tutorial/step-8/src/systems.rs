@@ -1,12 +1,12 @@
 //! The systems `update` runs, in the order listed in `game!`.
 
 use glam::Vec2;
-use hotloop_abi::{Frame, Rng};
+use hotloop_abi::{Frame, Key, Rng, Timer};
 
-use crate::{Particle, State};
+use crate::{Collected, Particle, ROUND, Screen, State};
 
 /// Player acceleration, in pixels per second squared (tunable `player.accel`).
-const PLAYER_ACCEL: f32 = 900.0;
+const PLAYER_ACCEL: f32 = 1800.0;
 /// Fraction of the player's speed kept per second (tunable `player.drag`).
 const PLAYER_DRAG: f32 = 0.02;
 /// Radius of the player's orb, in pixels.
@@ -15,9 +15,40 @@ pub const PLAYER_RADIUS: f32 = 9.0;
 /// Counts update steps; the engine's tests read this to check continuity.
 pub fn count_ticks(state: &mut State, _frame: &Frame) {
     state.ticks += 1;
-    // A bug on purpose: the game gives up after ten seconds.
-    if state.ticks == 600 {
-        panic!("out of ticks");
+    state.collected.update();
+}
+
+/// On the title and game-over screens, Space starts a round.
+pub fn press_space(state: &mut State, frame: &Frame) {
+    if frame.input.just_pressed(Key::Space) {
+        state.screen.set(Screen::Playing);
+    }
+}
+
+/// Entering `Playing`: a fresh round, the orb in the middle.
+pub fn start_round(state: &mut State, frame: &Frame) {
+    state.score = 0;
+    state.round = Timer::once(ROUND);
+    state.player.pos = frame.size() / 2.0;
+    state.player.vel = Vec2::ZERO;
+}
+
+/// The round's clock: when it runs out, the game is over.
+pub fn run_clock(state: &mut State, frame: &Frame) {
+    if state.round.tick(frame.dt).just_finished() {
+        state.screen.set(Screen::GameOver);
+    }
+}
+
+/// Leaving `Playing`: the best score is kept.
+pub fn keep_best(state: &mut State, _frame: &Frame) {
+    state.best = state.best.max(state.score);
+}
+
+/// One point per particle collected, each counted once.
+pub fn count_score(state: &mut State, _frame: &Frame) {
+    for _ in state.collected.read_new(&mut state.counted) {
+        state.score += 1;
     }
 }
 
@@ -61,7 +92,7 @@ pub fn collect_particles(state: &mut State, frame: &Frame) {
     for index in 0..state.particles.len() {
         let particle = state.particles[index];
         if particle.pos.distance(player) < particle.radius + PLAYER_RADIUS {
-            state.score += 1;
+            state.collected.send(Collected { hue: particle.hue });
             state.particles[index] = spawn_particle(&mut state.rng, frame.size());
         }
     }
