@@ -5,6 +5,7 @@ use std::path::Path;
 
 use engine::state::fields::{PathError, Value};
 use engine::{Engine, EngineConfig, ReloadError, StartError};
+use hotloop_abi::symbols::LinkedGame;
 use hotloop_abi::{Input, Key, MouseButton, OldState, StateData};
 
 /// Why a game could not be run, swapped or inspected.
@@ -68,6 +69,30 @@ impl Game {
         config.recording_dir = dirs.path().join("recordings");
         Ok(Self {
             engine: Engine::new(config)?,
+            script: BTreeMap::new(),
+            held: Input::default(),
+            _dirs: dirs,
+        })
+    }
+
+    /// Runs the game linked into the test itself, as `cargo ship` links it
+    /// (`Game::linked(&my_game::__HOTLOOP_GAME)`): no library file, no
+    /// build, and the game's code runs on the test's own allocator, so a
+    /// test can count what a step allocates. It cannot be swapped.
+    ///
+    /// # Errors
+    /// When the game is refused or `init` fails.
+    pub fn linked(game: &LinkedGame) -> Result<Self, HarnessError> {
+        let dirs = tempfile::tempdir().map_err(|source| StartError::Setup {
+            what: "a directory for snapshots".into(),
+            source,
+        })?;
+        let mut config = EngineConfig::new(dirs.path().join("linked"));
+        config.watch = false;
+        config.snapshot_dir = dirs.path().join("snapshots");
+        config.recording_dir = dirs.path().join("recordings");
+        Ok(Self {
+            engine: Engine::linked(config, game)?,
             script: BTreeMap::new(),
             held: Input::default(),
             _dirs: dirs,

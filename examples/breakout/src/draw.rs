@@ -6,7 +6,6 @@ use hotloop_abi::{Canvas, Frame, Rgba};
 
 use crate::State;
 use crate::arena::*;
-use crate::font::draw_text;
 
 /// An sRGB colour from Bevy's 0..1 channels, so the source's numbers stay readable.
 const fn srgb(r: f32, g: f32, b: f32) -> Rgba {
@@ -27,10 +26,10 @@ const WALL: Rgba = srgb(0.8, 0.8, 0.8);
 const TEXT: Rgba = srgb(0.5, 0.5, 1.0);
 const SCORE: Rgba = srgb(1.0, 0.5, 0.5);
 
-/// Scoreboard font pixel size: 7 rows × 2 ≈ Bevy's 40 px font × 0.4.
-const TEXT_SCALE: f32 = 2.0;
+/// Scoreboard font pixel size: 8 rows × 2 ≈ Bevy's 40 px font × 0.4.
+const TEXT_SCALE: u32 = 2;
 /// Scoreboard distance from the top-left corner (Bevy: 5 px).
-const TEXT_PADDING: f32 = 2.0;
+const TEXT_PADDING: i32 = 2;
 
 /// Draws walls, bricks, paddle, ball and the scoreboard, back to front.
 pub fn render(state: &State, _frame: &Frame, canvas: &mut Canvas<'_>) {
@@ -43,9 +42,9 @@ pub fn render(state: &State, _frame: &Frame, canvas: &mut Canvas<'_>) {
     }
     fill_centred(canvas, state.paddle.pos, PADDLE_SIZE, PADDLE);
     canvas.fill_circle(state.ball.pos, BALL_DIAMETER / 2.0, BALL);
-    let at = Vec2::splat(TEXT_PADDING);
-    let at = draw_text(canvas, "Score: ", at, TEXT_SCALE, TEXT);
-    draw_text(canvas, &state.score.to_string(), at, TEXT_SCALE, SCORE);
+    let (x, y) = (TEXT_PADDING, TEXT_PADDING);
+    let x = canvas.text(x, y, "Score: ", TEXT_SCALE, TEXT);
+    canvas.text(x, y, state.score, TEXT_SCALE, SCORE);
 }
 
 /// A rectangle of `size` around `center`, like a Bevy sprite.

@@ -15,14 +15,13 @@
 //! by handles, Bevy's `CollisionEvent` an `Events` queue); sizes
 //! scaled by 0.4 to a 512x288 framebuffer with y growing downwards; a fixed
 //! 60 Hz step (Bevy's fixed schedule runs at 64 Hz); the scoreboard drawn with
-//! a pixel font of our own on hotloop's canvas; no collision sound (hotloop
+//! the canvas's 8x8 bitmap font (`Canvas::text`); no collision sound (hotloop
 //! has no audio) and no Bevy stepping overlay.
 #![forbid(unsafe_code)] // Game code stays safe Rust; `hotloop_abi` owns the C boundary.
 
 pub mod arena;
 pub mod collision;
 mod draw;
-mod font;
 pub mod state;
 pub mod systems;
 
