@@ -41,9 +41,9 @@
 //!   narrows the candidates to the grid cells under the bullet's corners first).
 #![forbid(unsafe_code)] // Game code stays safe Rust; `hotloop_abi` owns the C boundary.
 
-mod combat;
+pub mod combat;
 mod draw;
-mod fleet;
+pub mod fleet;
 mod font;
 mod shield;
 pub mod sprites;
@@ -83,13 +83,13 @@ pub fn init() -> State {
 
 /// Counts steps (the engine's tests read it to check continuity) and
 /// starts the step's events.
-fn count_ticks(state: &mut State, _frame: &Frame) {
+pub fn count_ticks(state: &mut State, _frame: &Frame) {
     state.ticks += 1;
     state.hits.update();
 }
 
 /// Entering an end of the game: the best score so far is kept.
-fn game_over(state: &mut State, _frame: &Frame) {
+pub fn game_over(state: &mut State, _frame: &Frame) {
     state.best = state.best.max(state.score);
 }
 

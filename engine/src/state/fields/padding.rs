@@ -15,7 +15,18 @@ use super::FieldInfo;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Padding {
     runs: Vec<Run>,
+    /// For a state of at most [`DENSE_UP_TO`] bytes with padding in at least
+    /// one 8-byte word of eight, which bytes are padding, as one mask per 8-byte word of the state (`0xff` per
+    /// padding byte): zeroed by one pass of word-wide `and`s that the
+    /// compiler vectorises, several times faster than walking `runs` for
+    /// a state of a few kilobytes with an array of padded structs in it
+    /// (the ports). Bigger states keep `runs`, which writes only bytes that
+    /// are not zero yet, so that a step dirties no page it did not write.
+    dense: Option<Vec<u64>>,
 }
+
+/// The largest state whose padding is zeroed through word masks.
+const DENSE_UP_TO: u64 = 64 * 1024;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Run {
@@ -40,9 +51,13 @@ impl Padding {
         if fields.is_empty() {
             return Self::default();
         }
-        Self {
-            runs: runs(fields, size),
-        }
+        let runs = runs(fields, size);
+        // Masks pay for every word of the state, `runs` for every gap: masks
+        // when the state is small and at least one word in eight has padding.
+        let dense = (size <= DENSE_UP_TO)
+            .then(|| masks(&runs, size as usize))
+            .filter(|masks| masks.iter().filter(|mask| **mask != 0).count() * 8 >= masks.len());
+        Self { runs, dense }
     }
 
     /// Whether the state has no padding at all (then [`Padding::zero`] is free).
@@ -52,7 +67,22 @@ impl Padding {
 
     /// Sets every padding byte of `state` to zero.
     pub fn zero(&self, state: &mut [u8]) {
-        zero_runs(&self.runs, state, 0);
+        match &self.dense {
+            Some(masks) => {
+                let last = masks.get(state.len() / 8).copied().unwrap_or(0);
+                let mut words = state.chunks_exact_mut(8);
+                for (word, mask) in words.by_ref().zip(masks) {
+                    let value = u64::from_le_bytes((&*word).try_into().expect("8 bytes"));
+                    word.copy_from_slice(&(value & !mask).to_le_bytes());
+                }
+                for (index, byte) in words.into_remainder().iter_mut().enumerate() {
+                    if last & (0xff << (8 * index)) != 0 {
+                        *byte = 0;
+                    }
+                }
+            }
+            None => zero_runs(&self.runs, state, 0),
+        }
     }
 }
 
@@ -139,6 +169,37 @@ pub(super) fn clear(state: &mut [u8], range: std::ops::Range<usize>) {
     }
 }
 
+/// One mask per 8-byte word of a state of `size` bytes (the last word
+/// may be partial): `0xff` in each byte `runs` cover.
+fn masks(runs: &[Run], size: usize) -> Vec<u64> {
+    fn add(runs: &[Run], base: usize, masks: &mut [u64]) {
+        for run in runs {
+            match run {
+                Run::Gap { offset, len } => {
+                    for at in base + offset..base + offset + len {
+                        if let Some(mask) = masks.get_mut(at / 8) {
+                            *mask |= 0xff << (8 * (at % 8));
+                        }
+                    }
+                }
+                Run::Repeat {
+                    offset,
+                    stride,
+                    count,
+                    inner,
+                } => {
+                    for index in 0..*count {
+                        add(inner, base + offset + index * stride, masks);
+                    }
+                }
+            }
+        }
+    }
+    let mut masks = vec![0; size.div_ceil(8)];
+    add(runs, 0, &mut masks);
+    masks
+}
+
 fn zero_runs(runs: &[Run], state: &mut [u8], base: usize) {
     for run in runs {
         match run {
@@ -213,5 +274,37 @@ mod tests {
     fn a_state_without_padding_has_nothing_to_zero() {
         assert!(padding_of::<Tight>().0.is_empty());
         assert!(padding_of::<[u32; 5]>().0.is_empty());
+    }
+
+    state! {
+        struct Sparse { flag: u8, wide: u64, plain: [u64; 64] }
+        struct Tiny { a: u16, b: u8 }
+    }
+
+    #[test]
+    fn dense_and_sparse_padding_zero_the_same_bytes() {
+        for (padding, size) in [
+            padding_of::<Padded>(),
+            padding_of::<Sparse>(),
+            padding_of::<Tiny>(),
+        ] {
+            let mut bytes: Vec<u8> = (0..size).map(|at| at as u8 | 1).collect();
+            let mut by_runs = bytes.clone();
+            padding.zero(&mut bytes);
+            zero_runs(&padding.runs, &mut by_runs, 0);
+            assert_eq!(bytes, by_runs);
+        }
+        assert!(
+            padding_of::<Padded>().0.dense.is_some(),
+            "mostly padded words"
+        );
+        assert!(
+            padding_of::<Sparse>().0.dense.is_none(),
+            "one padded word of 66"
+        );
+        let (tiny, _) = padding_of::<Tiny>();
+        let mut bytes = [7u8; 4];
+        tiny.zero(&mut bytes);
+        assert_eq!(bytes, [7, 7, 7, 0], "a state shorter than a word");
     }
 }
