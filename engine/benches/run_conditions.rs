@@ -42,8 +42,11 @@ fn release_library() -> PathBuf {
     path
 }
 
+/// A system of invaders.
+type System = fn(&mut State, &Frame);
+
 /// `invaders`' `on_enter` table, as its `game!` lists it.
-const ENTER: &[(Phase, fn(&mut State, &Frame))] = &[
+const ENTER: &[(Phase, System)] = &[
     (Phase::Shot, invaders::game_over),
     (Phase::Landed, invaders::game_over),
     (Phase::Won, invaders::game_over),
