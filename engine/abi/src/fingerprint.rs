@@ -44,9 +44,11 @@ impl std::fmt::Display for StateLayout {
 ///
 /// `Copy` rules out heap ownership (`Vec`, `String`, `Box`), which would be
 /// freed by the wrong allocator or outlive the library that made it. Structs
-/// get this trait from [`state!`](crate::state); numbers, `bool`, `char`,
-/// arrays, [`List`](crate::List) and glam's vectors and matrices have it
-/// here. There is no other way to get it without writing `unsafe`.
+/// and fieldless enums get this trait from [`state!`](crate::state);
+/// numbers, `bool`, `char`, arrays, glam's vectors and matrices and the
+/// ABI's containers ([`List`](crate::List), [`Maybe`](crate::Maybe),
+/// [`Pool`](crate::Pool), [`Events`](crate::Events),
+/// [`GameState`](crate::GameState), …) have it here. There is no other way to get it without writing `unsafe`.
 ///
 /// # Safety
 ///
@@ -75,7 +77,7 @@ impl std::fmt::Display for StateLayout {
 ///   [`check_state`](crate::reflect::check_state)).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot live in the hot-reloaded state",
-    note = "state fields must be plain data: numbers, bool, char, arrays, `hotloop_abi::List`, glam vectors, or structs declared with `hotloop_abi::state!`"
+    note = "state fields must be plain data: numbers, bool, char, arrays, glam vectors, the ABI's `List`, `Maybe` (for `Option`), `Pool`, `Handle`, `Events`, `GameState`, `Timer`, `Rng`, or structs and enums declared with `hotloop_abi::state!`"
 )]
 pub unsafe trait StateData: Copy + 'static {
     /// Changes whenever the type's layout or field names change.

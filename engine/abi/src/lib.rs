@@ -81,8 +81,10 @@
 //!   the first elements). It saves the old bytes to a snapshot file as well.
 //! - Memory is freed on the side that allocated it: nothing allocated by game
 //!   code crosses the boundary, which is why state fields are plain data
-//!   ([`StateData`]): numbers, `bool`, `char`, arrays, [`List`], glam vectors
-//!   and nested [`state!`] structs.
+//!   ([`StateData`]): numbers, `bool`, `char`, arrays, glam vectors, the
+//!   ABI's containers ([`List`], [`Maybe`], [`Pool`] and [`Handle`],
+//!   [`Events`], [`GameState`], [`Timer`], [`Rng`]) and nested [`state!`]
+//!   structs and enums.
 //!
 //! # Limitations
 //!

@@ -9,6 +9,7 @@
 //! display that goes away (the run ends with [`WindowError::DisplayLost`]).
 
 mod fit;
+mod keys;
 mod present;
 mod scaling;
 mod title;
@@ -35,20 +36,10 @@ use crate::runtime::{Engine, Summary};
 use crate::shared::control;
 
 pub use self::fit::{Viewport, fit};
+use self::keys::engine_owns;
 pub use self::present::Presented;
 use self::present::{Health, Presenter};
 use self::title::{TitleUpdater, full_title};
-
-/// Keys the engine keeps for itself in a developer's window (see
-/// `App::engine_key`); the game sees every other key.
-const ENGINE_KEYS: [KeyCode; 6] = [
-    KeyCode::F1,
-    KeyCode::F2,
-    KeyCode::F3,
-    KeyCode::F4,
-    KeyCode::F5,
-    KeyCode::F9,
-];
 
 /// While the dev loop builds, one frame in this many is drawn and presented:
 /// the software renderer then leaves the compiler most of the CPU. Every
@@ -391,6 +382,9 @@ impl App<'_> {
         if self.inspector.key(code, self.shift, self.engine) {
             return true;
         }
+        if !engine_owns(code, false) {
+            return false;
+        }
         match code {
             KeyCode::F1 => self.overlay.visible = !self.overlay.visible,
             KeyCode::F2 => self.inspector.visible = !self.inspector.visible,
@@ -408,7 +402,7 @@ impl App<'_> {
                 let path = self.engine.config().snapshot_dir.join("quicksave.hlstate");
                 let _ = self.engine.load_snapshot(&path);
             }
-            _ => return false,
+            _ => {}
         }
         true
     }
@@ -463,7 +457,7 @@ impl ApplicationHandler for App<'_> {
                         self.engine_key(code)
                     } else {
                         // A held engine key repeats or lets go: still not the game's.
-                        !self.options.player && ENGINE_KEYS.contains(&code)
+                        engine_owns(code, self.options.player)
                     };
                     if !engine_owns {
                         self.input.key(code, event.state, event.repeat);
