@@ -66,7 +66,9 @@ pub fn run(samples: usize, release: bool, window: bool) -> Result<()> {
 }
 
 /// The workspace copy: every file git tracks, rewritten only where it
-/// differs (so cargo finds its last build of the copy up to date).
+/// differs (so cargo finds its last build of the copy up to date), and no
+/// other file outside its own `target/` (a module moved to `name/mod.rs`
+/// must not leave its old `name.rs` behind).
 fn full_copy() -> Result<PathBuf> {
     let workspace = hotloop_tests::workspace();
     let copy = workspace.join("target/hotloop-bench-workspace");
@@ -78,8 +80,10 @@ fn full_copy() -> Result<PathBuf> {
     if !listed.status.success() {
         bail!("git ls-files failed in {}", workspace.display());
     }
+    let mut tracked = std::collections::HashSet::new();
     for name in listed.stdout.split(|b| *b == 0).filter(|n| !n.is_empty()) {
         let name = Path::new(std::str::from_utf8(name).context("a file name")?);
+        tracked.insert(copy.join(name));
         let (from, to) = (workspace.join(name), copy.join(name));
         let Ok(bytes) = fs::read(&from) else {
             continue; // deleted in the working tree
@@ -89,7 +93,29 @@ fn full_copy() -> Result<PathBuf> {
             fs::write(&to, bytes)?;
         }
     }
+    remove_untracked(&copy, &copy.join("target"), &tracked)?;
     Ok(copy)
+}
+
+/// Removes every file under `dir` that is not in `tracked`, but nothing
+/// under `keep` (the copy's build).
+fn remove_untracked(
+    dir: &Path,
+    keep: &Path,
+    tracked: &std::collections::HashSet<PathBuf>,
+) -> Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path == keep {
+            continue;
+        }
+        if path.is_dir() {
+            remove_untracked(&path, keep, tracked)?;
+        } else if !tracked.contains(&path) {
+            fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
 }
 
 fn edit(path: &Path, from: &str, to: &str) -> Result<()> {
