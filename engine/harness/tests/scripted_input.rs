@@ -1,0 +1,85 @@
+//! Everything the engine records can be scripted: keys, mouse buttons and
+//! the pointer, per step; and the state reads back as the game's own type.
+//! The game is a small one linked into this test (`Game::linked`).
+#![forbid(unsafe_code)]
+#![allow(missing_docs)]
+
+use hotloop_abi::{Frame, Key, MouseButton, glam::Vec2, state};
+use hotloop_test::Game;
+
+state! {
+    pub struct State {
+        pub clicks: u32,
+        pub held_steps: u32,
+        pub last_click: Vec2,
+        pub pointer: Vec2,
+        pub jumps: u32,
+    }
+}
+
+fn init() -> State {
+    State {
+        clicks: 0,
+        held_steps: 0,
+        last_click: Vec2::ZERO,
+        pointer: Vec2::ZERO,
+        jumps: 0,
+    }
+}
+
+fn read_input(state: &mut State, frame: &Frame) {
+    let input = &frame.input;
+    if input.mouse_just_pressed(MouseButton::Left) {
+        state.clicks += 1;
+        state.last_click = input.mouse();
+    }
+    if input.mouse_is_down(MouseButton::Right) {
+        state.held_steps += 1;
+    }
+    state.pointer = input.mouse();
+    if input.just_pressed(Key::Space) {
+        state.jumps += 1;
+    }
+}
+
+hotloop_abi::game! {
+    state: State,
+    init: init,
+    systems: [read_input],
+}
+
+#[test]
+fn clicks_held_buttons_the_pointer_and_keys_are_scripted_by_step() {
+    let mut game = Game::linked(&__HOTLOOP_GAME).expect("the linked game");
+    game.click(MouseButton::Left, 40.0, 60.0, 5)
+        .press_button(MouseButton::Right, 10)
+        .release_button(MouseButton::Right, 20)
+        .move_mouse(7.0, 8.0, 30)
+        .tap(Key::Space, 31)
+        .click(MouseButton::Left, 1.0, 2.0, 40);
+    game.run_to(5);
+    assert_eq!(game.state::<State>().clicks, 0, "nothing before step 5");
+    game.run_to(6);
+    let state = game.state::<State>();
+    assert_eq!((state.clicks, state.last_click), (1, Vec2::new(40.0, 60.0)));
+    game.run_to(30);
+    let state = *game.state::<State>();
+    assert_eq!(state.held_steps, 10, "steps 10 to 19");
+    assert_eq!(state.pointer, Vec2::new(40.0, 60.0), "the pointer stays");
+    game.run_to(50);
+    let state = game.state::<State>();
+    assert_eq!(state.jumps, 1);
+    assert_eq!((state.clicks, state.last_click), (2, Vec2::new(1.0, 2.0)));
+    assert_eq!(state.pointer, Vec2::new(1.0, 2.0));
+    assert_eq!(game.int("clicks"), 2, "and by path");
+}
+
+#[test]
+fn reading_the_state_as_another_type_is_refused() {
+    state! {
+        pub struct Other { pub clicks: u32 }
+    }
+    let game = Game::linked(&__HOTLOOP_GAME).expect("the linked game");
+    assert!(game.try_state::<Other>().is_none());
+    assert!(game.try_state::<State>().is_some());
+}
