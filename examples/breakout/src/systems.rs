@@ -29,7 +29,7 @@ pub fn move_paddle(state: &mut State, frame: &Frame) {
 }
 
 /// Bounces the ball off whatever it touches and says so with a
-/// [`Collision`](crate::state::Collision) (Bevy's `CollisionEvent`).
+/// [`Collision`] (Bevy's `CollisionEvent`).
 pub fn check_for_collisions(state: &mut State, _frame: &Frame) {
     let radius = BALL_DIAMETER / 2.0;
     let paddle = Aabb::new(state.paddle.pos, PADDLE_SIZE / 2.0);
