@@ -86,7 +86,7 @@ impl Variant {
         let abi = self.dir.join("abi");
         let _ = fs::remove_dir_all(&abi);
         copy_dir(&workspace().join("engine/abi/src"), &abi.join("src"));
-        let manifest = "[package]\nname = \"hotloop-abi\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\nglam = \"0.34\"\n";
+        let manifest = "[package]\nname = \"hotloop-abi\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\nglam = \"0.34\"\nfastrand = { version = \"2.5\", default-features = false }\nfont8x8 = { version = \"0.3\", default-features = false, features = [\"unicode\"] }\n";
         fs::write(abi.join("Cargo.toml"), manifest).expect("write abi manifest");
         let lib = abi.join("src/lib.rs");
         let text = fs::read_to_string(&lib).expect("abi lib.rs");
