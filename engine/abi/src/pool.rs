@@ -290,11 +290,8 @@ impl<T: StateData, const N: usize> Pool<T, N> {
     fn free(&mut self, index: usize) {
         let generation = &mut self.generations[index];
         *generation = generation.saturating_add(1).min(RETIRED);
-        let item: *mut T = &mut self.items[index];
-        // SAFETY: `item` is an exclusive reference to one valid `T`, and
-        // all-zero bytes (padding included) are a valid `T` (`StateData`'s
-        // contract); `T: Copy` has no destructor to skip.
-        unsafe { std::ptr::write_bytes(item, 0, 1) };
+        // Its padding is the engine's to zero after the step, as for any write.
+        self.items[index] = crate::zeroed();
     }
 
     /// The live entities with their handles, in slot order (which despawning
