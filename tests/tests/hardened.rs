@@ -226,6 +226,9 @@ fn a_noexec_temporary_directory_is_passed_over_for_the_libraries() {
         return;
     }
     let runtime = fresh_dir("noexec-runtime");
+    // A noexec mount of its own rather than over /tmp, which may hold the
+    // workspace (and so the engine binary) itself.
+    let tmp = fresh_dir("noexec-tmp");
     for supervise in [true, false] {
         let mut args = vec!["--headless", "--frames", "10", "--no-watch"];
         if !supervise {
@@ -234,9 +237,9 @@ fn a_noexec_temporary_directory_is_passed_over_for_the_libraries() {
         let demo = demo_library();
         args.extend(["--lib", text(&demo)]);
         let finished = EngineProcess::start_in_mount_namespace(
-            "mount -t tmpfs -o noexec tmpfs /tmp",
+            &format!("mount -t tmpfs -o noexec tmpfs '{}'", text(&tmp)),
             args,
-            &[("TMPDIR", "/tmp"), ("XDG_RUNTIME_DIR", text(&runtime))],
+            &[("TMPDIR", text(&tmp)), ("XDG_RUNTIME_DIR", text(&runtime))],
         )
         .finish();
         assert!(finished.status.success(), "{}", finished.stderr);
@@ -246,9 +249,10 @@ fn a_noexec_temporary_directory_is_passed_over_for_the_libraries() {
         );
         assert!(
             finished.stderr.contains(&note)
-                && finished
-                    .stderr
-                    .contains("the temporary directory (/tmp) cannot hold runnable copies")
+                && finished.stderr.contains(&format!(
+                    "the temporary directory ({}) cannot hold runnable copies",
+                    tmp.display()
+                ))
                 && finished.stderr.contains("(mounted noexec)"),
             "a note says where the libraries went and why (supervised: {supervise}):\n{}",
             finished.stderr
