@@ -4,7 +4,6 @@
 use glam::Vec2;
 use hotloop_abi::{Canvas, Frame, Rgba};
 
-use crate::font;
 use crate::sprites::{
     Art, BULLET_COLOR, BULLET_SIZE, LASER_COLOR, LASER_SIZE, LASER_ZIGZAG, PLAYER_ART,
     PLAYER_COLOR, SHIELD_COLOR, invader_art,
@@ -22,8 +21,7 @@ const SHADE: Rgba = [0, 0, 0, 150];
 pub fn render(state: &State, _frame: &Frame, canvas: &mut Canvas<'_>) {
     canvas.clear(BACKGROUND);
     // Below the engine's status line (F1), above the fleet.
-    font::text(canvas, "SCORE", Point::new(8, 20), 1, TEXT);
-    font::number(canvas, state.score, 5, Point::new(44, 20), TEXT);
+    canvas.text(8, 20, format_args!("SCORE {:05}", state.score), 1, TEXT);
     for cell in state.invaders.cells.iter().filter(|cell| cell.alive) {
         let (frames, color) = invader_art(cell.kind);
         blit(canvas, frames[cell.frame as usize % 2], cell.pos, color);
@@ -79,9 +77,9 @@ fn message(canvas: &mut Canvas<'_>, title: &str, hint: &str) {
     }
     let band = (Vec2::new(0.0, 96.0), Vec2::new(WIDTH as f32, 138.0));
     canvas.fill_rect(band.0, band.1, BACKGROUND);
-    let centre = |text: &str, scale: i32| (WIDTH - font::width(text, scale)) / 2;
-    font::text(canvas, title, Point::new(centre(title, 2), 104), 2, TEXT);
-    font::text(canvas, hint, Point::new(centre(hint, 1), 126), 1, TEXT);
+    let centre = |text: &str, scale: u32| (WIDTH - Canvas::text_width(text, scale)) / 2;
+    canvas.text(centre(title, 2), 102, title, 2, TEXT);
+    canvas.text(centre(hint, 1), 124, hint, 1, TEXT);
 }
 
 /// Draws `art`'s '#' pixels in `color` with its top-left corner at `at`.

@@ -44,7 +44,6 @@
 pub mod combat;
 mod draw;
 pub mod fleet;
-mod font;
 mod shield;
 pub mod sprites;
 pub mod state;
