@@ -172,40 +172,29 @@ pub(super) fn clear(state: &mut [u8], range: std::ops::Range<usize>) {
 /// One mask per 8-byte word of a state of `size` bytes (the last word
 /// may be partial): `0xff` in each byte `runs` cover.
 fn masks(runs: &[Run], size: usize) -> Vec<u64> {
-    fn add(runs: &[Run], base: usize, masks: &mut [u64]) {
-        for run in runs {
-            match run {
-                Run::Gap { offset, len } => {
-                    for at in base + offset..base + offset + len {
-                        if let Some(mask) = masks.get_mut(at / 8) {
-                            *mask |= 0xff << (8 * (at % 8));
-                        }
-                    }
-                }
-                Run::Repeat {
-                    offset,
-                    stride,
-                    count,
-                    inner,
-                } => {
-                    for index in 0..*count {
-                        add(inner, base + offset + index * stride, masks);
-                    }
-                }
+    let mut masks = vec![0; size.div_ceil(8)];
+    for_each_gap(runs, 0, &mut |start, len| {
+        for at in start..start + len {
+            if let Some(mask) = masks.get_mut(at / 8) {
+                *mask |= 0xff << (8 * (at % 8));
             }
         }
-    }
-    let mut masks = vec![0; size.div_ceil(8)];
-    add(runs, 0, &mut masks);
+    });
     masks
 }
 
 fn zero_runs(runs: &[Run], state: &mut [u8], base: usize) {
+    for_each_gap(runs, base, &mut |start, len| {
+        clear(state, start..start + len)
+    });
+}
+
+/// Calls `gap(start, len)` for every gap `runs` describe, from `base`,
+/// repeats unrolled.
+fn for_each_gap(runs: &[Run], base: usize, gap: &mut impl FnMut(usize, usize)) {
     for run in runs {
         match run {
-            Run::Gap { offset, len } => {
-                clear(state, base + offset..base + offset + len);
-            }
+            Run::Gap { offset, len } => gap(base + offset, *len),
             Run::Repeat {
                 offset,
                 stride,
@@ -213,7 +202,7 @@ fn zero_runs(runs: &[Run], state: &mut [u8], base: usize) {
                 inner,
             } => {
                 for index in 0..*count {
-                    zero_runs(inner, state, base + offset + index * stride);
+                    for_each_gap(inner, base + offset + index * stride, gap);
                 }
             }
         }
