@@ -26,9 +26,11 @@
 //! ```
 #![warn(missing_docs)]
 
+mod alloc;
 mod build;
 mod game;
 
+pub use alloc::{CountingAllocator, allocations_in};
 pub use build::{BuildError, GameCrate};
 pub use engine::state::fields::Value;
 pub use game::{Game, HarnessError};
