@@ -26,14 +26,7 @@ macro_rules! __game_systems {
     ) => {
         $crate::__game_systems!(
             $state; $field;
-            [$($list)* $crate::__private::System::<$state> {
-                run: $($path)::+,
-                run_if: ::core::option::Option::Some({
-                    const RUN_IF: fn(&$state) -> ::core::primitive::bool =
-                        $crate::__game_condition!($state; $field; $($condition)*);
-                    RUN_IF
-                }),
-            },];
+            [$($list)* $crate::__game_conditional!($state; $field; ($($path)::+); ($($condition)*)),];
             [$($names)* $crate::__game_name!($($path)::+), "\n",];
             $($($rest)*)?
         )
@@ -44,14 +37,7 @@ macro_rules! __game_systems {
     ) => {
         $crate::__game_systems!(
             $state; $field;
-            [$($list)* $crate::__private::System::<$state> {
-                run: ($($system)*),
-                run_if: ::core::option::Option::Some({
-                    const RUN_IF: fn(&$state) -> ::core::primitive::bool =
-                        $crate::__game_condition!($state; $field; $($condition)*);
-                    RUN_IF
-                }),
-            },];
+            [$($list)* $crate::__game_conditional!($state; $field; ($($system)*); ($($condition)*)),];
             [$($names)* $crate::__game_name!($($system)*), "\n",];
             $($($rest)*)?
         )
@@ -69,6 +55,23 @@ macro_rules! __game_systems {
             [$($names)* ::core::stringify!($system), "\n",];
             $($($rest)*)?
         )
+    };
+}
+
+/// A system that runs only when its condition holds (`system.run_if(…)`);
+/// the condition is a constant, outside any `unsafe` body.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __game_conditional {
+    ($state:ty; $field:tt; ($($system:tt)*); ($($condition:tt)*)) => {
+        $crate::__private::System::<$state> {
+            run: ($($system)*),
+            run_if: ::core::option::Option::Some({
+                const RUN_IF: fn(&$state) -> ::core::primitive::bool =
+                    $crate::__game_condition!($state; $field; $($condition)*);
+                RUN_IF
+            }),
+        }
     };
 }
 
