@@ -11,6 +11,7 @@ use anyhow::{Context, bail};
 use clap::Parser;
 use engine::files::recording::Recording;
 use engine::frontend::headless::{self, Pace};
+use engine::frontend::stdin_keys::StdinKeys;
 use engine::frontend::window::{self, WindowError, WindowOptions};
 use engine::runtime::crash_log::CrashReport;
 use engine::session::Session;
@@ -246,7 +247,7 @@ fn run(cli: Cli, session: Option<Session>, stop: &Arc<AtomicBool>) -> anyhow::Re
         } else {
             Pace::Unpaced
         };
-        headless::run(&mut engine, cli.frames, pace, stop)
+        headless::run(&mut engine, cli.frames, pace, stop, &StdinKeys::spawn())
     } else {
         let options = WindowOptions {
             scale: cli.scale,

@@ -238,6 +238,7 @@ pub fn hitch(reloads: usize) -> Result<()> {
             None,
             engine::frontend::headless::Pace::Realtime,
             &stopping,
+            &engine::frontend::stdin_keys::StdinKeys::none(),
         )
     });
     replace_many(&library)?;

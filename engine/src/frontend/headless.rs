@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use hotloop_abi::Input;
 
 use crate::files::recording::Recording;
+use crate::frontend::stdin_keys::StdinKeys;
 use crate::runtime::{Engine, LoadError, Summary};
 
 /// How a headless run is paced.
@@ -20,7 +21,14 @@ pub enum Pace {
 /// Runs `frames` steps (until `stop` is set when `None`) and returns the
 /// summary. Reloads happen exactly as in a window: between two steps, and
 /// a reload that changes the game's rate paces the steps after it anew.
-pub fn run(engine: &mut Engine, frames: Option<u64>, pace: Pace, stop: &AtomicBool) -> Summary {
+/// `keys` typed meanwhile are pressed between two steps.
+pub fn run(
+    engine: &mut Engine,
+    frames: Option<u64>,
+    pace: Pace,
+    stop: &AtomicBool,
+    keys: &StdinKeys,
+) -> Summary {
     let mut rate = engine.display().rate;
     let mut period = Duration::from_secs(1) / rate;
     let mut start = Instant::now();
@@ -40,6 +48,7 @@ pub fn run(engine: &mut Engine, frames: Option<u64>, pace: Pace, stop: &AtomicBo
                 std::thread::sleep(wait);
             }
         }
+        keys.press_typed(engine);
         let (started, generation) = (Instant::now(), engine.generation());
         engine.step(&input);
         engine.record_frame_time(started.elapsed(), engine.generation() != generation);

@@ -6,6 +6,7 @@ pub mod headless;
 pub mod input;
 pub mod inspector;
 pub mod overlay;
+pub mod stdin_keys;
 pub mod text;
 pub mod timings;
 pub mod window;

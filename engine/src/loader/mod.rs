@@ -10,3 +10,5 @@ pub mod file_check;
 pub mod library;
 pub mod retire;
 pub mod shadow;
+#[allow(unsafe_code)] // glibc's thread-local destructor registration, interposed.
+pub mod thread_dtors;

@@ -30,6 +30,7 @@ use hotloop_abi::symbols::LinkedGame;
 
 use crate::files::recording::Recording;
 use crate::frontend::headless::{self, Pace};
+use crate::frontend::stdin_keys::StdinKeys;
 use crate::frontend::window::{self, WindowOptions};
 use crate::runtime::CrashReports;
 use crate::state::CopyMode;
@@ -112,7 +113,13 @@ fn run(game: &LinkedGame, cli: &PlayerCli) -> anyhow::Result<ExitCode> {
         let recording = Recording::load(path).map_err(anyhow::Error::msg)?;
         headless::replay(&mut engine, &recording)?
     } else if cli.headless {
-        headless::run(&mut engine, cli.frames, Pace::Unpaced, &stop)
+        headless::run(
+            &mut engine,
+            cli.frames,
+            Pace::Unpaced,
+            &stop,
+            &StdinKeys::none(),
+        )
     } else {
         let options = WindowOptions {
             scale: cli.scale,

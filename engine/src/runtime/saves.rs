@@ -190,6 +190,15 @@ impl Engine {
         result
     }
 
+    /// Loads the state [`Engine::save_snapshot`] saved (F9).
+    ///
+    /// # Errors
+    /// As [`Engine::load_snapshot`].
+    pub fn load_quicksave(&mut self) -> Result<(), LoadError> {
+        let path = self.config.snapshot_dir.join("quicksave.hlstate");
+        self.load_snapshot(&path)
+    }
+
     /// Saves the state to `path`, whole or not at all (a shipped game's
     /// save between runs).
     ///

@@ -85,6 +85,7 @@ impl Engine {
             Ok((library, greeting)) => {
                 self.show_as(&library);
                 if let Some(failed) = self.library.replace(library) {
+                    failed.end_thread_locals_here();
                     self.shadows.retire(failed);
                 }
                 self.stats.generation = fallback.generation;
@@ -162,10 +163,6 @@ impl Engine {
                     id: previous.id(),
                 })
             });
-        // Unloading and deleting files are slow: not on the frame thread.
-        if let Some(previous) = previous {
-            self.shadows.retire(previous);
-        }
         if let Some(replaced) = std::mem::replace(&mut self.fallback, fallback) {
             self.shadows.retire(replaced);
         }
@@ -213,6 +210,14 @@ impl Engine {
             switch_time: started.elapsed(),
         });
         self.persist();
+        if let Some(previous) = previous {
+            // Its thread-locals end here, on the thread that ran it, once
+            // the switch is on record: a destructor that aborts restarts
+            // the engine on the new build.
+            previous.end_thread_locals_here();
+            // Unloading and deleting files are slow: not on the frame thread.
+            self.shadows.retire(previous);
+        }
         Ok(())
     }
 

@@ -41,6 +41,8 @@ pub fn hint_in(line: &str) -> Option<&'static str> {
         || line.contains("XIO:  fatal IO error")
     {
         Some(DISPLAY_LOST)
+    } else if line.contains("thread local panicked on drop") {
+        Some("a thread-local's destructor panicked")
     } else if line.contains("panic in a function that cannot unwind")
         || line.contains("panicked while processing panic")
         || line.contains("thread caused non-unwinding panic")

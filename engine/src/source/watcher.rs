@@ -187,7 +187,9 @@ impl WatchLoop {
             }
             self.loaded = version;
             let started = Instant::now();
-            let result = GameLibrary::load(&self.library, &self.shadows);
+            // This thread is done with the build once it is prepared.
+            let result = GameLibrary::load(&self.library, &self.shadows)
+                .inspect(GameLibrary::end_thread_locals_here);
             log::debug!(
                 "prepared {} in {:?}",
                 self.library.display(),

@@ -399,8 +399,7 @@ impl App<'_> {
                 let _ = self.engine.save_snapshot();
             }
             KeyCode::F9 => {
-                let path = self.engine.config().snapshot_dir.join("quicksave.hlstate");
-                let _ = self.engine.load_snapshot(&path);
+                let _ = self.engine.load_quicksave();
             }
             _ => {}
         }

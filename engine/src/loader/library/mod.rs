@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod described;
+mod mapped;
 mod open;
 
 use hotloop_abi::symbols::{
@@ -19,6 +20,7 @@ use hotloop_abi::{Frame, Message, RawCanvas, StateLayout, Status};
 
 use crate::error::ReloadError;
 use crate::loader::shadow::ShadowFile;
+use crate::loader::thread_dtors;
 use crate::shared::control::{self, Call};
 use crate::state::StateBuffer;
 use crate::state::fields::{FieldInfo, FieldTable};
@@ -48,7 +50,8 @@ pub struct GameLibrary {
     table: Arc<FieldTable>,
     systems: Vec<String>,
     /// What its `display` declared (`None`: it has no such entry point).
-    display: Option<GameDisplay>,
+    /// Boxed: a prepared library travels by value in a `SourceEvent`.
+    display: Option<Box<GameDisplay>>,
     id: u64,
     origin: Origin,
 }
@@ -73,7 +76,7 @@ impl GameLibrary {
     /// game linked into the executable.
     pub fn shadow_file(&self) -> Option<ShadowFile> {
         match &self.origin {
-            Origin::Loaded { shadow, .. } => Some(shadow.clone()),
+            Origin::Loaded(library) => Some(library.shadow().clone()),
             Origin::Linked => None,
         }
     }
@@ -96,7 +99,7 @@ impl GameLibrary {
         };
         let old_layout = old.layout();
         let mut error = Message::new();
-        let _call = control::enter(Call::Migrate, self.id);
+        let _call = self.enter(Call::Migrate);
         // SAFETY: `old` is `old_layout.size` bytes that stay borrowed (unchanged)
         // for the call; `new` holds this library's state type, written by its
         // `init`, and is exclusively borrowed; `error` is a valid Message.
@@ -139,7 +142,7 @@ impl GameLibrary {
     /// The display the library declares (`None` for a library older than
     /// the `display` entry point: the engine's defaults apply).
     pub fn display(&self) -> Option<&GameDisplay> {
-        self.display.as_ref()
+        self.display.as_deref()
     }
 
     /// The state's field table.
@@ -161,7 +164,7 @@ impl GameLibrary {
 
     fn call_greet(&self) -> Result<String, ReloadError> {
         let mut out = Message::new();
-        let _call = control::enter(Call::Greet, self.id);
+        let _call = self.enter(Call::Greet);
         // SAFETY: `out` is a valid, exclusive Message for the call.
         let status = unsafe { (self.entries.greet)(&mut out) };
         self.check(symbols::GREET, status, &out)?;
@@ -177,7 +180,7 @@ impl GameLibrary {
         self.check_layout(state)?;
         state.bytes_mut().fill(0);
         let mut error = Message::new();
-        let _call = control::enter(Call::Init, self.id);
+        let _call = self.enter(Call::Init);
         // SAFETY: `state` has exactly this library's size and alignment (checked
         // above), is zeroed and exclusively borrowed; `error` is a valid Message.
         let status = unsafe { (self.entries.init)(state.bytes_mut().as_mut_ptr(), &mut error) };
@@ -198,7 +201,7 @@ impl GameLibrary {
         scratch: &mut Message,
     ) -> Result<(), ReloadError> {
         self.check_layout(state)?;
-        let _call = control::enter(Call::Update, self.id);
+        let _call = self.enter(Call::Update);
         // SAFETY: `state` holds a value of this library's state type: its layout
         // (size, alignment, fingerprint) equals ours (checked above) and every
         // state buffer is written by `init` of a library with that layout before
@@ -226,7 +229,7 @@ impl GameLibrary {
             return self.update(state, frame, scratch);
         };
         self.check_layout(state)?;
-        let _call = control::enter(Call::Update, self.id);
+        let _call = self.enter(Call::Update);
         // SAFETY: as in `update`; `nanos` is `nanos.len()` exclusive `u64`s.
         let status = unsafe {
             update_timed(
@@ -265,7 +268,7 @@ impl GameLibrary {
             width,
             height,
         };
-        let _call = control::enter(Call::Render, self.id);
+        let _call = self.enter(Call::Render);
         // SAFETY: as in `update` for the state (shared here, and game code only
         // gets `&State`); `canvas` describes exactly the exclusive `pixels` slice.
         let status =
@@ -280,7 +283,7 @@ impl GameLibrary {
     pub fn describe(&self, state: &StateBuffer) -> Result<String, ReloadError> {
         self.check_layout(state)?;
         let mut out = Message::new();
-        let _call = control::enter(Call::Describe, self.id);
+        let _call = self.enter(Call::Describe);
         // SAFETY: as in `update`, with a shared borrow of the state.
         let status = unsafe { (self.entries.describe)(state.bytes().as_ptr(), &mut out) };
         self.check(symbols::DESCRIBE, status, &out)?;
@@ -291,6 +294,26 @@ impl GameLibrary {
     /// leaves those bytes undefined, and the engine reads the state as bytes.
     fn zero_padding(&self, state: &mut StateBuffer) {
         self.table.zero_padding(state.bytes_mut());
+    }
+
+    /// Reports a call into this library on this thread until the guard
+    /// drops (for the supervisor), and holds the thread-local destructors
+    /// its code registers here.
+    fn enter(&self, call: Call) -> control::CallGuard {
+        thread_dtors::calls_game_code();
+        control::enter(call, self.id)
+    }
+
+    /// Runs the destructors of the thread-locals this library's code set up
+    /// on this thread, as the thread's end would; call it when this thread
+    /// is done with the library (the engine: as it swaps in another build).
+    /// Its code panics if it touches one of them here again. Without it,
+    /// dropping the library elsewhere leaves it mapped for good.
+    pub fn end_thread_locals_here(&self) {
+        if let Origin::Loaded(library) = &self.origin {
+            let _call = self.enter(Call::Unload);
+            library.end_thread_locals_here();
+        }
     }
 
     fn check_layout(&self, state: &StateBuffer) -> Result<(), ReloadError> {

@@ -12,21 +12,19 @@ use hotloop_abi::symbols::{
 use libloading::Library;
 
 use super::described::{check_display, read_fields, read_system_names};
+use super::mapped::Mapped;
 use super::{EntryPoints, GameLibrary};
 use crate::error::ReloadError;
 use crate::loader::file_check::{check_library, defined_symbols};
 use crate::loader::shadow::{ShadowDir, ShadowFile};
+use crate::loader::thread_dtors;
 use crate::shared::control::{self, Call};
 use crate::state::check_layout;
 
 /// Where a game library's code is.
 pub(super) enum Origin {
-    /// Loaded from a shadow copy. `library` is declared first: the library
-    /// is unloaded before its file is deleted.
-    Loaded {
-        _library: Library,
-        shadow: ShadowFile,
-    },
+    /// Loaded from a shadow copy (which it holds, deleted after unloading).
+    Loaded(Mapped),
     /// Linked into this executable (`cargo ship`): nothing to unload.
     Linked,
 }
@@ -73,6 +71,7 @@ impl GameLibrary {
     pub fn from_shadow(shadow: ShadowFile, source: &Path, id: u64) -> Result<Self, ReloadError> {
         let path = || source.to_path_buf();
         // Loading runs the library's initialisers: a crash from here on is its doing.
+        thread_dtors::calls_game_code();
         let _loading = control::enter(Call::Load, id);
         // The copy is private, so what is checked here is exactly what gets mapped.
         check_library(shadow.path()).map_err(|reason| ReloadError::Invalid {
@@ -91,8 +90,19 @@ impl GameLibrary {
             path: path(),
             error,
         })?;
+        // Where it is mapped, read off an export its own file defines.
+        let inside = defined
+            .contains(&symbols::ABI_VERSION)
+            .then(|| {
+                // SAFETY: only the symbol's address is read; nothing is
+                // called or dereferenced.
+                let symbol = unsafe { library.get::<*const ()>(symbols::ABI_VERSION.as_bytes()) };
+                symbol.ok().map(|symbol| *symbol)
+            })
+            .flatten();
+        let library = Mapped::new(library, shadow, inside);
         let exports = Exports {
-            library: &library,
+            library: library.library(),
             defined,
             path: source,
         };
@@ -133,15 +143,7 @@ impl GameLibrary {
             }
         };
         drop(exports);
-        Self::checked(
-            found,
-            source,
-            id,
-            Origin::Loaded {
-                _library: library,
-                shadow,
-            },
-        )
+        Self::checked(found, source, id, Origin::Loaded(library))
     }
 
     /// The game linked into this executable (`cargo ship`), checked as a
@@ -220,6 +222,7 @@ impl GameLibrary {
                 })
             })
             .transpose()
+            .map(|display| display.map(Box::new))
             .map_err(|reason| ReloadError::BadDisplay {
                 path: path(),
                 reason,

@@ -47,6 +47,8 @@ pub enum Call {
     /// Loading a library (the dynamic loader runs its initialisers), up to
     /// and including `greet`.
     Load = 7,
+    /// The destructors of a replaced library's thread-locals.
+    Unload = 8,
 }
 
 impl Call {
@@ -61,6 +63,7 @@ impl Call {
             Self::Describe => "describe",
             Self::Greet => "greet",
             Self::Load => "load",
+            Self::Unload => "unload",
         }
     }
 
@@ -73,6 +76,7 @@ impl Call {
             5 => Self::Describe,
             6 => Self::Greet,
             7 => Self::Load,
+            8 => Self::Unload,
             _ => Self::None,
         }
     }

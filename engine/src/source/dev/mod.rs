@@ -296,7 +296,9 @@ fn rebuild_on_change(
         };
         let event = match result {
             Ok(library) => {
-                let prepared = GameLibrary::load(&library, shadows);
+                // This thread is done with the build once it is prepared.
+                let prepared = GameLibrary::load(&library, shadows)
+                    .inspect(GameLibrary::end_thread_locals_here);
                 log::info!(
                     "built in {:.2} s; swapping it in at the next frame",
                     started.elapsed().as_secs_f64()
