@@ -865,6 +865,7 @@ impl EngineProcess {
     fn spawn(mut command: Command, env: &[(&str, &str)]) -> Self {
         use std::io::BufRead;
         command
+            .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
         for (key, value) in env {
@@ -874,11 +875,18 @@ impl EngineProcess {
         let stderr = child.stderr.take().expect("piped stderr");
         let (send, lines) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr)
-                .lines()
-                .map_while(Result::ok)
+            // Read as bytes: one line that is not UTF-8 must not end the reading.
+            let mut reader = std::io::BufReader::new(stderr);
+            let mut line = Vec::new();
+            while reader
+                .read_until(b'\n', &mut line)
+                .is_ok_and(|read| read > 0)
             {
-                if send.send(line).is_err() {
+                let text = String::from_utf8_lossy(&line)
+                    .trim_end_matches('\n')
+                    .to_owned();
+                line.clear();
+                if send.send(text).is_err() {
                     return;
                 }
             }
@@ -899,22 +907,44 @@ impl EngineProcess {
     /// everything the engine said when it does not come within 60 s (a
     /// guard against hanging, not a timing check) or the engine exits first.
     pub fn wait_for(&mut self, what: &str) -> String {
+        self.wait_until(what, |line| line.contains(what))
+    }
+
+    /// As [`EngineProcess::wait_for`], for the first line that `matches`
+    /// (`what` describes it in the panic message).
+    pub fn wait_until(&mut self, what: &str, matches: impl Fn(&str) -> bool) -> String {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         loop {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             match self.lines.recv_timeout(left) {
                 Ok(line) => {
                     self.stderr.push(line.clone());
-                    if line.contains(what) {
+                    if matches(&line) {
                         return line;
                     }
                 }
                 Err(error) => panic!(
-                    "no line with {what:?} from the engine ({error}); it said:\n{}",
+                    "no line with {what:?} from the engine ({error}; exit: {:?}); it said:\n{}",
+                    self.child.try_wait(),
                     self.stderr.join("\n")
                 ),
             }
         }
+    }
+
+    /// Types `line` on the engine's standard input (a headless engine takes
+    /// its keys from there: `F3`, `F5`, `F9`).
+    pub fn type_line(&mut self, line: &str) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().expect("piped stdin");
+        writeln!(stdin, "{line}").expect("write to the engine's stdin");
+        stdin.flush().expect("flush the engine's stdin");
+    }
+
+    /// Bytes the engine has written to stderr so far (lines read).
+    pub fn stderr_bytes(&mut self) -> usize {
+        self.stderr.extend(self.lines.try_iter());
+        self.stderr.iter().map(|line| line.len() + 1).sum()
     }
 
     /// Everything the engine has said on stderr so far.
@@ -973,6 +1003,7 @@ impl EngineProcess {
     /// Waits for the engine to exit by itself.
     pub fn finish(mut self) -> Finished {
         use std::io::Read;
+        drop(self.child.stdin.take());
         let mut stdout = String::new();
         self.child
             .stdout

@@ -198,7 +198,9 @@ impl EngineProcess {
             .env(SESSION_ENV, &dirs.state)
             .env(SHADOWS_ENV, &dirs.shadows)
             .env(SUPERVISOR_ENV, std::process::id().to_string())
-            .stdin(Stdio::null())
+            // A headless engine reads its keys from there (`stdin_keys`);
+            // each restarted process goes on where the last stopped.
+            .stdin(Stdio::inherit())
             .stderr(Stdio::piped());
         if let Some(display_lost) = finish {
             command.env(FINISH_ENV, "1");
