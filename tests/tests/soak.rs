@@ -1,5 +1,6 @@
-//! Reload soak: many reloads in one process must not leak memory, file
-//! descriptors, mappings or shadow files. `soak_100` runs in the normal suite;
+//! Reload soak: many reloads in one process, every other one of a build
+//! with thread-locals, must not leak memory, file descriptors, mappings or
+//! shadow files. `soak_100` runs in the normal suite;
 //! the 1,000-reload version is `cargo test -p hotloop-tests --test soak -- --ignored`.
 
 use std::fs;
@@ -18,12 +19,26 @@ fn open_fds() -> usize {
     fs::read_dir("/proc/self/fd").unwrap().count()
 }
 
-/// The demo counting 1000 per step: same layout, different code.
+/// The demo counting 1000 per step (same layout, different code), with a
+/// `thread_local!` scratch buffer and a static vector, as real code has:
+/// each of its builds must still unload.
 fn fast_library() -> std::path::PathBuf {
     static FAST: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     FAST.get_or_init(|| {
-        let fast = Variant::of_demo("soak-fast");
-        fast.edit("systems.rs", "state.ticks += 1;", "state.ticks += 1000;");
+        let fast = Variant::of_demo("soak-fast-thread-locals");
+        fast.edit(
+            "systems.rs",
+            "    state.ticks += 1;\n",
+            "    state.ticks += 1000;\n    \
+             SCRATCH.with(|scratch| scratch.borrow_mut().push(state.ticks));\n    \
+             KEPT.lock().unwrap().push(state.ticks);\n",
+        );
+        fast.edit(
+            "systems.rs",
+            "/// Player acceleration",
+            "thread_local! {\n    static SCRATCH: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };\n}\n\
+             static KEPT: std::sync::Mutex<Vec<u64>> = std::sync::Mutex::new(Vec::new());\n\n/// Player acceleration",
+        );
         fast.build()
     })
     .clone()

@@ -122,15 +122,6 @@ pub fn untrack(library: usize) -> Result<(), HeldElsewhere> {
     Ok(())
 }
 
-/// How many destructors are held for the library at `library`, on all threads.
-pub fn held_for(library: usize) -> usize {
-    registry()
-        .held
-        .iter()
-        .filter(|held| held.library == library)
-        .count()
-}
-
 fn take_newest(matches: impl Fn(&Held) -> bool) -> Option<Held> {
     let mut registry = registry();
     let at = registry.held.iter().rposition(matches)?;
