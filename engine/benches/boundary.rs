@@ -99,7 +99,7 @@ fn rollback_copy(c: &mut Criterion) {
     ] {
         let layout = StateLayout {
             size,
-            align: 16,
+            align: align_of::<game_logic::State>() as u64,
             fingerprint: 1,
         };
         let source = StateBuffer::zeroed(layout).expect("layout");

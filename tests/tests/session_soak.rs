@@ -116,6 +116,12 @@ struct Builds {
 }
 
 impl Builds {
+    /// Built once per process: two sessions at once share them.
+    fn get() -> &'static Self {
+        static BUILDS: std::sync::OnceLock<Builds> = std::sync::OnceLock::new();
+        BUILDS.get_or_init(Self::new)
+    }
+
     fn new() -> Self {
         let layout = |wide| {
             vec![
@@ -202,7 +208,7 @@ fn is_swap(line: &str) -> bool {
 }
 
 fn session(mix: &Mix) {
-    let builds = Builds::new();
+    let builds = Builds::get();
     let root = variants_dir()
         .join("session-soak")
         .join(mix.reloads.to_string());
@@ -248,7 +254,7 @@ fn session(mix: &Mix) {
     let mut samples = Vec::new();
     let mut log_bytes = Vec::new();
     for i in 0..events {
-        let layout_change = at(layout_every, i, 0) && i > 0;
+        let layout_change = at(layout_every, i, 5);
         if layout_change {
             wide = 1 - wide;
         }
@@ -310,6 +316,21 @@ fn session(mix: &Mix) {
     engine.wait_for("looping; recording saved to");
     let finished = engine.terminate();
     assert!(finished.status.success(), "{}", finished.stderr);
+    let summary = finished.summary();
+    eprintln!(
+        "session soak: {} steps, {} reloads, {} crashes and hangs, {} layout changes, {} snapshots saved and loaded, {} asset reloads",
+        summary["frames"],
+        summary["reloads"],
+        summary["crashes"],
+        finished.stderr.matches("state layout changed").count(),
+        finished.stderr.matches("state loaded from").count(),
+        finished.stderr.matches("reloaded asset").count(),
+    );
+    assert_eq!(
+        summary["crashes"].as_u64(),
+        Some((mix.crashes + mix.hangs) as u64),
+        "every crash and hang survived: {summary}"
+    );
 
     for (at, sample) in &samples {
         eprintln!("session soak: after {at} of {events} reloads: {sample:?}");

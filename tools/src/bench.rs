@@ -141,11 +141,44 @@ impl Stepper {
     }
 }
 
-/// The demo and a variant that counts 1000 per step (same state layout).
-fn two_builds() -> (PathBuf, PathBuf) {
-    let fast = Variant::of_demo("bench-fast");
-    fast.edit("systems.rs", "state.ticks += 1;", "state.ticks += 1000;");
-    (hotloop_tests::demo_library(), fast.build())
+/// The demo and a variant that counts 1000 per step (same state layout);
+/// with `thread_locals`, both also keep a `thread_local!` scratch buffer
+/// (whose destructor the engine runs when the build is swapped out).
+fn two_builds(thread_locals: bool) -> (PathBuf, PathBuf) {
+    let build = |step: u32| {
+        let name = if thread_locals {
+            format!("bench-thread-locals-{step}")
+        } else {
+            "bench-fast".to_owned()
+        };
+        let variant = Variant::of_demo(&name);
+        variant.edit(
+            "systems.rs",
+            "    state.ticks += 1;\n",
+            &format!("    state.ticks += {step};\n"),
+        );
+        if thread_locals {
+            variant.edit(
+                "systems.rs",
+                &format!("    state.ticks += {step};\n"),
+                &format!(
+                    "    state.ticks += {step};\n    \
+                     SCRATCH.with(|scratch| scratch.borrow_mut().push(state.ticks));\n"
+                ),
+            );
+            variant.edit(
+                "systems.rs",
+                "/// Player acceleration",
+                "thread_local! {\n    static SCRATCH: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };\n}\n\n/// Player acceleration",
+            );
+        }
+        variant.build()
+    };
+    if thread_locals {
+        (build(1), build(1000))
+    } else {
+        (hotloop_tests::demo_library(), build(1000))
+    }
 }
 
 /// Two builds copied next to a watched library file, ready to be swapped in.
@@ -158,8 +191,8 @@ struct Staged {
 }
 
 impl Staged {
-    fn new() -> Result<Self> {
-        let (demo, fast) = two_builds();
+    fn new(thread_locals: bool) -> Result<Self> {
+        let (demo, fast) = two_builds(thread_locals);
         let dir = tempfile::tempdir()?;
         let builds = [
             dir.path().join("staged-demo.so"),
@@ -190,7 +223,7 @@ pub fn file_to_frame(samples: usize) -> Result<()> {
         builds: staged,
         library,
         _dir,
-    } = Staged::new()?;
+    } = Staged::new(false)?;
     let stepper = Stepper::start(Engine::new(EngineConfig::new(&library))?);
     let mut latencies = Vec::with_capacity(samples);
     for sample in 0..samples {
@@ -213,52 +246,55 @@ pub fn file_to_frame(samples: usize) -> Result<()> {
 }
 
 /// Frame work time of frames that take a reload versus the others, headless
-/// (in process) and in the window (the engine binary, under a display).
+/// (in process; also with builds that keep a `thread_local!`, whose
+/// destructors the engine runs in the frame that swaps them out) and in
+/// the window (the engine binary, under a display).
 pub fn hitch(reloads: usize) -> Result<()> {
-    let Staged {
-        builds: staged,
-        library,
-        _dir,
-    } = Staged::new()?;
-    let replace_many = |library: &Path| -> Result<()> {
+    let replace_many = |staged: &Staged| -> Result<()> {
         for reload in 0..reloads {
             std::thread::sleep(Duration::from_millis(150));
-            cargo_style_replace(&staged[(reload + 1) % 2], library)?;
+            cargo_style_replace(&staged.builds[(reload + 1) % 2], &staged.library)?;
         }
         std::thread::sleep(Duration::from_millis(300));
         Ok(())
     };
-
-    let stop = Arc::new(AtomicBool::new(false));
-    let stopping = stop.clone();
-    let mut engine = Engine::new(EngineConfig::new(&library))?;
-    let runner = std::thread::spawn(move || {
-        engine::frontend::headless::run(
-            &mut engine,
-            None,
-            engine::frontend::headless::Pace::Realtime,
-            &stopping,
-            &engine::frontend::stdin_keys::StdinKeys::none(),
-        )
-    });
-    replace_many(&library)?;
-    stop.store(true, Ordering::Relaxed);
-    let summary = runner.join().expect("headless runner");
-    print_frame_times("headless (in-process engine)", &summary.frame_times);
+    for (what, thread_locals) in [
+        ("headless (in-process engine)", false),
+        ("headless, builds with a thread_local!", true),
+    ] {
+        let staged = Staged::new(thread_locals)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        let mut engine = Engine::new(EngineConfig::new(&staged.library))?;
+        let runner = std::thread::spawn(move || {
+            engine::frontend::headless::run(
+                &mut engine,
+                None,
+                engine::frontend::headless::Pace::Realtime,
+                &stopping,
+                &engine::frontend::stdin_keys::StdinKeys::none(),
+            )
+        });
+        replace_many(&staged)?;
+        stop.store(true, Ordering::Relaxed);
+        let summary = runner.join().expect("headless runner");
+        print_frame_times(what, &summary.frame_times);
+    }
 
     if std::env::var_os("DISPLAY").is_none() {
         println!("window: skipped (no DISPLAY; run under `xvfb-run -a`)");
         return Ok(());
     }
+    let staged = Staged::new(false)?;
     let engine = hotloop_tests::engine_binary();
     let child = Command::new(&engine)
         .arg("--lib")
-        .arg(&library)
+        .arg(&staged.library)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;
     std::thread::sleep(Duration::from_secs(3));
-    replace_many(&library)?;
+    replace_many(&staged)?;
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()?;

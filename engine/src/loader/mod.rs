@@ -1,7 +1,8 @@
-//! Getting a game library into the process safely: the ELF check before
-//! `dlopen`, where shadow copies can run, private shadow copies, the loaded
-//! library and its entry points, and the thread that unloads old libraries
-//! off the frame thread.
+//! Getting a game library into the process safely, and out again: the ELF
+//! check before `dlopen`, where shadow copies can run, private shadow
+//! copies, the loaded library and its entry points, the thread-local
+//! destructors game code registers (held so that old builds can unload),
+//! and the thread that unloads old libraries off the frame thread.
 
 #[allow(unsafe_code)] // One probe mapping, argued in `code_dir.rs`.
 pub mod code_dir;
