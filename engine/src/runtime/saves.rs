@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::Engine;
 use crate::error::ReloadError;
-use crate::files::recording::Recording;
+use crate::files::recording::{Header, Recording};
 use crate::files::snapshot::{self, Snapshot, SnapshotError};
 use crate::runtime::looping::LoopMode;
 use crate::state::StateBuffer;
@@ -52,6 +52,10 @@ pub enum LoadError {
     /// Game code failed while building the state.
     #[error(transparent)]
     Game(#[from] ReloadError),
+    /// A recording could not be read to its end (it was checked whole
+    /// before it started).
+    #[error("the recording could not be read to its end: {0}")]
+    Unreadable(String),
 }
 
 impl Engine {
@@ -100,14 +104,14 @@ impl Engine {
         self.looper.mode()
     }
 
-    /// Puts the engine at the start of `recording`: its state (which must
-    /// have the running layout, and valid values) and frame number. Step it
-    /// with the recording's inputs to replay it.
+    /// Puts the engine at the start of a recording, `recording`: its state
+    /// (which must have the running layout, and valid values) and frame
+    /// number. Step it with the recording's inputs to replay it.
     ///
     /// # Errors
     /// When the recording's state has another layout than the library's, an
     /// invalid value, or the recording another rate.
-    pub fn start_replay(&mut self, recording: &Recording) -> Result<(), LoadError> {
+    pub fn start_replay(&mut self, recording: &Header) -> Result<(), LoadError> {
         let what = || "the recording".to_owned();
         let (recorded, running) = (recording.start.state.layout(), self.state.layout());
         if recorded != running {
