@@ -7,7 +7,7 @@ use super::Engine;
 use crate::error::ReloadError;
 use crate::files::recording::{Header, Recording};
 use crate::files::snapshot::{self, Snapshot, SnapshotError};
-use crate::runtime::looping::LoopMode;
+use crate::runtime::looping::{LoopMode, Played};
 use crate::state::StateBuffer;
 use crate::state::fields::{self, InvalidValue};
 
@@ -65,27 +65,25 @@ impl Engine {
         match self.looper.mode() {
             LoopMode::Off => {
                 let table = self.table.described();
+                let dir = &self.config.recording_dir;
                 self.looper
-                    .record(&self.state, table, self.clock, self.display.rate);
+                    .record(&self.state, table, self.clock, self.display.rate, dir);
                 self.messages.note(Some(
                     "recording input: press the loop key again to loop it".into(),
                 ));
             }
             LoopMode::Recording { .. } => {
-                let saved = self
-                    .looper
-                    .play()
-                    .map(|recording| recording.save_in(&self.config.recording_dir));
-                let note = match saved {
-                    None => Some("nothing was recorded".into()),
-                    Some(Ok(path)) => {
-                        Some(format!("looping; recording saved to {}", path.display()))
+                let note = match self.looper.play() {
+                    Played::Nothing => "nothing was recorded".into(),
+                    Played::Saved(path) => {
+                        format!("looping; recording saved to {}", path.display())
                     }
-                    Some(Err(error)) => Some(format!(
-                        "looping; the recording could not be saved: {error}"
-                    )),
+                    Played::Unsaved(error) => {
+                        format!("looping; the recording could not be saved: {error}")
+                    }
+                    Played::Failed(error) => error,
                 };
-                self.messages.note(note);
+                self.messages.note(Some(note));
             }
             LoopMode::Playing { .. } => {
                 self.looper.stop();

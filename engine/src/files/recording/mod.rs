@@ -26,7 +26,6 @@ use std::path::{Path, PathBuf};
 
 use hotloop_abi::{Input, KeySet};
 
-use crate::files::atomic;
 use crate::files::snapshot::Snapshot;
 
 mod read;
@@ -186,16 +185,6 @@ impl Recording {
             inputs,
             reloaded,
         })
-    }
-
-    /// Saves the recording to a new file in `dir` and returns its path.
-    ///
-    /// # Errors
-    /// When the file cannot be written.
-    pub fn save_in(&self, dir: &Path) -> std::io::Result<PathBuf> {
-        let path = new_path(dir);
-        atomic::write(&path, &self.encode())?;
-        Ok(path)
     }
 
     /// Reads a recording file whole.
