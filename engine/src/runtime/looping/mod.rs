@@ -6,6 +6,8 @@
 //! loop of any length takes the same memory.
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
+use std::time::{Duration, Instant};
 
 use hotloop_abi::Input;
 
@@ -18,6 +20,12 @@ use tape::{ReadAhead, Tape};
 
 mod recorder;
 mod tape;
+
+/// The longest the frame thread waits on the recording's writer (when it
+/// is a whole pool of chunks, minutes of play, behind: the disk is stuck,
+/// or an unpaced run outruns it) or a long loop's reader; then the
+/// recording or loop stops, and says why.
+const MAX_WAIT: Duration = Duration::from_secs(2);
 
 /// What the looper is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -348,6 +356,23 @@ impl Looper {
                 "the recording stopped after {steps} steps: it could not be saved ({error}), \
                  and a loop this long plays from its file"
             ),
+        }
+    }
+}
+
+/// The next message on `channel`, waited for by polling, [`MAX_WAIT`] at
+/// most: a blocking receive allocates the first time it parks (std's
+/// channels list the waiting thread), and the frame thread must not.
+fn wait_for<T>(channel: &Receiver<T>) -> Result<T, RecvTimeoutError> {
+    let deadline = Instant::now() + MAX_WAIT;
+    loop {
+        match channel.try_recv() {
+            Ok(message) => return Ok(message),
+            Err(TryRecvError::Disconnected) => return Err(RecvTimeoutError::Disconnected),
+            Err(TryRecvError::Empty) if Instant::now() >= deadline => {
+                return Err(RecvTimeoutError::Timeout);
+            }
+            Err(TryRecvError::Empty) => std::thread::sleep(Duration::from_micros(100)),
         }
     }
 }

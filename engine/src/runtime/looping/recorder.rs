@@ -10,18 +10,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 use hotloop_abi::Input;
 
-use super::Limits;
+use super::{Limits, wait_for};
 use crate::files::recording::{self, RecordingWriter, Step};
 use crate::files::snapshot::Snapshot;
-
-/// The longest the frame thread waits for the writer when it is a whole
-/// pool of chunks behind (minutes of play at 60 Hz, so the disk is stuck,
-/// or the run is unpaced and outruns it): then the recording stops.
-const MAX_WAIT: Duration = Duration::from_secs(1);
 
 /// A recording file, finished.
 #[derive(Debug)]
@@ -130,7 +124,7 @@ impl Recorder {
 
     /// Records the next step. Allocates nothing, but on the rare step that
     /// follows a reload, and waits only when the writer is a whole pool of
-    /// chunks behind ([`MAX_WAIT`] at most).
+    /// chunks behind ([`MAX_WAIT`](super::MAX_WAIT) at most).
     ///
     /// # Errors
     /// When the recording cannot go on.
@@ -184,7 +178,7 @@ impl Recorder {
                         writer.in_flight * self.limits.chunk
                     );
                 }
-                match writer.emptied.recv_timeout(MAX_WAIT) {
+                match wait_for(&writer.emptied) {
                     Ok(empty) => {
                         writer.in_flight -= 1;
                         empty

@@ -3,11 +3,11 @@
 //! its own (a long loop), so memory stays the same however long it is.
 
 use std::fs::File;
-use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 
 use hotloop_abi::Input;
 
-use super::Limits;
+use super::{Limits, MAX_WAIT, wait_for};
 use crate::files::recording::{STEP_LEN, Step, StepFile};
 
 /// A loop's steps.
@@ -143,11 +143,16 @@ impl ReadAhead {
             .map_err(|_| "its reader stopped".to_owned())
     }
 
-    /// The next chunk read: waits for it.
+    /// The next chunk read: waits for it ([`MAX_WAIT`] at most).
     fn receive(&mut self) -> Result<Chunk, String> {
-        self.filled
-            .recv()
-            .map_err(|_| "its reader stopped".to_owned())?
+        match wait_for(&self.filled) {
+            Ok(chunk) => chunk,
+            Err(RecvTimeoutError::Timeout) => Err(format!(
+                "reading it back fell behind by more than {} s",
+                MAX_WAIT.as_secs()
+            )),
+            Err(RecvTimeoutError::Disconnected) => Err("its reader stopped".into()),
+        }
     }
 }
 
