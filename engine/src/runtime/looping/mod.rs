@@ -1,9 +1,11 @@
 //! Looped live editing: record a stretch of play, then replay it over and over
 //! from the same starting state while the code and assets are edited.
 //!
-//! A recording is written to its file as it is made ([`recorder`]), and a
-//! loop too long to keep in memory is read back from there ([`tape`]): a
-//! loop of any length takes the same memory.
+//! A recording is written to its file as it is made (by a writer thread,
+//! `recorder.rs`), and a loop too long to keep in memory is read back from
+//! there (by a reader thread, `tape.rs`): a recording or loop of any length
+//! takes the same memory, and the frame thread neither allocates nor
+//! touches the disk per step.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
@@ -94,7 +96,7 @@ struct Limits {
 impl Default for Limits {
     /// A loop of 4.5 minutes at 60 Hz plays from memory (1 MiB); chunks of
     /// 17 s, and the writer may fall 2 minutes behind: about 0.5 MiB of
-    /// chunks to write, 0.4 MiB to read back.
+    /// chunks to write, 0.5 MiB to read back.
     fn default() -> Self {
         Self {
             in_memory: 1 << 14,
