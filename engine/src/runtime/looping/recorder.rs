@@ -12,6 +12,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError
 use std::thread::JoinHandle;
 
 use hotloop_abi::Input;
+use nix::fcntl::{Flock, FlockArg};
 
 use super::{Limits, wait_for};
 use crate::files::recording::{self, RecordingWriter, Step};
@@ -280,17 +281,20 @@ fn write(
     give_back: &SyncSender<Vec<Step>>,
     abandon: &AtomicBool,
 ) -> io::Result<Written> {
-    let part = path.with_extension("hlrec.part");
+    let part = path.with_extension(PART);
     let written = (|| {
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)?;
-        }
+        let dir = path.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir)?;
         let file = OpenOptions::new()
             .read(true)
             .write(true)
             .create_new(true)
             .open(&part)?;
-        let out = BufWriter::with_capacity(64 * 1024, file);
+        // Held until the file is finished: it says a live writer has it.
+        let lock = Flock::lock(file, FlockArg::LockExclusiveNonblock)
+            .map_err(|(_, errno)| io::Error::from(errno))?;
+        remove_unfinished(dir);
+        let out = BufWriter::with_capacity(64 * 1024, lock.try_clone()?);
         let mut writer = RecordingWriter::start(out, start, first_step, rate)?;
         for mut chunk in chunks {
             for step in &chunk {
@@ -317,4 +321,66 @@ fn write(
         let _ = fs::remove_file(&part);
     }
     written
+}
+
+/// How an unfinished recording's file name ends.
+const PART: &str = "hlrec.part";
+
+/// Removes the unfinished recordings in `dir` that no live writer holds
+/// (each holds a lock on its file) and that are a minute old (one just made
+/// may not be locked yet): what engine processes that crashed or were
+/// killed while recording left behind. They cannot be replayed.
+fn remove_unfinished(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for path in entries.flatten().map(|entry| entry.path()) {
+        let unfinished = path.to_string_lossy().ends_with(PART);
+        let old = || {
+            fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .is_ok_and(|at| at.elapsed().is_ok_and(|age| age.as_secs() >= 60))
+        };
+        let Some(file) = (unfinished && old())
+            .then(|| File::open(&path).ok())
+            .flatten()
+        else {
+            continue;
+        };
+        if let Ok(_unheld) = Flock::lock(file, FlockArg::LockExclusiveNonblock)
+            && fs::remove_file(&path).is_ok()
+        {
+            log::info!(
+                "removed {}, a recording left unfinished by an engine that stopped",
+                path.display()
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_unfinished_recordings_no_writer_holds_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, age_secs: u64| {
+            let path = dir.path().join(name);
+            let file = File::create(&path).unwrap();
+            let at = std::time::SystemTime::now() - std::time::Duration::from_secs(age_secs);
+            file.set_modified(at).unwrap();
+            (path, file)
+        };
+        let (crashed, _) = file("recording-1.hlrec.part", 120);
+        let (held, held_file) = file("recording-2.hlrec.part", 120);
+        let _writer = Flock::lock(held_file, FlockArg::LockExclusiveNonblock).unwrap();
+        let (just_made, _) = file("recording-3.hlrec.part", 0);
+        let (finished, _) = file("recording-4.hlrec", 120);
+        remove_unfinished(dir.path());
+        assert!(!crashed.exists(), "left by a writer that stopped");
+        assert!(held.exists(), "a live writer holds it");
+        assert!(just_made.exists(), "it may not be locked yet");
+        assert!(finished.exists(), "finished recordings stay");
+    }
 }
