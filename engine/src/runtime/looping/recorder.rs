@@ -86,7 +86,7 @@ impl Recorder {
                 .name("hotloop-recording".into())
                 .spawn(move || {
                     write(
-                        &path, &start, first_step, rate, &to_write, &give_back, &abandon,
+                        &path, start, first_step, rate, &to_write, &give_back, &abandon,
                     )
                 })
         };
@@ -268,13 +268,13 @@ impl Drop for Recorder {
     }
 }
 
-/// The writer thread: writes `start`, then every chunk it is given, then
+/// The writer thread: writes `start` (and drops it), then every chunk it is given, then
 /// the end once the frame thread hangs up, and moves the file into place
 /// at `path` (it is written as `path.part`); removes it instead when it
 /// is abandoned or fails.
 fn write(
     path: &Path,
-    start: &Snapshot,
+    start: Snapshot,
     first_step: u64,
     rate: u32,
     chunks: &Receiver<Vec<Step>>,
@@ -295,7 +295,9 @@ fn write(
             .map_err(|(_, errno)| io::Error::from(errno))?;
         remove_unfinished(dir);
         let out = BufWriter::with_capacity(64 * 1024, lock.try_clone()?);
-        let mut writer = RecordingWriter::start(out, start, first_step, rate)?;
+        let mut writer = RecordingWriter::start(out, &start, first_step, rate)?;
+        // Written: the looper keeps its own copy.
+        drop(start);
         for mut chunk in chunks {
             for step in &chunk {
                 writer.push(step)?;
