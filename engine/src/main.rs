@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use engine::files::recording::Recording;
+use engine::files::recording::RecordingReader;
 use engine::frontend::headless::{self, Pace};
 use engine::frontend::stdin_keys::StdinKeys;
 use engine::frontend::window::{self, WindowError, WindowOptions};
@@ -239,8 +239,8 @@ fn run(cli: Cli, session: Option<Session>, stop: &Arc<AtomicBool>) -> anyhow::Re
         );
     }
     let summary = if let Some(path) = &cli.replay {
-        let recording = Recording::load(path).map_err(anyhow::Error::msg)?;
-        headless::replay(&mut engine, &recording)?
+        let mut recording = RecordingReader::open_file(path).map_err(anyhow::Error::msg)?;
+        headless::replay(&mut engine, &mut recording)?
     } else if cli.headless {
         let pace = if cli.realtime {
             Pace::Realtime

@@ -255,6 +255,10 @@ impl Engine {
                 (input, reloaded)
             }
         };
+        if let Some(notice) = self.looper.take_notice() {
+            // A recording or loop stopped by itself.
+            self.messages.note(Some(notice));
+        }
         let number = self.clock;
         self.clock += 1;
         if let Some(log) = &mut self.crash_log {
@@ -390,6 +394,7 @@ impl Engine {
             state_checksum: format!("{:016x}", checksum(self.state.bytes())),
             game: self.describe(),
             frame_times: self.frame_times.summary(),
+            peak_memory_kib: report::peak_memory_kib(),
             state: self.config.dump_state.then(|| self.state_json()),
             systems: self.profile.as_ref().map(SystemProfile::summary),
         }

@@ -205,22 +205,67 @@ fn a_recorded_loop_replays_to_the_same_state_every_time() {
     }
 }
 
-#[test]
-fn a_damaged_recording_is_refused_clearly() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("cut.hlrec");
-    fs::write(&file, b"HLREC\0\0\0 but then nothing useful").unwrap();
+/// Replays `file` with the binary, which must refuse it without
+/// panicking; returns what it said.
+fn refused_replay(file: &Path) -> String {
     let output = Command::new(engine_binary())
         .args(["--headless", "--no-watch", "--replay"])
-        .arg(&file)
+        .arg(file)
         .arg("--lib")
         .arg(demo_library())
         .output()
         .unwrap();
     assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("is not a valid recording"), "{stderr}");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+#[test]
+fn a_damaged_recording_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cut.hlrec");
+    fs::write(&file, b"HLREC\0\0\0 but then nothing useful").unwrap();
+    let stderr = refused_replay(&file);
+    assert!(stderr.contains("is not a valid recording"), "{stderr}");
+}
+
+#[test]
+fn a_recording_cut_off_while_it_was_written_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let recordings = dir.path().join("recordings");
+    let mut engine = engine_with(None, dir.path());
+    engine.toggle_loop();
+    for step in 0..5000 {
+        engine.step(&holding([Key::Left, Key::Right][step / 700 % 2]));
+    }
+    // The engine process dies here, mid-recording: nothing ends the file.
+    std::mem::forget(engine);
+    // The writer writes what it was handed, as it would until the process died.
+    let started = std::time::Instant::now();
+    let cut = loop {
+        let file = fs::read_dir(&recordings)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.path())
+            .find(|path| fs::metadata(path).is_ok_and(|m| m.len() > 100_000));
+        if let Some(file) = file {
+            break file;
+        }
+        assert!(started.elapsed().as_secs() < 60, "the writer wrote nothing");
+        std::thread::yield_now();
+    };
+    assert!(
+        cut.to_string_lossy().ends_with(".hlrec.part"),
+        "{}",
+        cut.display()
+    );
+    let stderr = refused_replay(&cut);
+    assert!(
+        stderr.contains("is not a valid recording: it is cut off"),
+        "{stderr}"
+    );
 }
 
 #[test]

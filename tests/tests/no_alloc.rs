@@ -101,6 +101,55 @@ fn steady_state_frames_of_a_state_whose_written_pages_are_tracked_allocate_nothi
 }
 
 #[test]
+fn recording_and_looping_for_hours_allocate_nothing_per_step() {
+    // More steps than a loop keeps in memory (2^14): the recording goes to
+    // its file only, and the loop is read back from there.
+    const STEPS: u64 = 20_000;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config();
+    config.recording_dir = dir.path().join("recordings");
+    let mut engine = engine::Engine::new(config).unwrap();
+    let moving = |step: u64| {
+        let mut input = Input::default();
+        input
+            .down
+            .insert([Key::Left, Key::Right][(step / 500 % 2) as usize]);
+        input
+    };
+    for step in 0..120 {
+        engine.step(&moving(step));
+    }
+    engine.toggle_loop(); // Starts the writer: allocates, once.
+    let count = allocations_in(|| {
+        for step in 0..STEPS {
+            engine.step(&moving(step));
+            // Frame times count a run of any length in fixed room.
+            engine.record_frame_time(std::time::Duration::from_micros(step % 3000), false);
+        }
+    });
+    assert_eq!(count, 0, "{count} allocations recording {STEPS} steps");
+    engine.toggle_loop(); // Finishes the file, starts reading it back.
+    let notice = engine.notice().unwrap_or_default().to_owned();
+    assert!(
+        notice.starts_with("looping; recording saved to"),
+        "{notice}"
+    );
+    let count = allocations_in(|| {
+        for _ in 0..STEPS * 2 + 500 {
+            engine.step(&Input::default());
+        }
+    });
+    assert_eq!(count, 0, "{count} allocations looping {STEPS} steps twice");
+    assert_eq!(
+        engine.loop_mode(),
+        engine::runtime::looping::LoopMode::Playing {
+            at: 500,
+            of: STEPS as usize
+        }
+    );
+}
+
+#[test]
 fn a_repeating_error_is_counted_without_allocating() {
     use engine::repeat_limit::{RepeatLimit, Verdict};
     use std::time::{Duration, Instant};

@@ -1,11 +1,12 @@
 //! Running the engine without a window: as fast as possible, or paced in real time.
 
+use std::io::{Read, Seek};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use hotloop_abi::Input;
 
-use crate::files::recording::Recording;
+use crate::files::recording::RecordingReader;
 use crate::frontend::stdin_keys::StdinKeys;
 use crate::runtime::{Engine, LoadError, Summary};
 
@@ -59,21 +60,30 @@ pub fn run(
 
 /// Replays `recording` from its start state with its inputs, as fast as
 /// possible, and returns the summary: the same library and recording give
-/// the same `state_checksum`, run after run.
+/// the same `state_checksum`, run after run. The recording is read as it
+/// plays, so memory stays the same however long it is.
 ///
 /// # Errors
-/// When the recording does not fit the running library.
-pub fn replay(engine: &mut Engine, recording: &Recording) -> Result<Summary, LoadError> {
+/// When the recording does not fit the running library, or cannot be read
+/// to its end.
+pub fn replay<R: Read + Seek>(
+    engine: &mut Engine,
+    recording: &mut RecordingReader<R>,
+) -> Result<Summary, LoadError> {
     // An engine that carries on after a crash is already part-way through.
     if !engine.resumed() {
-        engine.start_replay(recording)?;
+        engine.start_replay(recording.header())?;
     }
-    let done = usize::try_from(engine.steps()).unwrap_or(usize::MAX);
-    for (index, input) in recording.inputs.iter().enumerate().skip(done) {
-        if recording.reloaded_at(index) {
+    let done = engine.steps();
+    let unreadable = LoadError::Unreadable;
+    for _ in 0..done {
+        recording.next_step().map_err(unreadable)?;
+    }
+    while let Some(step) = recording.next_step().map_err(unreadable)? {
+        if step.reloaded {
             engine.mark_reloaded();
         }
-        engine.step(input);
+        engine.step(&step.input);
     }
     Ok(engine.summary())
 }

@@ -28,7 +28,7 @@ use anyhow::Context;
 use clap::Parser;
 use hotloop_abi::symbols::LinkedGame;
 
-use crate::files::recording::Recording;
+use crate::files::recording::RecordingReader;
 use crate::frontend::headless::{self, Pace};
 use crate::frontend::stdin_keys::StdinKeys;
 use crate::frontend::window::{self, WindowOptions};
@@ -110,8 +110,8 @@ fn run(game: &LinkedGame, cli: &PlayerCli) -> anyhow::Result<ExitCode> {
         }
     }
     let summary = if let Some(path) = &cli.replay {
-        let recording = Recording::load(path).map_err(anyhow::Error::msg)?;
-        headless::replay(&mut engine, &recording)?
+        let mut recording = RecordingReader::open_file(path).map_err(anyhow::Error::msg)?;
+        headless::replay(&mut engine, &mut recording)?
     } else if cli.headless {
         headless::run(
             &mut engine,

@@ -87,10 +87,22 @@ pub struct Summary {
     pub game: Option<String>,
     /// Work time per displayed frame (headless: per step), reload frames apart.
     pub frame_times: FrameTimeSummary,
+    /// This engine process's peak resident memory so far, in KiB (VmHWM;
+    /// Linux only): what a long session cost at most.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_memory_kib: Option<u64>,
     /// The state's fields and values (with `--dump-state`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<serde_json::Value>,
     /// Each system's mean time per step, slowest first (`--profile-systems`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub systems: Option<Vec<SystemTiming>>,
+}
+
+/// This process's peak resident memory so far, in KiB, from
+/// `/proc/self/status` (`None` where there is none).
+pub(super) fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use super::Engine;
 use crate::error::ReloadError;
-use crate::files::recording::Recording;
+use crate::files::recording::{Header, Recording};
 use crate::files::snapshot::{self, Snapshot, SnapshotError};
-use crate::runtime::looping::LoopMode;
+use crate::runtime::looping::{LoopMode, Played};
 use crate::state::StateBuffer;
 use crate::state::fields::{self, InvalidValue};
 
@@ -52,6 +52,10 @@ pub enum LoadError {
     /// Game code failed while building the state.
     #[error(transparent)]
     Game(#[from] ReloadError),
+    /// A recording could not be read to its end (it was checked whole
+    /// before it started).
+    #[error("the recording could not be read to its end: {0}")]
+    Unreadable(String),
 }
 
 impl Engine {
@@ -61,27 +65,25 @@ impl Engine {
         match self.looper.mode() {
             LoopMode::Off => {
                 let table = self.table.described();
+                let dir = &self.config.recording_dir;
                 self.looper
-                    .record(&self.state, table, self.clock, self.display.rate);
+                    .record(&self.state, table, self.clock, self.display.rate, dir);
                 self.messages.note(Some(
                     "recording input: press the loop key again to loop it".into(),
                 ));
             }
             LoopMode::Recording { .. } => {
-                let saved = self
-                    .looper
-                    .play()
-                    .map(|recording| recording.save_in(&self.config.recording_dir));
-                let note = match saved {
-                    None => Some("nothing was recorded".into()),
-                    Some(Ok(path)) => {
-                        Some(format!("looping; recording saved to {}", path.display()))
+                let note = match self.looper.play() {
+                    Played::Nothing => "nothing was recorded".into(),
+                    Played::Saved(path) => {
+                        format!("looping; recording saved to {}", path.display())
                     }
-                    Some(Err(error)) => Some(format!(
-                        "looping; the recording could not be saved: {error}"
-                    )),
+                    Played::Unsaved(error) => {
+                        format!("looping; the recording could not be saved: {error}")
+                    }
+                    Played::Failed(error) => error,
                 };
-                self.messages.note(note);
+                self.messages.note(Some(note));
             }
             LoopMode::Playing { .. } => {
                 self.looper.stop();
@@ -100,14 +102,14 @@ impl Engine {
         self.looper.mode()
     }
 
-    /// Puts the engine at the start of `recording`: its state (which must
-    /// have the running layout, and valid values) and frame number. Step it
-    /// with the recording's inputs to replay it.
+    /// Puts the engine at the start of a recording, `recording`: its state
+    /// (which must have the running layout, and valid values) and frame
+    /// number. Step it with the recording's inputs to replay it.
     ///
     /// # Errors
     /// When the recording's state has another layout than the library's, an
     /// invalid value, or the recording another rate.
-    pub fn start_replay(&mut self, recording: &Recording) -> Result<(), LoadError> {
+    pub fn start_replay(&mut self, recording: &Header) -> Result<(), LoadError> {
         let what = || "the recording".to_owned();
         let (recorded, running) = (recording.start.state.layout(), self.state.layout());
         if recorded != running {

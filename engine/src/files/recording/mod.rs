@@ -1,0 +1,215 @@
+//! Recordings of play: the state at the start and every step's input, so a
+//! stretch of play can be looped while its code is edited, saved to a file,
+//! and replayed deterministically (`hotloop --headless --replay FILE`).
+//!
+//! File format (little-endian): magic `HLREC\0\0\0`, format version (u32),
+//! update rate (u32), first step number (u64), the length of the embedded
+//! state snapshot (u64) and the snapshot itself (see
+//! [`crate::files::snapshot`] format), one 60-byte record per step (the
+//! 59-byte input, then a flags byte: bit 0 set when the step was the first
+//! after a new build was swapped in, [`hotloop_abi::Frame::reloaded`]; the
+//! other bits 0), then the end: the marker `HLRECEND`, the step count (u64)
+//! and an FNV-1a checksum of everything before it (u64).
+//!
+//! Everything but the end is known when recording starts or as each step
+//! runs, so a recording of any length is written as it happens
+//! ([`RecordingWriter`]); one whose writer never finished (the engine
+//! stopped while recording) has no end marker, and is refused as cut off.
+//! [`RecordingReader`] reads one back with bounded memory.
+//!
+//! Versions 1 and 2 are read too: their header holds the step count after
+//! the first step number, and the checksum follows the last step directly.
+//! Version 1's steps are the 59-byte input alone (no step after a reload).
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use hotloop_abi::{Input, KeySet};
+
+use crate::files::snapshot::Snapshot;
+
+mod read;
+mod write;
+
+pub use read::{Header, RecordingReader, StepFile};
+pub use write::RecordingWriter;
+
+const MAGIC: &[u8; 8] = b"HLREC\0\0\0";
+/// The end marker of a finished recording (version 3 on).
+const END: &[u8; 8] = b"HLRECEND";
+/// Version of the recording file format: 3 moves the step count to the end
+/// so a recording can be written as it is made (versions 1 and 2 are
+/// still read).
+pub const FORMAT_VERSION: u32 = 3;
+const INPUT_LEN: usize = 3 * 16 + 2 * 4 + 3;
+/// Bytes per step on disk (version 2 on).
+pub const STEP_LEN: usize = INPUT_LEN + 1;
+/// Bit of a step's flags byte: the first step after a reload.
+const RELOADED: u8 = 1;
+
+/// One recorded update step.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Step {
+    /// Its input.
+    pub input: Input,
+    /// Whether it ran first after a new build was swapped in
+    /// ([`hotloop_abi::Frame::reloaded`]): a replay marks it so, and the
+    /// game's `on_reload` systems run there again.
+    pub reloaded: bool,
+}
+
+impl Step {
+    /// The step's record in the file.
+    fn encode(&self) -> [u8; STEP_LEN] {
+        let mut out = [0; STEP_LEN];
+        let input = &self.input;
+        let words = [input.down, input.pressed, input.released].map(|set| set.bits());
+        for (at, word) in words.iter().flatten().enumerate() {
+            out[at * 8..at * 8 + 8].copy_from_slice(&word.to_le_bytes());
+        }
+        out[48..52].copy_from_slice(&input.mouse_x.to_bits().to_le_bytes());
+        out[52..56].copy_from_slice(&input.mouse_y.to_bits().to_le_bytes());
+        out[56..59].copy_from_slice(&[input.mouse_down, input.mouse_pressed, input.mouse_released]);
+        out[INPUT_LEN] = if self.reloaded { RELOADED } else { 0 };
+        out
+    }
+
+    /// Reads step `index` from its record, `INPUT_LEN` bytes in version 1
+    /// (no flags), `STEP_LEN` after.
+    fn decode(record: &[u8], index: u64) -> Result<Self, String> {
+        let word = |at: usize| u64::from_le_bytes(record[at..at + 8].try_into().expect("8 bytes"));
+        let float = |at: usize| {
+            f32::from_bits(u32::from_le_bytes(
+                record[at..at + 4].try_into().expect("4 bytes"),
+            ))
+        };
+        let set = |at: usize| KeySet::from_bits([word(at), word(at + 8)]);
+        let reloaded = match record.get(INPUT_LEN).copied().unwrap_or(0) {
+            0 => false,
+            RELOADED => true,
+            other => return Err(format!("step {index} has unknown flags {other:#04x}")),
+        };
+        let input = Input {
+            down: set(0),
+            pressed: set(16),
+            released: set(32),
+            mouse_x: float(48),
+            mouse_y: float(52),
+            mouse_down: record[56],
+            mouse_pressed: record[57],
+            mouse_released: record[58],
+            reserved: [0; 5],
+        };
+        Ok(Self { input, reloaded })
+    }
+}
+
+/// A recorded stretch of play, whole in memory: a crash report's few
+/// seconds, or a test's. Long recordings are streamed instead
+/// ([`RecordingWriter`], [`RecordingReader`]).
+#[derive(Clone, Debug)]
+pub struct Recording {
+    /// The state before the first recorded step, with its field table.
+    pub start: Snapshot,
+    /// The frame number of the first recorded step.
+    pub first_step: u64,
+    /// Update steps per second it was recorded at.
+    pub rate: u32,
+    /// Each step's input, in order.
+    pub inputs: Vec<Input>,
+    /// The steps (indices into `inputs`, ascending) that ran first after a
+    /// new build was swapped in: a replay marks them
+    /// ([`hotloop_abi::Frame::reloaded`]) so the game's `on_reload`
+    /// systems run there again.
+    pub reloaded: Vec<u64>,
+}
+
+impl Recording {
+    /// Whether step `index` (into `inputs`) ran first after a reload.
+    pub fn reloaded_at(&self, index: usize) -> bool {
+        // Almost always empty: a search beats a flag per step.
+        self.reloaded.binary_search(&(index as u64)).is_ok()
+    }
+
+    /// Notes that the step recorded next runs first after a reload.
+    pub fn mark_next_reloaded(&mut self) {
+        self.reloaded.push(self.inputs.len() as u64);
+    }
+
+    /// Step `index`, which must be below `inputs.len()`.
+    pub fn step(&self, index: usize) -> Step {
+        Step {
+            input: self.inputs[index],
+            reloaded: self.reloaded_at(index),
+        }
+    }
+
+    /// Encodes the recording as file bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut writer =
+            RecordingWriter::start(Vec::new(), &self.start, self.first_step, self.rate)
+                .expect("writing to memory cannot fail");
+        for index in 0..self.inputs.len() {
+            writer
+                .push(&self.step(index))
+                .expect("writing to memory cannot fail");
+        }
+        writer.finish().expect("writing to memory cannot fail")
+    }
+
+    /// Decodes file bytes, checking every length and the checksum before
+    /// trusting anything.
+    ///
+    /// # Errors
+    /// What is wrong with the bytes.
+    pub fn decode(data: &[u8]) -> Result<Self, String> {
+        let mut reader = RecordingReader::open(Cursor::new(data))?;
+        // The reader checked the step count against the bytes there are.
+        let mut inputs = Vec::with_capacity(usize::try_from(reader.steps()).unwrap_or(0));
+        let mut reloaded = Vec::new();
+        while let Some(step) = reader.next_step()? {
+            if step.reloaded {
+                reloaded.push(inputs.len() as u64);
+            }
+            inputs.push(step.input);
+        }
+        let Header {
+            start,
+            first_step,
+            rate,
+        } = reader.into_header();
+        Ok(Self {
+            start,
+            first_step,
+            rate,
+            inputs,
+            reloaded,
+        })
+    }
+
+    /// Reads a recording file whole.
+    ///
+    /// # Errors
+    /// When the file cannot be read or is not a valid recording.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let data =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Self::decode(&data).map_err(|e| invalid(path, &e))
+    }
+}
+
+/// A new recording's file name in `dir`, stamped with the time.
+pub fn new_path(dir: &Path) -> PathBuf {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    dir.join(format!("recording-{stamp}.hlrec"))
+}
+
+/// The error for `path`, which is no valid recording because of `why`.
+fn invalid(path: &Path, why: &str) -> String {
+    format!("{} is not a valid recording: {why}", path.display())
+}
+
+#[cfg(test)]
+mod tests;
