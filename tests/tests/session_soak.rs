@@ -1,6 +1,6 @@
 //! An hours-long live-coding session, simulated: the real `hotloop`
-//! (supervised, headless, unpaced, so each second is minutes of game time)
-//! takes thousands of builds, some with thread-locals and statics that
+//! (supervised, headless, at 60 Hz) takes in minutes the thousands of
+//! builds of a day, some with thread-locals and statics that
 //! hold heap data, layout changes, crashes, hangs, F5/F9 snapshots, asset
 //! edits and a recording running throughout. Its memory, descriptors,
 //! mapped builds, session files, temporary files and log volume must stay
@@ -223,7 +223,7 @@ fn session(mix: &Mix) {
     let temp_env = temp.to_string_lossy().into_owned();
     let mut command = std::process::Command::new(hotloop_tests::engine_binary());
     command
-        .args(["--headless", "--hang-timeout", "0.3", "--lib"])
+        .args(["--headless", "--realtime", "--hang-timeout", "0.3", "--lib"])
         .arg(&library)
         .arg("--assets")
         .arg(&assets)
@@ -398,6 +398,7 @@ fn session(mix: &Mix) {
         0,
         "files left in the temporary directory"
     );
+    let _ = fs::remove_dir_all(&root);
 }
 
 #[test]
