@@ -636,16 +636,47 @@ pub fn score(state: &[u8]) -> u32 {
 /// Game libraries this process has mapped: distinct files under `shadow_dir`
 /// in `/proc/self/maps` (Linux).
 pub fn mapped_libraries(shadow_dir: &Path) -> usize {
-    let maps = fs::read_to_string("/proc/self/maps").expect("read /proc/self/maps");
     let prefix = format!("{}/", shadow_dir.display());
+    files_mapped_by("self", |path| path.starts_with(&prefix))
+}
+
+/// How many distinct files that `matches` the process `pid` (a number, or
+/// `self`) has mapped, from `/proc/PID/maps` (Linux; 0 when it is gone).
+pub fn files_mapped_by(pid: &str, matches: impl Fn(&str) -> bool) -> usize {
+    let maps = fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
     let mut paths: Vec<&str> = maps
         .lines()
         .filter_map(|line| line.split_whitespace().nth(5))
-        .filter(|path| path.starts_with(&prefix))
+        .filter(|path| matches(path))
         .collect();
     paths.sort_unstable();
     paths.dedup();
     paths.len()
+}
+
+/// The demo counting `step` per step with a `thread_local!` scratch buffer
+/// (cleared past 256 entries) and a static vector of its first 64 ticks,
+/// as real code keeps caches: each of its builds registers a thread-local
+/// destructor on the frame thread, which would keep it mapped were the
+/// engine not to run it (`engine/src/loader/thread_dtors.rs`).
+pub fn thread_local_variant(name: &str, step: u64) -> Variant {
+    let variant = Variant::of_demo(name);
+    variant.edit(
+        "systems.rs",
+        "    state.ticks += 1;\n",
+        &format!(
+            "    state.ticks += {step};\n    \
+             SCRATCH.with(|scratch| {{ let mut scratch = scratch.borrow_mut(); scratch.push(state.ticks); if scratch.len() > 256 {{ scratch.clear(); }} }});\n    \
+             {{ let mut kept = KEPT.lock().unwrap(); if kept.len() < 64 {{ kept.push(state.ticks); }} }}\n"
+        ),
+    );
+    variant.edit(
+        "systems.rs",
+        "/// Player acceleration",
+        "thread_local! {\n    static SCRATCH: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };\n}\n\
+         static KEPT: std::sync::Mutex<Vec<u64>> = std::sync::Mutex::new(Vec::new());\n\n/// Player acceleration",
+    );
+    variant
 }
 
 /// A copy of the parts of this workspace that game code builds from

@@ -16,7 +16,10 @@ use std::time::{Duration, Instant};
 
 use engine::session::supervisor::{CRASH_WINDOW, MAX_CRASHES};
 
-use hotloop_tests::{EngineProcess, Variant, children_of, copy_assets, install, variants_dir};
+use hotloop_tests::{
+    EngineProcess, Variant, children_of, copy_assets, failing_variant, files_mapped_by, install,
+    thread_local_variant, variants_dir,
+};
 
 /// How many of each event a session has.
 struct Mix {
@@ -39,15 +42,21 @@ struct Sample {
     temp_files: usize,
 }
 
-/// The demo with a `thread_local!` scratch buffer and a static vector
-/// (bounded: real code keeps a cache, not a leak), or plain, counting by
-/// `step`; `wide` adds a field to the state (another layout).
+/// The demo counting by `step`: plain, with a `thread_local!` and a static
+/// vector, or failing 30 steps after it is loaded (a crash or a hang);
+/// `wide` adds a field to the state (another layout).
 fn build(kind: &str, step: u64, wide: bool) -> PathBuf {
     let name = format!(
         "soak-{kind}-{step}-{}",
         if wide { "wide" } else { "narrow" }
     );
-    let variant = Variant::of_demo(&name);
+    let variant = match kind {
+        "plain" => Variant::of_demo(&name),
+        "thread-locals" => thread_local_variant(&name, 1),
+        "crash" => failing_variant(&name, 30, "std::process::abort();"),
+        "hang" => failing_variant(&name, 30, "loop { std::hint::spin_loop(); }"),
+        _ => unreachable!("{kind}"),
+    };
     variant.edit(
         "systems.rs",
         "state.ticks += 1;",
@@ -64,45 +73,6 @@ fn build(kind: &str, step: u64, wide: bool) -> PathBuf {
             "        score: 0,\n",
             "        score: 0,\n        extra: 7,\n",
         );
-    }
-    match kind {
-        "plain" => {}
-        "thread-locals" => {
-            variant.edit(
-                "systems.rs",
-                &format!("    state.ticks += {step};\n"),
-                &format!(
-                    "    state.ticks += {step};\n    \
-                     SCRATCH.with(|scratch| {{ let mut scratch = scratch.borrow_mut(); scratch.push(state.ticks); if scratch.len() > 256 {{ scratch.clear(); }} }});\n    \
-                     {{ let mut kept = KEPT.lock().unwrap(); if kept.len() < 64 {{ kept.push(state.ticks); }} }}\n"
-                ),
-            );
-            variant.edit(
-                "systems.rs",
-                "/// Player acceleration",
-                "thread_local! {\n    static SCRATCH: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };\n}\n\
-                 static KEPT: std::sync::Mutex<Vec<u64>> = std::sync::Mutex::new(Vec::new());\n\n/// Player acceleration",
-            );
-        }
-        "crash" | "hang" => {
-            let failure = if kind == "crash" {
-                "std::process::abort();"
-            } else {
-                "loop { std::hint::spin_loop(); }"
-            };
-            variant
-                .edit(
-                    "lib.rs",
-                    "        systems::count_ticks,\n",
-                    "        systems::count_ticks,\n        fail_soon,\n",
-                )
-                .edit(
-                    "lib.rs",
-                    "fn greet() -> &'static str {",
-                    &hotloop_tests::failing_system(30, failure),
-                );
-        }
-        _ => unreachable!("{kind}"),
     }
     variant.build()
 }
@@ -185,19 +155,13 @@ fn sample(supervisor: u32, temp: &Path) -> Sample {
         .first()
         .copied()
         .unwrap_or(supervisor);
-    let maps = fs::read_to_string(format!("/proc/{engine}/maps")).unwrap_or_default();
     let temp_prefix = temp.to_string_lossy();
-    let mut builds: Vec<&str> = maps
-        .lines()
-        .filter_map(|line| line.split_whitespace().nth(5))
-        .filter(|path| path.starts_with(&*temp_prefix))
-        .collect();
-    builds.sort_unstable();
-    builds.dedup();
+    let builds_mapped =
+        files_mapped_by(&engine.to_string(), |path| path.starts_with(&*temp_prefix));
     Sample {
         rss_kib: rss_kib(engine) + rss_kib(supervisor),
         open_fds: fs::read_dir(format!("/proc/{engine}/fd")).map_or(0, Iterator::count),
-        builds_mapped: builds.len(),
+        builds_mapped,
         session_files: session_files(supervisor),
         temp_files: files_under(temp),
     }

@@ -7,7 +7,7 @@ use std::fs;
 
 use engine::{Engine, EngineConfig};
 use hotloop_abi::Input;
-use hotloop_tests::{Variant, demo_library, mapped_libraries, ticks};
+use hotloop_tests::{demo_library, mapped_libraries, thread_local_variant, ticks};
 
 fn resident_kib() -> u64 {
     let status = fs::read_to_string("/proc/self/status").unwrap();
@@ -20,28 +20,12 @@ fn open_fds() -> usize {
 }
 
 /// The demo counting 1000 per step (same layout, different code), with a
-/// `thread_local!` scratch buffer and a static vector, as real code has:
-/// each of its builds must still unload.
+/// `thread_local!` and a static vector, as real code has: each of its
+/// builds must still unload.
 fn fast_library() -> std::path::PathBuf {
     static FAST: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
-    FAST.get_or_init(|| {
-        let fast = Variant::of_demo("soak-fast-thread-locals");
-        fast.edit(
-            "systems.rs",
-            "    state.ticks += 1;\n",
-            "    state.ticks += 1000;\n    \
-             SCRATCH.with(|scratch| scratch.borrow_mut().push(state.ticks));\n    \
-             KEPT.lock().unwrap().push(state.ticks);\n",
-        );
-        fast.edit(
-            "systems.rs",
-            "/// Player acceleration",
-            "thread_local! {\n    static SCRATCH: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };\n}\n\
-             static KEPT: std::sync::Mutex<Vec<u64>> = std::sync::Mutex::new(Vec::new());\n\n/// Player acceleration",
-        );
-        fast.build()
-    })
-    .clone()
+    FAST.get_or_init(|| thread_local_variant("soak-fast-thread-locals", 1000).build())
+        .clone()
 }
 
 fn soak(reloads: u64) {

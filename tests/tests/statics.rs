@@ -6,8 +6,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use hotloop_tests::{
-    EngineProcess, Variant, boundaries_until, children_of, demo_library, install, mapped_libraries,
-    run, unwatched,
+    EngineProcess, Variant, boundaries_until, children_of, demo_library, files_mapped_by, install,
+    mapped_libraries, run, unwatched,
 };
 
 /// The demo, plus a `static` counter, a `static` vector, a `thread_local!`
@@ -128,16 +128,25 @@ fn library_slot(name: &str) -> PathBuf {
 
 /// Shadow copies the engine process `pid` has mapped (each build is one).
 fn builds_mapped_by(pid: u32) -> usize {
-    let maps = fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
     let prefix = format!("/hotloop-{pid}-");
-    let mut paths: Vec<&str> = maps
-        .lines()
-        .filter_map(|line| line.split_whitespace().nth(5))
-        .filter(|path| path.contains(&prefix))
-        .collect();
-    paths.sort_unstable();
-    paths.dedup();
-    paths.len()
+    files_mapped_by(&pid.to_string(), |path| path.contains(&prefix))
+}
+
+/// The real `hotloop`, supervised, headless, watching `slot`: started on
+/// `first`, then given the demo, whose swap it has logged.
+fn swapped_to_the_demo(first: &Path, slot: &str) -> EngineProcess {
+    let library = library_slot(slot);
+    install(first, &library);
+    let mut engine = EngineProcess::start([
+        "--headless".as_ref(),
+        "--realtime".as_ref(),
+        "--lib".as_ref(),
+        library.as_os_str(),
+    ]);
+    engine.wait_for("for new builds");
+    install(&demo_library(), &library);
+    engine.wait_for("generation 2 at step");
+    engine
 }
 
 /// The session: a game with a `thread_local!` scratch buffer and a
@@ -195,18 +204,7 @@ fn a_build_kept_by_its_own_thread_is_named_in_the_log() {
         "    state.ticks += 1;\n",
         "    state.ticks += 1;\n    if state.ticks == 1 {\n        std::thread::spawn(|| loop {\n            std::thread::sleep(std::time::Duration::from_millis(5));\n        });\n    }\n",
     );
-    let spawning = variant.build();
-    let library = library_slot("kept-by-thread");
-    install(&spawning, &library);
-    let mut engine = EngineProcess::start([
-        "--headless".as_ref(),
-        "--realtime".as_ref(),
-        "--lib".as_ref(),
-        library.as_os_str(),
-    ]);
-    engine.wait_for("for new builds");
-    install(&demo_library(), &library);
-    engine.wait_for("generation 2 at step");
+    let mut engine = swapped_to_the_demo(&variant.build(), "kept-by-thread");
     let line = engine.wait_for("stays in memory after its replacement");
     assert!(
         line.contains("a thread it started is still running"),
@@ -238,18 +236,7 @@ fn a_thread_local_that_panics_when_dropped_is_survived() {
         "/// Player acceleration",
         "struct Grudge;\n\nimpl Drop for Grudge {\n    fn drop(&mut self) {\n        panic!(\"not letting go\");\n    }\n}\n\nthread_local! {\n    static GRUDGE: Grudge = const { Grudge };\n}\n\n/// Player acceleration",
     );
-    let grudging = variant.build();
-    let library = library_slot("panicking-drop");
-    install(&grudging, &library);
-    let mut engine = EngineProcess::start([
-        "--headless".as_ref(),
-        "--realtime".as_ref(),
-        "--lib".as_ref(),
-        library.as_os_str(),
-    ]);
-    engine.wait_for("for new builds");
-    install(&demo_library(), &library);
-    engine.wait_for("generation 2 at step");
+    let mut engine = swapped_to_the_demo(&variant.build(), "panicking-drop");
     let crash = engine.wait_for("game code crashed the engine");
     assert!(
         crash.contains("a thread-local's destructor panicked in unload"),

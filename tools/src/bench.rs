@@ -142,42 +142,18 @@ impl Stepper {
 }
 
 /// The demo and a variant that counts 1000 per step (same state layout);
-/// with `thread_locals`, both also keep a `thread_local!` scratch buffer
-/// (whose destructor the engine runs when the build is swapped out).
+/// with `thread_locals`, two builds that keep a `thread_local!` (whose
+/// destructor the engine runs when the build is swapped out).
 fn two_builds(thread_locals: bool) -> (PathBuf, PathBuf) {
-    let build = |step: u32| {
-        let name = if thread_locals {
-            format!("bench-thread-locals-{step}")
-        } else {
-            "bench-fast".to_owned()
-        };
-        let variant = Variant::of_demo(&name);
-        variant.edit(
-            "systems.rs",
-            "    state.ticks += 1;\n",
-            &format!("    state.ticks += {step};\n"),
-        );
-        if thread_locals {
-            variant.edit(
-                "systems.rs",
-                &format!("    state.ticks += {step};\n"),
-                &format!(
-                    "    state.ticks += {step};\n    \
-                     SCRATCH.with(|scratch| scratch.borrow_mut().push(state.ticks));\n"
-                ),
-            );
-            variant.edit(
-                "systems.rs",
-                "/// Player acceleration",
-                "thread_local! {\n    static SCRATCH: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };\n}\n\n/// Player acceleration",
-            );
-        }
-        variant.build()
-    };
     if thread_locals {
-        (build(1), build(1000))
+        (
+            hotloop_tests::thread_local_variant("bench-thread-locals-1", 1).build(),
+            hotloop_tests::thread_local_variant("bench-thread-locals-1000", 1000).build(),
+        )
     } else {
-        (hotloop_tests::demo_library(), build(1000))
+        let fast = Variant::of_demo("bench-fast");
+        fast.edit("systems.rs", "state.ticks += 1;", "state.ticks += 1000;");
+        (hotloop_tests::demo_library(), fast.build())
     }
 }
 
