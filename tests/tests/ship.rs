@@ -91,9 +91,10 @@ fn a_shipped_game_runs_from_a_copied_folder_with_its_code_linked_in() {
         !maps.contains("game_logic"),
         "no game library (libgame_logic.so) or shadow copy of one is mapped:\n{maps}"
     );
+    // Ended right after its first line it may not have stepped yet (a slow
+    // moment of the machine): that it steps is the 300-step run's to show.
     let finished = game.terminate();
     assert!(finished.status.success(), "{}", finished.stderr);
-    assert!(finished.summary()["frames"].as_u64().unwrap() > 0);
     assert_eq!(
         fs::read_dir(cwd.path()).unwrap().count(),
         0,
@@ -115,6 +116,7 @@ fn a_shipped_game_runs_from_a_copied_folder_with_its_code_linked_in() {
     ])
     .finish();
     assert!(dev.status.success(), "{}", dev.stderr);
+    assert_eq!(shipped.summary()["frames"], 300, "{}", shipped.summary());
     assert_eq!(
         shipped.summary()["state_checksum"],
         dev.summary()["state_checksum"],
