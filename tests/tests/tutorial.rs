@@ -1,8 +1,9 @@
-//! `docs/tutorial.md`, checked: the reader's saves, made in the text's order
-//! on a copy of the workspace under the real dev loop, show what the text
-//! says the reader sees (the status line as a 320-pixel window shows it, the
-//! banner's and the note's words, the picture), and every code block the
-//! text quotes from a file is still in that file.
+//! The book's tutorial (`docs/src/tutorial/`), checked: the reader's saves,
+//! made in the text's order on a copy of the workspace under the real dev
+//! loop, show what the text says the reader sees (the status line as a
+//! 320-pixel window shows it, the banner's and the note's words, the
+//! picture), and every code block the book quotes from a file is still in
+//! that file.
 
 use std::fs;
 use std::path::PathBuf;
@@ -18,9 +19,37 @@ fn step(path: &str) -> PathBuf {
     workspace().join("docs/tutorial").join(path)
 }
 
+/// Every chapter of the book (`docs/src/**/*.md`): its path and text.
+fn book_chapters() -> Vec<(PathBuf, String)> {
+    fn walk(dir: &std::path::Path, chapters: &mut Vec<(PathBuf, String)>) {
+        for entry in fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, chapters);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                let text = fs::read_to_string(&path).unwrap();
+                chapters.push((path, text));
+            }
+        }
+    }
+    let mut chapters = Vec::new();
+    walk(&workspace().join("docs/src"), &mut chapters);
+    chapters.sort();
+    chapters
+}
+
 #[test]
 fn every_quoted_code_block_is_in_its_file() {
-    let text = fs::read_to_string(workspace().join("docs/tutorial.md")).unwrap();
+    let mut quoted = 0;
+    for (chapter, text) in book_chapters() {
+        quoted += check_quoted_blocks(&chapter, &text);
+    }
+    assert!(quoted >= 5, "only {quoted} quoted blocks found");
+}
+
+/// Checks each code block of `text` whose first line is `// file: PATH` or
+/// `# file: PATH` against that file; returns how many there were.
+fn check_quoted_blocks(chapter: &std::path::Path, text: &str) -> usize {
     let mut quoted = 0;
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
@@ -42,11 +71,12 @@ fn every_quoted_code_block_is_in_its_file() {
         let excerpt = block[1..].join("\n");
         assert!(
             source.contains(&excerpt),
-            "the tutorial quotes lines that are not in {file}:\n{excerpt}"
+            "{} quotes lines that are not in {file}:\n{excerpt}",
+            chapter.display()
         );
         quoted += 1;
     }
-    assert!(quoted >= 5, "only {quoted} quoted blocks found");
+    quoted
 }
 
 /// The reader at the keyboard: a running engine on a scratch copy of the

@@ -50,7 +50,7 @@ enum Command {
     /// Run the demo in a window and save a screenshot (under xvfb-run if there is no display).
     Screenshot {
         /// Where to save the PNG.
-        #[arg(long, default_value = "docs/screenshot.png")]
+        #[arg(long, default_value = "docs/src/images/demo.png")]
         output: PathBuf,
         /// Seconds to let the demo run first.
         #[arg(long, default_value_t = 3.0)]
