@@ -3,6 +3,7 @@
 
 mod bench;
 mod build;
+mod docs;
 mod save_to_screen;
 mod screenshot;
 
@@ -46,6 +47,13 @@ enum Command {
         /// The cargo workspace to build from [default: this one].
         #[arg(long, value_name = "DIR")]
         workspace: Option<PathBuf>,
+    },
+    /// Write the book's generated reference (command lines' help, the
+    /// `game!` key table, the summary's fields) into docs/src/reference/.
+    Docs {
+        /// Write nothing; fail if a committed page differs from what the code says.
+        #[arg(long)]
+        check: bool,
     },
     /// Run the demo in a window and save a screenshot (under xvfb-run if there is no display).
     Screenshot {
@@ -117,6 +125,15 @@ fn main() -> Result<()> {
                 size as f64 / (1 << 20) as f64,
                 shipped.executable.display()
             );
+        }
+        Command::Docs { check } => {
+            let workspace = engine::source::dev::home_workspace();
+            if check {
+                docs::check(&workspace)?;
+                println!("the book's generated reference is up to date");
+            } else {
+                docs::write(&workspace)?;
+            }
         }
         Command::Screenshot { output, delay } => {
             screenshot::screenshot(&output, Duration::from_secs_f64(delay))?;
