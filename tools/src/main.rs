@@ -4,6 +4,7 @@
 mod bench;
 mod build;
 mod docs;
+mod pictures;
 mod save_to_screen;
 mod screenshot;
 
@@ -55,10 +56,18 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Make every picture of the book (docs/src/images/) from the real window,
+    /// under xvfb-run if there is no display: the demo, the live-edit GIF,
+    /// the tutorial's inspector, build error and title screen, the example games.
+    Pictures {
+        /// The directory to write them to.
+        #[arg(long, default_value = "docs/src/images")]
+        output: PathBuf,
+    },
     /// Run the demo in a window and save a screenshot (under xvfb-run if there is no display).
     Screenshot {
         /// Where to save the PNG.
-        #[arg(long, default_value = "docs/src/images/demo.png")]
+        #[arg(long, default_value = "screenshot.png")]
         output: PathBuf,
         /// Seconds to let the demo run first.
         #[arg(long, default_value_t = 3.0)]
@@ -135,6 +144,7 @@ fn main() -> Result<()> {
                 docs::write(&workspace)?;
             }
         }
+        Command::Pictures { output } => pictures::pictures(&output)?,
         Command::Screenshot { output, delay } => {
             screenshot::screenshot(&output, Duration::from_secs_f64(delay))?;
         }
