@@ -1,10 +1,17 @@
-//! The book (`docs/src/`) and the README, checked the way mdBook will not:
-//! every relative link leads to a file that exists (for the book: a chapter
-//! listed in `SUMMARY.md`, inside `docs/src/`, since nothing else is in the
-//! built book), every `#anchor` to a heading of that page (with the ids
-//! mdBook 0.5 gives headings), and every image is there. Every chapter file
-//! is listed in `SUMMARY.md`. The Markdown is read with pulldown-cmark and
-//! the options mdBook uses, so a link inside a code block is not a link.
+//! The book (`docs/src/`) and the README, checked where mdBook does not
+//! check them:
+//!
+//! - every relative link leads to a file that exists (for the book: a
+//!   chapter listed in `SUMMARY.md`, inside `docs/src/`, since nothing else
+//!   is in the built book), every `#anchor` to a heading of that page (with
+//!   the ids mdBook 0.5 gives headings), and every image is there; every
+//!   chapter file is listed in `SUMMARY.md`. The Markdown is read with
+//!   pulldown-cmark and the options mdBook uses, so a link inside a code
+//!   block is not a link;
+//! - every Rust example that is not a quote of a file compiles (quotes are
+//!   checked against their files by the tutorial test);
+//! - the apt line and the two commands are the same in the README, the book
+//!   and `.ci/run`, and every `HOTLOOP_…` variable is in the reference.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
@@ -412,5 +419,132 @@ fn the_two_commands_are_the_same_in_the_readme_the_book_and_ci() {
         ci.lines()
             .any(|line| !line.starts_with('#') && line.trim_end().ends_with(test)),
         "`.ci/run` does not run `{test}`"
+    );
+}
+
+/// A ```` ```rust ```` block of the book that is not a quote of a file
+/// (`// file: …`, checked by the tutorial test), with mdBook's hidden lines
+/// (`# …`) shown: the source it stands for.
+struct Example {
+    chapter: String,
+    line: usize,
+    source: String,
+}
+
+fn rust_examples(book: &Path) -> Vec<Example> {
+    let mut examples = Vec::new();
+    let mut dirs = vec![book.to_path_buf()];
+    let mut files = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap();
+        let mut lines = text.lines().enumerate();
+        while let Some((at, line)) = lines.next() {
+            let Some(info) = line.strip_prefix("```") else {
+                continue;
+            };
+            let block: Vec<&str> = lines
+                .by_ref()
+                .map(|(_, l)| l)
+                .take_while(|l| !l.starts_with("```"))
+                .collect();
+            let rust = info.split(',').next() == Some("rust");
+            if !rust
+                || info.contains("ignore")
+                || block.first().is_some_and(|l| l.starts_with("// file: "))
+            {
+                continue;
+            }
+            let source: Vec<&str> = block
+                .iter()
+                .map(|l| match l.strip_prefix("# ") {
+                    Some(hidden) => hidden,
+                    None if l.trim() == "#" => "",
+                    None => l,
+                })
+                .collect();
+            examples.push(Example {
+                chapter: file.strip_prefix(book).unwrap().display().to_string(),
+                line: at + 1,
+                source: source.join("\n"),
+            });
+        }
+    }
+    examples
+}
+
+/// Every Rust example of the book compiles, as a game crate of its own
+/// with `#![forbid(unsafe_code)]`, against this workspace's `hotloop-abi`.
+#[test]
+fn every_rust_example_in_the_book_compiles() {
+    let root = workspace();
+    let examples = rust_examples(&root.join("docs/src"));
+    assert!(examples.len() >= 15, "only {} examples", examples.len());
+    let dir = hotloop_tests::variants_dir().join("book-examples");
+    let _ = fs::remove_dir_all(dir.join("crates"));
+    let abi = root.join("engine/abi");
+    let mut members = Vec::new();
+    for (n, example) in examples.iter().enumerate() {
+        let name = format!("example-{n:02}");
+        let krate = dir.join("crates").join(&name);
+        fs::create_dir_all(&krate).unwrap();
+        fs::write(
+            krate.join("Cargo.toml"),
+            format!(
+                "# {}:{}\n[package]\nname = \"book-{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+                 [lib]\npath = \"lib.rs\"\n\n[dependencies]\nhotloop-abi = {{ path = {:?} }}\n",
+                example.chapter,
+                example.line,
+                abi.display().to_string()
+            ),
+        )
+        .unwrap();
+        fs::write(
+            krate.join("lib.rs"),
+            format!(
+                "//! {}:{}\n#![forbid(unsafe_code)]\n#![allow(dead_code, unused)]\n\n{}\n",
+                example.chapter, example.line, example.source
+            ),
+        )
+        .unwrap();
+        members.push(format!("\"crates/{name}\""));
+    }
+    fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
+            members.join(", ")
+        ),
+    )
+    .unwrap();
+    fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let output =
+        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args(["build", "--quiet", "--workspace", "--manifest-path"])
+            .arg(dir.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(dir.join("target"))
+            .output()
+            .unwrap();
+    let index: Vec<String> = examples
+        .iter()
+        .enumerate()
+        .map(|(n, e)| format!("book-example-{n:02}: docs/src/{}:{}", e.chapter, e.line))
+        .collect();
+    assert!(
+        output.status.success(),
+        "a Rust example of the book does not compile:\n{}\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        index.join("\n")
     );
 }
