@@ -1,8 +1,9 @@
-//! `docs/tutorial.md`, checked: the reader's saves, made in the text's order
-//! on a copy of the workspace under the real dev loop, show what the text
-//! says the reader sees (the status line as a 320-pixel window shows it, the
-//! banner's and the note's words, the picture), and every code block the
-//! text quotes from a file is still in that file.
+//! The book's tutorial (`docs/src/tutorial/`), checked: the reader's saves,
+//! made in the text's order on a copy of the workspace under the real dev
+//! loop, show what the text says the reader sees (the status line as a
+//! 320-pixel window shows it, the banner's and the note's words, the
+//! picture), and every code block the book quotes from a file is still in
+//! that file.
 
 use std::fs;
 use std::path::PathBuf;
@@ -18,9 +19,74 @@ fn step(path: &str) -> PathBuf {
     workspace().join("docs/tutorial").join(path)
 }
 
+/// A tutorial chapter's text with every run of whitespace made one space,
+/// so a quoted message may break across lines as prose does.
+fn chapter(name: &str) -> String {
+    let text = fs::read_to_string(workspace().join("docs/src/tutorial").join(name)).unwrap();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Fails unless the chapter `name` quotes `message` (as `chapter` reads it).
+fn says(name: &str, message: &str) {
+    assert!(
+        chapter(name).contains(message),
+        "docs/src/tutorial/{name} does not say `{message}`, which is what the engine says"
+    );
+}
+
+/// What the engine logs, as the terminal under `cargo dev` shows it.
+struct Log(std::sync::Mutex<Vec<String>>);
+
+static LOG: Log = Log(std::sync::Mutex::new(Vec::new()));
+
+impl log::Log for Log {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() <= log::Level::Info
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        if self.enabled(record.metadata()) {
+            self.0.lock().unwrap().push(record.args().to_string());
+        }
+    }
+    fn flush(&self) {}
+}
+
+/// The lines logged since the last call.
+fn logged() -> Vec<String> {
+    std::mem::take(&mut *LOG.0.lock().unwrap())
+}
+
+/// Every chapter of the book (`docs/src/**/*.md`): its path and text.
+fn book_chapters() -> Vec<(PathBuf, String)> {
+    fn walk(dir: &std::path::Path, chapters: &mut Vec<(PathBuf, String)>) {
+        for entry in fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, chapters);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                let text = fs::read_to_string(&path).unwrap();
+                chapters.push((path, text));
+            }
+        }
+    }
+    let mut chapters = Vec::new();
+    walk(&workspace().join("docs/src"), &mut chapters);
+    chapters.sort();
+    chapters
+}
+
 #[test]
 fn every_quoted_code_block_is_in_its_file() {
-    let text = fs::read_to_string(workspace().join("docs/tutorial.md")).unwrap();
+    let mut quoted = 0;
+    for (chapter, text) in book_chapters() {
+        quoted += check_quoted_blocks(&chapter, &text);
+    }
+    assert!(quoted >= 5, "only {quoted} quoted blocks found");
+}
+
+/// Checks each code block of `text` whose first line is `// file: PATH` or
+/// `# file: PATH` against that file; returns how many there were.
+fn check_quoted_blocks(chapter: &std::path::Path, text: &str) -> usize {
     let mut quoted = 0;
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
@@ -42,11 +108,12 @@ fn every_quoted_code_block_is_in_its_file() {
         let excerpt = block[1..].join("\n");
         assert!(
             source.contains(&excerpt),
-            "the tutorial quotes lines that are not in {file}:\n{excerpt}"
+            "{} quotes lines that are not in {file}:\n{excerpt}",
+            chapter.display()
         );
         quoted += 1;
     }
-    assert!(quoted >= 5, "only {quoted} quoted blocks found");
+    quoted
 }
 
 /// The reader at the keyboard: a running engine on a scratch copy of the
@@ -60,6 +127,9 @@ struct Reader {
 
 impl Reader {
     fn start() -> Self {
+        if log::set_logger(&LOG).is_ok() {
+            log::set_max_level(log::LevelFilter::Info);
+        }
         let workspace = ScratchWorkspace::new("tutorial");
         let dirs = tempfile::tempdir().unwrap();
         let dev = workspace.dev_config(false);
@@ -174,8 +244,36 @@ fn the_readers_saves_in_order_show_what_the_text_says() {
     assert!((accel_before - 900.0).abs() < 9.0, "{accel_before}");
 
     // 2. The background, then the orb's acceleration.
+    logged();
     reader.save("step-2/src/draw.rs", "game-logic/src/draw.rs");
     reader.wait_for_generation(2);
+    // The terminal's two lines, as the text quotes them (the scratch copy's
+    // package has its own name).
+    let lines = logged();
+    let package = reader.workspace.package().to_owned();
+    assert!(
+        lines.contains(&format!(
+            "game-logic/src/draw.rs changed: building {package} (rustc)…"
+        )),
+        "{lines:#?}"
+    );
+    says(
+        "2-first-live-edit.md",
+        "`game-logic/src/draw.rs changed: building game-logic (rustc)…`",
+    );
+    let built = lines
+        .iter()
+        .find(|line| line.starts_with("built in "))
+        .expect("the build's line");
+    let seconds = built
+        .strip_prefix("built in ")
+        .and_then(|rest| rest.strip_suffix(" s; swapping it in at the next frame"))
+        .unwrap_or_else(|| panic!("{built}"));
+    assert!(seconds.parse::<f64>().is_ok(), "{built}");
+    says(
+        "2-first-live-edit.md",
+        "`built in 0.12 s; swapping it in at the next frame`",
+    );
     assert!(reader.status_line().starts_with("gen 2  "));
     let pixels = reader.pixels();
     assert!(
@@ -207,6 +305,10 @@ fn the_readers_saves_in_order_show_what_the_text_says() {
             ),
         "{note}"
     );
+    says(
+        "3-system-and-field.md",
+        "`state layout changed (…); carried over 5 field(s) by name; new: time_alive; old state saved to .hotloop/snapshots/…`",
+    );
     let state = reader.state();
     assert!(
         state["ticks"].as_u64().unwrap() >= ticks_before,
@@ -236,6 +338,10 @@ fn the_readers_saves_in_order_show_what_the_text_says() {
             && note.ends_with("); `migrate` carried the state over"),
         "{note}"
     );
+    says(
+        "3-system-and-field.md",
+        "`state layout changed (…); `migrate` carried the state over`",
+    );
     // The clock went on through the change: one frame time per step.
     let now = reader.state()["time_alive"].as_f64().unwrap();
     let expected = seconds + (reader.engine.steps() - at) as f64 / 60.0;
@@ -252,6 +358,10 @@ fn the_readers_saves_in_order_show_what_the_text_says() {
     assert_eq!(
         reader.banner(),
         "build failed: error[E0425]: cannot find value `BACKGROUN` in this scope at game-logic/src/draw.rs:16:18"
+    );
+    says(
+        "4-break-it.md",
+        "`build failed: error[E0425]: cannot find value `BACKGROUN` in this scope at game-logic/src/draw.rs:16:18`",
     );
     let before = ticks(reader.engine.state_bytes());
     reader.engine.step(&Input::default());
@@ -277,6 +387,10 @@ fn the_readers_saves_in_order_show_what_the_text_says() {
     assert!(
         banner.starts_with("update panicked in ") && banner.ends_with(&expected),
         "{banner}"
+    );
+    says(
+        "4-break-it.md",
+        "`update panicked in …: index out of bounds: the len is 48 but the index is 50 (at game-logic/src/lib.rs:84)`",
     );
     assert_eq!(
         reader.engine.history().last().unwrap().kind,
@@ -339,9 +453,11 @@ fn the_readers_saves_in_order_show_what_the_text_says() {
         "{}",
         reader.status_line()
     );
+    says("5-tune-it.md", "(`LOOP 12/180` leads the status line)");
     reader.save("step-2b/src/systems.rs", "game-logic/src/systems.rs");
     reader.wait_for_generation(9);
     assert_eq!(reader.note(), "the loop starts over with generation 9");
+    says("5-tune-it.md", "`the loop starts over with generation …`");
     assert!(
         reader.status_line().starts_with("LOOP "),
         "{}",
@@ -367,6 +483,10 @@ fn the_readers_saves_in_order_show_what_the_text_says() {
         "{}",
         reader.note()
     );
+    says(
+        "5-tune-it.md",
+        "(`state saved to .hotloop/snapshots/quicksave.hlstate`), F9 loads it back (`state loaded from …`)",
+    );
 
     // 8. A title screen and a game over: three files saved, the running
     // game shows its new title screen, a round is played and ends.
@@ -384,6 +504,10 @@ fn the_readers_saves_in_order_show_what_the_text_says() {
                 "); carried over 6 field(s) by name; new: screen, round, collected, counted, best; old state saved to "
             ),
         "{note}"
+    );
+    says(
+        "8-title-screen.md",
+        "`state layout changed (…); carried over 6 field(s) by name; new: screen, round, collected, counted, best; old state saved to …`",
     );
     reader.play_until("the title screen", &Input::default(), |e| {
         e.state_json()["screen"]["current"] == "Title"

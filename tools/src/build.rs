@@ -10,12 +10,18 @@ use engine::source::dev::home_workspace;
 /// Builds game-logic and returns the path of its cdylib, as cargo reports it.
 /// Compiler diagnostics go to stderr, rendered as usual.
 pub fn build_logic(release: bool) -> Result<PathBuf> {
+    build_game("game-logic", release)
+}
+
+/// Builds the game package `package` of this workspace and returns the path
+/// of its cdylib, as cargo reports it.
+pub fn build_game(package: &str, release: bool) -> Result<PathBuf> {
     let mut command = cargo::command();
     command
         .args([
             "build",
             "-p",
-            "game-logic",
+            package,
             "--lib",
             "--message-format=json-render-diagnostics",
         ])
@@ -26,9 +32,9 @@ pub fn build_logic(release: bool) -> Result<PathBuf> {
     }
     let output = cargo::run(&mut command, Stderr::Echo).context("could not run cargo")?;
     if !output.status.success() {
-        bail!("building game-logic failed (see the compiler's errors above)");
+        bail!("building {package} failed (see the compiler's errors above)");
     }
-    BuildReport::read(output.messages(), "game_logic")
+    BuildReport::read(output.messages(), &package.replace('-', "_"))
         .library
-        .context("cargo built game-logic but reported no cdylib")
+        .with_context(|| format!("cargo built {package} but reported no cdylib"))
 }

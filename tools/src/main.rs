@@ -3,6 +3,8 @@
 
 mod bench;
 mod build;
+mod docs;
+mod pictures;
 mod save_to_screen;
 mod screenshot;
 
@@ -47,10 +49,25 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         workspace: Option<PathBuf>,
     },
+    /// Write the book's generated reference (command lines' help, the
+    /// `game!` key table, the summary's fields) into docs/src/reference/.
+    Docs {
+        /// Write nothing; fail if a committed page differs from what the code says.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Make every picture of the book (docs/src/images/) from the real window,
+    /// under xvfb-run if there is no display: the demo, the live-edit GIF,
+    /// the tutorial's inspector, build error and title screen, the example games.
+    Pictures {
+        /// The directory to write them to.
+        #[arg(long, default_value = "docs/src/images")]
+        output: PathBuf,
+    },
     /// Run the demo in a window and save a screenshot (under xvfb-run if there is no display).
     Screenshot {
         /// Where to save the PNG.
-        #[arg(long, default_value = "docs/screenshot.png")]
+        #[arg(long, default_value = "screenshot.png")]
         output: PathBuf,
         /// Seconds to let the demo run first.
         #[arg(long, default_value_t = 3.0)]
@@ -118,6 +135,16 @@ fn main() -> Result<()> {
                 shipped.executable.display()
             );
         }
+        Command::Docs { check } => {
+            let workspace = engine::source::dev::home_workspace();
+            if check {
+                docs::check(&workspace)?;
+                println!("the book's generated reference is up to date");
+            } else {
+                docs::write(&workspace)?;
+            }
+        }
+        Command::Pictures { output } => pictures::pictures(&output)?,
         Command::Screenshot { output, delay } => {
             screenshot::screenshot(&output, Duration::from_secs_f64(delay))?;
         }

@@ -1,5 +1,6 @@
 //! `tools screenshot`: runs the demo in a real window and saves what X shows.
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -12,18 +13,11 @@ use crate::build::build_logic;
 /// runs itself again under `xvfb-run`.
 pub fn screenshot(output: &Path, delay: Duration) -> Result<()> {
     if std::env::var_os("DISPLAY").is_none() {
-        let status = Command::new("xvfb-run")
-            .args(["-a", "-s", "-screen 0 1280x1024x24 -noreset"])
-            .arg(std::env::current_exe()?)
-            .arg("screenshot")
-            .arg("--output")
-            .arg(output)
-            .status()
-            .context("no DISPLAY, and xvfb-run could not be started (apt-get install xvfb)")?;
-        if !status.success() {
-            bail!("screenshot under xvfb-run failed");
-        }
-        return Ok(());
+        return rerun_under_xvfb(&[
+            "screenshot".as_ref(),
+            "--output".as_ref(),
+            output.as_os_str(),
+        ]);
     }
     let library = build_logic(false)?;
     let engine = hotloop_tests::engine_binary();
@@ -49,5 +43,28 @@ pub fn screenshot(output: &Path, delay: Duration) -> Result<()> {
         bail!("import could not capture the hotloop window");
     }
     println!("saved {}", output.display());
+    Ok(())
+}
+
+/// Runs this tools executable again with `args` under `xvfb-run`, a virtual
+/// X display (for when there is no `DISPLAY`), with a private
+/// `XDG_RUNTIME_DIR` if none is set.
+pub fn rerun_under_xvfb(args: &[&OsStr]) -> Result<()> {
+    let mut command = Command::new("xvfb-run");
+    command
+        .args(["-a", "-s", "-screen 0 1280x1024x24 -noreset"])
+        .arg(std::env::current_exe()?)
+        .args(args);
+    let runtime = tempfile::Builder::new().prefix("hotloop-xdg-").tempdir()?;
+    if std::env::var_os("XDG_RUNTIME_DIR").is_none() {
+        // `tempdir` makes it with mode 0700, as XDG_RUNTIME_DIR must be.
+        command.env("XDG_RUNTIME_DIR", runtime.path());
+    }
+    let status = command
+        .status()
+        .context("no DISPLAY, and xvfb-run could not be started (apt-get install xvfb)")?;
+    if !status.success() {
+        bail!("`{}` under xvfb-run failed", args[0].to_string_lossy());
+    }
     Ok(())
 }

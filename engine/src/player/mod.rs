@@ -55,6 +55,12 @@ struct PlayerCli {
     replay: Option<PathBuf>,
 }
 
+/// The player's command line, the flags hidden from `--help` included: what
+/// the book's reference page shows (`cargo run -p tools -- docs`).
+pub fn command() -> clap::Command {
+    <PlayerCli as clap::CommandFactory>::command()
+}
+
 /// Runs `game` as a player's executable: its `main`, as `cargo ship`
 /// generates it, is `engine::player::main(&game::__HOTLOOP_GAME)`.
 pub fn main(game: &LinkedGame) -> ExitCode {
