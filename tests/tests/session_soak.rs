@@ -378,7 +378,7 @@ fn session_soak_short() {
 }
 
 #[test]
-#[ignore = "long: the README's eight-hour session; run with --ignored"]
+#[ignore = "long: the eight-hour session of the performance chapter; run with --ignored"]
 fn session_soak_eight_hours() {
     session(&Mix {
         reloads: 2000,
