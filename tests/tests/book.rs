@@ -142,25 +142,31 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// Every problem with the links of the README and the book in `root` (a
-/// workspace: `README.md`, `docs/src/SUMMARY.md` and the chapters), as
-/// `file:line: what`.
-fn link_problems(root: &Path) -> Vec<String> {
-    let book = root.join("docs/src");
-    let mut files = vec![root.join("README.md")];
-    let mut chapters = Vec::new();
-    let mut dirs = vec![book.clone()];
+/// The Markdown files under `dir`, at any depth, sorted.
+fn markdown_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
     while let Some(dir) = dirs.pop() {
         for entry in fs::read_dir(&dir).unwrap().flatten() {
             let path = entry.path();
             if path.is_dir() {
                 dirs.push(path);
             } else if path.extension().is_some_and(|e| e == "md") {
-                chapters.push(path);
+                files.push(path);
             }
         }
     }
-    chapters.sort();
+    files.sort();
+    files
+}
+
+/// Every problem with the links of the README and the book in `root` (a
+/// workspace: `README.md`, `docs/src/SUMMARY.md` and the chapters), as
+/// `file:line: what`.
+fn link_problems(root: &Path) -> Vec<String> {
+    let book = root.join("docs/src");
+    let chapters = markdown_files(&book);
+    let mut files = vec![root.join("README.md")];
     files.extend(chapters.iter().cloned());
     let pages: BTreeMap<PathBuf, Page> = files
         .iter()
@@ -433,20 +439,7 @@ struct Example {
 
 fn rust_examples(book: &Path) -> Vec<Example> {
     let mut examples = Vec::new();
-    let mut dirs = vec![book.to_path_buf()];
-    let mut files = Vec::new();
-    while let Some(dir) = dirs.pop() {
-        for entry in fs::read_dir(&dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "md") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    for file in files {
+    for file in markdown_files(book) {
         let text = fs::read_to_string(&file).unwrap();
         let mut lines = text.lines().enumerate();
         while let Some((at, line)) = lines.next() {
