@@ -195,6 +195,24 @@ impl Game {
         }
     }
 
+    /// The allocations this thread makes in `frames` steps, each followed by
+    /// a render into a framebuffer of the game's size, after running to step
+    /// `warm_up` and rendering once (first calls size buffers and set up
+    /// thread-locals). 0 unless the test binary installed
+    /// [`CountingAllocator`](crate::CountingAllocator).
+    pub fn allocations_in_frames(&mut self, warm_up: u64, frames: u64) -> u64 {
+        let (width, height) = self.engine.display().size;
+        let mut pixels = vec![0u8; width as usize * height as usize * 4];
+        self.run_to(warm_up);
+        self.engine.render(&mut pixels);
+        crate::allocations_in(|| {
+            for _ in 0..frames {
+                self.step();
+                self.engine.render(&mut pixels);
+            }
+        })
+    }
+
     /// How many steps have run.
     pub fn steps(&self) -> u64 {
         self.engine.steps()

@@ -18,17 +18,7 @@ fn steps_and_frames_allocate_nothing() {
         game.tap(Key::Space, step + 5);
     }
     game.tap(Key::P, 400).tap(Key::P, 460);
-    let (width, height) = (breakout::arena::WIDTH, breakout::arena::HEIGHT);
-    let mut pixels = vec![0u8; width as usize * height as usize * 4];
-    // Warm up: first calls size buffers and thread-locals.
-    game.run_to(120);
-    game.engine().render(&mut pixels);
-    let count = allocations_in(|| {
-        for _ in 0..900 {
-            game.step();
-            game.engine().render(&mut pixels);
-        }
-    });
+    let count = game.allocations_in_frames(120, 900);
     assert_eq!(game.engine().current_error(), None);
     assert_eq!(count, 0, "{count} allocations in 900 steps and frames");
     // And the counter does count.
