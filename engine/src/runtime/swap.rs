@@ -84,10 +84,7 @@ impl Engine {
         match restored {
             Ok((library, greeting)) => {
                 self.show_as(&library);
-                if let Some(failed) = self.library.replace(library) {
-                    failed.end_thread_locals_here();
-                    self.shadows.retire(failed);
-                }
+                let failed = self.library.replace(library);
                 self.stats.generation = fallback.generation;
                 self.restart_profile();
                 log::warn!(
@@ -103,6 +100,11 @@ impl Engine {
                     switch_time: started.elapsed(),
                 });
                 self.persist();
+                if let Some(failed) = failed {
+                    // As in `switch_to`: once the way back is on record.
+                    failed.end_thread_locals_here();
+                    self.shadows.retire(failed);
+                }
                 true
             }
             Err(error) => {
