@@ -15,8 +15,10 @@
 //! here instead, and runs on that thread when the build is unloaded
 //! ([`run_here`]) or when the thread ends. Everything else goes on to
 //! glibc's own function: the engine's and the system libraries'
-//! destructors, and those of threads that game code starts, which keep
-//! their build mapped while they run, as before (their code is running).
+//! destructors, and those of threads that game code starts. The engine also
+//! defines `pthread_create`: a game library whose code a new thread starts
+//! in is never unloaded, since that thread may run its code at any moment,
+//! even before it registers anything glibc would count.
 
 use std::cell::Cell;
 use std::ffi::{c_int, c_void};
@@ -48,11 +50,14 @@ struct Registry {
     libraries: Vec<usize>,
     /// In registration order.
     held: Vec<Held>,
+    /// Load addresses of the tracked libraries that started a thread.
+    started_threads: Vec<usize>,
 }
 
 static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     libraries: Vec::new(),
     held: Vec::new(),
+    started_threads: Vec::new(),
 });
 
 fn registry() -> MutexGuard<'static, Registry> {
@@ -98,23 +103,32 @@ pub fn run_here(library: usize) {
     }
 }
 
-/// A thread still holds destructors of a library that is to be unloaded.
+/// Why a library that is to be unloaded must stay mapped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct HeldElsewhere {
-    /// That thread (`gettid`).
-    pub thread: i32,
+pub enum InUse {
+    /// A thread (`gettid`) still holds one of its destructors.
+    Destructors {
+        /// That thread.
+        thread: i32,
+    },
+    /// It started a thread, which may still run its code (or be about to:
+    /// a new thread runs the library's own start code before anything else).
+    StartedThread,
 }
 
 /// Stops tracking the library at `library` so that it can be unloaded.
 /// From now on its registrations go to glibc, which counts them itself.
 ///
 /// # Errors
-/// When another thread still holds one of its destructors: the library
-/// must stay mapped (and tracked) for that thread's end to run it.
-pub fn untrack(library: usize) -> Result<(), HeldElsewhere> {
+/// When its code may still run: another thread holds one of its
+/// destructors, or it started a thread. It must stay mapped (and tracked).
+pub fn untrack(library: usize) -> Result<(), InUse> {
     let mut registry = registry();
+    if registry.started_threads.contains(&library) {
+        return Err(InUse::StartedThread);
+    }
     if let Some(held) = registry.held.iter().find(|held| held.library == library) {
-        return Err(HeldElsewhere {
+        return Err(InUse::Destructors {
             thread: held.thread,
         });
     }
@@ -214,4 +228,49 @@ pub unsafe extern "C" fn __cxa_thread_atexit_impl(
     }
     // SAFETY: the caller's guarantees are glibc's.
     unsafe { glibc(dtor, object, dso_symbol) }
+}
+
+/// glibc's `pthread_create`.
+type Create = unsafe extern "C" fn(
+    *mut libc::pthread_t,
+    *const libc::pthread_attr_t,
+    extern "C" fn(*mut c_void) -> *mut c_void,
+    *mut c_void,
+) -> c_int;
+
+/// Starts a thread with glibc's `pthread_create`, first noting a tracked
+/// game library whose code the thread starts in: that library is never
+/// unloaded ([`untrack`] refuses), since the thread may run its code at
+/// any time, even before it registers anything glibc would count.
+///
+/// # Safety
+/// As glibc's `pthread_create`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pthread_create(
+    thread: *mut libc::pthread_t,
+    attributes: *const libc::pthread_attr_t,
+    start: extern "C" fn(*mut c_void) -> *mut c_void,
+    argument: *mut c_void,
+) -> c_int {
+    static FOUND: AtomicUsize = AtomicUsize::new(0);
+    let mut address = FOUND.load(Ordering::Acquire);
+    if address == 0 {
+        // SAFETY: as in `glibc_register`.
+        address = unsafe { libc::dlsym(libc::RTLD_NEXT, c"pthread_create".as_ptr()) } as usize;
+        FOUND.store(address, Ordering::Release);
+    }
+    if address == 0 {
+        return libc::EAGAIN;
+    }
+    if let Some(library) = load_address_of(start as usize) {
+        let mut registry = registry();
+        if registry.libraries.contains(&library) && !registry.started_threads.contains(&library) {
+            registry.started_threads.push(library);
+        }
+    }
+    // SAFETY: a non-null `pthread_create` found in libc is that function,
+    // whose C signature `Create` spells.
+    let glibc = unsafe { std::mem::transmute::<usize, Create>(address) };
+    // SAFETY: the caller's guarantees are glibc's.
+    unsafe { glibc(thread, attributes, start, argument) }
 }

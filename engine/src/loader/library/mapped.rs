@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use libloading::Library;
 
 use crate::loader::shadow::ShadowFile;
-use crate::loader::thread_dtors;
+use crate::loader::thread_dtors::{self, InUse};
 
 /// An opened game library and the shadow copy it was opened from.
 /// Dropping it closes the library (then deletes the copy), unless a thread
@@ -61,18 +61,19 @@ impl Drop for Mapped {
     fn drop(&mut self) {
         self.end_thread_locals_here();
         if let Some(address) = self.tracked
-            && let Err(held) = thread_dtors::untrack(address)
+            && let Err(in_use) = thread_dtors::untrack(address)
         {
-            // Its code must stay for that thread's end: never close it.
+            // Its code must stay: never close it.
             std::mem::forget(self.library.take());
-            kept(
-                self.shadow.path(),
-                &format!(
-                    "thread {} ({}) holds destructors of its thread-locals",
-                    held.thread,
-                    thread_name(held.thread)
+            let why = match in_use {
+                InUse::Destructors { thread } => format!(
+                    "thread {thread} ({}) holds destructors of its thread-locals",
+                    thread_name(thread)
                 ),
-            );
+                InUse::StartedThread => "a thread it started is still running, or may be:                                          a build that started a thread stays"
+                    .to_owned(),
+            };
+            kept(self.shadow.path(), &why);
             return;
         }
         drop(self.library.take());
