@@ -231,6 +231,7 @@ pub unsafe extern "C" fn __cxa_thread_atexit_impl(
 }
 
 /// glibc's `pthread_create`.
+#[cfg(not(fuzzing))]
 type Create = unsafe extern "C" fn(
     *mut libc::pthread_t,
     *const libc::pthread_attr_t,
@@ -243,8 +244,14 @@ type Create = unsafe extern "C" fn(
 /// unloaded ([`untrack`] refuses), since the thread may run its code at
 /// any time, even before it registers anything glibc would count.
 ///
+/// Not in fuzz builds (`--cfg fuzzing`, set by cargo-fuzz): they load no
+/// game library, and AddressSanitizer's own `pthread_create` must stay the
+/// one threads start through, or its thread registry misses them and its
+/// `pthread_detach` aborts.
+///
 /// # Safety
 /// As glibc's `pthread_create`.
+#[cfg(not(fuzzing))]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pthread_create(
     thread: *mut libc::pthread_t,
