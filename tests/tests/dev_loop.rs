@@ -244,3 +244,120 @@ fn a_variable_that_is_not_utf8_leaves_the_build_to_cargo_instead_of_failing_it()
     );
     assert!(!capture.exists(), "nothing recorded: cargo builds instead");
 }
+
+/// How editors save `path` with new `text`.
+#[derive(Clone, Copy, Debug)]
+enum EditorSave {
+    /// Open, truncate, write, close (VS Code, nano, emacs after its first save).
+    Direct,
+    /// Write a temporary file beside it, rename it over the source (gedit, Kate, JetBrains' "safe write").
+    AtomicRename,
+    /// Rename the source to a backup, write a new file under its name (vim's default).
+    BackupThenWrite,
+}
+
+impl EditorSave {
+    fn save(self, path: &std::path::Path, text: &str) {
+        use std::fs;
+        let sibling = |suffix: &str| {
+            let mut name = path.file_name().unwrap().to_owned();
+            name.push(suffix);
+            path.with_file_name(name)
+        };
+        match self {
+            Self::Direct => fs::write(path, text).unwrap(),
+            Self::AtomicRename => {
+                fs::write(sibling(".tmp~"), text).unwrap();
+                fs::rename(sibling(".tmp~"), path).unwrap();
+            }
+            Self::BackupThenWrite => {
+                fs::rename(path, sibling("~")).unwrap();
+                fs::write(path, text).unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn every_way_editors_save_builds_once_and_never_half_a_save() {
+    let workspace = ScratchWorkspace::new("dev-editors");
+    let mut engine = start(&workspace);
+    let sources = workspace.root().join("game-logic/src");
+    let systems = sources.join("systems.rs");
+    let mut step = 1;
+    for editor in [
+        EditorSave::Direct,
+        EditorSave::AtomicRename,
+        EditorSave::BackupThenWrite,
+    ] {
+        let builds = engine.stats().builds;
+        let text = std::fs::read_to_string(&systems).unwrap();
+        let from = format!("state.ticks += {step};");
+        step += 1;
+        let to = format!("state.ticks += {step};");
+        editor.save(&systems, &text.replacen(&from, &to, 1));
+        run_until(&mut engine, "the saved edit", |_, delta| delta == step);
+        run_until(&mut engine, "the build to end", |e, _| !e.is_building());
+        let stats = engine.stats();
+        assert_eq!(
+            stats.builds,
+            builds + 1,
+            "{editor:?}: one save, one build: {stats:?}"
+        );
+        assert_eq!(
+            stats.failed_builds, 0,
+            "{editor:?}: no half-written file was built"
+        );
+    }
+    // Two files saved together, as "save all" does: the first alone does not
+    // compile (it calls what only the second defines), so one build of both.
+    let builds = engine.stats().builds;
+    let systems_text = std::fs::read_to_string(&systems).unwrap().replacen(
+        &format!("state.ticks += {step};"),
+        "state.ticks += crate::draw::NINE;",
+        1,
+    );
+    let draw_text = std::fs::read_to_string(sources.join("draw.rs")).unwrap()
+        + "\n/// Nine.\npub const NINE: u64 = 9;\n";
+    EditorSave::Direct.save(&systems, &systems_text);
+    EditorSave::Direct.save(&sources.join("draw.rs"), &draw_text);
+    run_until(&mut engine, "both files' code", |_, delta| delta == 9);
+    run_until(&mut engine, "the build to end", |e, _| !e.is_building());
+    let stats = engine.stats();
+    assert_eq!(
+        (stats.builds, stats.failed_builds),
+        (builds + 1, 0),
+        "{stats:?}"
+    );
+    assert_eq!(stats.direct_builds, stats.builds, "{stats:?}");
+}
+
+#[test]
+fn a_panic_in_a_directly_built_library_is_caught_with_its_place() {
+    // Direct builds link with rust-lld themselves (not through cc): unwinding
+    // and the panic hook must work in what they make.
+    let workspace = ScratchWorkspace::new("dev-direct-panic");
+    let mut engine = start(&workspace);
+    workspace.edit(
+        "systems.rs",
+        "state.ticks += 1;",
+        "state.ticks += 1;\n    if state.ticks > 0 { panic!(\"boom from a direct build\"); }",
+    );
+    run_until(&mut engine, "the panic", |e, _| {
+        e.stats().failed_reloads == 1
+    });
+    let error = engine.stats().last_error.clone().unwrap_or_default();
+    assert!(
+        error.contains("update panicked")
+            && error.contains("boom from a direct build (at game-logic/src/systems.rs:"),
+        "{error}"
+    );
+    assert_eq!(engine.generation(), 1, "back on the previous library");
+    assert_eq!(engine.stats().direct_builds, 1, "{:?}", engine.stats());
+    workspace.edit(
+        "systems.rs",
+        "\n    if state.ticks > 0 { panic!(\"boom from a direct build\"); }",
+        "",
+    );
+    run_until(&mut engine, "the fix", |_, delta| delta == 1);
+}

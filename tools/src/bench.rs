@@ -35,6 +35,11 @@ impl Distribution {
         Self { sorted_ms }
     }
 
+    /// The median, in milliseconds.
+    pub(crate) fn median(&self) -> f64 {
+        self.quantile(0.5)
+    }
+
     fn quantile(&self, q: f64) -> f64 {
         quantile(&self.sorted_ms, q).unwrap_or(f64::NAN)
     }

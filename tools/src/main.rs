@@ -38,6 +38,14 @@ enum Command {
         /// How many samples (reloads, edits).
         #[arg(long, default_value_t = 100)]
         samples: usize,
+        /// save-to-screen: the game to edit (game-logic, invaders, breakout).
+        #[arg(long, default_value = "game-logic")]
+        game: String,
+        /// save-to-screen: time only the demo, debug and headless, and fail
+        /// when its median is more than 20 % over the baseline the book
+        /// states (docs/src/internals/performance.md).
+        #[arg(long)]
+        check: bool,
     },
     /// Build a game into a player's executable, in target/ship/GAME/ with its
     /// assets: the game linked in, release profile, no hot reload (`cargo ship`).
@@ -106,14 +114,20 @@ fn main() -> Result<()> {
             let library = build::build_logic(release)?;
             println!("{}", library.display());
         }
-        Command::Bench { which, samples } => match which {
+        Command::Bench {
+            which,
+            samples,
+            game,
+            check,
+        } => match which {
             BenchKind::Swap => bench::swap(samples)?,
             BenchKind::FileToFrame => bench::file_to_frame(samples)?,
+            BenchKind::SaveToScreen if check => save_to_screen::check(samples)?,
             BenchKind::SaveToScreen => {
-                save_to_screen::run(samples, false, false)?;
-                save_to_screen::run(samples, true, false)?;
+                save_to_screen::run(samples, &game, false, false)?;
+                save_to_screen::run(samples, &game, true, false)?;
                 if std::env::var_os("DISPLAY").is_some() {
-                    save_to_screen::run(samples, false, true)?;
+                    save_to_screen::run(samples, &game, false, true)?;
                 }
             }
             BenchKind::Hitch => bench::hitch(samples)?,

@@ -18,14 +18,64 @@ use crate::bench::Distribution;
 const WARM_UP: usize = 3;
 /// Quiet time between two saves, as between a person's saves.
 const BETWEEN_SAVES: Duration = Duration::from_millis(400);
-/// The edited line, in `game-logic/src/systems.rs`.
-const EDITED: &str = "game-logic/src/systems.rs";
+/// A regression is a median more than this much over the baseline.
+const REGRESSION: f64 = 1.2;
+/// The page whose baseline sentence `--check` compares with.
+const BASELINE_PAGE: &str = "docs/src/internals/performance.md";
+/// The words before the baseline figure on that page.
+const BASELINE_WORDS: &str = "regression baseline: debug demo median";
 
-/// Runs `cargo dev` (`--release`, `--headless --realtime` unless `window`)
-/// in the workspace copy and times `samples` saves.
-pub fn run(samples: usize, release: bool, window: bool) -> Result<()> {
+/// A game the benchmark can edit: its package, and a line of it that has
+/// two versions, both of which build.
+struct Edited {
+    package: &'static str,
+    file: &'static str,
+    versions: [&'static str; 2],
+}
+
+const GAMES: [Edited; 3] = [
+    Edited {
+        package: "game-logic",
+        file: "game-logic/src/systems.rs",
+        versions: ["state.ticks += 1;", "state.ticks += 2;"],
+    },
+    Edited {
+        package: "invaders",
+        file: "examples/invaders/src/combat.rs",
+        versions: [
+            "const BULLET_SPEED: i32 = 4;",
+            "const BULLET_SPEED: i32 = 5;",
+        ],
+    },
+    Edited {
+        package: "breakout",
+        file: "examples/breakout/src/arena.rs",
+        versions: [
+            "pub const WALL_THICKNESS: f32 = 4.0;",
+            "pub const WALL_THICKNESS: f32 = 5.0;",
+        ],
+    },
+];
+
+/// Where one save's time went, read from the times `cargo dev`'s log lines
+/// arrived: waiting for the editor's write to settle, the build (compiler
+/// and preparing the library), and the wait for the next frame.
+struct Phases {
+    settle: Duration,
+    build: Duration,
+    frame: Duration,
+}
+
+/// Runs `cargo dev --game GAME` (`--release`, `--headless --realtime`
+/// unless `window`) in the workspace copy and times `samples` saves.
+/// Returns the save → new code's frame times.
+pub fn run(samples: usize, game: &str, release: bool, window: bool) -> Result<Distribution> {
+    let Some(edited) = GAMES.iter().find(|edited| edited.package == game) else {
+        let known: Vec<_> = GAMES.iter().map(|edited| edited.package).collect();
+        bail!("no edit is known for {game:?}: one of {known:?}");
+    };
     let copy = full_copy()?;
-    let mut args = vec!["dev"];
+    let mut args = vec!["dev", "--game", game];
     if release {
         args.push("--release");
     }
@@ -38,31 +88,74 @@ pub fn run(samples: usize, release: bool, window: bool) -> Result<()> {
     dev.wait_for("dev loop: rebuilding", Duration::from_secs(1800))?;
     let mut generation = 1;
     let mut latencies = Vec::with_capacity(samples);
+    let mut phases = Vec::with_capacity(samples);
     for save in 0..WARM_UP + samples {
         // Vary the save's phase against the 60 Hz frame clock, as a person's
         // saves would; a fixed pause would always land on the same phase.
         std::thread::sleep(BETWEEN_SAVES + Duration::from_millis((save as u64 * 7) % 17));
-        let (from, to) = if save % 2 == 0 { (1, 2) } else { (2, 1) };
-        edit(
-            &copy.join(EDITED),
-            &format!("state.ticks += {from};"),
-            &format!("state.ticks += {to};"),
-        )?;
+        let [from, to] = if save % 2 == 0 {
+            edited.versions
+        } else {
+            [edited.versions[1], edited.versions[0]]
+        };
+        edit(&copy.join(edited.file), from, to)?;
         let saved = Instant::now();
         generation += 1;
-        dev.wait_for(
+        let building = dev.wait_for("changed: building", Duration::from_secs(60))?;
+        let built = dev.wait_for("built in", Duration::from_secs(60))?;
+        let running = dev.wait_for(
             &format!("generation {generation} at step"),
             Duration::from_secs(60),
         )?;
         if save >= WARM_UP {
-            latencies.push(saved.elapsed());
+            latencies.push(running - saved);
+            phases.push(Phases {
+                settle: building - saved,
+                build: built - building,
+                frame: running - built,
+            });
         }
     }
     dev.stop();
     let profile = if release { "release" } else { "debug" };
     let mode = if window { "window" } else { "headless" };
-    Distribution::new(latencies).report(&format!("save -> new code's frame ({profile}, {mode})"));
+    let total = Distribution::new(latencies);
+    total.report(&format!(
+        "save -> new code's frame ({game}, {profile}, {mode})"
+    ));
+    Distribution::new(phases.iter().map(|p| p.settle)).report("  of which: until the build starts");
+    Distribution::new(phases.iter().map(|p| p.build))
+        .report("  the build and preparing its library");
+    Distribution::new(phases.iter().map(|p| p.frame)).report("  the wait for the next frame");
+    Ok(total)
+}
+
+/// `--check`: the demo's debug median against the baseline the book
+/// states; an error when it is more than 20 % slower.
+pub fn check(samples: usize) -> Result<()> {
+    let page = hotloop_tests::workspace().join(BASELINE_PAGE);
+    let text = fs::read_to_string(&page).with_context(|| format!("reading {}", page.display()))?;
+    let baseline = baseline_in(&text)
+        .with_context(|| format!("{} states no \"{BASELINE_WORDS} N ms\"", page.display()))?;
+    let median = run(samples, "game-logic", false, false)?.median();
+    let limit = baseline * REGRESSION;
+    println!(
+        "baseline {baseline:.1} ms (from {BASELINE_PAGE}); limit {limit:.1} ms; now {median:.1} ms"
+    );
+    if median > limit {
+        bail!(
+            "save -> new code regressed: median {median:.1} ms is over {limit:.1} ms \
+             ({baseline:.1} ms in {BASELINE_PAGE}, + 20 %)"
+        );
+    }
     Ok(())
+}
+
+/// The figure after [`BASELINE_WORDS`] in `text`, in milliseconds.
+fn baseline_in(text: &str) -> Option<f64> {
+    let after = &text[text.find(BASELINE_WORDS)? + BASELINE_WORDS.len()..];
+    let figure = after.trim_start().split_whitespace().next()?;
+    figure.parse().ok()
 }
 
 /// The workspace copy: every file git tracks, rewritten only where it
@@ -150,7 +243,8 @@ impl Dev {
         Ok(Self { child, lines })
     }
 
-    fn wait_for(&mut self, what: &str, limit: Duration) -> Result<()> {
+    /// Waits for a line containing `what`; returns when it arrived.
+    fn wait_for(&mut self, what: &str, limit: Duration) -> Result<Instant> {
         let deadline = Instant::now() + limit;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -162,7 +256,7 @@ impl Dev {
                 eprintln!("{line}");
             }
             if line.contains(what) {
-                return Ok(());
+                return Ok(Instant::now());
             }
         }
     }
@@ -173,5 +267,22 @@ impl Dev {
             .args(["-TERM", &self.child.id().to_string()])
             .status();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_baseline_is_read_from_the_books_sentence() {
+        let page = fs::read_to_string(hotloop_tests::workspace().join(BASELINE_PAGE)).unwrap();
+        let baseline = baseline_in(&page).expect("the performance chapter states the baseline");
+        assert!(baseline > 10.0 && baseline < 1000.0, "{baseline}");
+        assert_eq!(
+            baseline_in("x regression baseline: debug demo median 97.5 ms"),
+            Some(97.5)
+        );
+        assert_eq!(baseline_in("no figure here"), None);
     }
 }

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cargo::{self, Stderr};
 use super::diagnostics::{BuildError, Diagnostics};
+use super::fast_link::FastLink;
 use crate::files::atomic;
 
 /// Where the wrapper records the game crate's invocation.
@@ -49,6 +50,9 @@ const NOT_REPLAYED: [&str; 6] = [
 const STALE_DEPENDENCY: [&str; 7] = [
     "E0460", "E0461", "E0462", "E0463", "E0464", "E0514", "E0786",
 ];
+
+/// How rustc's error begins when the linker failed.
+const LINK_FAILED: &str = "error: linking with";
 
 /// When this process was started by cargo as its rustc wrapper: records the
 /// game crate's compiler invocation, then becomes rustc. `None` otherwise.
@@ -177,8 +181,12 @@ impl Invocation {
             .map(|pair| pair[1].as_str())
     }
 
-    /// Runs the recorded command, writing to [`Invocation::out_dir`].
-    pub fn build(&self) -> Outcome {
+    /// Runs the recorded command, writing to [`Invocation::out_dir`] and
+    /// emitting only the library the dev loop loads. Links with
+    /// `fast_link` when there is one and the command leaves the linker to
+    /// rustc; when linking that way fails, builds again as recorded and
+    /// drops `fast_link` for the rest of the session.
+    pub fn build(&self, fast_link: &mut Option<FastLink>) -> Outcome {
         let Some(out_dir) = self.out_dir() else {
             return Outcome::Unusable("the recorded command has no --out-dir".into());
         };
@@ -188,13 +196,70 @@ impl Invocation {
         if let Err(error) = fs::create_dir_all(&out_dir) {
             return Outcome::Unusable(format!("cannot create {}: {error}", out_dir.display()));
         }
-        let mut args = self.args.clone();
-        if let Some(at) = args.iter().position(|a| a == "--out-dir") {
-            args[at + 1] = out_dir.display().to_string();
+        let args = self.library_only(&out_dir);
+        if let Some(fast) = fast_link.as_ref().filter(|_| FastLink::fits(&args)) {
+            let mut linked_fast = args.clone();
+            linked_fast.extend(fast.args().iter().cloned());
+            match self.run(&linked_fast) {
+                Outcome::Failed(error) if error.short.starts_with(LINK_FAILED) => {
+                    log::warn!(
+                        "linking with rust-lld directly failed ({}); linking through cc from now on",
+                        error.short
+                    );
+                    *fast_link = None;
+                }
+                Outcome::Unusable(reason) => {
+                    log::warn!(
+                        "linking with rust-lld directly failed ({reason}); linking through cc from now on"
+                    );
+                    *fast_link = None;
+                }
+                outcome => return outcome,
+            }
         }
+        self.run(&args)
+    }
+
+    /// The recorded arguments, writing to `out_dir` and emitting the
+    /// `cdylib` alone: no `rlib` beside it (its metadata costs every save a
+    /// few milliseconds) and no dependency file. Its incremental cache is
+    /// its own too: a build with other outputs would find cargo's stale, and
+    /// make cargo's next build start over.
+    fn library_only(&self, out_dir: &Path) -> Vec<String> {
+        let mut args = Vec::with_capacity(self.args.len());
+        let mut recorded = self.args.iter();
+        while let Some(arg) = recorded.next() {
+            match arg.as_str() {
+                "--out-dir" => {
+                    recorded.next();
+                    args.extend(["--out-dir".to_owned(), out_dir.display().to_string()]);
+                }
+                "--crate-type" => match recorded.next() {
+                    Some(kind) if kind == "rlib" => {}
+                    Some(kind) => args.extend([arg.clone(), kind.clone()]),
+                    None => args.push(arg.clone()),
+                },
+                emit if emit.starts_with("--emit=") => args.push("--emit=link".to_owned()),
+                "-C" if recorded
+                    .as_slice()
+                    .first()
+                    .is_some_and(|next| next.starts_with("incremental=")) =>
+                {
+                    recorded.next();
+                    let cache = out_dir.join("incremental");
+                    args.extend(["-C".to_owned(), format!("incremental={}", cache.display())]);
+                }
+                _ => args.push(arg.clone()),
+            }
+        }
+        args
+    }
+
+    /// Runs rustc with `args` and the recorded environment.
+    fn run(&self, args: &[String]) -> Outcome {
         let mut command = Command::new(&self.rustc);
         command
-            .args(&args)
+            .args(args)
             .env_clear()
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .current_dir(&self.cwd);
@@ -317,6 +382,41 @@ mod tests {
             "error: expected expression, found `}` at bad.rs:1:25"
         );
         assert!(serde_json::from_str::<RustcLine>("warning: not JSON").is_err());
+    }
+
+    #[test]
+    fn direct_builds_emit_the_library_alone_with_a_cache_of_their_own() {
+        let invocation = Invocation {
+            rustc: PathBuf::from("/bin/rustc"),
+            args: [
+                "--crate-name",
+                "g",
+                "src/lib.rs",
+                "--crate-type",
+                "cdylib",
+                "--crate-type",
+                "rlib",
+                "--emit=dep-info,link",
+                "-C",
+                "incremental=/w/target/debug/incremental",
+                "-C",
+                "codegen-units=16",
+                "--out-dir",
+                "/w/target/debug/deps",
+            ]
+            .map(String::from)
+            .to_vec(),
+            env: Vec::new(),
+            cwd: PathBuf::from("/w"),
+            rustc_modified: None,
+        };
+        let out = invocation.out_dir().unwrap();
+        assert_eq!(
+            invocation.library_only(&out).join(" "),
+            "--crate-name g src/lib.rs --crate-type cdylib --emit=link \
+             -C incremental=/w/target/debug/hotloop-dev/incremental -C codegen-units=16 \
+             --out-dir /w/target/debug/hotloop-dev"
+        );
     }
 
     #[test]

@@ -11,22 +11,22 @@
 pub mod cargo;
 pub mod diagnostics;
 pub mod direct;
+pub mod fast_link;
+pub mod saves;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
-use notify::{Event, EventKind, RecursiveMode, Watcher};
+use notify::{Event, RecursiveMode, Watcher};
 
 use self::direct::{Invocation, Outcome};
+use self::fast_link::FastLink;
+use self::saves::{Saves, Step};
 use crate::loader::library::GameLibrary;
 use crate::loader::shadow::ShadowDir;
 use crate::source::{ReloadSource, SourceEvent};
-
-/// Quiet time after a source change before building: editors save through a
-/// temporary file and a rename, which arrive as several events in a row.
-pub const SETTLE_SOURCES: Duration = Duration::from_millis(15);
 
 /// The workspace this engine was built from: the default sources of the dev
 /// loop, the demo's assets, and what the tests and tools build.
@@ -127,7 +127,7 @@ impl DevConfig {
 }
 
 enum Message {
-    Changed(PathBuf),
+    Changed(PathBuf, Step),
     /// Build if a source changed after this time (the engine process
     /// restarted after a crash: a save may have come while it died).
     CatchUp(SystemTime),
@@ -156,11 +156,11 @@ impl DevLoop {
         let workspace = config.workspace.clone();
         let mut watcher = notify::recommended_watcher(move |event: notify::Result<Event>| {
             let Ok(event) = event else { return };
-            if matches!(event.kind, EventKind::Access(_)) {
+            let Some(step) = Step::of(&event.kind) else {
                 return;
-            }
+            };
             for path in event.paths.into_iter().filter(|p| is_source(p, &workspace)) {
-                let _ = changes.send(Message::Changed(path));
+                let _ = changes.send(Message::Changed(path, step));
             }
         })?;
         for dir in &config.watch {
@@ -248,6 +248,27 @@ fn is_source(path: &Path, workspace: &Path) -> bool {
     !in_target && matches!(extension, Some("rs" | "toml"))
 }
 
+/// What the messages since the last build changed.
+#[derive(Default)]
+struct Changes {
+    /// Something outside the game crate's `src/` changed: build with cargo.
+    need_cargo: bool,
+    saves: Saves,
+}
+
+impl Changes {
+    fn note(&mut self, message: &Message, sources: &Path) {
+        match message {
+            Message::Changed(path, step) => {
+                self.need_cargo |= !path.starts_with(sources);
+                self.saves.note(path, *step);
+            }
+            Message::CatchUp(_) => self.need_cargo = true,
+            Message::Stop => {}
+        }
+    }
+}
+
 fn rebuild_on_change(
     config: &DevConfig,
     shadows: &ShadowDir,
@@ -255,14 +276,12 @@ fn rebuild_on_change(
     events: &Sender<SourceEvent>,
 ) {
     let sources = config.sources();
+    // How direct builds link, asked of `cc` now while no save waits for it
+    // (`None`: not known yet, no command was recorded).
+    let mut fast_link = Invocation::load(&config.capture_file())
+        .map(|invocation| FastLink::find(&invocation.rustc));
     loop {
-        // Whether the changes so far need cargo (anything outside `src/`).
-        let mut needs_cargo = false;
-        let mut note = |message: &Message| match message {
-            Message::Changed(path) => needs_cargo |= !path.starts_with(&sources),
-            Message::CatchUp(_) => needs_cargo = true,
-            Message::Stop => {}
-        };
+        let mut changes = Changes::default();
         let first = match messages.recv() {
             Ok(Message::Stop) | Err(_) => return,
             Ok(Message::CatchUp(since)) if !saved_since(config, since) => {
@@ -271,27 +290,28 @@ fn rebuild_on_change(
             }
             Ok(message) => message,
         };
-        note(&first);
+        changes.note(&first, &sources);
         let why = match &first {
-            Message::Changed(path) => {
+            Message::Changed(path, _) => {
                 let name = path.strip_prefix(&config.workspace).unwrap_or(path);
                 format!("{} changed", name.display())
             }
             _ => "the engine restarted".to_owned(),
         };
-        // Coalesce the burst of events one save makes (and any other saves).
+        // Coalesce the burst of events one save makes (and any other saves),
+        // and build the moment every file touched is whole.
         loop {
-            match messages.recv_timeout(SETTLE_SOURCES) {
+            match messages.recv_timeout(changes.saves.quiet_time()) {
                 Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
-                Ok(message) => note(&message),
+                Ok(message) => changes.note(&message, &sources),
                 Err(RecvTimeoutError::Timeout) => break,
             }
         }
-        let direct = (!needs_cargo && config.rustc_wrapper.is_some())
+        let direct = (!changes.need_cargo && config.rustc_wrapper.is_some())
             .then(|| Invocation::load(&config.capture_file()))
             .flatten();
         let started = Instant::now();
-        let Some(result) = compile(config, direct, &why, events) else {
+        let Some(result) = compile(config, direct, &mut fast_link, &why, events) else {
             return;
         };
         let event = match result {
@@ -327,13 +347,15 @@ fn rebuild_on_change(
 fn compile(
     config: &DevConfig,
     direct: Option<Invocation>,
+    fast_link: &mut Option<Option<FastLink>>,
     why: &str,
     events: &Sender<SourceEvent>,
 ) -> Option<Result<PathBuf, BuildError>> {
     if let Some(invocation) = direct {
         log::info!("{why}: building {} (rustc)…", config.package);
         events.send(SourceEvent::Building { direct: true }).ok()?;
-        match invocation.build() {
+        let fast_link = fast_link.get_or_insert_with(|| FastLink::find(&invocation.rustc));
+        match invocation.build(fast_link) {
             Outcome::Built(library) => return Some(Ok(library)),
             Outcome::Failed(error) => return Some(Err(error)),
             Outcome::Unusable(reason) => {
