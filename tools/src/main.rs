@@ -3,6 +3,7 @@
 
 mod bench;
 mod build;
+mod compile_floor;
 mod docs;
 mod pictures;
 mod save_to_screen;
@@ -94,6 +95,10 @@ enum BenchKind {
     /// `cargo dev` in a full copy of the workspace (debug and release
     /// headless, and in the window when there is a display).
     SaveToScreen,
+    /// A diagnostic: the demo's direct rustc build next to the same command
+    /// compiling a bare glam cdylib, the floor a save could approach (after
+    /// save-to-screen, which records the command).
+    CompileFloor,
     /// Frame time of frames that take a reload, against the others.
     Hitch,
     /// From a crash in game code to the first step on the restored state.
@@ -130,6 +135,7 @@ fn main() -> Result<()> {
                     save_to_screen::run(samples, &game, false, true)?;
                 }
             }
+            BenchKind::CompileFloor => compile_floor::run(samples)?,
             BenchKind::Hitch => bench::hitch(samples)?,
             BenchKind::Restart => bench::restart(samples)?,
             BenchKind::Stop => bench::stop(samples)?,

@@ -154,7 +154,7 @@ pub fn check(samples: usize) -> Result<()> {
 /// The figure after [`BASELINE_WORDS`] in `text`, in milliseconds.
 fn baseline_in(text: &str) -> Option<f64> {
     let after = &text[text.find(BASELINE_WORDS)? + BASELINE_WORDS.len()..];
-    let figure = after.trim_start().split_whitespace().next()?;
+    let figure = after.split_whitespace().next()?;
     figure.parse().ok()
 }
 
