@@ -420,6 +420,48 @@ mod tests {
     }
 
     #[test]
+    fn a_build_that_rust_lld_cannot_link_is_linked_as_recorded_and_the_session_stops_trying() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        // A stand-in rustc: fails to link when asked to use rust-lld itself,
+        // else "writes" the library and says so, as rustc does.
+        let rustc = dir.path().join("rustc");
+        fs::write(
+            &rustc,
+            r#"#!/bin/sh
+case "$*" in
+  *linker-flavor=ld.lld*)
+    echo '{"$message_type":"diagnostic","message":"linking with `rust-lld` failed: exit status: 1","code":null,"level":"error","spans":[],"children":[],"rendered":"error: linking with `rust-lld` failed: exit status: 1\n"}' >&2
+    exit 1;;
+esac
+touch "$LIBRARY"
+echo "{\"\$message_type\":\"artifact\",\"artifact\":\"$LIBRARY\",\"emit\":\"link\"}" >&2
+"#,
+        )
+        .unwrap();
+        fs::set_permissions(&rustc, fs::Permissions::from_mode(0o755)).unwrap();
+        let library = dir.path().join("hotloop-dev/libg.so");
+        let invocation = Invocation {
+            rustc,
+            args: ["--crate-name", "g", "src/lib.rs", "--out-dir"]
+                .map(String::from)
+                .into_iter()
+                .chain([dir.path().join("deps").display().to_string()])
+                .collect(),
+            env: vec![("LIBRARY".into(), library.display().to_string())],
+            cwd: dir.path().to_path_buf(),
+            rustc_modified: None,
+        };
+        let mut fast_link = Some(FastLink::with_linker(Path::new("/nowhere/rust-lld")));
+        let outcome = invocation.build(&mut fast_link);
+        assert!(
+            matches!(&outcome, Outcome::Built(built) if *built == library),
+            "{outcome:?}"
+        );
+        assert_eq!(fast_link, None, "the session links through cc from now on");
+    }
+
+    #[test]
     fn direct_builds_write_beside_cargos_output() {
         let invocation = Invocation {
             rustc: PathBuf::from("/bin/rustc"),

@@ -7,7 +7,8 @@
 //! the linking itself (about 22 ms). What `cc` adds is only the C runtime's
 //! start and end objects (`crti.o`, `crtbeginS.o`, `crtendS.o`, `crtn.o`)
 //! and the directories to find the system libraries in; those are asked of
-//! `cc` once per session and handed to rustc with `-C linker-flavor=ld.lld`.
+//! `cc` once per session (`-print-file-name`, `-print-search-dirs`) and
+//! handed to rustc with `-C linker-flavor=ld.lld`.
 //!
 //! Only where that is all `cc` would do: a Linux GNU host, a recorded
 //! command that names no linker, linker flavor or link arguments of its own
@@ -55,11 +56,28 @@ impl FastLink {
         for flag in ["--build-id", "--hash-style=gnu"] {
             args.extend(["-C".to_owned(), format!("link-arg={flag}")]);
         }
-        // Where `-lgcc_s` (beside crtbeginS.o) and `-lc` (beside crti.o) are.
+        // Where `-lgcc_s` (beside crtbeginS.o) and `-lc` (beside crti.o)
+        // are, then the rest of `cc`'s library directories, in its order.
+        for dir in cc_library_dirs() {
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
         for dir in dirs {
             args.extend(["-L".to_owned(), format!("native={}", dir.display())]);
         }
         Some(Self { args })
+    }
+
+    /// Links with `lld` and nothing else: for tests of what happens when
+    /// linking this way fails.
+    #[doc(hidden)]
+    pub fn with_linker(lld: &Path) -> Self {
+        let args = ["-C".to_owned(), format!("linker={}", lld.display())];
+        let flavor = ["-C".to_owned(), "linker-flavor=ld.lld".to_owned()];
+        Self {
+            args: args.into_iter().chain(flavor).collect(),
+        }
     }
 
     /// Whether a recorded command may link this way: it chooses no linker,
@@ -96,6 +114,29 @@ fn rust_lld(rustc: &Path) -> Option<PathBuf> {
     let lld = found.next()?;
     // Several hosts' tools: which one is this host's is not worth guessing.
     found.next().is_none().then_some(lld)
+}
+
+/// The directories `cc` has the linker search (`cc -print-search-dirs`),
+/// those that exist, each once.
+fn cc_library_dirs() -> Vec<PathBuf> {
+    let Ok(output) = Command::new("cc").arg("-print-search-dirs").output() else {
+        return Vec::new();
+    };
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let listed = text
+        .lines()
+        .find_map(|line| line.strip_prefix("libraries: ="))
+        .unwrap_or_default();
+    for dir in listed
+        .split(':')
+        .filter_map(|dir| Path::new(dir).canonicalize().ok())
+    {
+        if dir.is_dir() && !dirs.contains(&dir) {
+            dirs.push(dir);
+        }
+    }
+    dirs
 }
 
 /// `cc -print-file-name=NAME`, when that names a file (`cc` prints the bare
