@@ -347,21 +347,30 @@ impl Engine {
 
     /// Draws the current state into an RGBA8 framebuffer of the size the
     /// game declares ([`Engine::display`]; it may change at a frame
-    /// boundary). While game logic is paused the framebuffer is left as it was.
+    /// boundary), as of the last step ([`Frame::overstep`] 0). While game
+    /// logic is paused the framebuffer is left as it was.
     ///
     /// # Panics
     /// When `pixels` is not width × height × 4 bytes of that size.
     pub fn render(&mut self, pixels: &mut [u8]) {
+        self.render_between(pixels, 0.0);
+    }
+
+    /// [`Engine::render`], `overstep` (0 to 1) of the way to the next step:
+    /// what the window passes from its fixed-step clock, so game code can
+    /// draw motion between steps.
+    pub fn render_between(&mut self, pixels: &mut [u8], overstep: f32) {
         while !self.paused
             && let Some(library) = &self.library
         {
-            let frame = frame(
+            let mut frame = frame(
                 &self.display,
                 self.clock,
                 &Input::default(),
                 false,
                 &self.assets,
             );
+            frame.overstep = overstep.clamp(0.0, 1.0);
             let result = library.render(
                 &self.state,
                 &frame,
@@ -422,8 +431,9 @@ fn frame<'a>(
         dt: 1.0 / display.rate as f32,
         width: display.size.0,
         height: display.size.1,
+        overstep: 0.0,
         reloaded,
-        reserved: [0; 3],
+        reserved: [0; 7],
         input: *input,
         assets: assets.view(),
     }

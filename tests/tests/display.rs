@@ -123,3 +123,26 @@ fn a_display_out_of_bounds_is_refused_by_name_and_the_old_build_runs_on() {
         .to_string();
     assert!(error.contains("size 0x240: width and height"), "{error}");
 }
+
+#[test]
+fn render_sees_how_far_real_time_is_into_the_next_step() {
+    let variant = Variant::of_demo("display-overstep");
+    variant.edit(
+        "draw.rs",
+        "    canvas.clear(BACKGROUND);\n",
+        "    canvas.clear([(frame.overstep * 200.0) as u8, 0, 0, 255]);\n    if frame.overstep >= 0.0 {\n        return;\n    }\n",
+    );
+    let mut engine = unwatched(&variant.build());
+    run(&mut engine, 3);
+    let mut pixels = vec![0; 320 * 240 * 4];
+    let mut red_between = |overstep: f32| {
+        engine.render_between(&mut pixels, overstep);
+        pixels[0]
+    };
+    assert_eq!(red_between(0.25), 50);
+    assert_eq!(red_between(1.0), 200);
+    assert_eq!(red_between(7.0), 200, "never past the next step");
+    assert_eq!(red_between(-1.0), 0);
+    engine.render(&mut pixels);
+    assert_eq!(pixels[0], 0, "`render` draws the last step itself");
+}

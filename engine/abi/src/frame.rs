@@ -223,6 +223,11 @@ pub struct Frame<'a> {
     /// reload that declares another rate, so the game is deterministic for
     /// a given input sequence.
     pub dt: f32,
+    /// In `render`: how far real time is into the next step, from 0 to 1
+    /// (Bevy's overstep fraction). Draw a moving thing at `pos + vel * dt
+    /// * overstep` and it moves smoothly when the display runs faster than
+    /// the steps. 0 in `update`, and in headless runs and screenshots.
+    pub overstep: f32,
     /// Framebuffer width in pixels: the `size` the game declares (320 by default).
     pub width: u32,
     /// Framebuffer height in pixels (240 by default).
@@ -236,7 +241,7 @@ pub struct Frame<'a> {
     /// same steps.
     pub reloaded: bool,
     /// Padding; always zero.
-    pub reserved: [u8; 3],
+    pub reserved: [u8; 7],
     /// Input as of this step.
     pub input: Input,
     /// Images and tunables from `assets/`, hot-reloaded by the engine.
@@ -282,7 +287,7 @@ mod tests {
     fn abi_structs_keep_their_size() {
         assert_eq!(size_of::<KeySet>(), 16);
         assert_eq!(size_of::<Input>(), 64);
-        assert_eq!(size_of::<Frame>(), 120);
-        assert_eq!(crate::ABI_VERSION, 4);
+        assert_eq!(size_of::<Frame>(), 128);
+        assert_eq!(crate::ABI_VERSION, 5);
     }
 }

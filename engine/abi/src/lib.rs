@@ -127,7 +127,7 @@ mod game_state;
 mod schedule;
 
 pub use assets::{Assets, Image, ImageLookup, RawImage, TunableLookup};
-pub use canvas::{Canvas, RawCanvas, Rgba};
+pub use canvas::{Canvas, RawCanvas, Rgba, Sprite};
 pub use display::{DEFAULT_RATE, DEFAULT_SIZE, DisplaySpec, MAX_RATE, MAX_SIDE, MAX_TITLE};
 pub use events::{EventCursor, Events};
 pub(crate) use fingerprint::zeroed;
@@ -148,8 +148,8 @@ pub use timer::Timer;
 /// changes in any way.
 ///
 /// 2: [`Frame`] carries [`Assets`]. 3: the `state_fields` entry point.
-/// 4: [`Frame::reloaded`].
+/// 4: [`Frame::reloaded`]. 5: [`Frame::overstep`].
 /// Optional entry points (`migrate`, `update_timed`, `system_names`,
 /// `display`) are looked up by name and need no new version: a library
 /// without them still loads.
-pub const ABI_VERSION: u32 = 4;
+pub const ABI_VERSION: u32 = 5;

@@ -32,7 +32,7 @@ const TEXT_SCALE: u32 = 2;
 const TEXT_PADDING: i32 = 2;
 
 /// Draws walls, bricks, paddle, ball and the scoreboard, back to front.
-pub fn render(state: &State, _frame: &Frame, canvas: &mut Canvas<'_>) {
+pub fn render(state: &State, frame: &Frame, canvas: &mut Canvas<'_>) {
     canvas.clear(BACKGROUND);
     for wall in &WALLS {
         canvas.fill_rect(wall.center - wall.half, wall.center + wall.half, WALL);
@@ -41,7 +41,10 @@ pub fn render(state: &State, _frame: &Frame, canvas: &mut Canvas<'_>) {
         fill_centred(canvas, brick.pos, BRICK_SIZE, BRICK);
     }
     fill_centred(canvas, state.paddle.pos, PADDLE_SIZE, PADDLE);
-    canvas.fill_circle(state.ball.pos, BALL_DIAMETER / 2.0, BALL);
+    // Where the ball is between this step and the next: smooth on a display
+    // faster than the 60 steps per second.
+    let ball = state.ball.pos + state.ball.vel * frame.dt * frame.overstep;
+    canvas.fill_circle(ball, BALL_DIAMETER / 2.0, BALL);
     let (x, y) = (TEXT_PADDING, TEXT_PADDING);
     let x = canvas.text(x, y, "Score: ", TEXT_SCALE, TEXT);
     canvas.text(x, y, state.score, TEXT_SCALE, SCORE);

@@ -70,11 +70,7 @@ pub fn render(state: &State, _frame: &Frame, canvas: &mut Canvas<'_>) {
 /// Shades the playfield and centres `title` (large) over `hint` on a band
 /// of space, so they read over the fleet.
 fn message(canvas: &mut Canvas<'_>, title: &str, hint: &str) {
-    for y in 0..HEIGHT {
-        for x in 0..WIDTH {
-            canvas.blend(x, y, SHADE);
-        }
-    }
+    canvas.fill_rect(Vec2::ZERO, Vec2::new(WIDTH as f32, HEIGHT as f32), SHADE);
     let band = (Vec2::new(0.0, 96.0), Vec2::new(WIDTH as f32, 138.0));
     canvas.fill_rect(band.0, band.1, BACKGROUND);
     let centre = |text: &str, scale: u32| (WIDTH - Canvas::text_width(text, scale)) / 2;

@@ -272,7 +272,7 @@ impl App<'_> {
 
         let (width, height) = self.shown.size;
         let frame = presenter.frame_mut();
-        self.engine.render(frame);
+        self.engine.render_between(frame, self.clock.alpha());
         let status = Status::of(
             self.engine,
             self.frame_time,
