@@ -127,7 +127,7 @@ mod game_state;
 mod schedule;
 
 pub use assets::{Assets, Image, ImageLookup, RawImage, TunableLookup};
-pub use canvas::{Canvas, RawCanvas, Rgba, Sprite};
+pub use canvas::{Canvas, Font, RawCanvas, Rgba, Sprite};
 pub use display::{DEFAULT_RATE, DEFAULT_SIZE, DisplaySpec, MAX_RATE, MAX_SIDE, MAX_TITLE};
 pub use events::{EventCursor, Events};
 pub(crate) use fingerprint::zeroed;

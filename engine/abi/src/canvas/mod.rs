@@ -1,9 +1,11 @@
 //! The framebuffer game code draws into: RGBA8, row-major, no padding.
 
+mod font;
 mod shapes;
 mod sprite;
 mod text;
 
+pub use font::Font;
 pub use sprite::Sprite;
 
 use glam::Vec2;

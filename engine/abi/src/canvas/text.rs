@@ -1,5 +1,5 @@
 //! Text in the built-in 8x8 bitmap font (font8x8, compiled into the ABI
-//! crate once).
+//! crate once); a game's own font is a glyph sheet ([`super::font`]).
 
 use std::fmt::{self, Write as _};
 
@@ -43,17 +43,22 @@ impl Canvas<'_> {
 
     /// The width in pixels of `text` drawn by [`text`](Canvas::text) at `scale`.
     pub fn text_width(text: impl fmt::Display, scale: u32) -> i32 {
-        struct Count(i32);
-        impl fmt::Write for Count {
-            fn write_str(&mut self, text: &str) -> fmt::Result {
-                self.0 += text.chars().count() as i32;
-                Ok(())
-            }
-        }
-        let mut count = Count(0);
-        let _ = write!(count, "{text}");
-        count.0 * 8 * scale.max(1) as i32
+        char_count(text) * 8 * scale.max(1) as i32
     }
+}
+
+/// How many characters `text` formats to, counted without allocating.
+pub(super) fn char_count(text: impl fmt::Display) -> i32 {
+    struct Count(i32);
+    impl fmt::Write for Count {
+        fn write_str(&mut self, text: &str) -> fmt::Result {
+            self.0 += text.chars().count() as i32;
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let _ = write!(count, "{text}");
+    count.0
 }
 
 /// Draws text into a canvas as it is formatted.
