@@ -562,3 +562,85 @@ fn a_game_shows_at_its_declared_size_and_title_and_a_reload_resizes_the_window()
     assert_eq!(summary["generation"], 2, "{summary}");
     assert_eq!(summary["failed_reloads"], 0, "{summary}");
 }
+
+#[test]
+fn typed_text_and_the_mouse_wheel_reach_the_game() {
+    if !display_available() {
+        return;
+    }
+    let _display = one_window_at_a_time();
+    // `ticks` counts typed characters in millions, wheel turns up
+    // (away from the player) in billions and down in trillions.
+    let variant = Variant::of_demo("window-typing");
+    variant
+        .edit(
+            "systems.rs",
+            "pub fn count_ticks(state: &mut State, _frame: &Frame) {",
+            "pub fn count_ticks(state: &mut State, frame: &Frame) {",
+        )
+        .edit(
+            "systems.rs",
+            "state.ticks += 1;",
+            "state.ticks += 1 + 1_000_000 * frame.input.typed().count() as u64;\n    \
+             let wheel = frame.input.wheel().y;\n    \
+             state.ticks += if wheel > 0.0 { 1_000_000_000 } else if wheel < 0.0 { 1_000_000_000_000 } else { 0 };",
+        );
+    let library = variant.build();
+    let mut child = Command::new(engine_binary())
+        .args(["--no-watch", "--dump-state", "--lib"])
+        .arg(&library)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run hotloop");
+    let window = XWindow::of_process(child.id(), Duration::from_secs(30)).expect("a window");
+    let status_line = |shot: &Screenshot| shot.fraction_in_top(20, |p| near(p, [18, 22, 40])) < 0.5;
+    wait_for_screen(
+        window,
+        &mut child,
+        "the game with its status line",
+        status_line,
+    );
+    focus(window);
+    let xdotool = |args: &[&str]| {
+        let status = Command::new("xdotool")
+            .args(args)
+            .status()
+            .expect("run xdotool");
+        assert!(status.success(), "xdotool {args:?}");
+    };
+    xdotool(&[
+        "type",
+        "--window",
+        &window.id.to_string(),
+        "--delay",
+        "30",
+        "hi!",
+    ]);
+    // Button 4 turns the wheel up, 5 down (XTEST's click is a press and a
+    // release, which winit reports as a line each).
+    // Events are handled in order: once F1 has hidden (or shown) the status
+    // line, the text and the wheel before it have reached a step.
+    xdotool(&["click", "4"]);
+    type_keys(&["F1"]);
+    wait_for_screen(window, &mut child, "the status line to go", |shot| {
+        !status_line(shot)
+    });
+    xdotool(&["click", "5"]);
+    type_keys(&["F1"]);
+    wait_for_screen(window, &mut child, "the status line again", status_line);
+    let summary = stop_with_summary(child);
+    let ticks = summary["state"]["ticks"]
+        .as_u64()
+        .expect("ticks in the dump");
+    let (down, up, typed) = (
+        ticks / 1_000_000_000_000,
+        ticks / 1_000_000_000 % 1000,
+        ticks / 1_000_000 % 1000,
+    );
+    assert_eq!(typed, 3, "three characters typed: {ticks}");
+    assert!(
+        up >= 1 && down >= 1,
+        "the wheel turned up, then down: {ticks}"
+    );
+}

@@ -163,6 +163,16 @@ pub struct Input {
     pub mouse_released: u8,
     /// Padding; always zero.
     pub reserved: [u8; 5],
+    /// Mouse wheel turned since the previous step, in lines: `[x, y]`, y
+    /// positive away from the player (scrolling up), x to the right.
+    pub wheel: [f32; 2],
+    /// Mouse pointer moved since the previous step, in framebuffer pixels
+    /// (the change of [`mouse`](Self::mouse)): `[x, y]`.
+    pub mouse_motion: [f32; 2],
+    /// Characters typed since the previous step, in order, as Unicode
+    /// scalar values, 0 after the last; more than four wait for the next
+    /// steps. Read them with [`typed`](Self::typed).
+    pub typed: [u32; 4],
 }
 
 impl Input {
@@ -194,6 +204,33 @@ impl Input {
     /// Whether `button` went down since the previous step.
     pub const fn mouse_just_pressed(&self, button: MouseButton) -> bool {
         self.mouse_pressed & (1 << button as u8) != 0
+    }
+
+    /// Whether `button` went up since the previous step.
+    pub const fn mouse_just_released(&self, button: MouseButton) -> bool {
+        self.mouse_released & (1 << button as u8) != 0
+    }
+
+    /// The wheel turned since the previous step, in lines (y positive: away
+    /// from the player).
+    pub const fn wheel(&self) -> Vec2 {
+        Vec2::new(self.wheel[0], self.wheel[1])
+    }
+
+    /// How far the pointer moved since the previous step, in framebuffer pixels.
+    pub const fn mouse_motion(&self) -> Vec2 {
+        Vec2::new(self.mouse_motion[0], self.mouse_motion[1])
+    }
+
+    /// The characters typed since the previous step, for text entry (a
+    /// name, a chat line): letters, digits, punctuation and spaces as the
+    /// keyboard layout makes them. Control keys (Enter, Backspace) are keys,
+    /// not text: read them with [`just_pressed`](Self::just_pressed).
+    pub fn typed(&self) -> impl Iterator<Item = char> + '_ {
+        self.typed
+            .iter()
+            .take_while(|&&code| code != 0)
+            .filter_map(|&code| char::from_u32(code))
     }
 
     /// -1, 0 or 1 on each axis from the arrow keys and WASD; y grows downwards.
@@ -286,8 +323,8 @@ mod tests {
     #[test]
     fn abi_structs_keep_their_size() {
         assert_eq!(size_of::<KeySet>(), 16);
-        assert_eq!(size_of::<Input>(), 64);
-        assert_eq!(size_of::<Frame>(), 128);
+        assert_eq!(size_of::<Input>(), 96);
+        assert_eq!(size_of::<Frame>(), 160);
         assert_eq!(crate::ABI_VERSION, 5);
     }
 }

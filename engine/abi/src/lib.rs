@@ -148,7 +148,8 @@ pub use timer::Timer;
 /// changes in any way.
 ///
 /// 2: [`Frame`] carries [`Assets`]. 3: the `state_fields` entry point.
-/// 4: [`Frame::reloaded`]. 5: [`Frame::overstep`].
+/// 4: [`Frame::reloaded`]. 5: [`Frame::overstep`]; the mouse wheel, the
+/// pointer's motion and typed text in [`Input`].
 /// Optional entry points (`migrate`, `update_timed`, `system_names`,
 /// `display`) are looked up by name and need no new version: a library
 /// without them still loads.

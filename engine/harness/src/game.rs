@@ -31,6 +31,8 @@ enum Event {
     ButtonDown(MouseButton),
     ButtonUp(MouseButton),
     MoveTo(f32, f32),
+    Wheel(f32, f32),
+    Typed(char),
 }
 
 /// A game library running headless: no window, no file watching, fixed
@@ -41,6 +43,8 @@ pub struct Game {
     script: BTreeMap<u64, Vec<Event>>,
     /// Keys down going into the next step.
     held: Input,
+    /// Typed characters no step has taken yet (four a step, as the engine).
+    typing: std::collections::VecDeque<u32>,
     _dirs: tempfile::TempDir,
 }
 
@@ -71,6 +75,7 @@ impl Game {
             engine: Engine::new(config)?,
             script: BTreeMap::new(),
             held: Input::default(),
+            typing: Default::default(),
             _dirs: dirs,
         })
     }
@@ -95,6 +100,7 @@ impl Game {
             engine: Engine::linked(config, game)?,
             script: BTreeMap::new(),
             held: Input::default(),
+            typing: Default::default(),
             _dirs: dirs,
         })
     }
@@ -151,6 +157,24 @@ impl Game {
         self
     }
 
+    /// Turns the mouse wheel by `lines` (`[x, y]`, y positive away from the
+    /// player) in step `step`.
+    pub fn scroll(&mut self, lines: [f32; 2], step: u64) -> &mut Self {
+        self.script
+            .entry(step)
+            .or_default()
+            .push(Event::Wheel(lines[0], lines[1]));
+        self
+    }
+
+    /// Types `text` at step `step`: the game reads it with
+    /// `Input::typed`, four characters a step, as in the window.
+    pub fn type_text(&mut self, text: &str, step: u64) -> &mut Self {
+        let events = self.script.entry(step).or_default();
+        events.extend(text.chars().filter(|ch| !ch.is_control()).map(Event::Typed));
+        self
+    }
+
     /// Runs one update step with the scripted input (the frame boundary
     /// first, as the engine's own loop does).
     pub fn step(&mut self) {
@@ -160,6 +184,9 @@ impl Game {
             released: Default::default(),
             mouse_pressed: 0,
             mouse_released: 0,
+            wheel: [0.0; 2],
+            mouse_motion: [0.0; 2],
+            typed: [0; 4],
             ..self.held
         };
         for event in self.script.get(&step).into_iter().flatten() {
@@ -180,8 +207,23 @@ impl Game {
                     input.mouse_down &= !bit(button);
                     input.mouse_released |= bit(button);
                 }
-                Event::MoveTo(x, y) => (input.mouse_x, input.mouse_y) = (x, y),
+                Event::MoveTo(x, y) => {
+                    input.mouse_motion[0] += x - input.mouse_x;
+                    input.mouse_motion[1] += y - input.mouse_y;
+                    (input.mouse_x, input.mouse_y) = (x, y);
+                }
+                Event::Wheel(x, y) => {
+                    input.wheel[0] += x;
+                    input.wheel[1] += y;
+                }
+                Event::Typed(ch) => self.typing.push_back(ch as u32),
                 _ => {}
+            }
+        }
+        for slot in &mut input.typed {
+            match self.typing.pop_front() {
+                Some(code) => *slot = code,
+                None => break,
             }
         }
         self.held = input;

@@ -14,6 +14,11 @@ state! {
         pub last_click: Vec2,
         pub pointer: Vec2,
         pub jumps: u32,
+        pub releases: u32,
+        pub zoom: f32,
+        pub moved: Vec2,
+        pub name: [u32; 8],
+        pub name_len: u32,
     }
 }
 
@@ -24,6 +29,11 @@ fn init() -> State {
         last_click: Vec2::ZERO,
         pointer: Vec2::ZERO,
         jumps: 0,
+        releases: 0,
+        zoom: 0.0,
+        moved: Vec2::ZERO,
+        name: [0; 8],
+        name_len: 0,
     }
 }
 
@@ -40,6 +50,25 @@ fn read_input(state: &mut State, frame: &Frame) {
     if input.just_pressed(Key::Space) {
         state.jumps += 1;
     }
+    if input.mouse_just_released(MouseButton::Left) {
+        state.releases += 1;
+    }
+    state.zoom += input.wheel().y;
+    state.moved += input.mouse_motion();
+    for ch in input.typed() {
+        if let Some(slot) = state.name.get_mut(state.name_len as usize) {
+            *slot = ch as u32;
+            state.name_len += 1;
+        }
+    }
+}
+
+/// The name typed so far.
+fn name(state: &State) -> String {
+    state.name[..state.name_len as usize]
+        .iter()
+        .filter_map(|&code| char::from_u32(code))
+        .collect()
 }
 
 hotloop_abi::game! {
@@ -82,4 +111,39 @@ fn reading_the_state_as_another_type_is_refused() {
     let game = Game::linked(&__HOTLOOP_GAME).expect("the linked game");
     assert!(game.try_state::<Other>().is_none());
     assert!(game.try_state::<State>().is_some());
+}
+
+#[test]
+fn the_wheel_motion_typed_text_and_releases_are_scripted_recorded_and_replayed() {
+    let mut game = Game::linked(&__HOTLOOP_GAME).expect("the linked game");
+    game.engine().toggle_loop();
+    game.scroll([0.0, 1.5], 2)
+        .scroll([0.0, -0.5], 2)
+        .type_text("héllo\tworld", 3)
+        .move_mouse(5.0, 5.0, 4)
+        .move_mouse(9.0, 2.0, 6)
+        .click(MouseButton::Left, 9.0, 2.0, 7);
+    game.run_to(4);
+    let state = *game.state::<State>();
+    assert_eq!(state.zoom, 1.0, "two turns in one step add up");
+    assert_eq!(name(&state), "héll", "four characters a step");
+    game.run_to(12);
+    let recorded = *game.state::<State>();
+    assert_eq!(
+        name(&recorded),
+        "héllowor",
+        "the tab is a key, not text; 8 kept"
+    );
+    assert_eq!(recorded.moved, Vec2::new(9.0, 2.0));
+    assert_eq!(recorded.releases, 1);
+
+    // Loop the 12 recorded steps: the recording restores the start and
+    // plays the same input back, step for step.
+    game.engine().toggle_loop();
+    game.run_to(24);
+    assert_eq!(
+        *game.state::<State>(),
+        recorded,
+        "the replay ends where play did"
+    );
 }

@@ -4,11 +4,36 @@ use hotloop_abi::{Input, Key, MouseButton};
 use winit::event::{ElementState, MouseButton as WinitButton};
 use winit::keyboard::KeyCode;
 
+/// How many typed characters wait for later steps at most (a paste, a
+/// fast typist); more are dropped. Each step takes up to four.
+const TYPED_QUEUE: usize = 64;
+
+/// Pixels of a touchpad's smooth scrolling that make one wheel line.
+const PIXELS_PER_LINE: f32 = 20.0;
+
 /// Collects events between update steps. Edges (`pressed`, `released`) are
-/// kept until a step has seen them, so a tap shorter than a step is not lost.
-#[derive(Clone, Debug, Default)]
+/// kept until a step has seen them, so a tap shorter than a step is not lost;
+/// the wheel and the pointer's motion add up until a step takes them, and
+/// typed characters wait their turn, four to a step.
+#[derive(Clone, Debug)]
 pub struct InputTracker {
     input: Input,
+    /// Characters typed that no step has taken yet, oldest first.
+    queue: [u32; TYPED_QUEUE],
+    queued: usize,
+    /// The pointer's last position, once known.
+    pointer: Option<(f32, f32)>,
+}
+
+impl Default for InputTracker {
+    fn default() -> Self {
+        Self {
+            input: Input::default(),
+            queue: [0; TYPED_QUEUE],
+            queued: 0,
+            pointer: None,
+        }
+    }
 }
 
 impl InputTracker {
@@ -52,10 +77,46 @@ impl InputTracker {
         }
     }
 
-    /// Records the mouse position, in framebuffer pixels.
+    /// Records the mouse position, in framebuffer pixels, and how far it
+    /// moved since the last one.
     pub fn mouse_moved(&mut self, x: f32, y: f32) {
+        if let Some((last_x, last_y)) = self.pointer {
+            self.input.mouse_motion[0] += x - last_x;
+            self.input.mouse_motion[1] += y - last_y;
+        }
+        self.pointer = Some((x, y));
         self.input.mouse_x = x;
         self.input.mouse_y = y;
+    }
+
+    /// Records the wheel turning, in lines (y positive: away from the player).
+    pub fn wheel_lines(&mut self, x: f32, y: f32) {
+        self.input.wheel[0] += x;
+        self.input.wheel[1] += y;
+    }
+
+    /// Records a touchpad's smooth scrolling, in pixels.
+    pub fn wheel_pixels(&mut self, x: f32, y: f32) {
+        self.wheel_lines(x / PIXELS_PER_LINE, y / PIXELS_PER_LINE);
+    }
+
+    /// Records text typed (what a key press produced under the keyboard's
+    /// layout); control characters are keys, not text, and are left out.
+    pub fn typed(&mut self, text: &str) {
+        for ch in text.chars().filter(|ch| !ch.is_control()) {
+            if self.queued < TYPED_QUEUE {
+                self.queue[self.queued] = ch as u32;
+                self.queued += 1;
+            }
+        }
+        self.fill_typed();
+    }
+
+    /// The next four queued characters into the step's input.
+    fn fill_typed(&mut self) {
+        let taken = self.queued.min(self.input.typed.len());
+        self.input.typed = [0; 4];
+        self.input.typed[..taken].copy_from_slice(&self.queue[..taken]);
     }
 
     /// Releases everything (the window lost focus: key-up events will not come).
@@ -75,12 +136,19 @@ impl InputTracker {
         &self.input
     }
 
-    /// A step has seen the edges: clear them.
+    /// A step has seen the edges, the wheel, the motion and up to four
+    /// typed characters: clear them, and queue the next characters.
     pub fn end_step(&mut self) {
         self.input.pressed = Default::default();
         self.input.released = Default::default();
         self.input.mouse_pressed = 0;
         self.input.mouse_released = 0;
+        self.input.wheel = [0.0; 2];
+        self.input.mouse_motion = [0.0; 2];
+        let taken = self.queued.min(self.input.typed.len());
+        self.queue.copy_within(taken..self.queued, 0);
+        self.queued -= taken;
+        self.fill_typed();
     }
 }
 
@@ -186,6 +254,51 @@ mod tests {
         tracker.key(KeyCode::ArrowLeft, ElementState::Pressed, true);
         assert!(tracker.current().is_down(Key::Left));
         assert!(!tracker.current().just_pressed(Key::Left));
+    }
+
+    #[test]
+    fn wheel_and_motion_add_up_until_a_step_takes_them() {
+        let mut tracker = InputTracker::default();
+        tracker.mouse_moved(10.0, 10.0);
+        assert_eq!(
+            tracker.current().mouse_motion,
+            [0.0; 2],
+            "no motion before a first position"
+        );
+        tracker.mouse_moved(13.0, 9.0);
+        tracker.mouse_moved(15.0, 4.0);
+        tracker.wheel_lines(0.0, 1.0);
+        tracker.wheel_pixels(0.0, -10.0);
+        let input = *tracker.current();
+        assert_eq!(input.mouse_motion, [5.0, -6.0]);
+        assert_eq!(input.wheel, [0.0, 0.5]);
+        tracker.end_step();
+        assert_eq!(tracker.current().mouse_motion, [0.0; 2]);
+        assert_eq!(tracker.current().wheel, [0.0; 2]);
+        assert_eq!(
+            tracker.current().mouse(),
+            hotloop_abi::glam::Vec2::new(15.0, 4.0)
+        );
+    }
+
+    #[test]
+    fn typed_text_waits_its_turn_four_characters_a_step() {
+        let mut tracker = InputTracker::default();
+        tracker.typed("héllo\r\u{8} wörld");
+        let mut steps = Vec::new();
+        for _ in 0..4 {
+            steps.push(tracker.current().typed().collect::<String>());
+            tracker.end_step();
+        }
+        assert_eq!(steps, ["héll", "o wö", "rld", ""]);
+        let paste = "x".repeat(200);
+        tracker.typed(&paste);
+        let mut total = 0;
+        while tracker.current().typed().count() > 0 {
+            total += tracker.current().typed().count();
+            tracker.end_step();
+        }
+        assert_eq!(total, TYPED_QUEUE, "a paste past the queue is cut");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use std::fmt::Write;
 
+use hotloop_abi::{Input, Key, MouseButton};
 use winit::keyboard::KeyCode;
 
 use crate::frontend::text::{GLYPH, Target};
@@ -93,10 +94,12 @@ impl Inspector {
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
     }
 
-    /// Draws the panel over the framebuffer (`width` x `height`, RGBA8).
+    /// Draws the panel over the framebuffer (`width` x `height`, RGBA8):
+    /// the state's fields, then the game's `input` as of the next step.
     pub fn draw(
         &mut self,
         engine: &impl Inspected,
+        input: &Input,
         pixels: &mut [u8],
         width: usize,
         height: usize,
@@ -114,9 +117,22 @@ impl Inspector {
             .saturating_sub(shown_rows / 2)
             .min(rows.len().saturating_sub(shown_rows));
         let shown = rows.len().min(shown_rows);
-        target.panel(0, TOP, width, (shown + 1) * row_height + 2, PANEL);
+        target.panel(0, TOP, width, (shown + 2) * row_height + 2, PANEL);
         target.text(2, TOP + 1, "STATE  [ ] select  - = nudge", DIM);
         let columns = width / GLYPH;
+        self.line.clear();
+        input_line(input, &mut self.line);
+        let end = self
+            .line
+            .char_indices()
+            .nth(columns)
+            .map_or(self.line.len(), |(at, _)| at);
+        target.text(
+            2,
+            TOP + 1 + (shown + 1) * row_height,
+            &self.line[..end],
+            DIM,
+        );
         for (row, (index, item)) in rows
             .iter()
             .enumerate()
@@ -154,6 +170,42 @@ impl Inspector {
     }
 }
 
+/// The game's input in one line, what is happening only: keys held, the
+/// pointer and its buttons, the wheel, the pointer's motion, typed text.
+pub fn input_line(input: &Input, line: &mut String) {
+    line.push_str("INPUT");
+    let keys = Key::ALL.iter().filter(|&&key| input.is_down(key));
+    for (index, key) in keys.enumerate() {
+        let _ = write!(line, "{}{key:?}", if index == 0 { " keys " } else { " " });
+    }
+    let _ = write!(line, "  mouse {:.0},{:.0}", input.mouse_x, input.mouse_y);
+    for (button, name) in [
+        (MouseButton::Left, " L"),
+        (MouseButton::Right, " R"),
+        (MouseButton::Middle, " M"),
+    ] {
+        if input.mouse_is_down(button) {
+            line.push_str(name);
+        }
+    }
+    if input.wheel != [0.0; 2] {
+        let _ = write!(
+            line,
+            "  wheel {:+.1},{:+.1}",
+            input.wheel[0], input.wheel[1]
+        );
+    }
+    if input.mouse_motion != [0.0; 2] {
+        let [x, y] = input.mouse_motion;
+        let _ = write!(line, "  motion {x:+.0},{y:+.0}");
+    }
+    if input.typed().next().is_some() {
+        line.push_str("  typed \"");
+        line.extend(input.typed());
+        line.push('"');
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +216,30 @@ mod tests {
         struct Sample { ticks: u32, speed: f32, alive: bool }
         struct Dot { x: i32, on: bool }
         struct Swarm { count: u32, dots: [Dot; 10_000], crew: List<Dot, 4> }
+    }
+
+    #[test]
+    fn the_input_line_says_what_is_happening() {
+        let mut line = String::new();
+        input_line(&Input::default(), &mut line);
+        assert_eq!(line, "INPUT  mouse 0,0");
+        let mut input = Input {
+            mouse_x: 12.4,
+            mouse_y: 7.0,
+            mouse_down: 1 << MouseButton::Right as u8,
+            wheel: [0.0, -2.0],
+            mouse_motion: [3.0, -1.0],
+            typed: ['h' as u32, 'i' as u32, 0, 0],
+            ..Input::default()
+        };
+        input.down.insert(Key::Left);
+        input.down.insert(Key::Space);
+        line.clear();
+        input_line(&input, &mut line);
+        assert_eq!(
+            line,
+            "INPUT keys Left Space  mouse 12,7 R  wheel +0.0,-2.0  motion +3,-1  typed \"hi\""
+        );
     }
 
     /// A zeroed state of `S` without an engine, checked like the engine's.
@@ -250,12 +326,12 @@ mod tests {
         let (w, h) = (320, 240);
         let (mut inspector, mut stand) = (Inspector::default(), stand());
         let mut pixels = vec![0u8; w * h * 4];
-        inspector.draw(&stand, &mut pixels, w, h);
+        inspector.draw(&stand, &Input::default(), &mut pixels, w, h);
         assert!(pixels.iter().all(|&b| b == 0), "hidden: nothing drawn");
 
         inspector.visible = true;
         inspector.key(KeyCode::BracketRight, false, &mut stand);
-        inspector.draw(&stand, &mut pixels, w, h);
+        inspector.draw(&stand, &Input::default(), &mut pixels, w, h);
         let row_of = |y: usize| &pixels[(y * w + w - 2) * 4..(y * w + w - 2) * 4 + 3];
         let selected: Vec<usize> = (0..h).filter(|&y| row_of(y) == &SELECTED[..3]).collect();
         let second_row = TOP + 1 + 2 * (GLYPH + 1);

@@ -129,7 +129,7 @@ pub(super) fn snapshot_format(workspace: &Path) -> Result<String> {
 pub(super) fn recording_format(workspace: &Path) -> Result<String> {
     let file = "engine/src/files/recording/mod.rs";
     let format = module_doc_paragraph(workspace, file, "File format")?;
-    let older = module_doc_paragraph(workspace, file, "Versions 1 and 2")?;
+    let older = module_doc_paragraph(workspace, file, "Older versions")?;
     Ok(format!(
         "Format version {}. {format}\n\n{older}\n",
         engine::files::recording::FORMAT_VERSION

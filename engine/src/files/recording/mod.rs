@@ -5,11 +5,15 @@
 //! File format (little-endian): magic `HLREC\0\0\0`, format version (u32),
 //! update rate (u32), first step number (u64), the length of the embedded
 //! state snapshot (u64) and the snapshot itself (see
-//! [`crate::files::snapshot`] format), one 60-byte record per step (the
-//! 59-byte input, then a flags byte: bit 0 set when the step was the first
-//! after a new build was swapped in, [`hotloop_abi::Frame::reloaded`]; the
-//! other bits 0), then the end: the marker `HLRECEND`, the step count (u64)
-//! and an FNV-1a checksum of everything before it (u64).
+//! [`crate::files::snapshot`] format), one 92-byte record per step, then
+//! the end: the marker `HLRECEND`, the step count (u64) and an FNV-1a
+//! checksum of everything before it (u64). A step's record: the keys held,
+//! pressed and released (three 128-bit sets), the mouse position (two
+//! `f32`), the mouse buttons held, pressed and released (a byte each), a
+//! flags byte (bit 0 set when the step was the first after a new build was
+//! swapped in, [`hotloop_abi::Frame::reloaded`]; the other bits 0), the
+//! wheel and the pointer's motion (two `f32` each) and up to four typed
+//! characters (`u32` each, 0 after the last).
 //!
 //! Everything but the end is known when recording starts or as each step
 //! runs, so a recording of any length is written as it happens
@@ -17,9 +21,10 @@
 //! stopped while recording) has no end marker, and is refused as cut off.
 //! [`RecordingReader`] reads one back with bounded memory.
 //!
-//! Versions 1 and 2 are read too: their header holds the step count after
-//! the first step number, and the checksum follows the last step directly.
-//! Version 1's steps are the 59-byte input alone (no step after a reload).
+//! Older versions are read too, their steps with no wheel, motion or typed
+//! text: version 3's records stop after the flags byte; versions 1 and 2
+//! hold the step count in the header after the first step number, and the
+//! checksum follows the last step directly; version 1's steps have no flags.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -37,13 +42,19 @@ pub use write::RecordingWriter;
 const MAGIC: &[u8; 8] = b"HLREC\0\0\0";
 /// The end marker of a finished recording (version 3 on).
 const END: &[u8; 8] = b"HLRECEND";
-/// Version of the recording file format: 3 moves the step count to the end
-/// so a recording can be written as it is made (versions 1 and 2 are
-/// still read).
-pub const FORMAT_VERSION: u32 = 3;
+/// Version of the recording file format: 3 moved the step count to the
+/// end so a recording can be written as it is made; 4 added the wheel, the
+/// pointer's motion and typed text (versions 1 to 3 are still read).
+pub const FORMAT_VERSION: u32 = 4;
+/// The first version whose step count is at the end.
+const COUNT_AT_END: u32 = 3;
+/// A step's keys, mouse position and buttons: version 1's whole record.
 const INPUT_LEN: usize = 3 * 16 + 2 * 4 + 3;
-/// Bytes per step on disk (version 2 on).
-pub const STEP_LEN: usize = INPUT_LEN + 1;
+/// Versions 2 and 3: the input, then the flags byte.
+const FLAGGED_LEN: usize = INPUT_LEN + 1;
+/// Bytes per step on disk: the flagged input, then the wheel, the motion
+/// and the typed characters.
+pub const STEP_LEN: usize = FLAGGED_LEN + 2 * 4 + 2 * 4 + 4 * 4;
 /// Bit of a step's flags byte: the first step after a reload.
 const RELOADED: u8 = 1;
 
@@ -71,11 +82,18 @@ impl Step {
         out[52..56].copy_from_slice(&input.mouse_y.to_bits().to_le_bytes());
         out[56..59].copy_from_slice(&[input.mouse_down, input.mouse_pressed, input.mouse_released]);
         out[INPUT_LEN] = if self.reloaded { RELOADED } else { 0 };
+        let floats = input.wheel.iter().chain(&input.mouse_motion);
+        let words = floats.map(|value| value.to_bits()).chain(input.typed);
+        for (at, word) in (FLAGGED_LEN..).step_by(4).zip(words) {
+            out[at..at + 4].copy_from_slice(&word.to_le_bytes());
+        }
         out
     }
 
-    /// Reads step `index` from its record, `INPUT_LEN` bytes in version 1
-    /// (no flags), `STEP_LEN` after.
+    /// Reads step `index` from its record: `INPUT_LEN` bytes in version 1
+    /// (no flags), `FLAGGED_LEN` in versions 2 and 3, `STEP_LEN` after.
+    /// Typed characters are kept as the numbers they are: [`Input::typed`]
+    /// passes over any that is not a character.
     fn decode(record: &[u8], index: u64) -> Result<Self, String> {
         let word = |at: usize| u64::from_le_bytes(record[at..at + 8].try_into().expect("8 bytes"));
         let float = |at: usize| {
@@ -89,7 +107,7 @@ impl Step {
             RELOADED => true,
             other => return Err(format!("step {index} has unknown flags {other:#04x}")),
         };
-        let input = Input {
+        let mut input = Input {
             down: set(0),
             pressed: set(16),
             released: set(32),
@@ -99,7 +117,16 @@ impl Step {
             mouse_pressed: record[57],
             mouse_released: record[58],
             reserved: [0; 5],
+            ..Input::default()
         };
+        if record.len() == STEP_LEN {
+            let word =
+                |at: usize| u32::from_le_bytes(record[at..at + 4].try_into().expect("4 bytes"));
+            let float = |at: usize| f32::from_bits(word(at));
+            input.wheel = [float(FLAGGED_LEN), float(FLAGGED_LEN + 4)];
+            input.mouse_motion = [float(FLAGGED_LEN + 8), float(FLAGGED_LEN + 12)];
+            input.typed = std::array::from_fn(|slot| word(FLAGGED_LEN + 16 + slot * 4));
+        }
         Ok(Self { input, reloaded })
     }
 }

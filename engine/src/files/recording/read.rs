@@ -6,7 +6,9 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use super::{END, FORMAT_VERSION, INPUT_LEN, MAGIC, STEP_LEN, Step, invalid};
+use super::{
+    COUNT_AT_END, END, FLAGGED_LEN, FORMAT_VERSION, INPUT_LEN, MAGIC, STEP_LEN, Step, invalid,
+};
 use crate::files::checksum::Checksum;
 use crate::files::snapshot::{self, Snapshot};
 
@@ -39,7 +41,8 @@ impl Format {
     fn of(version: u32) -> Result<Self, String> {
         let (step_len, end_len) = match version {
             1 => (INPUT_LEN, 8),
-            2 => (STEP_LEN, 8),
+            2 => (FLAGGED_LEN, 8),
+            COUNT_AT_END => (FLAGGED_LEN, 24),
             FORMAT_VERSION => (STEP_LEN, 24),
             _ => {
                 return Err(format!(
@@ -225,8 +228,8 @@ struct Parsed {
     sum_at_records: Checksum,
 }
 
-/// The step count from the end of a file of the current version (`None`
-/// for older versions, whose header holds it).
+/// The step count from the end of a file of version 3 on (`None` for
+/// older versions, whose header holds it).
 fn read_end<R: Read + Seek>(input: &mut R, len: u64) -> Result<Option<u64>, String> {
     let mut start = [0; 12];
     input.seek(SeekFrom::Start(0)).map_err(cannot_read)?;
@@ -234,7 +237,7 @@ fn read_end<R: Read + Seek>(input: &mut R, len: u64) -> Result<Option<u64>, Stri
     if &start[..8] != MAGIC {
         return Err("not a hotloop recording (bad magic)".into());
     }
-    if u32::from_le_bytes(start[8..].try_into().expect("4 bytes")) != FORMAT_VERSION {
+    if u32::from_le_bytes(start[8..].try_into().expect("4 bytes")) < COUNT_AT_END {
         return Ok(None);
     }
     let mut end = [0; 16];
@@ -263,7 +266,7 @@ fn parse<R: Read + Seek>(
     let format = Format::of(input.u32()?)?;
     let rate = input.u32()?;
     let first_step = input.u64()?;
-    let header_steps = if format.version < FORMAT_VERSION {
+    let header_steps = if format.version < COUNT_AT_END {
         Some(input.u64()?)
     } else {
         None

@@ -20,6 +20,13 @@ fn sample(steps: usize) -> Recording {
                 mouse_x: i as f32 * 1.5,
                 mouse_y: -2.0,
                 mouse_down: (i % 3) as u8,
+                wheel: [0.0, i as f32 - 3.0],
+                mouse_motion: [1.5, -0.25 * i as f32],
+                typed: if i % 4 == 1 {
+                    ['h' as u32, 'é' as u32, '!' as u32, 0]
+                } else {
+                    [0; 4]
+                },
                 ..Input::default()
             };
             if i % 2 == 0 {
@@ -41,24 +48,42 @@ fn sample(steps: usize) -> Recording {
     }
 }
 
-/// `recording` as versions 1 and 2 wrote it: the step count in the
-/// header, no end marker, and in version 1 no flags byte per step.
+/// `recording` as versions 1 to 3 wrote it: no wheel, motion or typed
+/// text; in versions 1 and 2 the step count in the header and no end
+/// marker, and in version 1 no flags byte per step.
 fn legacy(recording: &Recording, version: u32) -> Vec<u8> {
     let state = snapshot::encode(&recording.start.state, recording.start.table.as_ref());
     let mut out = MAGIC.to_vec();
     out.put_u32(version);
     out.put_u32(recording.rate);
     out.put_u64(recording.first_step);
-    out.put_u64(recording.inputs.len() as u64);
+    if version < COUNT_AT_END {
+        out.put_u64(recording.inputs.len() as u64);
+    }
     out.put_u64(state.len() as u64);
     out.extend_from_slice(&state);
-    let step_len = if version == 1 { INPUT_LEN } else { STEP_LEN };
+    let step_len = if version == 1 { INPUT_LEN } else { FLAGGED_LEN };
     for index in 0..recording.inputs.len() {
         out.extend_from_slice(&recording.step(index).encode()[..step_len]);
+    }
+    if version >= COUNT_AT_END {
+        out.extend_from_slice(END);
+        out.put_u64(recording.inputs.len() as u64);
     }
     let sum = checksum(&out);
     out.put_u64(sum);
     out
+}
+
+/// `inputs` as a version before 4 keeps them: without wheel, motion or text.
+fn without_new_fields(inputs: &[Input]) -> Vec<Input> {
+    let old = |input: &Input| Input {
+        wheel: [0.0; 2],
+        mouse_motion: [0.0; 2],
+        typed: [0; 4],
+        ..*input
+    };
+    inputs.iter().map(old).collect()
 }
 
 /// `data` with its checksum made right again.
@@ -82,21 +107,37 @@ fn round_trip_keeps_everything() {
 }
 
 #[test]
-fn versions_1_and_2_still_read() {
+fn versions_1_to_3_still_read() {
     let recording = sample(20);
+    let old_inputs = without_new_fields(&recording.inputs);
+    assert_ne!(
+        old_inputs, recording.inputs,
+        "the sample uses the new fields"
+    );
     let back = Recording::decode(&legacy(&recording, 1)).expect("version 1 reads");
-    assert_eq!(back.inputs, recording.inputs);
+    assert_eq!(back.inputs, old_inputs);
     assert_eq!(back.start.state.bytes(), recording.start.state.bytes());
     assert!(back.reloaded.is_empty(), "version 1 has no reloads");
-    let back = Recording::decode(&legacy(&recording, 2)).expect("version 2 reads");
-    assert_eq!(back.inputs, recording.inputs);
-    assert_eq!(back.reloaded, [0, 7]);
+    for version in [2, 3] {
+        let back = Recording::decode(&legacy(&recording, version))
+            .unwrap_or_else(|error| panic!("version {version}: {error}"));
+        assert_eq!(back.inputs, old_inputs, "version {version}");
+        assert_eq!(back.reloaded, [0, 7], "version {version}");
+    }
+}
+
+#[test]
+fn typed_numbers_that_are_not_characters_are_passed_over() {
+    let mut recording = sample(2);
+    recording.inputs[1].typed = ['a' as u32, 0xD800, 0x11_0000, 'b' as u32];
+    let back = Recording::decode(&recording.encode()).unwrap();
+    assert_eq!(back.inputs[1].typed().collect::<String>(), "ab");
 }
 
 #[test]
 fn unknown_step_flags_are_refused() {
     let mut data = sample(3).encode();
-    let flags = data.len() - 24 - 1;
+    let flags = data.len() - 24 - STEP_LEN + INPUT_LEN;
     data[flags] = 2;
     let error = Recording::decode(&resummed(data)).unwrap_err();
     assert!(error.contains("step 2 has unknown flags 0x02"), "{error}");

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use winit::application::ApplicationHandler;
 use winit::dpi::{LogicalSize, PhysicalPosition, PhysicalSize};
-use winit::event::{ElementState, WindowEvent};
+use winit::event::{ElementState, MouseScrollDelta, WindowEvent};
 use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
 use winit::keyboard::{KeyCode, PhysicalKey};
 use winit::window::{Window, WindowId};
@@ -284,8 +284,13 @@ impl App<'_> {
         self.overlay
             .draw(&status, frame, width as usize, height as usize);
         if !self.options.player {
-            self.inspector
-                .draw(self.engine, frame, width as usize, height as usize);
+            self.inspector.draw(
+                self.engine,
+                self.input.current(),
+                frame,
+                width as usize,
+                height as usize,
+            );
             if let Some(profile) = self.engine.profile() {
                 self.timings
                     .draw(profile, frame, width as usize, height as usize);
@@ -460,12 +465,21 @@ impl ApplicationHandler for App<'_> {
                     };
                     if !engine_owns {
                         self.input.key(code, event.state, event.repeat);
+                        if let Some(text) = event.text.as_deref().filter(|_| pressed) {
+                            self.input.typed(text);
+                        }
                     }
                 }
             }
             WindowEvent::Focused(false) => self.input.release_all(),
             WindowEvent::CursorMoved { position, .. } => self.cursor_moved(position.x, position.y),
             WindowEvent::MouseInput { state, button, .. } => self.input.mouse_button(button, state),
+            WindowEvent::MouseWheel { delta, .. } => match delta {
+                MouseScrollDelta::LineDelta(x, y) => self.input.wheel_lines(x, y),
+                MouseScrollDelta::PixelDelta(at) => {
+                    self.input.wheel_pixels(at.x as f32, at.y as f32);
+                }
+            },
             WindowEvent::RedrawRequested => self.redraw(event_loop),
             _ => {}
         }
