@@ -46,9 +46,11 @@ fn playing(package: &str) -> Engine {
     let mut engine = Engine::new(config).expect("the release library loads");
     for step in 0..300u32 {
         let mut input = Input::default();
-        input
-            .down
-            .insert(if step % 120 < 60 { Key::Left } else { Key::Right });
+        input.down.insert(if step % 120 < 60 {
+            Key::Left
+        } else {
+            Key::Right
+        });
         if step % 40 == 0 {
             for key in [Key::Enter, Key::Space] {
                 input.down.insert(key);
