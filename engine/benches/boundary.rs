@@ -11,6 +11,8 @@
 //! Builds the release demo library first (or set `HOTLOOP_BENCH_LIB` to
 //! another library).
 
+mod common;
+
 use std::hint::black_box;
 use std::path::PathBuf;
 
@@ -23,34 +25,11 @@ use engine::{Engine, EngineConfig};
 use game_logic::systems;
 use hotloop_abi::{Frame, Input, Message, StateLayout};
 
+/// The release demo, or the library `HOTLOOP_BENCH_LIB` names.
 fn release_library() -> PathBuf {
-    let path = std::env::var_os("HOTLOOP_BENCH_LIB")
+    std::env::var_os("HOTLOOP_BENCH_LIB")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let name = format!(
-                "{}game_logic{}",
-                std::env::consts::DLL_PREFIX,
-                std::env::consts::DLL_SUFFIX
-            );
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../target/release")
-                .join(name)
-        });
-    // Always ask cargo: a stale library would measure old code.
-    if std::env::var_os("HOTLOOP_BENCH_LIB").is_none() {
-        let status =
-            std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-                .args(["build", "-p", "game-logic", "--release", "--manifest-path"])
-                .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml"))
-                .status()
-                .expect("run cargo");
-        assert!(
-            status.success() && path.is_file(),
-            "could not build {}",
-            path.display()
-        );
-    }
-    path
+        .unwrap_or_else(|| common::release_library("game-logic"))
 }
 
 /// The copy taken before a step of a 64 MiB state, after a step wrote

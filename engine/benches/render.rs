@@ -6,42 +6,17 @@
 //! arrows held, Enter and Space tapped now and then) so that there is a
 //! game in progress to draw.
 
+mod common;
+
 use std::hint::black_box;
-use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use engine::{Engine, EngineConfig};
 use hotloop_abi::{Input, Key};
 
-/// Builds `package` with the release profile; its library's path.
-fn release_library(package: &str) -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
-    let status =
-        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-            .args(["build", "-p", package, "--release", "--manifest-path"])
-            .arg(&manifest)
-            .status()
-            .expect("run cargo");
-    let name = format!(
-        "{}{}{}",
-        std::env::consts::DLL_PREFIX,
-        package.replace('-', "_"),
-        std::env::consts::DLL_SUFFIX
-    );
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../target/release")
-        .join(name);
-    assert!(
-        status.success() && path.is_file(),
-        "could not build {}",
-        path.display()
-    );
-    path
-}
-
 /// The game `package` after 300 steps of play.
 fn playing(package: &str) -> Engine {
-    let mut config = EngineConfig::new(release_library(package));
+    let mut config = EngineConfig::new(common::release_library(package));
     config.watch = false;
     let mut engine = Engine::new(config).expect("the release library loads");
     for step in 0..300u32 {

@@ -6,8 +6,9 @@
 //!
 //! Builds the release invaders library first.
 
+mod common;
+
 use std::hint::black_box;
-use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use engine::loader::library::GameLibrary;
@@ -17,30 +18,6 @@ use hotloop_abi::__private::{settled, transition};
 use hotloop_abi::{Frame, Message, OldState};
 use invaders::state::Phase;
 use invaders::{State, combat, fleet};
-
-fn release_library() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
-    let status =
-        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-            .args(["build", "-p", "invaders", "--release", "--manifest-path"])
-            .arg(&manifest)
-            .status()
-            .expect("run cargo");
-    let name = format!(
-        "{}invaders{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    );
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../target/release")
-        .join(name);
-    assert!(
-        status.success() && path.is_file(),
-        "could not build {}",
-        path.display()
-    );
-    path
-}
 
 /// A system of invaders.
 type System = fn(&mut State, &Frame);
@@ -98,7 +75,8 @@ fn view(buffer: &StateBuffer) -> State {
 
 fn run_conditions(c: &mut Criterion) {
     let shadows = ShadowDir::create().expect("shadow dir");
-    let library = GameLibrary::load(&release_library(), &shadows).expect("load invaders");
+    let library =
+        GameLibrary::load(&common::release_library("invaders"), &shadows).expect("load invaders");
     let linked = GameLibrary::linked(&invaders::__HOTLOOP_GAME).expect("linked invaders");
     let mut dynamic = StateBuffer::zeroed(library.layout()).expect("layout");
     let mut in_executable = StateBuffer::zeroed(linked.layout()).expect("layout");
