@@ -569,8 +569,9 @@ fn typed_text_and_the_mouse_wheel_reach_the_game() {
         return;
     }
     let _display = one_window_at_a_time();
-    // `ticks` counts typed characters in millions, wheel turns up
-    // (away from the player) in billions and down in trillions.
+    // Above the step count, `ticks` counts the characters typed (a 4-bit
+    // counter from bit 20 for each code mod 5: 'h', 'i' and '!' each have
+    // their own) and keeps a bit per wheel direction (up 62, down 61).
     let variant = Variant::of_demo("window-typing");
     variant
         .edit(
@@ -581,9 +582,11 @@ fn typed_text_and_the_mouse_wheel_reach_the_game() {
         .edit(
             "systems.rs",
             "state.ticks += 1;",
-            "state.ticks += 1 + 1_000_000 * frame.input.typed().count() as u64;\n    \
+            "state.ticks += 1;\n    \
+             for ch in frame.input.typed() {\n        state.ticks += 1 << (20 + 4 * (ch as u64 % 5));\n    }\n    \
              let wheel = frame.input.wheel().y;\n    \
-             state.ticks += if wheel > 0.0 { 1_000_000_000 } else if wheel < 0.0 { 1_000_000_000_000 } else { 0 };",
+             if wheel > 0.0 {\n        state.ticks |= 1 << 62;\n    }\n    \
+             if wheel < 0.0 {\n        state.ticks |= 1 << 61;\n    }",
         );
     let library = variant.build();
     let mut child = Command::new(engine_binary())
@@ -609,14 +612,7 @@ fn typed_text_and_the_mouse_wheel_reach_the_game() {
             .expect("run xdotool");
         assert!(status.success(), "xdotool {args:?}");
     };
-    xdotool(&[
-        "type",
-        "--window",
-        &window.id.to_string(),
-        "--delay",
-        "30",
-        "hi!",
-    ]);
+    xdotool(&["type", "--delay", "30", "hi!"]);
     // Button 4 turns the wheel up, 5 down (XTEST's click is a press and a
     // release, which winit reports as a line each).
     // Events are handled in order: once F1 has hidden (or shown) the status
@@ -633,14 +629,19 @@ fn typed_text_and_the_mouse_wheel_reach_the_game() {
     let ticks = summary["state"]["ticks"]
         .as_u64()
         .expect("ticks in the dump");
-    let (down, up, typed) = (
-        ticks / 1_000_000_000_000,
-        ticks / 1_000_000_000 % 1000,
-        ticks / 1_000_000 % 1000,
+    let counts: Vec<u64> = (0..5)
+        .map(|class| (ticks >> (20 + 4 * class)) & 15)
+        .collect();
+    let mut expected = [0; 5];
+    for ch in ['h', 'i', '!'] {
+        expected[ch as usize % 5] += 1;
+    }
+    assert_eq!(
+        counts, expected,
+        "h, i and ! typed once each, nothing else: {ticks:#x}"
     );
-    assert_eq!(typed, 3, "three characters typed: {ticks}");
     assert!(
-        up >= 1 && down >= 1,
-        "the wheel turned up, then down: {ticks}"
+        ticks & (1 << 62) != 0 && ticks & (1 << 61) != 0,
+        "the wheel turned up, then down: {ticks:#x}"
     );
 }

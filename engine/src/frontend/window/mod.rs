@@ -454,7 +454,11 @@ impl ApplicationHandler for App<'_> {
                 }
             }
             WindowEvent::ModifiersChanged(modifiers) => self.shift = modifiers.state().shift_key(),
-            WindowEvent::KeyboardInput { event, .. } => {
+            WindowEvent::KeyboardInput {
+                event,
+                is_synthetic,
+                ..
+            } => {
                 if let PhysicalKey::Code(code) = event.physical_key {
                     let pressed = event.state == ElementState::Pressed;
                     let engine_owns = if pressed && !event.repeat {
@@ -465,7 +469,11 @@ impl ApplicationHandler for App<'_> {
                     };
                     if !engine_owns {
                         self.input.key(code, event.state, event.repeat);
-                        if let Some(text) = event.text.as_deref().filter(|_| pressed) {
+                        // winit presses the keys held when the window gains
+                        // focus again (`is_synthetic`): keys, but no one typed.
+                        if let Some(text) =
+                            event.text.as_deref().filter(|_| pressed && !is_synthetic)
+                        {
                             self.input.typed(text);
                         }
                     }
