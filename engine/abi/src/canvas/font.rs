@@ -2,10 +2,11 @@
 //! other image, for a game that wants its own letters instead of the
 //! built-in 8x8 font.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use glam::Vec2;
 
+use super::text::Glyphs;
 use super::{Canvas, Rgba, Sprite};
 use crate::Image;
 
@@ -59,10 +60,27 @@ impl<'a> Font<'a> {
         super::text::char_count(text) * (self.cell[0] * scale.max(1)) as i32
     }
 
-    /// The sprite of `ch`'s cell, or `None` when the sheet has no cell for it.
-    fn glyph(&self, ch: char) -> Option<Sprite> {
-        let index = (ch as u32).checked_sub(self.first)?;
-        (index < self.cells).then(|| Sprite::from_grid(self.cell, self.columns, index))
+    /// Draws `ch`'s cell (nothing when the sheet has none for it) with its
+    /// top-left corner at `at`; returns its advance.
+    pub(super) fn draw_glyph(
+        &self,
+        canvas: &mut Canvas<'_>,
+        ch: char,
+        at: (i32, i32),
+        scale: u32,
+        color: Rgba,
+    ) -> i32 {
+        let index = (ch as u32)
+            .checked_sub(self.first)
+            .filter(|&index| index < self.cells);
+        if let Some(index) = index {
+            let sprite = Sprite::from_grid(self.cell, self.columns, index)
+                .tinted(color)
+                .scaled(scale);
+            let corner = Vec2::new(at.0 as f32, at.1 as f32);
+            canvas.draw_sprite(&self.sheet, corner, sprite);
+        }
+        (self.cell[0] * scale) as i32
     }
 }
 
@@ -80,41 +98,7 @@ impl Canvas<'_> {
         scale: u32,
         color: Rgba,
     ) -> i32 {
-        let mut pen = SheetPen {
-            canvas: self,
-            font,
-            x,
-            y,
-            scale: scale.max(1),
-            color,
-        };
-        let _ = write!(pen, "{text}");
-        pen.x
-    }
-}
-
-/// Draws text in a glyph sheet as it is formatted.
-struct SheetPen<'c, 'a, 'f> {
-    canvas: &'c mut Canvas<'a>,
-    font: &'f Font<'f>,
-    x: i32,
-    y: i32,
-    scale: u32,
-    color: Rgba,
-}
-
-impl fmt::Write for SheetPen<'_, '_, '_> {
-    fn write_str(&mut self, text: &str) -> fmt::Result {
-        let at_y = self.y as f32;
-        for ch in text.chars() {
-            if let Some(glyph) = self.font.glyph(ch) {
-                let sprite = glyph.tinted(self.color).scaled(self.scale);
-                let at = Vec2::new(self.x as f32, at_y);
-                self.canvas.draw_sprite(&self.font.sheet, at, sprite);
-            }
-            self.x += (self.font.cell[0] * self.scale) as i32;
-        }
-        Ok(())
+        self.write_text(Glyphs::Sheet(font), x, y, text, scale, color)
     }
 }
 

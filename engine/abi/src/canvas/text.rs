@@ -3,7 +3,7 @@
 
 use std::fmt::{self, Write as _};
 
-use super::{Canvas, Rgba};
+use super::{Canvas, Font, Rgba};
 
 impl Canvas<'_> {
     /// Draws `text` in the built-in 8x8 bitmap font (ASCII; other characters
@@ -30,11 +30,26 @@ impl Canvas<'_> {
         scale: u32,
         color: Rgba,
     ) -> i32 {
+        self.write_text(Glyphs::Builtin, x, y, text, scale, color)
+    }
+
+    /// Draws `text` in `glyphs`, each scaled by `scale` (0 counts as 1) and
+    /// coloured by `color`; returns the x where the next character would go.
+    pub(super) fn write_text(
+        &mut self,
+        glyphs: Glyphs<'_>,
+        x: i32,
+        y: i32,
+        text: impl fmt::Display,
+        scale: u32,
+        color: Rgba,
+    ) -> i32 {
         let mut pen = Pen {
             canvas: self,
+            glyphs,
             x,
             y,
-            scale: scale.max(1) as i32,
+            scale: scale.max(1),
             color,
         };
         let _ = write!(pen, "{text}");
@@ -61,35 +76,63 @@ pub(super) fn char_count(text: impl fmt::Display) -> i32 {
     count.0
 }
 
+/// Where a pen's letters come from.
+#[derive(Clone, Copy)]
+pub(super) enum Glyphs<'f> {
+    /// The built-in 8x8 font.
+    Builtin,
+    /// A game's glyph sheet.
+    Sheet(&'f Font<'f>),
+}
+
 /// Draws text into a canvas as it is formatted.
-struct Pen<'c, 'a> {
+struct Pen<'c, 'a, 'f> {
     canvas: &'c mut Canvas<'a>,
+    glyphs: Glyphs<'f>,
     x: i32,
     y: i32,
-    scale: i32,
+    scale: u32,
     color: Rgba,
 }
 
-impl fmt::Write for Pen<'_, '_> {
+impl fmt::Write for Pen<'_, '_, '_> {
     fn write_str(&mut self, text: &str) -> fmt::Result {
-        use font8x8::UnicodeFonts;
-        let scale = self.scale;
         for ch in text.chars() {
-            let glyph = font8x8::BASIC_FONTS.get(ch).unwrap_or([0; 8]);
-            for (row, bits) in (0..).zip(glyph) {
-                for column in (0..8).filter(|column| bits & (1 << column) != 0) {
-                    for dy in 0..scale {
-                        for dx in 0..scale {
-                            let x = self.x + column * scale + dx;
-                            self.canvas.blend(x, self.y + row * scale + dy, self.color);
-                        }
-                    }
+            self.x += match self.glyphs {
+                Glyphs::Builtin => {
+                    builtin_glyph(self.canvas, ch, (self.x, self.y), self.scale, self.color)
                 }
-            }
-            self.x += 8 * scale;
+                Glyphs::Sheet(font) => {
+                    font.draw_glyph(self.canvas, ch, (self.x, self.y), self.scale, self.color)
+                }
+            };
         }
         Ok(())
     }
+}
+
+/// Draws `ch` in the built-in font with its top-left corner at `at`;
+/// returns its advance.
+fn builtin_glyph(
+    canvas: &mut Canvas<'_>,
+    ch: char,
+    at: (i32, i32),
+    scale: u32,
+    color: Rgba,
+) -> i32 {
+    use font8x8::UnicodeFonts;
+    let scale = scale as i32;
+    let glyph = font8x8::BASIC_FONTS.get(ch).unwrap_or([0; 8]);
+    for (row, bits) in (0..).zip(glyph) {
+        for column in (0..8).filter(|column| bits & (1 << column) != 0) {
+            for dy in 0..scale {
+                for dx in 0..scale {
+                    canvas.blend(at.0 + column * scale + dx, at.1 + row * scale + dy, color);
+                }
+            }
+        }
+    }
+    8 * scale
 }
 
 #[cfg(test)]
