@@ -171,23 +171,23 @@ fn no_display_is_a_clear_error_suggesting_headless() {
 /// an explicit focus request.
 fn focus(window: XWindow) {
     let id = window.id.to_string();
+    xdotool(&["mousemove", "--window", &id, "50", "50", "click", "1"]);
+    xdotool(&["windowfocus", "--sync", &id]);
+}
+
+/// Runs xdotool with `args`; panics when it fails.
+fn xdotool(args: &[&str]) {
     let status = Command::new("xdotool")
-        .args(["mousemove", "--window", &id, "50", "50", "click", "1"])
+        .args(args)
         .status()
         .expect("run xdotool (apt-get install xdotool)");
-    assert!(status.success());
-    let status = Command::new("xdotool")
-        .args(["windowfocus", "--sync", &id])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    assert!(status.success(), "xdotool {args:?}");
 }
 
 /// Sends keys to the focused window through XTEST, as a person typing would.
 fn type_keys(keys: &[&str]) {
     for key in keys {
-        let status = Command::new("xdotool").args(["key", key]).status().unwrap();
-        assert!(status.success());
+        xdotool(&["key", key]);
         std::thread::sleep(Duration::from_millis(30));
     }
 }
@@ -270,11 +270,16 @@ fn f4_shows_how_long_each_system_takes() {
 
 /// The demo in a window (no watching), with `args`; stdout is piped for the summary.
 fn demo_window(args: &[&str]) -> (Child, XWindow) {
+    game_window(&hotloop_tests::demo_library(), args)
+}
+
+/// [`demo_window`] for `library`, a build of the demo.
+fn game_window(library: &std::path::Path, args: &[&str]) -> (Child, XWindow) {
     let mut child = Command::new(engine_binary())
         .arg("--no-watch")
         .args(args)
         .arg("--lib")
-        .arg(hotloop_tests::demo_library())
+        .arg(library)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -341,12 +346,8 @@ fn blinking_demo() -> std::path::PathBuf {
 
 /// Resizes the window and waits until X reports the new size.
 fn resize(window: XWindow, width: u32, height: u32) {
-    let status = Command::new("xdotool")
-        .args(["windowsize", &window.id.to_string()])
-        .args([width.to_string(), height.to_string()])
-        .status()
-        .expect("run xdotool (apt-get install xdotool)");
-    assert!(status.success());
+    let (id, w, h) = (window.id.to_string(), width.to_string(), height.to_string());
+    xdotool(&["windowsize", &id, &w, &h]);
     wait_for_size(window, width, height);
 }
 
@@ -500,11 +501,7 @@ fn sigterm_ends_a_hidden_window_within_a_second() {
     }
     let _display = one_window_at_a_time();
     let (engine, window) = blinking_window();
-    let status = Command::new("xdotool")
-        .args(["windowunmap", "--sync", &window.id.to_string()])
-        .status()
-        .expect("run xdotool");
-    assert!(status.success());
+    xdotool(&["windowunmap", "--sync", &window.id.to_string()]);
     assert_terminates_within_a_second(engine, "unmapped");
 }
 
@@ -588,15 +585,7 @@ fn typed_text_and_the_mouse_wheel_reach_the_game() {
              if wheel > 0.0 {\n        state.ticks |= 1 << 62;\n    }\n    \
              if wheel < 0.0 {\n        state.ticks |= 1 << 61;\n    }",
         );
-    let library = variant.build();
-    let mut child = Command::new(engine_binary())
-        .args(["--no-watch", "--dump-state", "--lib"])
-        .arg(&library)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run hotloop");
-    let window = XWindow::of_process(child.id(), Duration::from_secs(30)).expect("a window");
+    let (mut child, window) = game_window(&variant.build(), &["--dump-state"]);
     let status_line = |shot: &Screenshot| shot.fraction_in_top(20, |p| near(p, [18, 22, 40])) < 0.5;
     wait_for_screen(
         window,
@@ -605,13 +594,6 @@ fn typed_text_and_the_mouse_wheel_reach_the_game() {
         status_line,
     );
     focus(window);
-    let xdotool = |args: &[&str]| {
-        let status = Command::new("xdotool")
-            .args(args)
-            .status()
-            .expect("run xdotool");
-        assert!(status.success(), "xdotool {args:?}");
-    };
     xdotool(&["type", "--delay", "30", "hi!"]);
     // Button 4 turns the wheel up, 5 down (XTEST's click is a press and a
     // release, which winit reports as a line each).
