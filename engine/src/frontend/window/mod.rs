@@ -20,9 +20,8 @@ use std::time::{Duration, Instant};
 
 use winit::application::ApplicationHandler;
 use winit::dpi::{LogicalSize, PhysicalPosition, PhysicalSize};
-use winit::event::{ElementState, MouseScrollDelta, WindowEvent};
+use winit::event::{MouseScrollDelta, WindowEvent};
 use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
-use winit::keyboard::{KeyCode, PhysicalKey};
 use winit::window::{Window, WindowId};
 
 use crate::frontend::input::InputTracker;
@@ -36,7 +35,6 @@ use crate::runtime::{Engine, Summary};
 use crate::shared::control;
 
 pub use self::fit::{Viewport, fit};
-use self::keys::engine_owns;
 pub use self::present::Presented;
 use self::present::{Health, Presenter};
 use self::title::{TitleUpdater, full_title};
@@ -375,42 +373,6 @@ impl App<'_> {
         }
     }
 
-    /// The engine's own keys: F1 status line, F2 inspector (and its keys
-    /// while it is shown), F3 record/loop, F4 per-system timings, F5 save
-    /// state, F9 load it. Returns whether the key was the engine's: the
-    /// game never sees those (pressing F5 must not also fire the game's
-    /// own F5). A player's window has no engine keys.
-    fn engine_key(&mut self, code: KeyCode) -> bool {
-        if self.options.player {
-            return false;
-        }
-        if self.inspector.key(code, self.shift, self.engine) {
-            return true;
-        }
-        if !engine_owns(code, false) {
-            return false;
-        }
-        match code {
-            KeyCode::F1 => self.overlay.visible = !self.overlay.visible,
-            KeyCode::F2 => self.inspector.visible = !self.inspector.visible,
-            KeyCode::F3 => {
-                self.engine.toggle_loop();
-            }
-            KeyCode::F4 => {
-                let on = self.engine.profile().is_none();
-                self.engine.set_profiling(on);
-            }
-            KeyCode::F5 => {
-                let _ = self.engine.save_snapshot();
-            }
-            KeyCode::F9 => {
-                let _ = self.engine.load_quicksave();
-            }
-            _ => {}
-        }
-        true
-    }
-
     /// What the title bar says: the game's title, then (unless it is a
     /// player's window) the library's generation.
     fn title(&self, generation: u64) -> String {
@@ -458,27 +420,7 @@ impl ApplicationHandler for App<'_> {
                 event,
                 is_synthetic,
                 ..
-            } => {
-                if let PhysicalKey::Code(code) = event.physical_key {
-                    let pressed = event.state == ElementState::Pressed;
-                    let engine_owns = if pressed && !event.repeat {
-                        self.engine_key(code)
-                    } else {
-                        // A held engine key repeats or lets go: still not the game's.
-                        engine_owns(code, self.options.player)
-                    };
-                    if !engine_owns {
-                        self.input.key(code, event.state, event.repeat);
-                        // winit presses the keys held when the window gains
-                        // focus again (`is_synthetic`): keys, but no one typed.
-                        if let Some(text) =
-                            event.text.as_deref().filter(|_| pressed && !is_synthetic)
-                        {
-                            self.input.typed(text);
-                        }
-                    }
-                }
-            }
+            } => self.key_event(&event, is_synthetic),
             WindowEvent::Focused(false) => self.input.release_all(),
             WindowEvent::CursorMoved { position, .. } => self.cursor_moved(position.x, position.y),
             WindowEvent::MouseInput { state, button, .. } => self.input.mouse_button(button, state),
