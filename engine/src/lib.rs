@@ -31,6 +31,7 @@
 #![deny(unsafe_code)]
 
 pub mod assets;
+pub mod audio;
 pub mod codec;
 pub mod display;
 pub mod error;

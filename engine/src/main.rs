@@ -81,6 +81,14 @@ struct Cli {
     /// the engine restarts on the state from before it; 0 turns it off (for debuggers).
     #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
     hang_timeout: f64,
+    /// Play no sound (headless runs never do).
+    #[arg(long)]
+    mute: bool,
+    /// Write what the mixer makes to this WAV file (32-bit float stereo,
+    /// 48 kHz), in step time: sample n is n / 48000 s after step 0. Works
+    /// headless too.
+    #[arg(long, value_name = "FILE.wav")]
+    audio_capture: Option<PathBuf>,
     /// Run in one process, without the supervisor that survives crashes and
     /// hangs in game code (for gdb or lldb).
     #[arg(long)]
@@ -200,6 +208,8 @@ fn run(cli: Cli, session: Option<Session>, stop: &Arc<AtomicBool>) -> anyhow::Re
     config.snapshot_dir = cli.snapshot_dir;
     config.dump_state = cli.dump_state;
     config.profile_systems = cli.profile_systems;
+    config.audio.device = !cli.headless && !cli.mute;
+    config.audio.capture = cli.audio_capture.clone();
     config.assets = cli
         .assets
         .or_else(|| Some(home_workspace().join("assets")).filter(|dir| dir.is_dir()));

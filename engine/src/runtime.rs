@@ -11,6 +11,7 @@ use std::time::Duration;
 use hotloop_abi::{Frame, Input, Message};
 
 use crate::assets::{AssetStore, AssetWatcher};
+use crate::audio::{AudioOut, StepRequests};
 use crate::error::{ReloadError, StartError};
 pub use crate::files::checksum::checksum;
 use crate::loader::library::{GameDisplay, GameLibrary};
@@ -88,6 +89,8 @@ pub struct Engine {
     profile: Option<SystemProfile>,
     assets: AssetStore,
     asset_watcher: Option<AssetWatcher>,
+    /// The mixer, the audio device and the capture.
+    audio: AudioOut,
     /// The supervised session the state lives in, if any.
     session: Option<Session>,
     /// Names the session's files for the state's current layout.
@@ -237,6 +240,7 @@ impl Engine {
     pub fn update(&mut self, live: &Input) {
         self.steps += 1;
         if self.paused {
+            self.audio.idle(self.clock, self.display.rate);
             self.commit();
             return;
         }
@@ -267,8 +271,12 @@ impl Engine {
         self.before_step.save(&self.state);
         // From here a crash restores `before_step`: this step runs again.
         control::begin_step(self.steps);
+        let mut mixed = false;
         while let Some(library) = &self.library {
-            let frame = frame(&self.display, number, &input, reloaded, &self.assets);
+            // Afresh for each run: a run that fails asked for nothing.
+            let requests = StepRequests::new(&self.assets);
+            let mut frame = frame(&self.display, number, &input, reloaded, &self.assets);
+            frame.audio = requests.view();
             let updated = match &mut self.profile {
                 Some(profile) => library.update_timed(
                     &mut self.state,
@@ -282,6 +290,12 @@ impl Engine {
                 if let Some(profile) = &mut self.profile {
                     profile.record();
                 }
+                let rate = self.display.rate;
+                let state = self.state.bytes();
+                let table = &self.table;
+                self.audio
+                    .commit(number, rate, &requests, state, table, &self.assets);
+                mixed = true;
                 break;
             };
             self.before_step.restore(&mut self.state);
@@ -290,6 +304,9 @@ impl Engine {
             if !self.fail_and_recover(&error) {
                 break;
             }
+        }
+        if !mixed {
+            self.audio.idle(number, self.display.rate);
         }
         self.commit();
     }
@@ -404,6 +421,11 @@ impl Engine {
             game: self.describe(),
             frame_times: self.frame_times.summary(),
             peak_memory_kib: report::peak_memory_kib(),
+            sounds_played: self.audio.sounds_played(),
+            audio_latency_ms: self
+                .audio
+                .device_latency()
+                .map(|latency| latency.as_secs_f64() * 1e3),
             state: self.config.dump_state.then(|| self.state_json()),
             systems: self.profile.as_ref().map(SystemProfile::summary),
         }
@@ -436,6 +458,7 @@ fn frame<'a>(
         reserved: [0; 7],
         input: *input,
         assets: assets.view(),
+        audio: Default::default(),
     }
 }
 

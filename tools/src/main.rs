@@ -8,6 +8,7 @@ mod docs;
 mod pictures;
 mod save_to_screen;
 mod screenshot;
+mod sounds;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -73,6 +74,13 @@ enum Command {
         #[arg(long, default_value = "docs/src/images")]
         output: PathBuf,
     },
+    /// Make the games' sound effects and the demo's music (synthesised,
+    /// this project's own) into assets/sounds/.
+    Sounds {
+        /// The directory to write them to.
+        #[arg(long, default_value = "assets/sounds")]
+        output: PathBuf,
+    },
     /// Run the demo in a window and save a screenshot (under xvfb-run if there is no display).
     Screenshot {
         /// Where to save the PNG.
@@ -115,6 +123,7 @@ enum BenchKind {
 
 fn main() -> Result<()> {
     match Cli::parse().command {
+        Command::Sounds { output } => sounds::make(&output)?,
         Command::BuildLogic { release } => {
             let library = build::build_logic(release)?;
             println!("{}", library.display());

@@ -77,7 +77,7 @@ impl std::fmt::Display for StateLayout {
 ///   [`check_state`](crate::reflect::check_state)).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot live in the hot-reloaded state",
-    note = "state fields must be plain data: numbers, bool, char, arrays, glam vectors, the ABI's `List`, `Maybe` (for `Option`), `Pool`, `Handle`, `Events`, `GameState`, `Timer`, `Rng`, or structs and enums declared with `hotloop_abi::state!`"
+    note = "state fields must be plain data: numbers, bool, char, arrays, glam vectors, the ABI's `List`, `Maybe` (for `Option`), `Pool`, `Handle`, `Events`, `GameState`, `Timer`, `Rng`, `Music`, or structs and enums declared with `hotloop_abi::state!`"
 )]
 pub unsafe trait StateData: Copy + 'static {
     /// Changes whenever the type's layout or field names change.

@@ -1,9 +1,9 @@
 //! The per-step context the engine hands to game code: frame number, fixed
-//! time step, framebuffer size, input and assets.
+//! time step, framebuffer size, input, assets and sound requests.
 
 use glam::Vec2;
 
-use crate::Assets;
+use crate::{Assets, Audio};
 
 /// Keys a game can ask about. The discriminant is the key's bit in a [`KeySet`].
 #[repr(u8)]
@@ -283,6 +283,9 @@ pub struct Frame<'a> {
     pub input: Input,
     /// Images and tunables from `assets/`, hot-reloaded by the engine.
     pub assets: Assets<'a>,
+    /// Sound effects: `frame.audio.play("hit.wav")`. Played only if the
+    /// step commits; in `render` requests are dropped.
+    pub audio: Audio<'a>,
 }
 
 impl Frame<'_> {
@@ -324,7 +327,7 @@ mod tests {
     fn abi_structs_keep_their_size() {
         assert_eq!(size_of::<KeySet>(), 16);
         assert_eq!(size_of::<Input>(), 96);
-        assert_eq!(size_of::<Frame>(), 160);
-        assert_eq!(crate::ABI_VERSION, 5);
+        assert_eq!(size_of::<Frame>(), 176);
+        assert_eq!(crate::ABI_VERSION, 6);
     }
 }

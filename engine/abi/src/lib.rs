@@ -102,6 +102,7 @@
 #![warn(missing_docs)]
 
 mod assets;
+mod audio;
 pub mod canvas;
 mod display;
 mod events;
@@ -111,6 +112,7 @@ mod list;
 mod maybe;
 mod message;
 mod migrate;
+mod music;
 mod pool;
 pub mod reflect;
 mod rng;
@@ -127,6 +129,7 @@ mod game_state;
 mod schedule;
 
 pub use assets::{Assets, Image, ImageLookup, RawImage, TunableLookup};
+pub use audio::{Audio, Play, PlaySound};
 pub use canvas::{Canvas, Font, RawCanvas, Rgba, Sprite};
 pub use display::{DEFAULT_RATE, DEFAULT_SIZE, DisplaySpec, MAX_RATE, MAX_SIDE, MAX_TITLE};
 pub use events::{EventCursor, Events};
@@ -139,6 +142,7 @@ pub use list::List;
 pub use maybe::Maybe;
 pub use message::{MESSAGE_CAPACITY, Message, Status};
 pub use migrate::OldState;
+pub use music::{MAX_TRACK_NAME, Music};
 pub use pool::{Handle, Pool};
 pub use rng::Rng;
 pub use timer::Timer;
@@ -153,4 +157,4 @@ pub use timer::Timer;
 /// Optional entry points (`migrate`, `update_timed`, `system_names`,
 /// `display`) are looked up by name and need no new version: a library
 /// without them still loads.
-pub const ABI_VERSION: u32 = 5;
+pub const ABI_VERSION: u32 = 6;

@@ -1,4 +1,5 @@
-//! Assets: the PNG images and the tunables file under `assets/`, loaded by
+//! Assets: the PNG images, the sounds (WAV, Ogg Vorbis) and the tunables
+//! file under `assets/`, loaded by
 //! the engine, hot-reloaded between frames, and lent to game code read-only.
 //!
 //! A watcher thread reads and decodes changed files (`assets/watch.rs`);
@@ -12,6 +13,7 @@ mod decode;
 mod image;
 #[allow(unsafe_code)] // The callbacks game code calls for images and tunables.
 mod lookup;
+mod sound;
 mod watch;
 
 use std::cell::RefCell;
@@ -21,6 +23,7 @@ use std::time::Duration;
 
 pub use self::decode::{decode_png, parse_tunables};
 pub use self::image::{ImageError, LoadedImage};
+pub use self::sound::{LoadedSound, MAX_SOUND_SECONDS, MIX_RATE, decode_sound};
 pub use self::watch::AssetWatcher;
 
 /// The tunables file, at the top of the assets directory.
@@ -35,6 +38,8 @@ pub const SETTLE_ASSETS: Duration = Duration::from_millis(20);
 pub enum AssetUpdate {
     /// An image (its name relative to the assets directory, with `/`).
     Image(String, Result<LoadedImage, String>),
+    /// A sound (named as an image is).
+    Sound(String, Result<LoadedSound, String>),
     /// The tunables file.
     Tunables(Result<HashMap<String, f64>, String>),
     /// A file that was removed.
@@ -45,6 +50,7 @@ pub enum AssetUpdate {
 #[derive(Debug, Default)]
 pub struct AssetStore {
     images: HashMap<String, LoadedImage>,
+    sounds: HashMap<String, LoadedSound>,
     tunables: HashMap<String, f64>,
     /// Names game code asked for that do not exist, in order; reported once each.
     missing: RefCell<Vec<String>>,
@@ -76,9 +82,15 @@ impl AssetStore {
                 self.images.insert(name, image);
                 Ok(what)
             }
-            AssetUpdate::Image(name, Err(reason)) => Err(format!(
-                "asset {name}: {reason}; keeping the last good version"
-            )),
+            AssetUpdate::Sound(name, Ok(sound)) => {
+                let seconds = sound.frames() as f64 / f64::from(MIX_RATE);
+                let what = format!("sound {name} ({seconds:.2} s)");
+                self.sounds.insert(name, sound);
+                Ok(what)
+            }
+            AssetUpdate::Image(name, Err(reason)) | AssetUpdate::Sound(name, Err(reason)) => Err(
+                format!("asset {name}: {reason}; keeping the last good version"),
+            ),
             AssetUpdate::Tunables(Ok(tunables)) => {
                 self.tunables = tunables;
                 Ok(format!("{TUNABLES_FILE} ({} numbers)", self.tunables.len()))
@@ -87,7 +99,9 @@ impl AssetStore {
                 "asset {TUNABLES_FILE}: {reason}; keeping the last good version"
             )),
             AssetUpdate::Removed(name) => {
-                let known = self.images.contains_key(&name) || name == TUNABLES_FILE;
+                let known = self.images.contains_key(&name)
+                    || self.sounds.contains_key(&name)
+                    || name == TUNABLES_FILE;
                 match known {
                     true => Err(format!(
                         "asset {name} was removed; keeping the last version"
@@ -101,6 +115,21 @@ impl AssetStore {
     /// The image called `name`.
     pub fn image(&self, name: &str) -> Option<&LoadedImage> {
         self.images.get(name)
+    }
+
+    /// The sound called `name`.
+    pub fn sound(&self, name: &str) -> Option<&LoadedSound> {
+        self.sounds.get(name)
+    }
+
+    /// The sound called `name`; a name that does not exist is noted and
+    /// reported once, as for images.
+    pub fn sound_or_note(&self, name: &str) -> Option<&LoadedSound> {
+        let sound = self.sounds.get(name);
+        if sound.is_none() {
+            self.note_missing(name);
+        }
+        sound
     }
 
     /// The tunable called `name`.

@@ -9,37 +9,44 @@ use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::repeat_limit::RepeatLimit;
 
-use super::{AssetUpdate, SETTLE_ASSETS, TUNABLES_FILE, decode_png, parse_tunables};
+use super::{AssetUpdate, SETTLE_ASSETS, TUNABLES_FILE, decode_png, decode_sound, parse_tunables};
 
-/// Reads one asset file; `None` when it is not an asset (not a PNG or the tunables file).
+/// What kind of asset a file is, by its name.
+#[derive(Clone, Copy)]
+enum Kind {
+    Image,
+    Sound,
+    Tunables,
+}
+
+/// Reads one asset file; `None` when it is not an asset (not a PNG, WAV or
+/// Ogg file, or the tunables file).
 fn read_asset(dir: &Path, path: &Path) -> Option<AssetUpdate> {
     let name = asset_name(dir, path)?;
-    let is_png = path
+    let extension = path
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
-    if !is_png && name != TUNABLES_FILE {
-        return None;
-    }
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let kind = match extension.as_deref() {
+        _ if name == TUNABLES_FILE => Kind::Tunables,
+        Some("png") => Kind::Image,
+        Some("wav" | "ogg") => Kind::Sound,
+        _ => return None,
+    };
     let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             return Some(AssetUpdate::Removed(name));
         }
-        Err(error) => {
-            let reason = format!("cannot read it ({error})");
-            return Some(match is_png {
-                true => AssetUpdate::Image(name, Err(reason)),
-                false => AssetUpdate::Tunables(Err(reason)),
-            });
-        }
+        read => read.map_err(|error| format!("cannot read it ({error})")),
     };
-    Some(match is_png {
-        true => AssetUpdate::Image(name, decode_png(&bytes)),
-        false => AssetUpdate::Tunables(
-            String::from_utf8(bytes)
+    Some(match kind {
+        Kind::Image => AssetUpdate::Image(name, bytes.and_then(|b| decode_png(&b))),
+        Kind::Sound => AssetUpdate::Sound(name, bytes.and_then(|b| decode_sound(&b))),
+        Kind::Tunables => AssetUpdate::Tunables(bytes.and_then(|b| {
+            String::from_utf8(b)
                 .map_err(|_| "not UTF-8 text".to_owned())
-                .and_then(|t| parse_tunables(&t)),
-        ),
+                .and_then(|t| parse_tunables(&t))
+        })),
     })
 }
 

@@ -43,6 +43,12 @@ struct PlayerCli {
     /// Window size as a multiple of the game's framebuffer.
     #[arg(long, default_value_t = 3)]
     scale: u32,
+    /// Play no sound.
+    #[arg(long)]
+    mute: bool,
+    /// Write what the mixer makes to this WAV file, in step time (tests).
+    #[arg(long, hide = true, value_name = "FILE.wav")]
+    audio_capture: Option<PathBuf>,
     /// Run without a window (tests).
     #[arg(long, hide = true)]
     headless: bool,
@@ -85,6 +91,8 @@ fn run(game: &LinkedGame, cli: &PlayerCli) -> anyhow::Result<ExitCode> {
     config.watch_assets = false;
     config.step_copy = CopyMode::Whole;
     config.assets = beside_executable("assets");
+    config.audio.device = !cli.headless && !cli.mute;
+    config.audio.capture = cli.audio_capture.clone();
     let data = dirs::data_dir().map(|data| data.join(game.package));
     config.crash_reports = data.as_ref().map(|data| CrashReports {
         dir: data.join("crashes"),

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::audio::AudioConfig;
 use crate::runtime::clock::DEFAULT_RATE;
 use crate::state::CopyMode;
 
@@ -34,6 +35,8 @@ pub struct EngineConfig {
     pub watch_assets: bool,
     /// Write a crash report when game code fails (a shipped game).
     pub crash_reports: Option<CrashReports>,
+    /// Where sound goes: nowhere by default (headless runs and tests are silent).
+    pub audio: AudioConfig,
 }
 
 /// Where a shipped game writes its crash reports, and what it calls itself.
@@ -61,6 +64,7 @@ impl EngineConfig {
             step_copy: CopyMode::Auto,
             watch_assets: true,
             crash_reports: None,
+            audio: AudioConfig::default(),
         }
     }
 }

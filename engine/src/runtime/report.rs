@@ -91,6 +91,13 @@ pub struct Summary {
     /// Linux only): what a long session cost at most.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peak_memory_kib: Option<u64>,
+    /// Sound effects the game asked for and that played (steps that
+    /// committed), over the whole run.
+    pub sounds_played: u64,
+    /// The audio device's latency as last measured, in milliseconds: what
+    /// was queued for it plus its own buffer (`None`: no device plays).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audio_latency_ms: Option<f64>,
     /// The state's fields and values (with `--dump-state`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<serde_json::Value>,

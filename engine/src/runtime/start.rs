@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::messages::Messages;
 use super::{Engine, EngineConfig, ReloadRecord, ReloadStats, SwapKind};
 use crate::assets::{AssetStore, AssetWatcher};
+use crate::audio::AudioOut;
 use crate::error::StartError;
 use crate::loader::library::GameLibrary;
 use crate::loader::shadow::ShadowDir;
@@ -135,6 +136,11 @@ impl Engine {
             messages.asset_failed(error);
         }
         let before_step = StepCopy::new(before_step, &state, config.step_copy);
+        let resuming = session.as_ref().is_some_and(Session::is_resuming);
+        let audio = AudioOut::new(&config.audio, resuming).map_err(|reason| StartError::Setup {
+            what: "the audio capture".into(),
+            source: std::io::Error::other(reason),
+        })?;
         Ok(Self {
             before_step,
             config,
@@ -158,6 +164,7 @@ impl Engine {
             profile: None,
             assets,
             asset_watcher,
+            audio,
             session,
             state_serial: 1,
             superseded: Vec::new(),

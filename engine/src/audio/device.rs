@@ -1,0 +1,208 @@
+//! The audio device: a cpal output stream on a thread of its own, fed
+//! through a lock-free ring buffer. The frame thread only copies a step's
+//! block into the ring ([`Device::push`]): it never waits for the device,
+//! and opening the device (which can take a while, or fail) happens off it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use rtrb::{Consumer, Producer, RingBuffer};
+
+use crate::assets::MIX_RATE;
+
+/// Samples (stereo: two per frame) the ring holds: half a second.
+const RING: usize = MIX_RATE as usize;
+/// Queued samples the device waits for before it starts (and again after
+/// running dry): two steps at 60 Hz, so a frame that runs two steps and one
+/// that runs none play on without a gap.
+const PRIME: usize = 2 * 2 * MIX_RATE as usize / 60;
+/// Queued samples past which the oldest are dropped down to [`PRIME`]: the
+/// game ran ahead of the device (after a long frame's catch-up).
+const TOO_MANY: usize = 4 * PRIME;
+
+const OPENING: u8 = 0;
+const PLAYING: u8 = 1;
+const SILENT: u8 = 2;
+
+/// The audio device, or the attempt to open it.
+pub struct Device {
+    ring: Producer<f32>,
+    status: Arc<AtomicU8>,
+    /// The last callback's latency: queued samples plus the device's own
+    /// buffer, in nanoseconds.
+    latency: Arc<AtomicU64>,
+    stop: Option<mpsc::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Device {
+    /// Starts opening the default output device, on its own thread.
+    pub fn open() -> Self {
+        let (ring, queued) = RingBuffer::new(RING);
+        let status = Arc::new(AtomicU8::new(OPENING));
+        let latency = Arc::new(AtomicU64::new(0));
+        let (stop, stopped) = mpsc::channel();
+        let feed = Feed {
+            queued,
+            primed: false,
+            latency: latency.clone(),
+        };
+        let playing = status.clone();
+        let thread = std::thread::Builder::new()
+            .name("hotloop-audio".into())
+            .spawn(move || play(feed, &playing, &stopped))
+            .inspect_err(|error| {
+                log::warn!("no audio: cannot start its thread ({error}); running silent")
+            })
+            .ok();
+        if thread.is_none() {
+            status.store(SILENT, Ordering::Relaxed);
+        }
+        Self {
+            ring,
+            status,
+            latency,
+            stop: Some(stop),
+            thread,
+        }
+    }
+
+    /// Whether the device could not be opened (the game runs silent).
+    pub fn is_silent(&self) -> bool {
+        self.status.load(Ordering::Relaxed) == SILENT
+    }
+
+    /// The device's latency as last measured: what is queued plus its own
+    /// buffer; `None` before it plays.
+    pub fn latency(&self) -> Option<Duration> {
+        let nanos = self.latency.load(Ordering::Relaxed);
+        (nanos > 0).then(|| Duration::from_nanos(nanos))
+    }
+
+    /// Queues a step's block. What does not fit (the device stalled) is
+    /// dropped: the game never waits for the device.
+    pub fn push(&mut self, block: &[f32]) {
+        if self.status.load(Ordering::Relaxed) != PLAYING {
+            return;
+        }
+        let room = self.ring.slots() & !1;
+        let len = block.len().min(room);
+        if let Ok(mut chunk) = self.ring.write_chunk(len) {
+            let (first, second) = chunk.as_mut_slices();
+            first.copy_from_slice(&block[..first.len()]);
+            second.copy_from_slice(&block[first.len()..len]);
+            chunk.commit_all();
+        }
+    }
+}
+
+impl Drop for Device {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Opens the device and keeps its stream alive until the [`Device`] goes.
+fn play(feed: Feed, status: &AtomicU8, stopped: &mpsc::Receiver<()>) {
+    // alsa-lib writes why it cannot open a device to stderr, eight lines on
+    // a machine without a sound card; on this thread they go to the log.
+    #[cfg(target_os = "linux")]
+    let alsa_said = alsa::Output::local_error_handler().ok();
+    let stream = match start_stream(feed) {
+        Ok((stream, name)) => {
+            log::info!("playing sound on {name}");
+            stream
+        }
+        Err(reason) => {
+            #[cfg(target_os = "linux")]
+            if let Some(said) = alsa_said {
+                log::debug!("alsa-lib: {}", said.borrow());
+            }
+            log::warn!("no audio device ({reason}); running silent");
+            status.store(SILENT, Ordering::Relaxed);
+            return;
+        }
+    };
+    status.store(PLAYING, Ordering::Relaxed);
+    let _ = stopped.recv();
+    drop(stream);
+}
+
+/// The default output device playing stereo `f32` at [`MIX_RATE`] from
+/// `feed`, and its name.
+fn start_stream(mut feed: Feed) -> Result<(cpal::Stream, String), String> {
+    let host = cpal::default_host();
+    let device = host
+        .default_output_device()
+        .ok_or("the system has no output device")?;
+    let name = device
+        .description()
+        .map_or_else(|_| "the default output device".into(), |d| d.to_string());
+    let config = cpal::StreamConfig {
+        channels: 2,
+        sample_rate: MIX_RATE,
+        buffer_size: cpal::BufferSize::Default,
+    };
+    let stream = device
+        .build_output_stream(
+            config,
+            move |out: &mut [f32], info: &cpal::OutputCallbackInfo| feed.fill(out, info),
+            |error| log::warn!("audio device: {error}"),
+            None,
+        )
+        .map_err(|e| format!("{name} refuses 48 kHz stereo: {e}"))?;
+    stream
+        .play()
+        .map_err(|e| format!("{name} does not start: {e}"))?;
+    Ok((stream, name))
+}
+
+/// The device's side of the ring, called by the device for every buffer.
+struct Feed {
+    queued: Consumer<f32>,
+    /// Enough is queued to play without running dry at once.
+    primed: bool,
+    latency: Arc<AtomicU64>,
+}
+
+impl Feed {
+    /// Fills the device's buffer `out` from the ring; silence where the ring
+    /// has nothing (before the first steps, while the game is paused).
+    fn fill(&mut self, out: &mut [f32], info: &cpal::OutputCallbackInfo) {
+        let mut queued = self.queued.slots() & !1;
+        if queued > TOO_MANY
+            && let Ok(chunk) = self.queued.read_chunk(queued - PRIME)
+        {
+            chunk.commit_all();
+            queued = PRIME;
+        }
+        self.primed |= queued >= PRIME;
+        let len = if self.primed {
+            out.len().min(queued)
+        } else {
+            0
+        };
+        if let Ok(chunk) = self.queued.read_chunk(len) {
+            let (first, second) = chunk.as_slices();
+            out[..first.len()].copy_from_slice(first);
+            out[first.len()..len].copy_from_slice(second);
+            chunk.commit_all();
+        }
+        out[len..].fill(0.0);
+        if len < out.len() {
+            self.primed = false;
+        }
+        let stamp = info.timestamp();
+        let device = stamp.playback.duration_since(stamp.callback);
+        let ring = Duration::from_secs_f64(queued as f64 / 2.0 / f64::from(MIX_RATE));
+        let nanos = (device + ring).as_nanos().clamp(1, u128::from(u64::MAX)) as u64;
+        self.latency.store(nanos, Ordering::Relaxed);
+    }
+}
