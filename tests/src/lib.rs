@@ -327,7 +327,9 @@ pub fn copy_assets(dir: &Path, files: &[&str]) -> PathBuf {
     let assets = dir.join("assets");
     fs::create_dir_all(&assets).expect("create assets dir");
     for file in files {
-        fs::copy(workspace().join("assets").join(file), assets.join(file)).expect("copy an asset");
+        let to = assets.join(file);
+        fs::create_dir_all(to.parent().expect("in assets")).expect("create an asset's directory");
+        fs::copy(workspace().join("assets").join(file), to).expect("copy an asset");
     }
     assets
 }

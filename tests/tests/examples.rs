@@ -1,5 +1,5 @@
 //! The example games under `examples/`, run the way a user runs them: each
-//! plays 600 headless frames, replays a recording to the same checksum every
+//! plays 600 headless frames, plays its sounds, replays a recording to the same checksum every
 //! time, and opens its window at the size it declares.
 
 use std::path::PathBuf;
@@ -54,6 +54,50 @@ fn each_example_plays_600_headless_frames_at_its_declared_size() {
             summary["game"].as_str().is_some_and(|g| !g.is_empty()),
             "{name} describes itself: {summary}"
         );
+    }
+}
+
+#[test]
+fn each_example_plays_its_own_sounds() {
+    for (name, _) in EXAMPLES {
+        let lib = library(name).display().to_string();
+        let capture = tempfile::Builder::new().suffix(".wav").tempfile().unwrap();
+        let assets = workspace().join("assets");
+        let finished = EngineProcess::start([
+            "--headless".as_ref(),
+            "--no-watch".as_ref(),
+            "--frames".as_ref(),
+            "600".as_ref(),
+            "--lib".as_ref(),
+            lib.as_ref(),
+            "--assets".as_ref(),
+            assets.as_os_str(),
+            "--audio-capture".as_ref(),
+            capture.path().as_os_str(),
+        ])
+        .finish();
+        assert!(finished.status.success(), "{name}: {}", finished.stderr);
+        let summary = finished.summary();
+        assert!(
+            summary["sounds_played"].as_u64().unwrap() > 0,
+            "{name}: {summary}"
+        );
+        assert_eq!(
+            summary["failed_assets"], 0,
+            "{name}: every sound it asks for exists: {summary}"
+        );
+        let reader = hound::WavReader::open(capture.path()).unwrap();
+        assert_eq!(
+            reader.duration(),
+            600 * 800,
+            "{name}: ten seconds of step time"
+        );
+        let loud = reader
+            .into_samples::<f32>()
+            .map(Result::unwrap)
+            .filter(|s| s.abs() > 0.05)
+            .count();
+        assert!(loud > 4_800, "{name}: audible ({loud} loud samples)");
     }
 }
 

@@ -137,8 +137,18 @@ impl Reader {
         config.watch = false;
         config.snapshot_dir = dirs.path().join("snapshots");
         config.recording_dir = dirs.path().join("recordings");
-        let assets = copy_assets(dirs.path(), &["tunables.toml", "player.png"]);
+        let assets = copy_assets(
+            dirs.path(),
+            &[
+                "tunables.toml",
+                "player.png",
+                "sounds/collect.wav",
+                "sounds/music.ogg",
+            ],
+        );
         config.assets = Some(assets.clone());
+        // What the reader would hear: every step's sound, in step time.
+        config.audio.capture = Some(dirs.path().join("heard.wav"));
         let mut engine = Engine::new(config).unwrap();
         engine.set_source(Box::new(DevLoop::spawn(dev, engine.shadows()).unwrap()));
         Self {
@@ -221,6 +231,28 @@ impl Reader {
         let v1 = self.state()["player"]["vel"][0].as_f64().unwrap();
         sign * (v1 / (drag as f32).powf(dt as f32) as f64 - v0) / dt
     }
+}
+
+/// The arrow keys that steer the orb towards the nearest particle.
+fn toward_nearest_particle(state: &serde_json::Value) -> Input {
+    let at = |v: &serde_json::Value| (v[0].as_f64().unwrap(), v[1].as_f64().unwrap());
+    let (x, y) = at(&state["player"]["pos"]);
+    let distance = |p: &&serde_json::Value| {
+        let (px, py) = at(&p["pos"]);
+        (px - x).hypot(py - y)
+    };
+    let particles = state["particles"].as_array().unwrap();
+    let nearest = particles
+        .iter()
+        .min_by(|a, b| distance(a).total_cmp(&distance(b)))
+        .unwrap();
+    let (px, py) = at(&nearest["pos"]);
+    let mut input = Input::default();
+    input
+        .down
+        .insert(if px < x { Key::Left } else { Key::Right });
+    input.down.insert(if py < y { Key::Up } else { Key::Down });
+    input
 }
 
 fn count(pixels: &[u8], color: [u8; 4]) -> usize {
@@ -555,4 +587,51 @@ fn the_readers_saves_in_order_show_what_the_text_says() {
     reader.play_until("another round", &Input::default(), |e| {
         e.state_json()["screen"]["current"] == "Playing"
     });
+
+    // 8, sound: two files saved; the round goes on with its music, and each
+    // particle collected plays its sound.
+    let silent_until = reader.engine.steps();
+    for file in ["lib.rs", "systems.rs"] {
+        reader.save(
+            &format!("step-8b/src/{file}"),
+            &format!("game-logic/src/{file}"),
+        );
+    }
+    reader.wait_for_generation(11);
+    let note = reader.note();
+    assert!(
+        note.contains("by name; new: music; old state saved to "),
+        "{note}"
+    );
+    says("8-title-screen.md", "new: music;");
+    let heard_from = reader.engine.steps();
+    let score = reader.state()["score"].as_u64().unwrap();
+    let sounds = reader.engine.summary().sounds_played;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while reader.state()["score"].as_u64().unwrap() < score + 3 {
+        assert!(Instant::now() < deadline, "timed out chasing particles");
+        let chase = toward_nearest_particle(&reader.state());
+        reader.engine.step(&chase);
+        std::thread::sleep(Duration::from_millis(16));
+    }
+    let collected = reader.state()["score"].as_u64().unwrap() - score;
+    let played = reader.engine.summary().sounds_played - sounds;
+    assert_eq!(played, collected, "one sound per particle collected");
+    assert_eq!(reader.state()["music"]["volume"], 1.0);
+    let steps = reader.engine.steps();
+    let Reader { engine, _dirs, .. } = reader;
+    drop(engine);
+    let heard = hound::WavReader::open(_dirs.path().join("heard.wav")).unwrap();
+    let samples: Vec<f32> = heard.into_samples::<f32>().map(Result::unwrap).collect();
+    let block = |step: u64| &samples[(step as usize - 1) * 1600..step as usize * 1600];
+    let loudness = |step: u64| block(step).iter().map(|s| s * s).sum::<f32>() / 1600.0;
+    assert_eq!(samples.len() as u64, steps * 1600, "a block per step");
+    assert!(
+        (1..=silent_until).all(|step| loudness(step) == 0.0),
+        "no sound before part 8's sound"
+    );
+    assert!(
+        (heard_from + 1..=steps).all(|step| loudness(step) > 1e-4),
+        "the music plays through the round"
+    );
 }

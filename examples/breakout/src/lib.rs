@@ -15,8 +15,10 @@
 //! by handles, Bevy's `CollisionEvent` an `Events` queue); sizes
 //! scaled by 0.4 to a 512x288 framebuffer with y growing downwards; a fixed
 //! 60 Hz step (Bevy's fixed schedule runs at 64 Hz); the scoreboard drawn with
-//! the canvas's 8x8 bitmap font (`Canvas::text`); no collision sound (hotloop
-//! has no audio) and no Bevy stepping overlay.
+//! the canvas's 8x8 bitmap font (`Canvas::text`); the collision sound is
+//! two of this project's own (`assets/sounds/bounce.wav` off walls and the
+//! paddle, `brick.wav` off bricks, panned to the ball), made by `cargo run
+//! -p tools -- sounds`; no Bevy stepping overlay.
 #![forbid(unsafe_code)] // Game code stays safe Rust; `hotloop_abi` owns the C boundary.
 
 pub mod arena;

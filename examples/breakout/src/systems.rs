@@ -1,7 +1,7 @@
 //! The systems `update` runs each step, in the order listed in `game!`
 //! (Bevy's order: move the ball, move the paddle, then collide).
 
-use hotloop_abi::{Frame, Handle, Key};
+use hotloop_abi::{Frame, Handle, Key, Play};
 
 use crate::State;
 use crate::arena::*;
@@ -30,7 +30,9 @@ pub fn move_paddle(state: &mut State, frame: &Frame) {
 
 /// Bounces the ball off whatever it touches and says so with a
 /// [`Collision`] (Bevy's `CollisionEvent`).
-pub fn check_for_collisions(state: &mut State, _frame: &Frame) {
+pub fn check_for_collisions(state: &mut State, frame: &Frame) {
+    // Bevy's `play_collision_sound`, where the collision is found.
+    let sound = Play::default().pan(state.ball.pos.x / WIDTH as f32 * 2.0 - 1.0);
     let radius = BALL_DIAMETER / 2.0;
     let paddle = Aabb::new(state.paddle.pos, PADDLE_SIZE / 2.0);
     for solid in WALLS.iter().chain([&paddle]) {
@@ -39,6 +41,7 @@ pub fn check_for_collisions(state: &mut State, _frame: &Frame) {
             state.collisions.send(Collision {
                 brick: Handle::NONE,
             });
+            frame.audio.play_with("sounds/bounce.wav", sound);
         }
     }
     for (brick, at) in state.bricks.iter() {
@@ -46,6 +49,7 @@ pub fn check_for_collisions(state: &mut State, _frame: &Frame) {
         if let Some(normal) = solid.touched_side(state.ball.pos, radius) {
             state.ball.vel = bounce(state.ball.vel, normal);
             state.collisions.send(Collision { brick });
+            frame.audio.play_with("sounds/brick.wav", sound);
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The player's cannon and every shot in the air: the bullet going up, the
 //! lasers coming down, and what each of them hits.
 
-use hotloop_abi::{Frame, Key};
+use hotloop_abi::{Frame, Key, Play};
 
 use crate::shield;
 use crate::sprites::{BULLET_SIZE, LASER_SIZE, PLAYER_ART, invader_art, size};
@@ -62,7 +62,15 @@ pub fn move_player(state: &mut State, frame: &Frame) {
             age: 0,
         };
         let _ = state.bullet.push(bullet);
+        frame
+            .audio
+            .play_with("sounds/shoot.wav", pan(state.player.pos));
     }
+}
+
+/// A sound's pan for something at `pos`: -1 at the left edge, 1 at the right.
+pub fn pan(pos: Point) -> Play {
+    Play::default().pan(pos.x as f32 / WIDTH as f32 * 2.0 - 1.0)
 }
 
 /// The bullet flies up until it hits an invader (a [`Hit`]), a shield
@@ -96,13 +104,16 @@ pub fn move_bullet(state: &mut State, _frame: &Frame) {
 }
 
 /// Scores each hit once: the invader goes, 10 points; the last one wins.
-pub fn score_hits(state: &mut State, _frame: &Frame) {
+pub fn score_hits(state: &mut State, frame: &Frame) {
     for hit in state.hits.read_new(&mut state.scored) {
         let Some(invader) = state.invaders.cells.get_mut(usize::from(hit.invader)) else {
             continue;
         };
         if invader.alive {
             invader.alive = false;
+            frame
+                .audio
+                .play_with("sounds/invader.wav", pan(invader.pos));
             state.score = state.score.saturating_add(POINTS);
         }
     }

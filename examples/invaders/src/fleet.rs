@@ -2,7 +2,7 @@
 //! ripples through it and speeds up as invaders fall. The first invader of
 //! each sweep (the leader) decides for the whole fleet when to turn.
 
-use hotloop_abi::Frame;
+use hotloop_abi::{Frame, Play};
 
 use crate::sprites::cell_offset;
 use crate::state::{
@@ -51,13 +51,17 @@ pub fn new_fleet() -> Fleet {
 
 /// Steps the next invader: 2 px sideways (and 8 px down after a turn),
 /// flips its frame, and maybe fires a laser.
-pub fn step_fleet(state: &mut State, _frame: &Frame) {
+pub fn step_fleet(state: &mut State, frame: &Frame) {
     let Some((index, leader)) = next_invader(&mut state.invaders) else {
         return;
     };
     let fleet = &mut state.invaders;
     if leader {
         steer(fleet);
+        // The march: one low note per sweep, quicker as the fleet thins.
+        frame
+            .audio
+            .play_with("sounds/march.wav", Play::default().volume(0.8));
     }
     let invader = &mut fleet.cells[index];
     invader.pos.x += if fleet.leftward { -STEP } else { STEP };

@@ -35,8 +35,11 @@
 //!   (the original stops shots at a shield's bounding box and leaves it
 //!   whole); 10 points per invader shown at the top; "GAME OVER" / "YOU WIN"
 //!   over the frozen playfield, R to play again (the original's frontend
-//!   resets on R and pauses on P). No lives, no explosions, no sound: the
-//!   original has none either.
+//!   resets on R and pauses on P). No lives and no explosion animation:
+//!   the original has neither.
+//! - Sound, which the original lacks: the cannon's shot, a hit invader, the
+//!   cannon exploding and the fleet's march, panned to where they happen
+//!   (`assets/sounds/`, made by `cargo run -p tools -- sounds`).
 //! - A bullet hits an invader when their rectangles overlap (the original
 //!   narrows the candidates to the grid cells under the bullet's corners first).
 #![forbid(unsafe_code)] // Game code stays safe Rust; `hotloop_abi` owns the C boundary.
@@ -92,6 +95,13 @@ pub fn game_over(state: &mut State, _frame: &Frame) {
     state.best = state.best.max(state.score);
 }
 
+/// Entering `Shot`: the cannon explodes.
+pub fn cannon_hit(state: &mut State, frame: &Frame) {
+    frame
+        .audio
+        .play_with("sounds/explosion.wav", combat::pan(state.player.pos));
+}
+
 /// One line for the headless summary: score, invaders left, how it stands.
 fn describe(state: &State, out: &mut Message) {
     use std::fmt::Write;
@@ -129,6 +139,7 @@ hotloop_abi::game! {
     ],
     on_enter: [
         Phase::Shot => game_over,
+        Phase::Shot => cannon_hit,
         Phase::Landed => game_over,
         Phase::Won => game_over,
     ],
