@@ -101,6 +101,37 @@ fn steady_state_frames_of_a_state_whose_written_pages_are_tracked_allocate_nothi
 }
 
 #[test]
+fn sound_effects_music_and_the_capture_allocate_nothing_per_step() {
+    // A sound every fifth step, music declared in the state, and the mix
+    // written to a capture file.
+    let variant = Variant::of_demo("no-alloc-sound");
+    variant
+        .edit(
+            "lib.rs",
+            "        pub ticks: u64,\n",
+            "        pub ticks: u64,\n        pub music: hotloop_abi::Music,\n",
+        )
+        .edit(
+            "lib.rs",
+            "        ticks: 0,\n",
+            "        ticks: 0,\n        music: hotloop_abi::Music::SILENCE,\n",
+        )
+        .edit(
+            "systems.rs",
+            "pub fn count_ticks(state: &mut State, _frame: &Frame) {\n    state.ticks += 1;\n",
+            "pub fn count_ticks(state: &mut State, frame: &Frame) {\n    state.ticks += 1;\n    \
+             state.music.play(\"sounds/music.ogg\", frame);\n    \
+             if state.ticks % 5 == 0 { frame.audio.play(\"sounds/collect.wav\"); }\n",
+        );
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config();
+    config.library = variant.build();
+    config.audio.capture = Some(dir.path().join("capture.wav"));
+    let engine = engine::Engine::new(config).unwrap();
+    assert_steady_state_allocates_nothing(engine);
+}
+
+#[test]
 fn recording_and_looping_for_hours_allocate_nothing_per_step() {
     // More steps than a loop keeps in memory (2^14): the recording goes to
     // its file only, and the loop is read back from there.

@@ -4,7 +4,7 @@
 //! see when each sound started.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::thread::JoinHandle;
 
 use crate::assets::MIX_RATE;
@@ -18,7 +18,9 @@ pub struct Capture {
     path: PathBuf,
     blocks: Option<SyncSender<Vec<f32>>>,
     spare: Receiver<Vec<f32>>,
-    made: usize,
+    /// Where the buffers are put at the first block, sized for it; then
+    /// dropped, so that a writer that ended cannot leave `spare` waiting.
+    fill_spare: Option<Sender<Vec<f32>>>,
     writer: Option<JoinHandle<Result<(), String>>>,
 }
 
@@ -42,6 +44,7 @@ impl Capture {
         .map_err(|e| format!("cannot write the audio capture {}: {e}", path.display()))?;
         let (blocks, full) = mpsc::sync_channel::<Vec<f32>>(IN_FLIGHT);
         let (give_back, spare) = mpsc::channel();
+        let fill_spare = Some(give_back.clone());
         let shown = path.display().to_string();
         let writer = std::thread::Builder::new()
             .name("hotloop-capture".into())
@@ -64,27 +67,25 @@ impl Capture {
             path: path.to_path_buf(),
             blocks: Some(blocks),
             spare,
-            made: 0,
+            fill_spare,
             writer: Some(writer),
         })
     }
 
-    /// Hands one step's block to the writer: in a buffer it gave back, so
-    /// after the first few steps nothing is allocated.
+    /// Hands one step's block to the writer, in a buffer it gave back: all
+    /// are made at the first block, so none is allocated after it. Waits
+    /// only when the writer is [`IN_FLIGHT`] blocks behind.
     pub fn write(&mut self, block: &[f32]) {
         if self.blocks.is_none() {
             return;
         }
-        let mut buffer = match self.spare.try_recv() {
-            Ok(buffer) => buffer,
-            Err(_) if self.made < IN_FLIGHT + 1 => {
-                self.made += 1;
-                Vec::with_capacity(block.len())
+        if let Some(fill) = self.fill_spare.take() {
+            for _ in 0..=IN_FLIGHT {
+                let _ = fill.send(Vec::with_capacity(block.len()));
             }
-            Err(_) => match self.spare.recv() {
-                Ok(buffer) => buffer,
-                Err(_) => return self.stop(),
-            },
+        }
+        let Ok(mut buffer) = self.spare.recv() else {
+            return self.stop();
         };
         buffer.clear();
         buffer.extend_from_slice(block);

@@ -13,6 +13,7 @@ use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use rtrb::{Consumer, Producer, RingBuffer};
 
 use crate::assets::MIX_RATE;
+use crate::repeat_limit::RepeatLimit;
 
 /// Samples (stereo: two per frame) the ring holds: half a second.
 const RING: usize = MIX_RATE as usize;
@@ -150,11 +151,13 @@ fn start_stream(mut feed: Feed) -> Result<(cpal::Stream, String), String> {
         sample_rate: MIX_RATE,
         buffer_size: cpal::BufferSize::Default,
     };
+    // A device in trouble can report the same error on every buffer.
+    let mut errors = RepeatLimit::new(log::Level::Warn, module_path!());
     let stream = device
         .build_output_stream(
             config,
             move |out: &mut [f32], info: &cpal::OutputCallbackInfo| feed.fill(out, info),
-            |error| log::warn!("audio device: {error}"),
+            move |error| errors.log(&format_args!("audio device: {error}")),
             None,
         )
         .map_err(|e| format!("{name} refuses 48 kHz stereo: {e}"))?;

@@ -27,7 +27,7 @@ use crate::state::fields::{FieldInfo, FieldTable};
 
 pub use self::capture::Capture;
 pub use self::device::Device;
-pub use self::mixer::{Mixer, VOICES};
+pub use self::mixer::{Mixer, VOICES, clip, mix_music};
 pub use self::requests::{MAX_REQUESTS, Request, StepRequests};
 
 /// The most [`Music`] fields that play at once; more are ignored.
