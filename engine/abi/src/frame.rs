@@ -3,7 +3,7 @@
 
 use glam::Vec2;
 
-use crate::{Assets, Audio};
+use crate::{Assets, Audio, GAMEPADS, Gamepad};
 
 /// Keys a game can ask about. The discriminant is the key's bit in a [`KeySet`].
 #[repr(u8)]
@@ -173,6 +173,9 @@ pub struct Input {
     /// scalar values, 0 after the last; more than four wait for the next
     /// steps. Read them with [`typed`](Self::typed).
     pub typed: [u32; 4],
+    /// The first [`GAMEPADS`] gamepads connected, in the order they were
+    /// (a pad unplugged leaves its slot to the next one plugged in).
+    pub gamepads: [Gamepad; GAMEPADS],
 }
 
 impl Input {
@@ -233,15 +236,28 @@ impl Input {
             .filter_map(|&code| char::from_u32(code))
     }
 
-    /// -1, 0 or 1 on each axis from the arrow keys and WASD; y grows downwards.
+    /// Gamepad `index` (0 for the first connected); a slot with no pad, or
+    /// past [`GAMEPADS`], reads as a pad that is not connected.
+    pub fn gamepad(&self, index: usize) -> Gamepad {
+        self.gamepads.get(index).copied().unwrap_or_default()
+    }
+
+    /// -1, 0 or 1 on each axis from the arrow keys and WASD, or else from
+    /// the first gamepad's d-pad or left stick ([`Gamepad::direction`]); y
+    /// grows downwards.
     pub fn arrows(&self) -> Vec2 {
         let axis = |neg: [Key; 2], pos: [Key; 2]| {
             let held = |keys: [Key; 2]| keys.iter().any(|&k| self.is_down(k)) as i32 as f32;
             held(pos) - held(neg)
         };
-        Vec2::new(
+        let keys = Vec2::new(
             axis([Key::Left, Key::A], [Key::Right, Key::D]),
             axis([Key::Up, Key::W], [Key::Down, Key::S]),
+        );
+        let pad = self.gamepads[0].direction();
+        Vec2::new(
+            if keys.x != 0.0 { keys.x } else { pad.x },
+            if keys.y != 0.0 { keys.y } else { pad.y },
         )
     }
 }
@@ -326,8 +342,9 @@ mod tests {
     #[test]
     fn abi_structs_keep_their_size() {
         assert_eq!(size_of::<KeySet>(), 16);
-        assert_eq!(size_of::<Input>(), 96);
-        assert_eq!(size_of::<Frame>(), 176);
+        assert_eq!(size_of::<crate::Gamepad>(), 40);
+        assert_eq!(size_of::<Input>(), 176);
+        assert_eq!(size_of::<Frame>(), 256);
         assert_eq!(crate::ABI_VERSION, 6);
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use engine::state::fields::{PathError, Value};
 use engine::{Engine, EngineConfig, ReloadError, StartError};
 use hotloop_abi::symbols::LinkedGame;
-use hotloop_abi::{Input, Key, MouseButton, OldState, StateData};
+use hotloop_abi::{GamepadButton, Input, Key, MouseButton, OldState, StateData};
 
 /// Why a game could not be run, swapped or inspected.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +23,18 @@ pub enum HarnessError {
     Path(#[from] PathError),
 }
 
+/// The `assets/` directory a game's tests see: the nearest one in the
+/// directory the test runs in (cargo runs a package's tests in the
+/// package's directory) or above it, so a game crate in a workspace finds
+/// the workspace's. A sound or image the game asks for that is not there is
+/// an error the test sees (`current_error`), as a typo in its name should be.
+fn workspace_assets() -> Option<std::path::PathBuf> {
+    let here = std::env::current_dir().ok()?;
+    here.ancestors()
+        .map(|dir| dir.join("assets"))
+        .find(|assets| assets.is_dir())
+}
+
 /// An input event scripted for one step: everything the engine records.
 #[derive(Clone, Copy, Debug)]
 enum Event {
@@ -33,6 +45,13 @@ enum Event {
     MoveTo(f32, f32),
     Wheel(f32, f32),
     Typed(char),
+    /// Gamepad slot, plugged in (true) or out.
+    Pad(usize, bool),
+    PadButton(usize, GamepadButton, bool),
+    /// Gamepad slot, stick (0 left, 1 right), position.
+    Stick(usize, usize, [f32; 2]),
+    /// Gamepad slot, trigger (0 left, 1 right), travel.
+    Trigger(usize, usize, f32),
 }
 
 /// A game library running headless: no window, no file watching, fixed
@@ -71,6 +90,8 @@ impl Game {
         config.watch = false;
         config.snapshot_dir = dirs.path().join("snapshots");
         config.recording_dir = dirs.path().join("recordings");
+        config.assets = workspace_assets();
+        config.watch_assets = false;
         Ok(Self {
             engine: Engine::new(config)?,
             script: BTreeMap::new(),
@@ -96,6 +117,8 @@ impl Game {
         config.watch = false;
         config.snapshot_dir = dirs.path().join("snapshots");
         config.recording_dir = dirs.path().join("recordings");
+        config.assets = workspace_assets();
+        config.watch_assets = false;
         Ok(Self {
             engine: Engine::linked(config, game)?,
             script: BTreeMap::new(),
@@ -175,6 +198,67 @@ impl Game {
         self
     }
 
+    /// Plugs gamepad `slot` (0 or 1) in at step `step`, or out (`connected`
+    /// false: what it held is let go).
+    pub fn connect_gamepad(&mut self, slot: usize, connected: bool, step: u64) -> &mut Self {
+        self.script
+            .entry(step)
+            .or_default()
+            .push(Event::Pad(slot, connected));
+        self
+    }
+
+    /// Holds `button` of gamepad `slot` down from step `step` on, until
+    /// [`release_gamepad`](Self::release_gamepad).
+    pub fn press_gamepad(&mut self, slot: usize, button: GamepadButton, step: u64) -> &mut Self {
+        self.script
+            .entry(step)
+            .or_default()
+            .push(Event::PadButton(slot, button, true));
+        self
+    }
+
+    /// Lets `button` of gamepad `slot` go at step `step`.
+    pub fn release_gamepad(&mut self, slot: usize, button: GamepadButton, step: u64) -> &mut Self {
+        self.script
+            .entry(step)
+            .or_default()
+            .push(Event::PadButton(slot, button, false));
+        self
+    }
+
+    /// Puts a stick of gamepad `slot` (`0` left, `1` right) at `position`
+    /// (each axis -1 to 1, y down) from step `step` on.
+    pub fn move_stick(
+        &mut self,
+        slot: usize,
+        stick: usize,
+        position: [f32; 2],
+        step: u64,
+    ) -> &mut Self {
+        self.script
+            .entry(step)
+            .or_default()
+            .push(Event::Stick(slot, stick, position));
+        self
+    }
+
+    /// Pulls a trigger of gamepad `slot` (`0` left, `1` right) to `travel`
+    /// (0 to 1) from step `step` on.
+    pub fn pull_trigger(
+        &mut self,
+        slot: usize,
+        trigger: usize,
+        travel: f32,
+        step: u64,
+    ) -> &mut Self {
+        self.script
+            .entry(step)
+            .or_default()
+            .push(Event::Trigger(slot, trigger, travel));
+        self
+    }
+
     /// Runs one update step with the scripted input (the frame boundary
     /// first, as the engine's own loop does).
     pub fn step(&mut self) {
@@ -189,6 +273,9 @@ impl Game {
             typed: [0; 4],
             ..self.held
         };
+        for pad in &mut input.gamepads {
+            pad.end_step();
+        }
         for event in self.script.get(&step).into_iter().flatten() {
             match *event {
                 Event::Down(key) if !input.down.contains(key) => {
@@ -217,6 +304,15 @@ impl Game {
                     input.wheel[1] += y;
                 }
                 Event::Typed(ch) => self.typing.push_back(ch as u32),
+                Event::Pad(slot, connected) => input.gamepads[slot].set_connected(connected),
+                Event::PadButton(slot, button, down) => {
+                    input.gamepads[slot].set_button(button, down)
+                }
+                Event::Stick(slot, 0, position) => input.gamepads[slot].left_stick = position,
+                Event::Stick(slot, _, position) => input.gamepads[slot].right_stick = position,
+                Event::Trigger(slot, side, travel) => {
+                    input.gamepads[slot].triggers[side.min(1)] = travel
+                }
                 _ => {}
             }
         }

@@ -1,10 +1,10 @@
-//! Everything the engine records can be scripted: keys, mouse buttons and
-//! the pointer, per step; and the state reads back as the game's own type.
+//! Everything the engine records can be scripted: keys, mouse buttons,
+//! the pointer and gamepads, per step; and the state reads back as the game's own type.
 //! The game is a small one linked into this test (`Game::linked`).
 #![forbid(unsafe_code)]
 #![allow(missing_docs)]
 
-use hotloop_abi::{Frame, Key, MouseButton, glam::Vec2, state};
+use hotloop_abi::{Frame, GamepadButton, Key, MouseButton, glam::Vec2, state};
 use hotloop_test::Game;
 
 state! {
@@ -19,6 +19,9 @@ state! {
         pub moved: Vec2,
         pub name: [u32; 8],
         pub name_len: u32,
+        pub pad_shots: u32,
+        pub walked: Vec2,
+        pub throttle: f32,
     }
 }
 
@@ -34,11 +37,19 @@ fn init() -> State {
         moved: Vec2::ZERO,
         name: [0; 8],
         name_len: 0,
+        pad_shots: 0,
+        walked: Vec2::ZERO,
+        throttle: 0.0,
     }
 }
 
 fn read_input(state: &mut State, frame: &Frame) {
     let input = &frame.input;
+    if input.gamepad(0).just_pressed(GamepadButton::South) {
+        state.pad_shots += 1;
+    }
+    state.walked += input.arrows();
+    state.throttle = input.gamepad(1).right_trigger();
     if input.mouse_just_pressed(MouseButton::Left) {
         state.clicks += 1;
         state.last_click = input.mouse();
@@ -141,6 +152,38 @@ fn the_wheel_motion_typed_text_and_releases_are_scripted_recorded_and_replayed()
     // plays the same input back, step for step.
     game.engine().toggle_loop();
     game.run_to(24);
+    assert_eq!(
+        *game.state::<State>(),
+        recorded,
+        "the replay ends where play did"
+    );
+}
+
+#[test]
+fn gamepads_are_scripted_drive_the_arrows_and_replay() {
+    let mut game = Game::linked(&__HOTLOOP_GAME).expect("the linked game");
+    game.engine().toggle_loop();
+    game.connect_gamepad(0, true, 1)
+        .connect_gamepad(1, true, 1)
+        .press_gamepad(0, GamepadButton::South, 2)
+        .release_gamepad(0, GamepadButton::South, 3)
+        .press_gamepad(0, GamepadButton::South, 5)
+        .move_stick(0, 0, [0.9, 0.2], 2)
+        .move_stick(0, 0, [0.0, 0.0], 6)
+        .pull_trigger(1, 1, 0.75, 4)
+        .connect_gamepad(0, false, 8);
+    game.run_to(10);
+    let recorded = *game.state::<State>();
+    assert_eq!(recorded.pad_shots, 2, "each press once");
+    assert_eq!(
+        recorded.walked,
+        Vec2::new(4.0, 0.0),
+        "the stick past half way, four steps"
+    );
+    assert_eq!(recorded.throttle, 0.75);
+
+    game.engine().toggle_loop();
+    game.run_to(20);
     assert_eq!(
         *game.state::<State>(),
         recorded,

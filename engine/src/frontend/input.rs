@@ -1,6 +1,8 @@
 //! Turns winit's keyboard and mouse events into the ABI's per-step [`Input`].
 
 use hotloop_abi::{Input, Key, MouseButton};
+
+use super::gamepads::PadChange;
 use winit::event::{ElementState, MouseButton as WinitButton};
 use winit::keyboard::KeyCode;
 
@@ -131,6 +133,34 @@ impl InputTracker {
         self.input.mouse_down = 0;
     }
 
+    /// Gamepad `slot` changed (see [`super::gamepads`]).
+    pub fn gamepad(&mut self, slot: usize, change: PadChange) {
+        let Some(pad) = self.input.gamepads.get_mut(slot) else {
+            return;
+        };
+        let finite = |value: f32, min: f32| {
+            if value.is_finite() {
+                value.clamp(min, 1.0)
+            } else {
+                0.0
+            }
+        };
+        match change {
+            PadChange::Connected => pad.set_connected(true),
+            PadChange::Disconnected => pad.set_connected(false),
+            PadChange::Button(button, down) => pad.set_button(button, down),
+            PadChange::Stick(axis, value) => {
+                let stick = if axis < 2 {
+                    &mut pad.left_stick
+                } else {
+                    &mut pad.right_stick
+                };
+                stick[axis % 2] = finite(value, -1.0);
+            }
+            PadChange::Trigger(side, value) => pad.triggers[side.min(1)] = finite(value, 0.0),
+        }
+    }
+
     /// The input for the next step.
     pub fn current(&self) -> &Input {
         &self.input
@@ -145,6 +175,9 @@ impl InputTracker {
         self.input.mouse_released = 0;
         self.input.wheel = [0.0; 2];
         self.input.mouse_motion = [0.0; 2];
+        for pad in &mut self.input.gamepads {
+            pad.end_step();
+        }
         let taken = self.queued.min(self.input.typed.len());
         self.queue.copy_within(taken..self.queued, 0);
         self.queued -= taken;
@@ -311,5 +344,33 @@ mod tests {
         let input = tracker.current();
         assert!(!input.is_down(Key::W) && input.just_released(Key::W));
         assert!(!input.mouse_is_down(MouseButton::Left));
+    }
+
+    #[test]
+    fn a_gamepad_button_tap_within_one_step_is_seen_once_and_unplugging_lets_go() {
+        use hotloop_abi::GamepadButton;
+        let mut tracker = InputTracker::default();
+        tracker.gamepad(1, PadChange::Connected);
+        tracker.gamepad(1, PadChange::Button(GamepadButton::Start, true));
+        tracker.gamepad(1, PadChange::Stick(3, 2.5));
+        tracker.gamepad(1, PadChange::Trigger(0, f32::NAN));
+        let pad = tracker.current().gamepad(1);
+        assert!(pad.connected && pad.just_pressed(GamepadButton::Start));
+        assert_eq!(
+            (pad.right_stick, pad.triggers),
+            ([0.0, 1.0], [0.0, 0.0]),
+            "clamped, NaN is rest"
+        );
+        tracker.end_step();
+        assert!(
+            !tracker
+                .current()
+                .gamepad(1)
+                .just_pressed(GamepadButton::Start)
+        );
+        tracker.gamepad(1, PadChange::Disconnected);
+        let pad = tracker.current().gamepad(1);
+        assert!(!pad.connected && pad.just_released(GamepadButton::Start));
+        tracker.gamepad(7, PadChange::Connected); // No such slot: ignored.
     }
 }

@@ -7,7 +7,7 @@
 
 use std::fmt::Write;
 
-use hotloop_abi::{Input, Key, MouseButton};
+use hotloop_abi::{GamepadButton, Input, Key, MouseButton};
 use winit::keyboard::KeyCode;
 
 use crate::frontend::text::{GLYPH, Target};
@@ -204,6 +204,25 @@ pub fn input_line(input: &Input, line: &mut String) {
         line.extend(input.typed());
         line.push('"');
     }
+    for (slot, pad) in input.gamepads.iter().enumerate() {
+        if !pad.connected {
+            continue;
+        }
+        let _ = write!(line, "  pad{slot}");
+        for button in GamepadButton::ALL.iter().filter(|&&b| pad.is_down(b)) {
+            let _ = write!(line, " {button:?}");
+        }
+        for (name, [x, y]) in [("L", pad.left_stick), ("R", pad.right_stick)] {
+            if [x, y] != [0.0; 2] {
+                let _ = write!(line, " {name}{x:+.2},{y:+.2}");
+            }
+        }
+        for (name, pulled) in [("LT", pad.triggers[0]), ("RT", pad.triggers[1])] {
+            if pulled != 0.0 {
+                let _ = write!(line, " {name}{pulled:.2}");
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -239,6 +258,16 @@ mod tests {
         assert_eq!(
             line,
             "INPUT keys Left Space  mouse 12,7 R  wheel +0.0,-2.0  motion +3,-1  typed \"hi\""
+        );
+        input.gamepads[1].set_connected(true);
+        input.gamepads[1].set_button(GamepadButton::South, true);
+        input.gamepads[1].left_stick = [0.5, -1.0];
+        input.gamepads[1].triggers = [0.0, 0.25];
+        line.clear();
+        input_line(&input, &mut line);
+        assert!(
+            line.ends_with("typed \"hi\"  pad1 South L+0.50,-1.00 RT0.25"),
+            "{line}"
         );
     }
 

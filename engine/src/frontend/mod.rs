@@ -2,6 +2,7 @@
 //! its overlay, inspector and keys), the headless runner, and the text they
 //! draw with.
 
+pub mod gamepads;
 pub mod headless;
 pub mod input;
 pub mod inspector;

@@ -1,7 +1,7 @@
 //! The systems `update` runs each step, in the order listed in `game!`
 //! (Bevy's order: move the ball, move the paddle, then collide).
 
-use hotloop_abi::{Frame, Handle, Key, Play};
+use hotloop_abi::{Frame, Handle, Play};
 
 use crate::State;
 use crate::arena::*;
@@ -20,10 +20,10 @@ pub fn apply_velocity(state: &mut State, frame: &Frame) {
     state.ball.pos += state.ball.vel * frame.dt;
 }
 
-/// Left and right arrows slide the paddle at a fixed speed, never past the walls.
+/// Left and right arrows (or A/D, or a gamepad's d-pad or stick) slide
+/// the paddle at a fixed speed, never past the walls.
 pub fn move_paddle(state: &mut State, frame: &Frame) {
-    let held = |key| frame.input.is_down(key) as i32 as f32;
-    let direction = held(Key::Right) - held(Key::Left);
+    let direction = frame.input.arrows().x;
     let x = state.paddle.pos.x + direction * PADDLE_SPEED * frame.dt;
     state.paddle.pos.x = x.clamp(PADDLE_MIN_X, PADDLE_MAX_X);
 }

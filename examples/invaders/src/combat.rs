@@ -1,7 +1,7 @@
 //! The player's cannon and every shot in the air: the bullet going up, the
 //! lasers coming down, and what each of them hits.
 
-use hotloop_abi::{Frame, Key, Play};
+use hotloop_abi::{Frame, GamepadButton, Key, Play};
 
 use crate::shield;
 use crate::sprites::{BULLET_SIZE, LASER_SIZE, PLAYER_ART, invader_art, size};
@@ -33,13 +33,16 @@ pub fn controls(state: &mut State, frame: &Frame) {
 }
 
 /// Left/Right (or A/D) move the cannon 1 px per step between the edges,
-/// Left winning when both are held; Space fires when no bullet is in the air.
+/// Left winning when both are held; Space (or the pad's South button) fires
+/// when no bullet is in the air.
 pub fn move_player(state: &mut State, frame: &Frame) {
     let input = &frame.input;
     let width = size(PLAYER_ART[0]).x;
     let player = &mut state.player;
-    let left = input.is_down(Key::Left) || input.is_down(Key::A);
-    let right = input.is_down(Key::Right) || input.is_down(Key::D);
+    // The arrows, A/D, or the first gamepad's d-pad or stick.
+    let pad = input.gamepad(0).direction().x;
+    let left = input.is_down(Key::Left) || input.is_down(Key::A) || pad < 0.0;
+    let right = input.is_down(Key::Right) || input.is_down(Key::D) || pad > 0.0;
     let moved = if left && player.pos.x > width {
         player.pos.x -= 1;
         true
@@ -56,7 +59,9 @@ pub fn move_player(state: &mut State, frame: &Frame) {
             player.frame ^= 1;
         }
     }
-    if input.just_pressed(Key::Space) && state.bullet.is_empty() {
+    let fire =
+        input.just_pressed(Key::Space) || input.gamepad(0).just_pressed(GamepadButton::South);
+    if fire && state.bullet.is_empty() {
         let bullet = Shot {
             pos: state.player.pos + BULLET_OFFSET,
             age: 0,

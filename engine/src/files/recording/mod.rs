@@ -29,7 +29,7 @@
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use hotloop_abi::{Input, KeySet};
+use hotloop_abi::{GAMEPADS, Gamepad, Input, KeySet};
 
 use crate::files::snapshot::Snapshot;
 
@@ -44,17 +44,25 @@ const MAGIC: &[u8; 8] = b"HLREC\0\0\0";
 const END: &[u8; 8] = b"HLRECEND";
 /// Version of the recording file format: 3 moved the step count to the
 /// end so a recording can be written as it is made; 4 added the wheel, the
-/// pointer's motion and typed text (versions 1 to 3 are still read).
-pub const FORMAT_VERSION: u32 = 4;
+/// pointer's motion and typed text; 5 the gamepads (versions 1 to 4 are
+/// still read).
+pub const FORMAT_VERSION: u32 = 5;
+/// The version before the gamepads.
+const BEFORE_GAMEPADS: u32 = 4;
 /// The first version whose step count is at the end.
 const COUNT_AT_END: u32 = 3;
 /// A step's keys, mouse position and buttons: version 1's whole record.
 const INPUT_LEN: usize = 3 * 16 + 2 * 4 + 3;
 /// Versions 2 and 3: the input, then the flags byte.
 const FLAGGED_LEN: usize = INPUT_LEN + 1;
-/// Bytes per step on disk: the flagged input, then the wheel, the motion
-/// and the typed characters.
-pub const STEP_LEN: usize = FLAGGED_LEN + 2 * 4 + 2 * 4 + 4 * 4;
+/// Version 4: the flagged input, then the wheel, the motion and the typed
+/// characters.
+const V4_LEN: usize = FLAGGED_LEN + 2 * 4 + 2 * 4 + 4 * 4;
+/// A gamepad on disk: connected (0 or 1), three zero bytes, the held,
+/// pressed and released buttons, the sticks and the triggers.
+const PAD_LEN: usize = 4 + 3 * 4 + 6 * 4;
+/// Bytes per step on disk: version 4's record, then the gamepads.
+pub const STEP_LEN: usize = V4_LEN + GAMEPADS * PAD_LEN;
 /// Bit of a step's flags byte: the first step after a reload.
 const RELOADED: u8 = 1;
 
@@ -87,11 +95,30 @@ impl Step {
         for (at, word) in (FLAGGED_LEN..).step_by(4).zip(words) {
             out[at..at + 4].copy_from_slice(&word.to_le_bytes());
         }
+        for (pad, out) in input
+            .gamepads
+            .iter()
+            .zip(out[V4_LEN..].chunks_exact_mut(PAD_LEN))
+        {
+            out[0] = u8::from(pad.connected);
+            let axes = pad
+                .left_stick
+                .iter()
+                .chain(&pad.right_stick)
+                .chain(&pad.triggers);
+            let words = [pad.down, pad.pressed, pad.released]
+                .into_iter()
+                .chain(axes.map(|value| value.to_bits()));
+            for (at, word) in (4..).step_by(4).zip(words) {
+                out[at..at + 4].copy_from_slice(&word.to_le_bytes());
+            }
+        }
         out
     }
 
     /// Reads step `index` from its record: `INPUT_LEN` bytes in version 1
-    /// (no flags), `FLAGGED_LEN` in versions 2 and 3, `STEP_LEN` after.
+    /// (no flags), `FLAGGED_LEN` in versions 2 and 3, `V4_LEN` in 4,
+    /// `STEP_LEN` after.
     /// Typed characters are kept as the numbers they are: [`Input::typed`]
     /// passes over any that is not a character.
     fn decode(record: &[u8], index: u64) -> Result<Self, String> {
@@ -119,7 +146,7 @@ impl Step {
             reserved: [0; 5],
             ..Input::default()
         };
-        if record.len() == STEP_LEN {
+        if record.len() >= V4_LEN {
             let word =
                 |at: usize| u32::from_le_bytes(record[at..at + 4].try_into().expect("4 bytes"));
             let float = |at: usize| f32::from_bits(word(at));
@@ -127,8 +154,36 @@ impl Step {
             input.mouse_motion = [float(FLAGGED_LEN + 8), float(FLAGGED_LEN + 12)];
             input.typed = std::array::from_fn(|slot| word(FLAGGED_LEN + 16 + slot * 4));
         }
+        if record.len() == STEP_LEN {
+            for (slot, pad) in record[V4_LEN..].chunks_exact(PAD_LEN).enumerate() {
+                input.gamepads[slot] = decode_pad(pad)
+                    .ok_or_else(|| format!("step {index} has a damaged gamepad {slot}"))?;
+            }
+        }
         Ok(Self { input, reloaded })
     }
+}
+
+/// A gamepad's record, or `None` when its bytes are no gamepad's (a
+/// `connected` that is not 0 or 1, padding that is not zero).
+fn decode_pad(record: &[u8]) -> Option<Gamepad> {
+    let connected = match record[..4] {
+        [0, 0, 0, 0] => false,
+        [1, 0, 0, 0] => true,
+        _ => return None,
+    };
+    let word = |at: usize| u32::from_le_bytes(record[at..at + 4].try_into().expect("4 bytes"));
+    let pair = |at: usize| [f32::from_bits(word(at)), f32::from_bits(word(at + 4))];
+    Some(Gamepad {
+        connected,
+        reserved: [0; 3],
+        down: word(4),
+        pressed: word(8),
+        released: word(12),
+        left_stick: pair(16),
+        right_stick: pair(24),
+        triggers: pair(32),
+    })
 }
 
 /// A recorded stretch of play, whole in memory: a crash report's few

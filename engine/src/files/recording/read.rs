@@ -7,7 +7,8 @@ use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use super::{
-    COUNT_AT_END, END, FLAGGED_LEN, FORMAT_VERSION, INPUT_LEN, MAGIC, STEP_LEN, Step, invalid,
+    BEFORE_GAMEPADS, COUNT_AT_END, END, FLAGGED_LEN, FORMAT_VERSION, INPUT_LEN, MAGIC, STEP_LEN,
+    Step, V4_LEN, invalid,
 };
 use crate::files::checksum::Checksum;
 use crate::files::snapshot::{self, Snapshot};
@@ -43,6 +44,7 @@ impl Format {
             1 => (INPUT_LEN, 8),
             2 => (FLAGGED_LEN, 8),
             COUNT_AT_END => (FLAGGED_LEN, 24),
+            BEFORE_GAMEPADS => (V4_LEN, 24),
             FORMAT_VERSION => (STEP_LEN, 24),
             _ => {
                 return Err(format!(

@@ -33,6 +33,16 @@ fn sample(steps: usize) -> Recording {
                 input.down.insert(Key::Left);
                 input.pressed.insert(Key::F12);
             }
+            if i % 3 == 0 {
+                input.gamepads[i % 2] = hotloop_abi::Gamepad {
+                    connected: true,
+                    down: 1 << (i % 17),
+                    pressed: 1,
+                    left_stick: [0.25, -1.0],
+                    triggers: [0.0, i as f32 / 100.0],
+                    ..Default::default()
+                };
+            }
             input
         })
         .collect();
@@ -48,9 +58,9 @@ fn sample(steps: usize) -> Recording {
     }
 }
 
-/// `recording` as versions 1 to 3 wrote it: no wheel, motion or typed
-/// text; in versions 1 and 2 the step count in the header and no end
-/// marker, and in version 1 no flags byte per step.
+/// `recording` as versions 1 to 4 wrote it: no gamepads; before 4 no
+/// wheel, motion or typed text; in versions 1 and 2 the step count in the
+/// header and no end marker, and in version 1 no flags byte per step.
 fn legacy(recording: &Recording, version: u32) -> Vec<u8> {
     let state = snapshot::encode(&recording.start.state, recording.start.table.as_ref());
     let mut out = MAGIC.to_vec();
@@ -62,7 +72,11 @@ fn legacy(recording: &Recording, version: u32) -> Vec<u8> {
     }
     out.put_u64(state.len() as u64);
     out.extend_from_slice(&state);
-    let step_len = if version == 1 { INPUT_LEN } else { FLAGGED_LEN };
+    let step_len = match version {
+        1 => INPUT_LEN,
+        BEFORE_GAMEPADS => V4_LEN,
+        _ => FLAGGED_LEN,
+    };
     for index in 0..recording.inputs.len() {
         out.extend_from_slice(&recording.step(index).encode()[..step_len]);
     }
@@ -81,9 +95,36 @@ fn without_new_fields(inputs: &[Input]) -> Vec<Input> {
         wheel: [0.0; 2],
         mouse_motion: [0.0; 2],
         typed: [0; 4],
-        ..*input
+        ..without_gamepads(input)
     };
     inputs.iter().map(old).collect()
+}
+
+/// `input` as version 4 keeps it: without gamepads.
+fn without_gamepads(input: &Input) -> Input {
+    Input {
+        gamepads: Default::default(),
+        ..*input
+    }
+}
+
+#[test]
+fn version_4_still_reads_without_gamepads() {
+    let recording = sample(20);
+    let back = Recording::decode(&legacy(&recording, 4)).expect("version 4 reads");
+    let expected: Vec<Input> = recording.inputs.iter().map(without_gamepads).collect();
+    assert_ne!(expected, recording.inputs, "the sample uses gamepads");
+    assert_eq!(back.inputs, expected);
+    assert_eq!(back.reloaded, [0, 7]);
+}
+
+#[test]
+fn a_gamepad_that_is_neither_connected_nor_not_is_refused() {
+    let mut data = sample(3).encode();
+    let pad = data.len() - 24 - STEP_LEN + V4_LEN;
+    data[pad] = 2;
+    let error = Recording::decode(&resummed(data)).unwrap_err();
+    assert!(error.contains("step 2 has a damaged gamepad 0"), "{error}");
 }
 
 /// `data` with its checksum made right again.

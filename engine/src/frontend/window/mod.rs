@@ -24,6 +24,7 @@ use winit::event::{MouseScrollDelta, WindowEvent};
 use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
 use winit::window::{Window, WindowId};
 
+use crate::frontend::gamepads::Gamepads;
 use crate::frontend::input::InputTracker;
 use crate::frontend::inspector::Inspector;
 use crate::frontend::overlay::{Overlay, Status};
@@ -126,6 +127,7 @@ pub fn run(
         error: None,
         clock,
         input: InputTracker::default(),
+        gamepads: Gamepads::open(),
         overlay: Overlay::default(),
         inspector: Inspector::default(),
         timings: TimingsPanel::default(),
@@ -169,6 +171,7 @@ struct App<'a> {
     /// The game's display as the window shows it now.
     shown: GameDisplay,
     input: InputTracker,
+    gamepads: Gamepads,
     overlay: Overlay,
     inspector: Inspector,
     timings: TimingsPanel,
@@ -250,6 +253,7 @@ impl App<'_> {
             }
             self.shown_generation = self.engine.generation();
         }
+        self.gamepads.poll(&mut self.input);
         for _ in 0..self.clock.advance(elapsed) {
             self.engine.update(self.input.current());
             self.input.end_step();
