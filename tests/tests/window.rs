@@ -443,6 +443,47 @@ fn assert_ends_within_a_second(finished: Finished, what: &str) -> Finished {
 }
 
 #[test]
+fn with_no_audio_device_the_log_says_so_once_and_the_game_plays_on() {
+    if !display_available() {
+        return;
+    }
+    let _display = one_window_at_a_time();
+    // An ALSA default device that no machine has: silent everywhere, on a
+    // desktop with a sound card too.
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join(".asoundrc"),
+        "pcm.!default { type hw card 99 }\n",
+    )
+    .unwrap();
+    let library = blinking_demo();
+    let mut engine = EngineProcess::start_with(
+        ["--no-watch".as_ref(), "--lib".as_ref(), library.as_os_str()],
+        &[("HOME", &home.path().display().to_string())],
+    );
+    engine.wait_for("the game is on screen");
+    let window = XWindow::of_process(engine.id(), Duration::from_secs(30)).expect("a window");
+    assert_keeps_updating(window, &mut engine, "without sound");
+    let finished = assert_terminates_within_a_second(engine, "without sound");
+    let said: Vec<&str> = finished
+        .stderr
+        .lines()
+        .filter(|l| l.contains("audio"))
+        .collect();
+    assert_eq!(said.len(), 1, "{}", finished.stderr);
+    assert!(
+        said[0].contains("no audio device (") && said[0].ends_with("); running silent"),
+        "{}",
+        said[0]
+    );
+    assert!(
+        !finished.stderr.contains("ALSA lib"),
+        "alsa-lib's own lines stay out: {}",
+        finished.stderr
+    );
+}
+
+#[test]
 fn every_window_size_shows_the_whole_picture_and_keeps_updating() {
     if !display_available() {
         return;
