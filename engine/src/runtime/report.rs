@@ -95,8 +95,8 @@ pub struct Summary {
     /// committed), over the whole run.
     pub sounds_played: u64,
     /// The audio device's latency as last measured, in milliseconds: what
-    /// was queued for it plus its own buffer (`None`: no device plays).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// was queued for it plus its own buffer (`null`: no device plays, as
+    /// headless).
     pub audio_latency_ms: Option<f64>,
     /// The state's fields and values (with `--dump-state`).
     #[serde(skip_serializing_if = "Option::is_none")]
