@@ -33,15 +33,21 @@ impl<'a> Target<'a> {
         self.height
     }
 
-    /// Blends a rectangle of `color` (its alpha) over the pixels.
+    /// Lays a rectangle of `color` (its alpha) over the pixels. The pixels
+    /// are premultiplied by their alpha, as the window's overlay layer
+    /// (see `window::present`) is: over a transparent layer the panel keeps
+    /// its own translucency; over an opaque picture it blends into it.
     pub fn panel(&mut self, x: usize, y: usize, w: usize, h: usize, color: [u8; 4]) {
         let alpha = color[3] as u16;
+        let over = |top: u16, under: u8| ((top * alpha + under as u16 * (255 - alpha)) / 255) as u8;
         for row in y..(y + h).min(self.height) {
             for column in x..(x + w).min(self.width) {
                 let at = (row * self.width + column) * 4;
-                for (under, over) in self.pixels[at..at + 3].iter_mut().zip(color) {
-                    *under = ((over as u16 * alpha + *under as u16 * (255 - alpha)) / 255) as u8;
+                let pixel = &mut self.pixels[at..at + 4];
+                for (under, top) in pixel[..3].iter_mut().zip(color) {
+                    *under = over(top as u16, *under);
                 }
+                pixel[3] = over(255, pixel[3]);
             }
         }
     }
@@ -56,6 +62,7 @@ impl<'a> Target<'a> {
                     if bits & (1 << dx) != 0 && px < self.width && py < self.height {
                         let at = (py * self.width + px) * 4;
                         self.pixels[at..at + 3].copy_from_slice(&color);
+                        self.pixels[at + 3] = 255;
                     }
                 }
             }

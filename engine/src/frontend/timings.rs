@@ -35,7 +35,7 @@ impl TimingsPanel {
         let mut target = Target::new(pixels, width, height);
         target.panel(left, top, panel_width, panel_height, PANEL);
         let title = if shown == 0 {
-            "systems: timing the first second"
+            "systems: timing 1 s..."
         } else {
             "systems, us per step (1 s)"
         };

@@ -272,30 +272,24 @@ impl App<'_> {
         }
         self.undrawn = 0;
 
-        let (width, height) = self.shown.size;
-        let frame = presenter.frame_mut();
-        self.engine.render_between(frame, self.clock.alpha());
+        self.engine
+            .render_between(presenter.frame_mut(), self.clock.alpha());
         let status = Status::of(
             self.engine,
             self.frame_time,
             self.shown_generation,
             self.last_reload,
         );
+        // The engine's own text goes over the picture, not into it.
+        let (layer, width, height) = presenter.overlay_mut();
         // A player sees no status line, only what stopped the game.
         self.overlay.visible &= !self.options.player;
-        self.overlay
-            .draw(&status, frame, width as usize, height as usize);
+        self.overlay.draw(&status, layer, width, height);
         if !self.options.player {
-            self.inspector.draw(
-                self.engine,
-                self.input.current(),
-                frame,
-                width as usize,
-                height as usize,
-            );
+            self.inspector
+                .draw(self.engine, self.input.current(), layer, width, height);
             if let Some(profile) = self.engine.profile() {
-                self.timings
-                    .draw(profile, frame, width as usize, height as usize);
+                self.timings.draw(profile, layer, width, height);
             }
         }
         // Work time up to presenting: with vsync, presenting waits for the display.

@@ -3,6 +3,13 @@
 //! whole number that fits, or scaled down to fit a window smaller than it,
 //! always whole, centred, with its aspect ratio kept.
 //!
+//! The engine's own status line, banners and panels are not drawn into the
+//! game's picture: they go into an overlay layer at the window's resolution
+//! (one layer pixel per `k`×`k` window pixels, `k` the whole number that
+//! keeps the text legible) laid over the picture with its translucency, so
+//! the game's pixels stay visible under it and the framebuffer holds the
+//! game alone.
+//!
 //! Why not the `pixels` crate that did this before: its `render` retries an
 //! outdated or lost surface in a loop that only ends once the surface works
 //! again. When the display went away that loop never ended (wgpu reported a
@@ -72,6 +79,7 @@ pub struct Presenter {
     texture: wgpu::Texture,
     bind_group: wgpu::BindGroup,
     pipeline: wgpu::RenderPipeline,
+    overlay: Layer,
     queue: wgpu::Queue,
     device: wgpu::Device,
     surface: wgpu::Surface<'static>,
@@ -134,7 +142,8 @@ impl Presenter {
             view_formats: Vec::new(),
         };
         let texture = frame_texture(&device, frame_size);
-        let (pipeline, bind_group) = scaling_pass(&device, &texture, format);
+        let (pipeline, bind_group) = scaling_pass(&device, &texture, format, None);
+        let overlay = Layer::new(&device, (1, 1), format);
         Ok(Self {
             frame: black_frame(frame_size),
             frame_size,
@@ -144,6 +153,7 @@ impl Presenter {
             texture,
             bind_group,
             pipeline,
+            overlay,
             queue,
             device,
             surface,
@@ -171,9 +181,23 @@ impl Presenter {
         }
         self.texture = frame_texture(&self.device, frame_size);
         (self.pipeline, self.bind_group) =
-            scaling_pass(&self.device, &self.texture, self.config.format);
+            scaling_pass(&self.device, &self.texture, self.config.format, None);
         self.frame = black_frame(frame_size);
         self.frame_size = frame_size;
+    }
+
+    /// The overlay layer (RGBA8 premultiplied, row by row, its width and
+    /// height), cleared, for the engine's status line and panels of the
+    /// next frame. It covers the picture, at the window's resolution.
+    pub fn overlay_mut(&mut self) -> (&mut [u8], usize, usize) {
+        let size =
+            fit(self.frame_size, self.window_size).map_or((1, 1), |view| overlay_size(&view).1);
+        if size != self.overlay.size {
+            self.overlay = Layer::new(&self.device, size, self.config.format);
+        }
+        self.overlay.pixels.fill(0);
+        let (width, height) = size;
+        (&mut self.overlay.pixels, width as usize, height as usize)
     }
 
     /// The whole number the framebuffer is scaled up by to fill the window
@@ -257,6 +281,21 @@ impl Presenter {
             },
             extent(self.frame_size),
         );
+        self.queue.write_texture(
+            wgpu::TexelCopyTextureInfo {
+                texture: &self.overlay.texture,
+                mip_level: 0,
+                origin: wgpu::Origin3d::ZERO,
+                aspect: wgpu::TextureAspect::All,
+            },
+            &self.overlay.pixels,
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(self.overlay.size.0 * 4),
+                rows_per_image: Some(self.overlay.size.1),
+            },
+            extent(self.overlay.size),
+        );
         let mut encoder = self
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
@@ -284,6 +323,14 @@ impl Presenter {
             pass.set_bind_group(0, &self.bind_group, &[]);
             pass.set_viewport(view.x, view.y, view.width, view.height, 0.0, 1.0);
             pass.draw(0..3, 0..1);
+            let (k, size) = overlay_size(&view);
+            if size == self.overlay.size {
+                let (width, height) = (size.0 * k, size.1 * k);
+                pass.set_pipeline(&self.overlay.pipeline);
+                pass.set_bind_group(0, &self.overlay.bind_group, &[]);
+                pass.set_viewport(view.x, view.y, width as f32, height as f32, 0.0, 1.0);
+                pass.draw(0..3, 0..1);
+            }
         }
         self.queue.submit(Some(encoder.finish()));
         target.present();
@@ -341,6 +388,41 @@ fn find_adapter(
     }))
     .map_err(|e| e.to_string())?;
     Ok((instance, surface, adapter))
+}
+
+/// Window pixels per overlay pixel over the picture `view`, and the
+/// overlay's size: one overlay pixel per window pixel up to 359 rows, two
+/// from 360 (a 720-row window shows the 8-pixel font 16 pixels tall), and
+/// so on, so the engine's text stays legible at any window size.
+fn overlay_size(view: &super::fit::Viewport) -> (u32, (u32, u32)) {
+    const ROWS_PER_STEP: u32 = 360;
+    let (width, height) = (view.width as u32, view.height as u32);
+    let k = (height / ROWS_PER_STEP).max(1);
+    (k, ((width / k).max(1), (height / k).max(1)))
+}
+
+/// The engine's overlay: pixels, texture and the pass that lays it over the picture.
+struct Layer {
+    pixels: Vec<u8>,
+    size: (u32, u32),
+    texture: wgpu::Texture,
+    bind_group: wgpu::BindGroup,
+    pipeline: wgpu::RenderPipeline,
+}
+
+impl Layer {
+    fn new(device: &wgpu::Device, size: (u32, u32), format: wgpu::TextureFormat) -> Self {
+        let texture = frame_texture(device, size);
+        let blend = wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING;
+        let (pipeline, bind_group) = scaling_pass(device, &texture, format, Some(blend));
+        Self {
+            pixels: vec![0; size.0 as usize * size.1 as usize * 4],
+            size,
+            texture,
+            bind_group,
+            pipeline,
+        }
+    }
 }
 
 /// The texture the framebuffer is uploaded to.

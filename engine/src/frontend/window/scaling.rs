@@ -29,12 +29,14 @@ fn fs_main(in: Out) -> @location(0) vec4<f32> {
 }
 ";
 
-/// The pipeline that draws the framebuffer texture (nearest texel) into the
-/// viewport, and its bindings.
+/// The pipeline that draws `texture` (nearest texel) into the viewport,
+/// and its bindings: the framebuffer replacing what is there (`blend`
+/// `None`), or the engine's overlay laid over it (premultiplied alpha).
 pub fn scaling_pass(
     device: &wgpu::Device,
     texture: &wgpu::Texture,
     format: wgpu::TextureFormat,
+    blend: Option<wgpu::BlendState>,
 ) -> (wgpu::RenderPipeline, wgpu::BindGroup) {
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some("hotloop scaling shader"),
@@ -103,7 +105,7 @@ pub fn scaling_pass(
             compilation_options: wgpu::PipelineCompilationOptions::default(),
             targets: &[Some(wgpu::ColorTargetState {
                 format,
-                blend: None,
+                blend,
                 write_mask: wgpu::ColorWrites::ALL,
             })],
         }),
