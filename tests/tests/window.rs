@@ -534,6 +534,20 @@ fn with_no_audio_device_the_log_says_so_once_and_the_game_plays_on() {
         "alsa-lib's own lines stay out: {}",
         finished.stderr
     );
+
+    // `--mute` does not even look for a device.
+    let mut engine = EngineProcess::start_with(
+        [
+            "--no-watch".as_ref(),
+            "--mute".as_ref(),
+            "--lib".as_ref(),
+            library.as_os_str(),
+        ],
+        &[("HOME", &home.path().display().to_string())],
+    );
+    engine.wait_for("the game is on screen");
+    let finished = assert_terminates_within_a_second(engine, "muted");
+    assert!(!finished.stderr.contains("audio"), "{}", finished.stderr);
 }
 
 #[test]

@@ -96,19 +96,12 @@ impl Inspector {
 
     /// Draws the panel over the framebuffer (`width` x `height`, RGBA8):
     /// the state's fields, then the game's `input` as of the next step.
-    pub fn draw(
-        &mut self,
-        engine: &impl Inspected,
-        input: &Input,
-        pixels: &mut [u8],
-        width: usize,
-        height: usize,
-    ) {
+    pub fn draw(&mut self, engine: &impl Inspected, input: &Input, target: &mut Target<'_>) {
         if !self.visible {
             return;
         }
         self.refresh(engine);
-        let mut target = Target::new(pixels, width, height);
+        let (width, height) = (target.width(), target.height());
         let rows = &self.rows;
         let row_height = GLYPH + 1;
         let shown_rows = (height.saturating_sub(TOP + row_height * 2) / row_height).max(1);
@@ -355,12 +348,20 @@ mod tests {
         let (w, h) = (320, 240);
         let (mut inspector, mut stand) = (Inspector::default(), stand());
         let mut pixels = vec![0u8; w * h * 4];
-        inspector.draw(&stand, &Input::default(), &mut pixels, w, h);
+        inspector.draw(
+            &stand,
+            &Input::default(),
+            &mut Target::new(&mut pixels, w, h),
+        );
         assert!(pixels.iter().all(|&b| b == 0), "hidden: nothing drawn");
 
         inspector.visible = true;
         inspector.key(KeyCode::BracketRight, false, &mut stand);
-        inspector.draw(&stand, &Input::default(), &mut pixels, w, h);
+        inspector.draw(
+            &stand,
+            &Input::default(),
+            &mut Target::new(&mut pixels, w, h),
+        );
         let row_of = |y: usize| &pixels[(y * w + w - 2) * 4..(y * w + w - 2) * 4 + 3];
         let selected: Vec<usize> = (0..h).filter(|&y| row_of(y) == &SELECTED[..3]).collect();
         let second_row = TOP + 1 + 2 * (GLYPH + 1);

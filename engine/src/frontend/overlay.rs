@@ -83,9 +83,9 @@ impl Default for Overlay {
 }
 
 impl Overlay {
-    /// Draws `status` over `pixels` (`width` x `height`, RGBA8).
-    pub fn draw(&mut self, status: &Status<'_>, pixels: &mut [u8], width: usize, height: usize) {
-        let mut target = Target::new(pixels, width, height);
+    /// Draws `status` on `target` (the window's overlay layer).
+    pub fn draw(&mut self, status: &Status<'_>, target: &mut Target<'_>) {
+        let (width, height) = (target.width(), target.height());
         if self.visible {
             self.line.clear();
             status_line(status, &mut self.line);
@@ -97,15 +97,10 @@ impl Overlay {
         if let Some(error) = status.error {
             // Error texts say what failed ("build failed: …", "… is not a loadable library: …").
             let header = status.paused.then_some("GAME LOGIC PAUSED");
-            bottom = banner(&mut target, bottom, wrap(header, error, columns), BANNER);
+            bottom = banner(target, bottom, wrap(header, error, columns), BANNER);
         }
         if let Some(notice) = status.notice {
-            banner(
-                &mut target,
-                bottom,
-                wrap(Some("NOTE"), notice, columns),
-                NOTICE,
-            );
+            banner(target, bottom, wrap(Some("NOTE"), notice, columns), NOTICE);
         }
     }
 }
@@ -216,7 +211,10 @@ mod tests {
     fn an_error_draws_a_red_banner_at_the_bottom() {
         let (w, h) = (320, 240);
         let mut pixels = vec![0u8; w * h * 4];
-        Overlay::default().draw(&status(Some("layout changed")), &mut pixels, w, h);
+        Overlay::default().draw(
+            &status(Some("layout changed")),
+            &mut Target::new(&mut pixels, w, h),
+        );
         let bottom = &pixels[(h - 2) * w * 4..];
         assert!(
             bottom.chunks_exact(4).all(|p| p[0] > 100 && p[1] < 30),
@@ -263,7 +261,7 @@ mod tests {
             notice: Some("state saved to .hotloop/snapshots/quicksave.hlstate"),
             ..status(Some("update panicked"))
         };
-        Overlay::default().draw(&both, &mut pixels, w, h);
+        Overlay::default().draw(&both, &mut Target::new(&mut pixels, w, h));
         let left = |y: usize| {
             [
                 pixels[y * w * 4],
@@ -292,7 +290,7 @@ mod tests {
             visible: false,
             ..Overlay::default()
         };
-        overlay.draw(&status(None), &mut pixels, w, h);
+        overlay.draw(&status(None), &mut Target::new(&mut pixels, w, h));
         assert!(pixels.iter().all(|b| *b == 7));
     }
 }

@@ -19,20 +19,14 @@ pub struct TimingsPanel {
 }
 
 impl TimingsPanel {
-    /// Draws `profile`'s last second into an RGBA8 framebuffer.
-    pub fn draw(
-        &mut self,
-        profile: &SystemProfile,
-        pixels: &mut [u8],
-        width: usize,
-        height: usize,
-    ) {
+    /// Draws `profile`'s last second on `target` (the window's overlay layer).
+    pub fn draw(&mut self, profile: &SystemProfile, target: &mut Target<'_>) {
+        let width = target.width();
         let shown = profile.last_second().count();
         let rows = shown.max(1) + 1;
         let (panel_width, panel_height) = (COLUMNS * GLYPH + 4, rows * (GLYPH + 1) + 4);
         let left = width.saturating_sub(panel_width);
         let top = GLYPH + 6;
-        let mut target = Target::new(pixels, width, height);
         target.panel(left, top, panel_width, panel_height, PANEL);
         let title = if shown == 0 {
             "systems: timing 1 s..."
@@ -65,7 +59,7 @@ mod tests {
         profile.step_slots()[0] = 5_000;
         profile.record();
         let mut pixels = vec![0u8; w * h * 4];
-        TimingsPanel::default().draw(&profile, &mut pixels, w, h);
+        TimingsPanel::default().draw(&profile, &mut Target::new(&mut pixels, w, h));
         let at = |x: usize, y: usize| &pixels[(y * w + x) * 4..(y * w + x) * 4 + 3];
         assert_ne!(at(w - 2, GLYPH + 8), [0, 0, 0], "panel at the top right");
         assert_eq!(at(2, h / 2), [0, 0, 0], "nothing elsewhere");

@@ -106,6 +106,11 @@ impl Engine {
         self.profile.as_mut()
     }
 
+    /// The per-system timings, to show them (F4), if they are being taken.
+    pub fn system_timings(&self) -> Option<&SystemProfile> {
+        self.profile.as_ref()
+    }
+
     pub(super) fn new_profile(&self) -> SystemProfile {
         let systems = self.library.as_ref().map_or(&[][..], GameLibrary::systems);
         SystemProfile::new(systems, self.display.rate)

@@ -280,18 +280,19 @@ impl App<'_> {
             self.shown_generation,
             self.last_reload,
         );
-        // The engine's own text goes over the picture, not into it.
-        let (layer, width, height) = presenter.overlay_mut();
         // A player sees no status line, only what stopped the game.
         self.overlay.visible &= !self.options.player;
-        self.overlay.draw(&status, layer, width, height);
-        if !self.options.player {
-            self.inspector
-                .draw(self.engine, self.input.current(), layer, width, height);
-            if let Some(profile) = self.engine.profile() {
-                self.timings.draw(profile, layer, width, height);
+        // The engine's own text goes over the picture, not into it.
+        let engine: &Engine = self.engine;
+        presenter.draw_overlay(|layer| {
+            self.overlay.draw(&status, layer);
+            if !self.options.player {
+                self.inspector.draw(engine, self.input.current(), layer);
+                if let Some(profile) = engine.system_timings() {
+                    self.timings.draw(profile, layer);
+                }
             }
-        }
+        });
         // Work time up to presenting: with vsync, presenting waits for the display.
         self.engine.record_frame_time(now.elapsed(), reloaded);
         let presented = presenter.present();

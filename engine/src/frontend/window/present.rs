@@ -26,6 +26,7 @@ use winit::window::Window;
 
 use super::fit::fit;
 use super::scaling::scaling_pass;
+use crate::frontend::text::Target;
 use crate::repeat_limit::RepeatLimit;
 
 /// The framebuffer's format: sRGB bytes, as game code writes them.
@@ -186,18 +187,24 @@ impl Presenter {
         self.frame_size = frame_size;
     }
 
-    /// The overlay layer (RGBA8 premultiplied, row by row, its width and
-    /// height), cleared, for the engine's status line and panels of the
-    /// next frame. It covers the picture, at the window's resolution.
-    pub fn overlay_mut(&mut self) -> (&mut [u8], usize, usize) {
+    /// Lets `draw` put the engine's status line and panels of the next
+    /// frame on the overlay layer (cleared), which covers the picture at
+    /// the window's resolution. Only the rows drawn on (this frame's and
+    /// the last's) are cleared, uploaded and laid over the picture.
+    pub fn draw_overlay(&mut self, draw: impl FnOnce(&mut Target<'_>)) {
         let size =
             fit(self.frame_size, self.window_size).map_or((1, 1), |view| overlay_size(&view).1);
         if size != self.overlay.size {
             self.overlay = Layer::new(&self.device, size, self.config.format);
         }
-        self.overlay.pixels.fill(0);
-        let (width, height) = size;
-        (&mut self.overlay.pixels, width as usize, height as usize)
+        let layer = &mut self.overlay;
+        let row = size.0 as usize * 4;
+        layer.pixels[layer.drawn.start * row..layer.drawn.end * row].fill(0);
+        let mut target = Target::new(&mut layer.pixels, size.0 as usize, size.1 as usize);
+        draw(&mut target);
+        let drawn = target.touched();
+        layer.changed = union(&layer.changed, &union(&layer.drawn, &drawn));
+        layer.drawn = drawn;
     }
 
     /// The whole number the framebuffer is scaled up by to fill the window
@@ -281,21 +288,29 @@ impl Presenter {
             },
             extent(self.frame_size),
         );
-        self.queue.write_texture(
-            wgpu::TexelCopyTextureInfo {
-                texture: &self.overlay.texture,
-                mip_level: 0,
-                origin: wgpu::Origin3d::ZERO,
-                aspect: wgpu::TextureAspect::All,
-            },
-            &self.overlay.pixels,
-            wgpu::TexelCopyBufferLayout {
-                offset: 0,
-                bytes_per_row: Some(self.overlay.size.0 * 4),
-                rows_per_image: Some(self.overlay.size.1),
-            },
-            extent(self.overlay.size),
-        );
+        let changed = std::mem::take(&mut self.overlay.changed);
+        if !changed.is_empty() {
+            let row = self.overlay.size.0 as usize * 4;
+            self.queue.write_texture(
+                wgpu::TexelCopyTextureInfo {
+                    texture: &self.overlay.texture,
+                    mip_level: 0,
+                    origin: wgpu::Origin3d {
+                        x: 0,
+                        y: changed.start as u32,
+                        z: 0,
+                    },
+                    aspect: wgpu::TextureAspect::All,
+                },
+                &self.overlay.pixels[changed.start * row..changed.end * row],
+                wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(row as u32),
+                    rows_per_image: Some(changed.len() as u32),
+                },
+                extent((self.overlay.size.0, changed.len() as u32)),
+            );
+        }
         let mut encoder = self
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
@@ -324,12 +339,20 @@ impl Presenter {
             pass.set_viewport(view.x, view.y, view.width, view.height, 0.0, 1.0);
             pass.draw(0..3, 0..1);
             let (k, size) = overlay_size(&view);
-            if size == self.overlay.size {
+            let drawn = &self.overlay.drawn;
+            if size == self.overlay.size && !drawn.is_empty() {
                 let (width, height) = (size.0 * k, size.1 * k);
                 pass.set_pipeline(&self.overlay.pipeline);
                 pass.set_bind_group(0, &self.overlay.bind_group, &[]);
                 pass.set_viewport(view.x, view.y, width as f32, height as f32, 0.0, 1.0);
-                pass.draw(0..3, 0..1);
+                // Only the rows with something on them are blended.
+                let (x, y) = (view.x as u32, view.y as u32 + drawn.start as u32 * k);
+                let right = (x + width).min(self.config.width);
+                let bottom = (y + drawn.len() as u32 * k).min(self.config.height);
+                if right > x && bottom > y {
+                    pass.set_scissor_rect(x, y, right - x, bottom - y);
+                    pass.draw(0..3, 0..1);
+                }
             }
         }
         self.queue.submit(Some(encoder.finish()));
@@ -405,6 +428,10 @@ fn overlay_size(view: &super::fit::Viewport) -> (u32, (u32, u32)) {
 struct Layer {
     pixels: Vec<u8>,
     size: (u32, u32),
+    /// The rows the last frame drew on.
+    drawn: std::ops::Range<usize>,
+    /// The rows to upload before the next frame is shown.
+    changed: std::ops::Range<usize>,
     texture: wgpu::Texture,
     bind_group: wgpu::BindGroup,
     pipeline: wgpu::RenderPipeline,
@@ -418,10 +445,22 @@ impl Layer {
         Self {
             pixels: vec![0; size.0 as usize * size.1 as usize * 4],
             size,
+            drawn: 0..0,
+            // A new texture holds nothing yet: upload it whole once.
+            changed: 0..size.1 as usize,
             texture,
             bind_group,
             pipeline,
         }
+    }
+}
+
+/// The rows of `a` and `b` together (and any between).
+fn union(a: &std::ops::Range<usize>, b: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+    match (a.is_empty(), b.is_empty()) {
+        (true, _) => b.clone(),
+        (_, true) => a.clone(),
+        _ => a.start.min(b.start)..a.end.max(b.end),
     }
 }
 
