@@ -10,6 +10,7 @@
 
 mod fit;
 mod keys;
+mod overlay_layer;
 mod present;
 mod scaling;
 mod title;

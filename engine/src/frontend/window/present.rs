@@ -25,12 +25,10 @@ use wgpu::CurrentSurfaceTexture;
 use winit::window::Window;
 
 use super::fit::fit;
-use super::scaling::scaling_pass;
+use super::overlay_layer::{Layer, overlay_size, union};
+use super::scaling::{extent, frame_texture, scaling_pass};
 use crate::frontend::text::Target;
 use crate::repeat_limit::RepeatLimit;
-
-/// The framebuffer's format: sRGB bytes, as game code writes them.
-const FRAME_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8UnormSrgb;
 
 /// How presenting one frame went.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -413,84 +411,11 @@ fn find_adapter(
     Ok((instance, surface, adapter))
 }
 
-/// Window pixels per overlay pixel over the picture `view`, and the
-/// overlay's size: one overlay pixel per window pixel up to 359 rows, two
-/// from 360 (a 720-row window shows the 8-pixel font 16 pixels tall), and
-/// so on, so the engine's text stays legible at any window size.
-fn overlay_size(view: &super::fit::Viewport) -> (u32, (u32, u32)) {
-    const ROWS_PER_STEP: u32 = 360;
-    let (width, height) = (view.width as u32, view.height as u32);
-    let k = (height / ROWS_PER_STEP).max(1);
-    (k, ((width / k).max(1), (height / k).max(1)))
-}
-
-/// The engine's overlay: pixels, texture and the pass that lays it over the picture.
-struct Layer {
-    pixels: Vec<u8>,
-    size: (u32, u32),
-    /// The rows the last frame drew on.
-    drawn: std::ops::Range<usize>,
-    /// The rows to upload before the next frame is shown.
-    changed: std::ops::Range<usize>,
-    texture: wgpu::Texture,
-    bind_group: wgpu::BindGroup,
-    pipeline: wgpu::RenderPipeline,
-}
-
-impl Layer {
-    fn new(device: &wgpu::Device, size: (u32, u32), format: wgpu::TextureFormat) -> Self {
-        let texture = frame_texture(device, size);
-        let blend = wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING;
-        let (pipeline, bind_group) = scaling_pass(device, &texture, format, Some(blend));
-        Self {
-            pixels: vec![0; size.0 as usize * size.1 as usize * 4],
-            size,
-            drawn: 0..0,
-            // A new texture holds nothing yet: upload it whole once.
-            changed: 0..size.1 as usize,
-            texture,
-            bind_group,
-            pipeline,
-        }
-    }
-}
-
-/// The rows of `a` and `b` together (and any between).
-fn union(a: &std::ops::Range<usize>, b: &std::ops::Range<usize>) -> std::ops::Range<usize> {
-    match (a.is_empty(), b.is_empty()) {
-        (true, _) => b.clone(),
-        (_, true) => a.clone(),
-        _ => a.start.min(b.start)..a.end.max(b.end),
-    }
-}
-
-/// The texture the framebuffer is uploaded to.
-fn frame_texture(device: &wgpu::Device, frame_size: (u32, u32)) -> wgpu::Texture {
-    device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("hotloop framebuffer"),
-        size: extent(frame_size),
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: FRAME_FORMAT,
-        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-        view_formats: &[],
-    })
-}
-
 /// An opaque black RGBA8 framebuffer of `width` x `height`.
 fn black_frame((width, height): (u32, u32)) -> Vec<u8> {
     let mut frame = vec![0; width as usize * height as usize * 4];
     frame.chunks_exact_mut(4).for_each(|pixel| pixel[3] = 255);
     frame
-}
-
-fn extent((width, height): (u32, u32)) -> wgpu::Extent3d {
-    wgpu::Extent3d {
-        width,
-        height,
-        depth_or_array_layers: 1,
-    }
 }
 
 /// A wgpu error (several indented lines) as one line.

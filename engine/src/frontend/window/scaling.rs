@@ -114,3 +114,30 @@ pub fn scaling_pass(
     });
     (pipeline, bind_group)
 }
+
+/// The framebuffer's format: sRGB bytes, as game code writes them.
+const FRAME_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8UnormSrgb;
+
+/// A texture `frame_size` pixels large to upload RGBA8 sRGB pixels to
+/// (the framebuffer, the overlay layer) and sample in a scaling pass.
+pub fn frame_texture(device: &wgpu::Device, frame_size: (u32, u32)) -> wgpu::Texture {
+    device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("hotloop framebuffer"),
+        size: extent(frame_size),
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: FRAME_FORMAT,
+        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    })
+}
+
+/// A texture's size, from a picture's width and height.
+pub fn extent((width, height): (u32, u32)) -> wgpu::Extent3d {
+    wgpu::Extent3d {
+        width,
+        height,
+        depth_or_array_layers: 1,
+    }
+}
