@@ -74,7 +74,7 @@ impl Capture {
 
     /// Hands one step's block to the writer, in a buffer it gave back: all
     /// are made at the first block, so none is allocated after it. Waits
-    /// only when the writer is [`IN_FLIGHT`] blocks behind.
+    /// only when the writer is 16 blocks behind.
     pub fn write(&mut self, block: &[f32]) {
         if self.blocks.is_none() {
             return;

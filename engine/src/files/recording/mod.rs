@@ -5,15 +5,19 @@
 //! File format (little-endian): magic `HLREC\0\0\0`, format version (u32),
 //! update rate (u32), first step number (u64), the length of the embedded
 //! state snapshot (u64) and the snapshot itself (see
-//! [`crate::files::snapshot`] format), one 92-byte record per step, then
+//! [`crate::files::snapshot`] format), one 172-byte record per step, then
 //! the end: the marker `HLRECEND`, the step count (u64) and an FNV-1a
 //! checksum of everything before it (u64). A step's record: the keys held,
 //! pressed and released (three 128-bit sets), the mouse position (two
 //! `f32`), the mouse buttons held, pressed and released (a byte each), a
 //! flags byte (bit 0 set when the step was the first after a new build was
 //! swapped in, [`hotloop_abi::Frame::reloaded`]; the other bits 0), the
-//! wheel and the pointer's motion (two `f32` each) and up to four typed
-//! characters (`u32` each, 0 after the last).
+//! wheel and the pointer's motion (two `f32` each), up to four typed
+//! characters (`u32` each, 0 after the last), then two gamepads of 40
+//! bytes each: connected (a byte, 0 or 1), three zero bytes, the buttons
+//! held, pressed and released (`u32` each, bit n for
+//! [`hotloop_abi::GamepadButton`] n), the left and right sticks (two `f32`
+//! each, y down) and the left and right triggers (`f32` each, 0 to 1).
 //!
 //! Everything but the end is known when recording starts or as each step
 //! runs, so a recording of any length is written as it happens
@@ -21,8 +25,10 @@
 //! stopped while recording) has no end marker, and is refused as cut off.
 //! [`RecordingReader`] reads one back with bounded memory.
 //!
-//! Older versions are read too, their steps with no wheel, motion or typed
-//! text: version 3's records stop after the flags byte; versions 1 and 2
+//! Older versions are read too: version 4's 92-byte records stop before
+//! the gamepads (read as none connected); versions before it have no
+//! wheel, motion or typed text either: version 3's records stop after the
+//! flags byte; versions 1 and 2
 //! hold the step count in the header after the first step number, and the
 //! checksum follows the last step directly; version 1's steps have no flags.
 
