@@ -103,6 +103,7 @@ fn read_wav(bytes: &[u8]) -> Result<(usize, u32, Vec<f32>), String> {
 
 /// Interleaved samples of an Ogg Vorbis file as `f32` in -1 to 1.
 fn read_ogg(bytes: &[u8]) -> Result<(usize, u32, Vec<f32>), String> {
+    check_comment_header(bytes)?;
     let mut reader = lewton::inside_ogg::OggStreamReader::new(Cursor::new(bytes))
         .map_err(|e| format!("not a valid Ogg Vorbis file ({e})"))?;
     let channels = usize::from(reader.ident_hdr.audio_channels);
@@ -119,6 +120,46 @@ fn read_ogg(bytes: &[u8]) -> Result<(usize, u32, Vec<f32>), String> {
         }
     }
     Ok((channels, rate, samples))
+}
+
+/// Refuses a Vorbis comment header whose lengths claim more than the
+/// packet holds. lewton reserves room for every comment the header claims
+/// before reading one: a file claiming four billion asked for 19 GB (found
+/// by fuzzing), and a failed allocation aborts the process.
+fn check_comment_header(bytes: &[u8]) -> Result<(), String> {
+    let mut packets = ogg::PacketReader::new(Cursor::new(bytes));
+    let mut next = || {
+        packets
+            .read_packet()
+            .map_err(|e| format!("not a valid Ogg Vorbis file ({e})"))?
+            .ok_or_else(|| "not a valid Ogg Vorbis file (its headers are cut off)".to_owned())
+    };
+    next()?;
+    let comment = next()?.data;
+    // The packet type and "vorbis", then the vendor string, a comment
+    // count, and the comments: each string a 32-bit length and its bytes.
+    let length_at = |at: usize| -> Option<usize> {
+        let bytes = comment.get(at..at.checked_add(4)?)?;
+        Some(u32::from_le_bytes(bytes.try_into().ok()?) as usize)
+    };
+    let string_at = |at: usize| -> Option<usize> {
+        let end = (at + 4).checked_add(length_at(at)?)?;
+        (end <= comment.len()).then_some(end)
+    };
+    let checked = || -> Option<()> {
+        let mut at = string_at(7)?;
+        let count = length_at(at)?;
+        at += 4;
+        // Each comment takes four bytes at least.
+        if count > (comment.len() - at) / 4 {
+            return None;
+        }
+        for _ in 0..count {
+            at = string_at(at)?;
+        }
+        Some(())
+    };
+    checked().ok_or_else(|| "damaged Ogg Vorbis comment header".to_owned())
 }
 
 /// The most interleaved samples a file of `channels` at `rate` may hold.
@@ -216,6 +257,56 @@ mod tests {
         let mut cut = wav(1, MIX_RATE, &[1; 1000]);
         cut.truncate(cut.len() - 501);
         assert!(decode_sound(&cut).is_err(), "a file cut off mid-sample");
+    }
+
+    #[test]
+    fn an_ogg_comment_header_claiming_more_than_it_holds_is_refused() {
+        let music = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../assets/sounds/music.ogg"
+        ))
+        .unwrap();
+        assert!(decode_sound(&music).is_ok(), "the demo's music decodes");
+        // The comment count after the vendor string: four billion comments.
+        let vendor = music.windows(7).position(|w| w == b"\x03vorbis").unwrap() + 7;
+        let vendor_len = u32::from_le_bytes(music[vendor..vendor + 4].try_into().unwrap()) as usize;
+        let count = vendor + 4 + vendor_len;
+        let mut hostile = music.clone();
+        hostile[count..count + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        // The page's checksum made right again, so only the count is wrong.
+        let page = music[..vendor]
+            .windows(4)
+            .rposition(|w| w == b"OggS")
+            .unwrap();
+        let segments = hostile[page + 26] as usize;
+        let body: usize = hostile[page + 27..page + 27 + segments]
+            .iter()
+            .map(|&s| s as usize)
+            .sum();
+        let end = page + 27 + segments + body;
+        hostile[page + 22..page + 26].fill(0);
+        let crc = ogg_crc(&hostile[page..end]);
+        hostile[page + 22..page + 26].copy_from_slice(&crc.to_le_bytes());
+        assert_eq!(
+            decode_sound(&hostile).unwrap_err(),
+            "damaged Ogg Vorbis comment header"
+        );
+    }
+
+    /// The Ogg page checksum: CRC-32, polynomial 0x04c11db7, not reflected.
+    fn ogg_crc(page: &[u8]) -> u32 {
+        let mut crc = 0u32;
+        for &byte in page {
+            crc ^= u32::from(byte) << 24;
+            for _ in 0..8 {
+                crc = if crc & 0x8000_0000 != 0 {
+                    (crc << 1) ^ 0x04c1_1db7
+                } else {
+                    crc << 1
+                };
+            }
+        }
+        crc
     }
 
     #[test]
