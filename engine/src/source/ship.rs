@@ -66,6 +66,13 @@ pub fn ship(
     );
     let build_dir = target.join("ship-build").join(package);
     write_crate(&build_dir, workspace, game, &engine)?;
+    // Not the workspace's own `release/`: the generated crate is a cargo
+    // workspace of its own, and when both build a dependency (the ABI crate)
+    // into one directory under the same name, each overwrites the other's
+    // and a later build links two copies of it ("multiple different
+    // versions of crate `hotloop_abi`"). Every game's ship build shares
+    // this one.
+    let build_target = target.join("ship-build").join("target");
 
     log::info!("building {package} for players (release)…");
     let mut command = cargo::command();
@@ -76,7 +83,7 @@ pub fn ship(
         .arg("--manifest-path")
         .arg(build_dir.join("Cargo.toml"))
         .arg("--target-dir")
-        .arg(&target)
+        .arg(&build_target)
         .env_remove("CARGO_TARGET_DIR");
     let output = cargo::run(&mut command, Stderr::Echo)
         .map_err(|error| format!("could not run cargo: {error}"))?;
