@@ -4,7 +4,7 @@
 //! and opening the device (which can take a while, or fail) happens off it.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -15,15 +15,16 @@ use rtrb::{Consumer, Producer, RingBuffer};
 use crate::assets::MIX_RATE;
 use crate::repeat_limit::RepeatLimit;
 
-/// Samples (stereo: two per frame) the ring holds: half a second.
-const RING: usize = MIX_RATE as usize;
+/// Samples (stereo: two per frame) the ring holds: two seconds.
+const RING: usize = 4 * MIX_RATE as usize;
 /// Queued samples the device waits for before it starts (and again after
-/// running dry): two steps at 60 Hz, so a frame that runs two steps and one
-/// that runs none play on without a gap.
-const PRIME: usize = 2 * 2 * MIX_RATE as usize / 60;
-/// Queued samples past which the oldest are dropped down to [`PRIME`]: the
-/// game ran ahead of the device (after a long frame's catch-up).
-const TOO_MANY: usize = 4 * PRIME;
+/// running dry): two steps of the game, at least two at 60 Hz, so a frame
+/// that runs two steps and one that runs none play on without a gap. Past
+/// four times that, the oldest are dropped down to it: the game ran ahead
+/// of the device (a long frame's catch-up).
+fn prime(step: usize) -> usize {
+    (2 * step).clamp(2 * 2 * MIX_RATE as usize / 60, RING / 4)
+}
 
 const OPENING: u8 = 0;
 const PLAYING: u8 = 1;
@@ -32,6 +33,8 @@ const SILENT: u8 = 2;
 /// The audio device, or the attempt to open it.
 pub struct Device {
     ring: Producer<f32>,
+    /// Samples in the last step's block, for the device to prime by.
+    step: Arc<AtomicUsize>,
     status: Arc<AtomicU8>,
     /// The last callback's latency: queued samples plus the device's own
     /// buffer, in nanoseconds.
@@ -47,9 +50,11 @@ impl Device {
         let status = Arc::new(AtomicU8::new(OPENING));
         let latency = Arc::new(AtomicU64::new(0));
         let (stop, stopped) = mpsc::channel();
+        let step = Arc::new(AtomicUsize::new(0));
         let feed = Feed {
             queued,
             primed: false,
+            step: step.clone(),
             latency: latency.clone(),
         };
         let playing = status.clone();
@@ -65,6 +70,7 @@ impl Device {
         }
         Self {
             ring,
+            step,
             status,
             latency,
             stop: Some(stop),
@@ -90,6 +96,7 @@ impl Device {
         if self.status.load(Ordering::Relaxed) != PLAYING {
             return;
         }
+        self.step.store(block.len(), Ordering::Relaxed);
         let room = self.ring.slots() & !1;
         let len = block.len().min(room);
         if let Ok(mut chunk) = self.ring.write_chunk(len) {
@@ -172,6 +179,8 @@ struct Feed {
     queued: Consumer<f32>,
     /// Enough is queued to play without running dry at once.
     primed: bool,
+    /// Samples per step, as the game last pushed them.
+    step: Arc<AtomicUsize>,
     latency: Arc<AtomicU64>,
 }
 
@@ -179,14 +188,15 @@ impl Feed {
     /// Fills the device's buffer `out` from the ring; silence where the ring
     /// has nothing (before the first steps, while the game is paused).
     fn fill(&mut self, out: &mut [f32], info: &cpal::OutputCallbackInfo) {
+        let prime = prime(self.step.load(Ordering::Relaxed));
         let mut queued = self.queued.slots() & !1;
-        if queued > TOO_MANY
-            && let Ok(chunk) = self.queued.read_chunk(queued - PRIME)
+        if queued > 4 * prime
+            && let Ok(chunk) = self.queued.read_chunk(queued - prime)
         {
             chunk.commit_all();
-            queued = PRIME;
+            queued = prime;
         }
-        self.primed |= queued >= PRIME;
+        self.primed |= queued >= prime;
         let len = if self.primed {
             out.len().min(queued)
         } else {
@@ -207,5 +217,86 @@ impl Feed {
         let ring = Duration::from_secs_f64(queued as f64 / 2.0 / f64::from(MIX_RATE));
         let nanos = (device + ring).as_nanos().clamp(1, u128::from(u64::MAX)) as u64;
         self.latency.store(nanos, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A ring and the device's side of it; `step` samples per step.
+    fn feed(step: usize) -> (Producer<f32>, Feed) {
+        let (ring, queued) = RingBuffer::new(RING);
+        let feed = Feed {
+            queued,
+            primed: false,
+            step: Arc::new(AtomicUsize::new(step)),
+            latency: Arc::new(AtomicU64::new(0)),
+        };
+        (ring, feed)
+    }
+
+    fn push(ring: &mut Producer<f32>, samples: usize, value: f32) {
+        for _ in 0..samples {
+            ring.push(value).unwrap();
+        }
+    }
+
+    /// One device buffer of `len` samples.
+    fn play(feed: &mut Feed, len: usize) -> Vec<f32> {
+        let now = cpal::StreamInstant::new(1, 0);
+        let info = cpal::OutputCallbackInfo::new(cpal::OutputStreamTimestamp {
+            callback: now,
+            playback: cpal::StreamInstant::new(1, 5_000_000),
+        });
+        let mut out = vec![9.0; len];
+        feed.fill(&mut out, &info);
+        out
+    }
+
+    #[test]
+    fn the_device_waits_for_two_steps_then_plays_them_in_order() {
+        let (mut ring, mut feed) = feed(1600);
+        push(&mut ring, 1600, 0.5);
+        assert_eq!(
+            play(&mut feed, 512),
+            vec![0.0; 512],
+            "one step: silence, waiting"
+        );
+        push(&mut ring, 1600, 0.25);
+        let out = play(&mut feed, 2048);
+        assert!(out[..1600].iter().all(|&s| s == 0.5) && out[1600..].iter().all(|&s| s == 0.25));
+        // 33 ms queued plus the device's 5 ms.
+        let latency = Duration::from_nanos(feed.latency.load(Ordering::Relaxed));
+        assert_eq!(latency.as_micros(), 38_333);
+    }
+
+    #[test]
+    fn running_dry_plays_silence_and_waits_for_two_steps_again() {
+        let (mut ring, mut feed) = feed(1600);
+        push(&mut ring, 3200, 0.5);
+        let out = play(&mut feed, 4000);
+        assert!(out[..3200].iter().all(|&s| s == 0.5) && out[3200..].iter().all(|&s| s == 0.0));
+        push(&mut ring, 1600, 0.5);
+        assert_eq!(play(&mut feed, 100), vec![0.0; 100], "primes again");
+    }
+
+    #[test]
+    fn a_slow_game_primes_by_its_own_steps() {
+        // 30 Hz: 3200 samples a step; two 60 Hz steps would be one of its.
+        let (mut ring, mut feed) = feed(3200);
+        push(&mut ring, 3200, 0.5);
+        assert_eq!(play(&mut feed, 100), vec![0.0; 100]);
+        push(&mut ring, 3200, 0.5);
+        assert!(play(&mut feed, 100).iter().all(|&s| s == 0.5));
+    }
+
+    #[test]
+    fn far_too_much_queued_drops_the_oldest() {
+        let (mut ring, mut feed) = feed(1600);
+        push(&mut ring, 4 * 3200, 0.25);
+        push(&mut ring, 3200, 0.5);
+        // 16,000 queued, over 4 x 3,200: only the newest 3,200 are kept.
+        assert!(play(&mut feed, 3200).iter().all(|&s| s == 0.5));
     }
 }
