@@ -123,7 +123,8 @@ fn play(feed: Feed, status: &AtomicU8, stopped: &mpsc::Receiver<()>) {
     // a machine without a sound card; on this thread they go to the log.
     #[cfg(target_os = "linux")]
     let alsa_said = alsa::Output::local_error_handler().ok();
-    let stream = match start_stream(feed) {
+    let errors = Arc::new(AtomicU64::new(0));
+    let stream = match start_stream(feed, errors.clone()) {
         Ok((stream, name)) => {
             log::info!("playing sound on {name}");
             stream
@@ -139,13 +140,31 @@ fn play(feed: Feed, status: &AtomicU8, stopped: &mpsc::Receiver<()>) {
         }
     };
     status.store(PLAYING, Ordering::Relaxed);
-    let _ = stopped.recv();
+    // Until the `Device` goes, or the device fails on and on: PulseAudio's
+    // ALSA plugin was seen failing every buffer (220 times a second) for a
+    // whole run. Then the stream is let go: silent, but no core spinning.
+    let mut seen = 0;
+    while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(Duration::from_secs(1)) {
+        let now = errors.load(Ordering::Relaxed);
+        if now - seen > FAILING_PER_SECOND {
+            log::warn!(
+                "the audio device keeps failing ({} errors in a second); running silent",
+                now - seen
+            );
+            status.store(SILENT, Ordering::Relaxed);
+            break;
+        }
+        seen = now;
+    }
     drop(stream);
 }
 
+/// Device errors in one second past which the device is given up.
+const FAILING_PER_SECOND: u64 = 50;
+
 /// The default output device playing stereo `f32` at [`MIX_RATE`] from
-/// `feed`, and its name.
-fn start_stream(mut feed: Feed) -> Result<(cpal::Stream, String), String> {
+/// `feed`, and its name; every error the stream reports adds one to `count`.
+fn start_stream(mut feed: Feed, count: Arc<AtomicU64>) -> Result<(cpal::Stream, String), String> {
     let host = cpal::default_host();
     let device = host
         .default_output_device()
@@ -164,7 +183,10 @@ fn start_stream(mut feed: Feed) -> Result<(cpal::Stream, String), String> {
         .build_output_stream(
             config,
             move |out: &mut [f32], info: &cpal::OutputCallbackInfo| feed.fill(out, info),
-            move |error| errors.log(&format_args!("audio device: {error}")),
+            move |error| {
+                count.fetch_add(1, Ordering::Relaxed);
+                errors.log(&format_args!("audio device: {error}"));
+            },
             None,
         )
         .map_err(|e| format!("{name} refuses 48 kHz stereo: {e}"))?;
