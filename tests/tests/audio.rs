@@ -6,9 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use engine::{Engine, EngineConfig};
-use hotloop_abi::Input;
 use hotloop_tests::{
-    EngineProcess, Variant, boundaries_until, failing_system, install, variants_dir,
+    EngineProcess, Variant, boundaries_until, failing_system, install, run, variants_dir,
 };
 
 /// Stereo frames per step at the demo's 60 Hz.
@@ -93,12 +92,6 @@ fn capturing(library: &Path, dir: &Path) -> Engine {
     config.recording_dir = dir.join("recordings");
     config.audio.capture = Some(dir.join("capture.wav"));
     Engine::new(config).expect("engine starts")
-}
-
-fn run(engine: &mut Engine, steps: u64) {
-    for _ in 0..steps {
-        engine.step(&Input::default());
-    }
 }
 
 #[test]

@@ -58,37 +58,44 @@ impl Gamepads {
     pub fn poll(&mut self, input: &mut InputTracker) {
         let Some(gilrs) = &mut self.gilrs else { return };
         if !std::mem::replace(&mut self.started, true) {
-            let present: Vec<GamepadId> = gilrs.gamepads().map(|(id, _)| id).collect();
-            for id in present {
-                self.apply(id, PadChange::Connected, input);
+            for (id, _) in gilrs.gamepads() {
+                apply(&mut self.slots, id, PadChange::Connected, input);
             }
         }
-        while let Some(Some(event)) = self.gilrs.as_mut().map(Gilrs::next_event) {
+        while let Some(event) = gilrs.next_event() {
             if let Some(change) = change_of(&event.event) {
-                self.apply(event.id, change, input);
+                apply(&mut self.slots, event.id, change, input);
             }
         }
     }
+}
 
-    fn apply(&mut self, id: GamepadId, change: PadChange, input: &mut InputTracker) {
-        let slot = match change {
-            PadChange::Connected if !self.slots.contains(&Some(id)) => {
-                let Some(free) = self.slots.iter().position(Option::is_none) else {
-                    return;
-                };
-                self.slots[free] = Some(id);
-                free
-            }
-            _ => match self.slots.iter().position(|&slot| slot == Some(id)) {
-                Some(slot) => slot,
-                None => return,
-            },
-        };
-        if change == PadChange::Disconnected {
-            self.slots[slot] = None;
+/// Applies `change` of pad `id` to its slot of `input`: a pad connected
+/// takes the first free slot (none free: it is not read), one unplugged
+/// frees its slot.
+fn apply(
+    slots: &mut [Option<GamepadId>; GAMEPADS],
+    id: GamepadId,
+    change: PadChange,
+    input: &mut InputTracker,
+) {
+    let slot = match change {
+        PadChange::Connected if !slots.contains(&Some(id)) => {
+            let Some(free) = slots.iter().position(Option::is_none) else {
+                return;
+            };
+            slots[free] = Some(id);
+            free
         }
-        input.gamepad(slot, change);
+        _ => match slots.iter().position(|&slot| slot == Some(id)) {
+            Some(slot) => slot,
+            None => return,
+        },
+    };
+    if change == PadChange::Disconnected {
+        slots[slot] = None;
     }
+    input.gamepad(slot, change);
 }
 
 /// The change a gilrs event makes, if it is one a game sees.

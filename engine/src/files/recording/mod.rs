@@ -129,11 +129,7 @@ impl Step {
     /// passes over any that is not a character.
     fn decode(record: &[u8], index: u64) -> Result<Self, String> {
         let word = |at: usize| u64::from_le_bytes(record[at..at + 8].try_into().expect("8 bytes"));
-        let float = |at: usize| {
-            f32::from_bits(u32::from_le_bytes(
-                record[at..at + 4].try_into().expect("4 bytes"),
-            ))
-        };
+        let float = |at: usize| f32_at(record, at);
         let set = |at: usize| KeySet::from_bits([word(at), word(at + 8)]);
         let reloaded = match record.get(INPUT_LEN).copied().unwrap_or(0) {
             0 => false,
@@ -153,12 +149,9 @@ impl Step {
             ..Input::default()
         };
         if record.len() >= V4_LEN {
-            let word =
-                |at: usize| u32::from_le_bytes(record[at..at + 4].try_into().expect("4 bytes"));
-            let float = |at: usize| f32::from_bits(word(at));
             input.wheel = [float(FLAGGED_LEN), float(FLAGGED_LEN + 4)];
             input.mouse_motion = [float(FLAGGED_LEN + 8), float(FLAGGED_LEN + 12)];
-            input.typed = std::array::from_fn(|slot| word(FLAGGED_LEN + 16 + slot * 4));
+            input.typed = std::array::from_fn(|slot| u32_at(record, FLAGGED_LEN + 16 + slot * 4));
         }
         if record.len() == STEP_LEN {
             for (slot, pad) in record[V4_LEN..].chunks_exact(PAD_LEN).enumerate() {
@@ -178,18 +171,27 @@ fn decode_pad(record: &[u8]) -> Option<Gamepad> {
         [1, 0, 0, 0] => true,
         _ => return None,
     };
-    let word = |at: usize| u32::from_le_bytes(record[at..at + 4].try_into().expect("4 bytes"));
-    let pair = |at: usize| [f32::from_bits(word(at)), f32::from_bits(word(at + 4))];
+    let pair = |at: usize| [f32_at(record, at), f32_at(record, at + 4)];
     Some(Gamepad {
         connected,
         reserved: [0; 3],
-        down: word(4),
-        pressed: word(8),
-        released: word(12),
+        down: u32_at(record, 4),
+        pressed: u32_at(record, 8),
+        released: u32_at(record, 12),
         left_stick: pair(16),
         right_stick: pair(24),
         triggers: pair(32),
     })
+}
+
+/// The little-endian `u32` at `at` of a record the reader sized.
+fn u32_at(record: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(record[at..at + 4].try_into().expect("4 bytes"))
+}
+
+/// The little-endian `f32` at `at` of a record the reader sized.
+fn f32_at(record: &[u8], at: usize) -> f32 {
+    f32::from_bits(u32_at(record, at))
 }
 
 /// A recorded stretch of play, whole in memory: a crash report's few
