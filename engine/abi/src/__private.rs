@@ -123,23 +123,31 @@ pub unsafe fn init<S: StateData>(state: *mut u8, error: *mut Message, init: Init
     }
 }
 
-/// Runs one step of `schedule` on the state: `on_reload` (when the frame
-/// says so), a waiting transition, then the systems.
+/// Runs one step on the state: `step`, the game's [`Schedule::run`] of its
+/// constant schedule (`on_reload` when the frame says so, a waiting
+/// transition, then the systems).
+///
+/// `step` is a function of the game crate's own whose body names the
+/// schedule constant, not a `&Schedule`: there the compiler knows every
+/// system and calls (and inlines) each directly, where a schedule passed by
+/// reference is a loop of calls through function pointers. A shipped game
+/// then runs its systems as if called one after the other by hand.
 ///
 /// # Safety
 /// `state` points to a valid, exclusively borrowed `S` (written by `init` of a
 /// library with the same [`StateLayout`](crate::StateLayout)); `frame` points to
 /// a valid [`Frame`]; `error` as in [`greet`].
+#[inline(always)]
 pub unsafe fn update<S: StateData>(
     state: *mut u8,
     frame: *const Frame,
     error: *mut Message,
-    schedule: &Schedule<S>,
+    step: impl FnOnce(&mut S, &Frame<'_>),
 ) -> Status {
     guard(error, || {
         // SAFETY: the caller's contract: a valid, exclusive `S` and a valid `Frame`.
         let (state, frame) = unsafe { (&mut *state.cast::<S>(), &*frame) };
-        schedule.run(state, frame);
+        step(state, frame);
     })
 }
 

@@ -257,6 +257,10 @@ macro_rules! __game_emit {
                 unsafe { $crate::__private::init::<$state>(state, error, INIT) }
             }
 
+            fn __hotloop_step(state: &mut $state, frame: &$crate::Frame<'_>) {
+                SCHEDULE.run(state, frame);
+            }
+
             #[unsafe(export_name = "update")]
             unsafe extern "C" fn __hotloop_update(
                 state: *mut ::core::primitive::u8,
@@ -264,7 +268,7 @@ macro_rules! __game_emit {
                 error: *mut $crate::Message,
             ) -> $crate::Status {
                 // SAFETY: the engine upholds the entry point's contract (crate docs).
-                unsafe { $crate::__private::update::<$state>(state, frame, error, &SCHEDULE) }
+                unsafe { $crate::__private::update::<$state>(state, frame, error, __hotloop_step) }
             }
 
             #[unsafe(export_name = "update_timed")]
