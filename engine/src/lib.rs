@@ -24,8 +24,9 @@
 //! comment: the loader ([`loader::library`]: loading a library and calling
 //! its entry points; [`loader::code_dir`]: one probe mapping), the two lookup callbacks in `assets/lookup.rs` (game code calling
 //! the engine for an image or a tunable), and [`shared`] (mapping
-//! the state and control block that outlive a crashed engine process, and
-//! asking the kernel which pages of the state a step wrote).
+//! the state and control block that outlive a crashed engine process, and a
+//! shipped game's crash journal; asking the kernel which pages of the state
+//! a step wrote).
 //! Everything else is safe Rust: the crate denies `unsafe_code`, and only
 //! those three modules allow it.
 #![deny(unsafe_code)]

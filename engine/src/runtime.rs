@@ -308,6 +308,9 @@ impl Engine {
         if !mixed {
             self.audio.idle(number, self.display.rate);
         }
+        if let Some(log) = &mut self.crash_log {
+            log.after_step();
+        }
         self.commit();
     }
 

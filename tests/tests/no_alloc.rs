@@ -57,6 +57,27 @@ fn supervised_steady_state_frames_allocate_nothing() {
 }
 
 #[test]
+fn a_shipped_games_frames_and_its_crash_journal_allocate_nothing() {
+    // The player's engine: the demo linked in, whole per-step copies, and
+    // every step's input written to the crash journal (a mapped file),
+    // checkpointed every 5 s of play (4 times in the 1,200 steps counted).
+    let data = tempfile::tempdir().unwrap();
+    let mut config = engine::EngineConfig::new("game-logic");
+    config.watch = false;
+    config.watch_assets = false;
+    config.step_copy = engine::state::CopyMode::Whole;
+    config.crash_reports = Some(engine::runtime::CrashReports {
+        dir: data.path().join("crashes"),
+        game: "game-logic 0.1.0".into(),
+    });
+    let game = engine::Engine::linked(config, &game_logic::__HOTLOOP_GAME).unwrap();
+    let journals = || std::fs::read_dir(data.path().join("crashes")).unwrap().count();
+    assert_eq!(journals(), 1, "the journal is kept while the game runs");
+    assert_steady_state_allocates_nothing(game);
+    assert_eq!(journals(), 0, "a normal end removes it");
+}
+
+#[test]
 fn steady_state_frames_of_a_state_whose_written_pages_are_tracked_allocate_nothing() {
     // The demo with 4 MiB more state: large enough that only the pages a
     // step writes are copied before it (where the kernel can say which).

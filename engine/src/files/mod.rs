@@ -4,5 +4,6 @@
 
 pub mod atomic;
 pub mod checksum;
+pub mod journal;
 pub mod recording;
 pub mod snapshot;

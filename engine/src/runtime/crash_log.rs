@@ -2,6 +2,8 @@
 //! recording (a copy of the state taken every few seconds, and every input
 //! since), written out with the failure when game code fails, so that
 //! `cargo dev --replay-crash FILE` plays them again on the current code.
+//! The record is a [`Journal`] file: when the process dies without
+//! unwinding (an abort, a kill), the next start writes the report from it.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -10,8 +12,8 @@ use hotloop_abi::Input;
 use serde::{Deserialize, Serialize};
 
 use crate::files::atomic;
-use crate::files::recording::Recording;
-use crate::files::snapshot::Snapshot;
+use crate::files::journal::{self, Journal};
+use crate::files::recording::{Recording, Step};
 use crate::state::StateBuffer;
 use crate::state::fields::FieldTable;
 
@@ -56,13 +58,13 @@ impl CrashReport {
     }
 }
 
-/// The rolling record a crash report is made from. Allocates nothing per
-/// step: the state copy and the inputs' room are made once.
+/// The rolling record a crash report is made from: a [`Journal`] in the
+/// crash reports' directory, which outlives a process that dies without
+/// unwinding. Allocates nothing per step.
 pub(super) struct CrashLog {
     dir: PathBuf,
     game: String,
-    every: usize,
-    recording: Recording,
+    journal: Option<Journal>,
     /// Whether the state was copied yet: at the first step, so a state
     /// restored after the engine started (a save) is the one recorded.
     started: bool,
@@ -70,7 +72,8 @@ pub(super) struct CrashLog {
 }
 
 impl CrashLog {
-    /// Starts keeping the record, from `state` at frame number `clock`.
+    /// Starts keeping the record in `dir`, from `state` at frame number
+    /// `clock`.
     pub(super) fn new(
         dir: PathBuf,
         game: String,
@@ -80,23 +83,19 @@ impl CrashLog {
         rate: u32,
     ) -> Self {
         let every = (rate * CHECKPOINT_SECONDS) as usize;
+        let path = journal::new_path(&dir);
+        let journal = Journal::create(Some(&path), &game, (state, table), clock, rate, every);
         Self {
             dir,
             game,
-            every,
-            recording: Recording {
-                start: Snapshot {
-                    state: state.clone(),
-                    table: table.cloned(),
-                },
-                first_step: clock,
-                rate,
-                inputs: Vec::with_capacity(every),
-                reloaded: Vec::new(),
-            },
+            journal: Some(journal),
             started: false,
             written: false,
         }
+    }
+
+    fn journal(&mut self) -> &mut Journal {
+        self.journal.as_mut().expect("closed only when dropped")
     }
 
     /// Notes the input of the step that runs now on `state`, at frame
@@ -109,17 +108,20 @@ impl CrashLog {
         input: &Input,
         reloaded: bool,
     ) {
-        if !self.started || self.recording.inputs.len() >= self.every {
-            self.started = true;
-            self.recording.start.state.copy_from(state);
-            self.recording.first_step = clock;
-            self.recording.inputs.clear();
-            self.recording.reloaded.clear();
+        let first = !std::mem::replace(&mut self.started, true);
+        let journal = self.journal();
+        if first || journal.is_full() {
+            journal.checkpoint(state, clock);
         }
-        if reloaded {
-            self.recording.mark_next_reloaded();
-        }
-        self.recording.inputs.push(*input);
+        journal.push(&Step {
+            input: *input,
+            reloaded,
+        });
+    }
+
+    /// The step noted last is done (committed or rolled back).
+    pub(super) fn after_step(&mut self) {
+        self.journal().stepped();
     }
 
     /// Writes the report of a failure at `step` (once per run: game logic
@@ -132,22 +134,107 @@ impl CrashLog {
             return Ok(None);
         }
         self.written = true;
-        std::fs::create_dir_all(&self.dir)?;
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis());
-        let name = format!("crash-{stamp}");
-        let recording = format!("{name}.hlrec");
-        atomic::write(&self.dir.join(&recording), &self.recording.encode())?;
-        let report = CrashReport {
-            game: self.game.clone(),
-            message: message.to_owned(),
-            step,
-            recording,
-        };
-        let path = self.dir.join(format!("{name}.json"));
-        let json = serde_json::to_vec_pretty(&report).map_err(io::Error::other)?;
-        atomic::write(&path, &json)?;
+        let contents = self.journal().contents().map_err(io::Error::other)?;
+        let path = write_report(&self.dir, &self.game, message, step, &contents.recording)?;
+        // Reported: a death after this is not this failure again.
+        self.journal().set_open(false);
         Ok(Some(path))
     }
+}
+
+impl Drop for CrashLog {
+    /// A normal end removes the journal. An engine that unwinds from a
+    /// panic of its own leaves it, for the next start to report.
+    fn drop(&mut self) {
+        if let Some(journal) = self.journal.take()
+            && !std::thread::panicking()
+        {
+            journal.close();
+        }
+    }
+}
+
+/// Writes a crash report of `recording` into `dir`: the recording and the
+/// JSON that names it. Returns the JSON's path.
+fn write_report(
+    dir: &Path,
+    game: &str,
+    message: &str,
+    step: u64,
+    recording: &Recording,
+) -> io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    // Two reports in one millisecond (journals found at start) keep apart.
+    let mut name = format!("crash-{stamp}");
+    for n in 1.. {
+        if !dir.join(format!("{name}.json")).exists() {
+            break;
+        }
+        name = format!("crash-{stamp}-{n}");
+    }
+    let recording_name = format!("{name}.hlrec");
+    atomic::write(&dir.join(&recording_name), &recording.encode())?;
+    let report = CrashReport {
+        game: game.to_owned(),
+        message: message.to_owned(),
+        step,
+        recording: recording_name,
+    };
+    let path = dir.join(format!("{name}.json"));
+    let json = serde_json::to_vec_pretty(&report).map_err(io::Error::other)?;
+    atomic::write(&path, &json)?;
+    Ok(path)
+}
+
+/// Turns the journals in `dir` that ended without closing (their game
+/// died without unwinding, or was killed) into crash reports, and removes
+/// them. Returns what to tell the player, one line per report. A journal
+/// that is damaged is kept and logged; one of a running game is left alone.
+pub fn report_leftovers(dir: &Path) -> Vec<String> {
+    let mut told = Vec::new();
+    for path in journal::found_in(dir) {
+        let contents = match journal::load_left(&path) {
+            Ok(Some(contents)) => contents,
+            Ok(None) => continue,
+            Err(error) => {
+                log::warn!("{error}; it is left where it is");
+                continue;
+            }
+        };
+        if contents.open {
+            let recording = &contents.recording;
+            // Counted from 1, as a report of a panic counts it: the frame
+            // number of the last step recorded, plus one.
+            let last = recording.first_step + recording.inputs.len() as u64;
+            let message = if contents.stepping {
+                format!(
+                    "the game ended without a word during update step {last}: it aborted (a stack overflow, a panic while panicking, no memory left) or was killed"
+                )
+            } else {
+                format!(
+                    "the game ended without a word after update step {last}: it aborted or was killed outside game logic"
+                )
+            };
+            match write_report(dir, &contents.game, &message, last, recording) {
+                Ok(report) => told.push(format!(
+                    "the last run ended unexpectedly; a crash report is saved to {}",
+                    report.display()
+                )),
+                Err(error) => {
+                    log::warn!(
+                        "could not write a crash report from {}: {error}",
+                        path.display()
+                    );
+                    continue;
+                }
+            }
+        }
+        if let Err(error) = std::fs::remove_file(&path) {
+            log::warn!("could not remove {}: {error}", path.display());
+        }
+    }
+    told
 }

@@ -68,6 +68,11 @@ impl Engine {
             Self::assemble(config, Some(library), state, before_step, session, shadows)?;
         engine.set_profiling(engine.config.profile_systems);
         if let Some(reports) = engine.config.crash_reports.clone() {
+            // The last run's death, told before this one's journal starts.
+            for told in super::crash_log::report_leftovers(&reports.dir) {
+                log::warn!("{told}");
+                engine.messages.note(Some(told));
+            }
             engine.crash_log = Some(super::crash_log::CrashLog::new(
                 reports.dir,
                 reports.game,

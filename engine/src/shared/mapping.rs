@@ -22,6 +22,8 @@ use super::room;
 pub struct SharedBytes {
     map: MmapMut,
     len: usize,
+    /// The file, locked, when it was made with [`SharedBytes::create_locked`].
+    _locked: Option<File>,
 }
 
 impl std::fmt::Debug for SharedBytes {
@@ -58,14 +60,44 @@ impl SharedBytes {
         Self::map(&file, len)
     }
 
+    /// Creates `path`, which must not exist, as `len` zero bytes, reserved
+    /// (see [`room`]) and locked (`File::try_lock`) while this value
+    /// lives, and maps it: a shipped game's crash journal, which the next
+    /// start reads only once it can take the lock.
+    ///
+    /// # Errors
+    /// When the file exists or cannot be created, locked or mapped, or
+    /// there is no room for it.
+    pub fn create_locked(path: &Path, len: usize) -> io::Result<Self> {
+        let file = room::create_reserved(path, len as u64, true)?;
+        let locked = file.try_lock().map_err(io::Error::from).and_then(|()| {
+            let mut map = Self::map(&file, len)?;
+            map._locked = Some(file);
+            Ok(map)
+        });
+        if locked.is_err() {
+            let _ = std::fs::remove_file(path);
+        }
+        locked
+    }
+
     fn map(file: &File, len: usize) -> io::Result<Self> {
-        // SAFETY: the file lives in a session directory that only this
-        // session's processes use, and it is mapped by one engine process at
-        // a time (a new one starts only after the old one was reaped; the
-        // supervisor never maps it). So no other code changes or truncates the
-        // bytes while this mapping exists, which is what `MmapMut` assumes.
+        // SAFETY: the file is mapped by one process at a time, and nothing
+        // else of ours writes or truncates it while it is: a session's
+        // state lives in a session directory that only that session's
+        // processes use, mapped by one engine process at a time (a new one
+        // starts only after the old one was reaped; the supervisor never
+        // maps it); a crash journal is a new file under a name no other
+        // process uses, and locked, and the next start reads it only once
+        // it holds the lock, that is after this process is gone. So no other
+        // code changes or truncates the bytes while this mapping exists,
+        // which is what `MmapMut` assumes.
         let map = unsafe { MmapMut::map_mut(file)? };
-        Ok(Self { map, len })
+        Ok(Self {
+            map,
+            len,
+            _locked: None,
+        })
     }
 
     /// The bytes (page-aligned, so any alignment up to 4096 holds).

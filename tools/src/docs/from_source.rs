@@ -136,6 +136,12 @@ pub(super) fn recording_format(workspace: &Path) -> Result<String> {
     ))
 }
 
+/// The crash journal's file format, from `engine/src/files/journal.rs`.
+pub(super) fn journal_format(workspace: &Path) -> Result<String> {
+    let format = module_doc_paragraph(workspace, "engine/src/files/journal.rs", "File format")?;
+    Ok(format!("{format}\n"))
+}
+
 /// The fields of a player's crash report, from `CrashReport`'s doc comments.
 pub(super) fn crash_report_fields(workspace: &Path) -> Result<String> {
     let fields = struct_fields(workspace, "engine/src/runtime/crash_log.rs", "CrashReport")?;

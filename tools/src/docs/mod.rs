@@ -26,7 +26,8 @@ mod from_source;
 mod help;
 
 use from_source::{
-    crash_report_fields, entry_points, game_keys, recording_format, snapshot_format, summary_fields,
+    crash_report_fields, entry_points, game_keys, journal_format, recording_format,
+    snapshot_format, summary_fields,
 };
 use help::{hotloop_help, player_help, ship_help, tools_help};
 
@@ -85,6 +86,11 @@ const PARTS: &[Part] = &[
         page: "docs/src/reference/files.md",
         name: "crash report fields",
         make: crash_report_fields,
+    },
+    Part {
+        page: "docs/src/reference/files.md",
+        name: "crash journal format",
+        make: journal_format,
     },
     Part {
         page: "docs/src/reference/summary.md",
@@ -204,6 +210,7 @@ mod tests {
             "engine/src/runtime/crash_log.rs",
             "engine/src/files/snapshot.rs",
             "engine/src/files/recording/mod.rs",
+            "engine/src/files/journal.rs",
         ] {
             let copy = dir.path().join(file);
             fs::create_dir_all(copy.parent().unwrap()).unwrap();

@@ -85,7 +85,7 @@ pub struct Step {
 
 impl Step {
     /// The step's record in the file.
-    fn encode(&self) -> [u8; STEP_LEN] {
+    pub(crate) fn encode(&self) -> [u8; STEP_LEN] {
         let mut out = [0; STEP_LEN];
         let input = &self.input;
         let words = [input.down, input.pressed, input.released].map(|set| set.bits());
@@ -127,7 +127,7 @@ impl Step {
     /// `STEP_LEN` after.
     /// Typed characters are kept as the numbers they are: [`Input::typed`]
     /// passes over any that is not a character.
-    fn decode(record: &[u8], index: u64) -> Result<Self, String> {
+    pub(crate) fn decode(record: &[u8], index: u64) -> Result<Self, String> {
         let word = |at: usize| u64::from_le_bytes(record[at..at + 8].try_into().expect("8 bytes"));
         let float = |at: usize| f32_at(record, at);
         let set = |at: usize| KeySet::from_bits([word(at), word(at + 8)]);
