@@ -15,6 +15,7 @@ use engine::frontend::stdin_keys::StdinKeys;
 use engine::frontend::window::{self, WindowError, WindowOptions};
 use engine::runtime::crash_log::CrashReport;
 use engine::session::Session;
+#[cfg(unix)]
 use engine::session::supervisor::{self, SupervisorOptions};
 use engine::source::dev::{self, DevConfig, DevLoop, home_workspace};
 use engine::{Engine, EngineConfig};
@@ -166,8 +167,16 @@ fn said_once(error: &anyhow::Error) -> String {
     text
 }
 
+/// Off Unix the dev loop runs unsupervised only.
+#[cfg(not(unix))]
+fn supervise(_: &Cli, _: &AtomicBool) -> ExitCode {
+    eprintln!("hotloop: the supervisor runs on Unix only; run with --no-supervise");
+    ExitCode::FAILURE
+}
+
 /// Runs the engine in a child process, restarting it on the preserved state
 /// whenever game code crashes or hangs it.
+#[cfg(unix)]
 fn supervise(cli: &Cli, stop: &AtomicBool) -> ExitCode {
     let hang_timeout = (cli.hang_timeout > 0.0).then(|| Duration::from_secs_f64(cli.hang_timeout));
     let options = SupervisorOptions {

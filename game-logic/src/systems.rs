@@ -1,7 +1,7 @@
 //! The systems `update` runs, in the order listed in `game!`.
 
 use glam::Vec2;
-use hotloop_abi::{Frame, Rng};
+use hotloop_abi::{Frame, Rng, math};
 
 use crate::{Particle, State};
 
@@ -23,7 +23,7 @@ pub fn steer_player(state: &mut State, frame: &Frame) {
     let drag = frame.assets.tunable_or("player.drag", PLAYER_DRAG);
     let player = &mut state.player;
     player.vel += frame.input.arrows().normalize_or_zero() * accel * frame.dt;
-    player.vel *= drag.powf(frame.dt);
+    player.vel *= math::powf(drag, frame.dt);
     player.pos += player.vel * frame.dt;
     let (min, max) = (Vec2::splat(PLAYER_RADIUS), frame.size() - PLAYER_RADIUS);
     if player.pos.x < min.x || player.pos.x > max.x {

@@ -86,7 +86,7 @@ impl Variant {
         let abi = self.dir.join("abi");
         let _ = fs::remove_dir_all(&abi);
         copy_dir(&workspace().join("engine/abi/src"), &abi.join("src"));
-        let manifest = "[package]\nname = \"hotloop-abi\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\nglam = \"0.34\"\nfastrand = { version = \"2.5\", default-features = false }\nfont8x8 = { version = \"0.3\", default-features = false, features = [\"unicode\"] }\n";
+        let manifest = "[package]\nname = \"hotloop-abi\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\nglam = { version = \"0.34\", features = [\"libm\"] }\nlibm = \"0.2\"\nfastrand = { version = \"2.5\", default-features = false }\nfont8x8 = { version = \"0.3\", default-features = false, features = [\"unicode\"] }\n";
         fs::write(abi.join("Cargo.toml"), manifest).expect("write abi manifest");
         let lib = abi.join("src/lib.rs");
         let text = fs::read_to_string(&lib).expect("abi lib.rs");
@@ -1160,6 +1160,12 @@ hotloop_abi::game! {{
 /// game crate to ship must be), into the workspace's target directory;
 /// returns the executable.
 pub fn ship_variant(variant: &Variant) -> PathBuf {
+    ship_variant_for(variant, None)
+}
+
+/// As [`ship_variant`], built for `platform` (a Rust target triple) when
+/// given.
+pub fn ship_variant_for(variant: &Variant, platform: Option<&str>) -> PathBuf {
     let home = workspace();
     let crate_dir = variants_dir().join("src").join(variant.name());
     let manifest = crate_dir.join("Cargo.toml");
@@ -1173,7 +1179,68 @@ pub fn ship_variant(variant: &Variant) -> PathBuf {
     )
     .expect("write variant manifest");
     let package = format!("variant-{}", variant.name());
-    engine::source::ship::ship(&crate_dir, &package, &home, Some(&home.join("target")))
-        .unwrap_or_else(|error| panic!("cargo ship {package}: {error}"))
-        .executable
+    engine::source::ship::ship(
+        &crate_dir,
+        &package,
+        &home,
+        Some(&home.join("target")),
+        platform,
+    )
+    .unwrap_or_else(|error| panic!("cargo ship {package}: {error}"))
+    .executable
+}
+
+/// The demo, with a system that aborts the process when `ticks` reaches 90
+/// (`std::process::abort`, safe code): a death no handler in the process
+/// survives, like a stack overflow or a panic while panicking.
+pub fn aborting_at_90(name: &str) -> Variant {
+    let variant = Variant::of_demo(name);
+    variant.edit(
+        "systems.rs",
+        "    state.ticks += 1;\n",
+        "    state.ticks += 1;\n    if state.ticks == 90 {\n        std::process::abort();\n    }\n",
+    );
+    variant
+}
+
+/// The library `cargo dev` would load for `game`: the demo
+/// (`game-logic`), or a copy of an example built as `cargo dev` builds it.
+pub fn game_library(game: &str) -> PathBuf {
+    if game == "game-logic" {
+        return demo_library();
+    }
+    hotloop_test::GameCrate::copy(workspace().join("examples").join(game), "ship-test")
+        .expect("copy the example")
+        .build()
+        .unwrap_or_else(|e| panic!("{game} builds: {e}"))
+}
+
+/// 240 steps of `library` played in the dev engine and recorded with the
+/// loop key (F5): left, right and fire. Returns the recording's path.
+pub fn record_play(library: &Path) -> PathBuf {
+    use engine::runtime::looping::LoopMode;
+    use hotloop_abi::{Input, Key};
+    let mut engine = unwatched(library);
+    engine.toggle_loop();
+    for step in 0..240u32 {
+        let mut input = Input::default();
+        input.down.insert(if step % 80 < 40 {
+            Key::Left
+        } else {
+            Key::Right
+        });
+        if step % 30 == 0 {
+            input.down.insert(Key::Space);
+            input.pressed.insert(Key::Space);
+        }
+        engine.step(&input);
+    }
+    engine.toggle_loop();
+    assert_eq!(engine.loop_mode(), LoopMode::Playing { at: 0, of: 240 });
+    let notice = engine.notice().unwrap_or_default().to_owned();
+    let recording = notice
+        .split_once("recording saved to ")
+        .unwrap_or_else(|| panic!("no recording saved: {notice}"))
+        .1;
+    fs::canonicalize(recording).expect("the recording")
 }

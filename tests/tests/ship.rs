@@ -10,12 +10,9 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use engine::player::save::{self, Restored};
-use engine::runtime::looping::LoopMode;
-use hotloop_abi::{Input, Key};
-use hotloop_test::GameCrate;
 use hotloop_tests::{
-    EngineProcess, Variant, XWindow, copy_dir, demo_library, display_available, run, ship_variant,
-    ticks, unwatched, variants_dir, workspace,
+    EngineProcess, Variant, XWindow, aborting_at_90, copy_dir, demo_library, display_available,
+    game_library, record_play, run, ship_variant, ticks, unwatched, variants_dir, workspace,
 };
 
 /// Each game: its package, and its title.
@@ -38,7 +35,7 @@ fn shipped(game: &str) -> PathBuf {
         return path.clone();
     }
     let home = workspace();
-    let made = engine::source::ship::ship(&home, game, &home, None)
+    let made = engine::source::ship::ship(&home, game, &home, None, None)
         .unwrap_or_else(|error| panic!("cargo ship --game {game}: {error}"));
     assert_eq!(made.dir, home.join("target/ship").join(game));
     let elsewhere = variants_dir().join("shipped-copies").join(game);
@@ -54,17 +51,6 @@ fn play(executable: &Path, args: &[&str], cwd: &Path) -> EngineProcess {
     let mut command = Command::new(executable);
     command.args(args).current_dir(cwd).env("RUST_LOG", "info");
     EngineProcess::start_command(command)
-}
-
-/// The library `cargo dev` would load for `game`.
-fn dev_library(game: &str) -> PathBuf {
-    if game == "game-logic" {
-        return demo_library();
-    }
-    GameCrate::copy(workspace().join("examples").join(game), "ship-test")
-        .expect("copy the example")
-        .build()
-        .unwrap_or_else(|e| panic!("{game} builds: {e}"))
 }
 
 #[test]
@@ -129,32 +115,8 @@ fn a_shipped_game_runs_from_a_copied_folder_with_its_code_linked_in() {
 #[test]
 fn each_game_replays_a_cargo_dev_recording_to_the_same_checksum_when_shipped() {
     for (game, title) in GAMES {
-        let lib = dev_library(game);
-        // 240 steps of play recorded in the dev engine: left, right and fire.
-        let mut engine = unwatched(&lib);
-        engine.toggle_loop();
-        for step in 0..240u32 {
-            let mut input = Input::default();
-            input.down.insert(if step % 80 < 40 {
-                Key::Left
-            } else {
-                Key::Right
-            });
-            if step % 30 == 0 {
-                input.down.insert(Key::Space);
-                input.pressed.insert(Key::Space);
-            }
-            engine.step(&input);
-        }
-        engine.toggle_loop();
-        assert_eq!(engine.loop_mode(), LoopMode::Playing { at: 0, of: 240 });
-        let notice = engine.notice().unwrap_or_default().to_owned();
-        let recording = notice
-            .split_once("recording saved to ")
-            .unwrap_or_else(|| panic!("{game}: no recording saved: {notice}"))
-            .1
-            .to_owned();
-        let recording = fs::canonicalize(&recording).unwrap();
+        let lib = game_library(game);
+        let recording = record_play(&lib);
         let recording = recording.to_str().unwrap();
 
         let lib = lib.display().to_string();
@@ -421,4 +383,96 @@ fn a_players_crash_comes_home_and_runs_through_the_fix() {
     assert!(how.contains("lives"), "carried over by name: {how}");
     run(&mut engine, steps as u64);
     assert!(engine.is_paused(), "and fails where the player's did");
+}
+
+/// The crash reports in `dir`: their JSON files, oldest first.
+fn reports_in(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|entries| entries.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    found.retain(|p| p.extension().is_some_and(|e| e == "json"));
+    found.sort();
+    found
+}
+
+#[test]
+fn a_game_that_dies_without_unwinding_is_reported_at_the_next_start() {
+    // An abort at tick 90: no panic handler runs, nothing in the process
+    // can write a report. (A stack overflow or a panic while panicking ends
+    // the same way.)
+    let variant = aborting_at_90("aborting-shipped");
+    let executable = ship_variant(&variant);
+    let data = tempfile::tempdir().unwrap();
+    let start = |frames: &str| {
+        let mut command = Command::new(&executable);
+        command
+            .args(["--headless", "--frames", frames])
+            .current_dir(data.path())
+            .env("XDG_DATA_HOME", data.path());
+        EngineProcess::start_command(command).finish()
+    };
+    let crashes = data.path().join("variant-aborting-shipped/crashes");
+    let died = start("200");
+    assert!(!died.status.success(), "it aborted: {}", died.stderr);
+    assert!(
+        reports_in(&crashes).is_empty(),
+        "nothing could write one yet"
+    );
+
+    // The next start finds the journal the dead run left and tells the player.
+    let next = start("30");
+    assert!(next.status.success(), "{}", next.stderr);
+    assert!(
+        next.stderr
+            .contains("the last run ended unexpectedly; a crash report is saved to"),
+        "the player is told: {}",
+        next.stderr
+    );
+    let reports = reports_in(&crashes);
+    assert_eq!(reports.len(), 1, "one report: {reports:?}");
+    let journals: Vec<_> = fs::read_dir(&crashes)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "hljournal"))
+        .collect();
+    assert!(
+        journals.is_empty(),
+        "the journal is gone once reported, and the second run closed its own: {journals:?}"
+    );
+    let report: engine::runtime::crash_log::CrashReport =
+        serde_json::from_slice(&fs::read(&reports[0]).unwrap()).unwrap();
+    assert_eq!(report.game, "variant-aborting-shipped 0.1.0");
+    assert_eq!(report.step, 90, "{report:?}");
+    assert!(
+        report.message.contains("during update step 90"),
+        "{report:?}"
+    );
+    let recording = engine::runtime::crash_log::CrashReport::recording_of(&reports[0]).unwrap();
+    assert_eq!(
+        recording.first_step + recording.inputs.len() as u64,
+        90,
+        "the recording ends with the step that died"
+    );
+
+    // On the fixed code (the demo), the report runs through that step.
+    let mut engine = unwatched(&demo_library());
+    let steps = recording.inputs.len() as u64;
+    engine.loop_recording(recording).unwrap();
+    run(&mut engine, steps);
+    assert!(!engine.is_paused());
+    assert_eq!(
+        ticks(engine.state_bytes()),
+        90,
+        "the last step ran: tick 90"
+    );
+
+    // A third start finds nothing more to say.
+    let third = start("10");
+    assert!(third.status.success(), "{}", third.stderr);
+    assert!(
+        !third.stderr.contains("ended unexpectedly"),
+        "{}",
+        third.stderr
+    );
+    assert_eq!(reports_in(&crashes).len(), 1);
 }

@@ -436,11 +436,11 @@ pub fn big_state(samples: usize) -> Result<()> {
 /// as `cargo dev` runs it).
 pub fn ship(samples: usize) -> Result<()> {
     let home = engine::source::dev::home_workspace();
-    let shipped =
-        engine::source::ship::ship(&home, "game-logic", &home, None).map_err(anyhow::Error::msg)?;
+    let shipped = engine::source::ship::ship(&home, "game-logic", &home, None, None)
+        .map_err(anyhow::Error::msg)?;
     for game in ["game-logic", "invaders", "breakout"] {
-        let made =
-            engine::source::ship::ship(&home, game, &home, None).map_err(anyhow::Error::msg)?;
+        let made = engine::source::ship::ship(&home, game, &home, None, None)
+            .map_err(anyhow::Error::msg)?;
         let size = std::fs::metadata(&made.executable)?.len() as f64 / (1 << 20) as f64;
         println!("{game}: shipped executable {size:.1} MiB (stripped)");
     }

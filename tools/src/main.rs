@@ -58,6 +58,11 @@ enum Command {
         /// The cargo workspace to build from [default: this one].
         #[arg(long, value_name = "DIR")]
         workspace: Option<PathBuf>,
+        /// Build for another platform: a Rust target triple, such as
+        /// x86_64-pc-windows-gnu (its standard library and linker
+        /// installed), into target/ship/GAME-TRIPLE/.
+        #[arg(long, value_name = "TRIPLE")]
+        target: Option<String>,
     },
     /// Write the book's generated reference (command lines' help, the
     /// `game!` key table, the summary's fields) into docs/src/reference/.
@@ -151,11 +156,16 @@ fn main() -> Result<()> {
             BenchKind::BigState => bench::big_state(samples)?,
             BenchKind::Ship => bench::ship(samples)?,
         },
-        Command::Ship { game, workspace } => {
+        Command::Ship {
+            game,
+            workspace,
+            target,
+        } => {
             let home = engine::source::dev::home_workspace();
             let workspace = workspace.unwrap_or_else(|| home.clone());
-            let shipped = engine::source::ship::ship(&workspace, &game, &home, None)
-                .map_err(anyhow::Error::msg)?;
+            let shipped =
+                engine::source::ship::ship(&workspace, &game, &home, None, target.as_deref())
+                    .map_err(anyhow::Error::msg)?;
             let size = std::fs::metadata(&shipped.executable)?.len();
             println!(
                 "shipped {game} to {}/ ({:.1} MiB): run {}",

@@ -110,6 +110,7 @@ mod fingerprint;
 mod frame;
 mod gamepad;
 mod list;
+pub mod math;
 mod maybe;
 mod message;
 mod migrate;

@@ -117,12 +117,19 @@ pub fn create_first(
 
 /// Creates `path` (which must not exist) with mode 0700, and `root` too if needed.
 fn private_dir(root: &Path, path: &Path) -> io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(root)?;
-    fs::DirBuilder::new().mode(0o700).create(path)
+    private_builder().recursive(true).create(root)?;
+    private_builder().create(path)
+}
+
+/// Makes directories that only this user can enter (mode 0700; off Unix,
+/// what the user's own folders allow).
+pub fn private_builder() -> fs::DirBuilder {
+    let mut builder = fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    #[cfg(not(unix))]
+    let _ = &mut builder;
+    builder
 }
 
 /// Whether a file written in `dir` can be mapped executable, as `dlopen`
@@ -146,14 +153,24 @@ pub fn probe(dir: &Path) -> io::Result<()> {
     // the mapping is dropped unread: only whether the kernel grants it counts.
     let mapped = unsafe { memmap2::MmapOptions::new().len(4096).map_exec(&file) };
     mapped.map(drop).map_err(|error| {
-        let noexec = nix::sys::statvfs::fstatvfs(&file)
-            .is_ok_and(|stat| stat.flags().contains(nix::sys::statvfs::FsFlags::ST_NOEXEC));
-        if noexec {
+        if mounted_noexec(&file) {
             io::Error::new(error.kind(), format!("{error} (mounted noexec)"))
         } else {
             error
         }
     })
+}
+
+/// Whether `file` is on a file system mounted `noexec`.
+fn mounted_noexec(file: &fs::File) -> bool {
+    #[cfg(unix)]
+    return nix::sys::statvfs::fstatvfs(file)
+        .is_ok_and(|stat| stat.flags().contains(nix::sys::statvfs::FsFlags::ST_NOEXEC));
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        false
+    }
 }
 
 #[cfg(test)]

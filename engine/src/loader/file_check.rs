@@ -162,16 +162,21 @@ pub fn identity(path: &Path) -> Option<u64> {
 /// [`identity`] of a file already open or stat'ed.
 pub fn identity_of(meta: &std::fs::Metadata) -> u64 {
     use std::hash::{Hash, Hasher};
-    use std::os::unix::fs::MetadataExt;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (
-        meta.dev(),
-        meta.ino(),
-        meta.size(),
-        meta.mtime(),
-        meta.mtime_nsec(),
-    )
-        .hash(&mut hasher);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        (
+            meta.dev(),
+            meta.ino(),
+            meta.size(),
+            meta.mtime(),
+            meta.mtime_nsec(),
+        )
+            .hash(&mut hasher);
+    }
+    #[cfg(not(unix))]
+    (meta.len(), meta.modified().ok()).hash(&mut hasher);
     hasher.finish()
 }
 

@@ -51,11 +51,10 @@ impl ShadowDir {
     /// # Errors
     /// When the directory cannot be created.
     pub fn create_in(root: &Path) -> io::Result<Self> {
-        use std::os::unix::fs::DirBuilderExt;
         let path = root.join(Self::name());
         // Ours alone: created here (never an existing one) and private, as
         // what is loaded from it runs in this process.
-        fs::DirBuilder::new().mode(0o700).create(&path)?;
+        code_dir::private_builder().create(&path)?;
         Self::at(path)
     }
 

@@ -117,6 +117,12 @@ fn trim_seconds(duration: Duration) -> String {
     text.strip_suffix(".0").map_or(text.clone(), str::to_owned)
 }
 
+#[cfg(not(unix))]
+fn signal_name(signal: i32) -> String {
+    format!("killed by signal {signal}")
+}
+
+#[cfg(unix)]
 fn signal_name(signal: i32) -> String {
     use nix::sys::signal::Signal;
     match Signal::try_from(signal) {

@@ -21,8 +21,6 @@ use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use nix::fcntl::{Flock, FlockArg};
-
 use super::record;
 use super::{CONTROL_FILE, RECORD_FILE};
 use crate::loader::code_dir;
@@ -38,7 +36,8 @@ const SUFFIXES: [&str; 2] = ["-state", "-libraries"];
 /// A shared lock on a session directory, held while this process lives.
 #[derive(Debug)]
 pub struct DirLock {
-    _held: Flock<File>,
+    /// Locked: the lock lasts as long as the file is open.
+    _held: File,
 }
 
 impl DirLock {
@@ -50,14 +49,16 @@ impl DirLock {
     pub fn hold(dir: &Path) -> io::Result<Self> {
         let file = File::open(dir.join(LOCK_FILE))
             .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
-        Flock::lock(file, FlockArg::LockSharedNonblock)
-            .map(|held| Self { _held: held })
-            .map_err(|(_, errno)| {
-                io::Error::new(
-                    io::Error::from(errno).kind(),
-                    format!("{} is being removed: {errno}", dir.display()),
-                )
-            })
+        match file.try_lock_shared() {
+            Ok(()) => Ok(Self { _held: file }),
+            Err(error) => {
+                let error = io::Error::from(error);
+                Err(io::Error::new(
+                    error.kind(),
+                    format!("{} is being removed: {error}", dir.display()),
+                ))
+            }
+        }
     }
 
     /// Creates the lock file in the new directory `dir`, locked.
@@ -67,10 +68,9 @@ impl DirLock {
             .write(true)
             .create_new(true)
             .open(&fresh)?;
-        let lock = Flock::lock(file, FlockArg::LockSharedNonblock)
-            .map_err(|(_, errno)| io::Error::from(errno))?;
+        file.try_lock_shared().map_err(io::Error::from)?;
         fs::rename(&fresh, dir.join(LOCK_FILE))?;
-        Ok(Self { _held: lock })
+        Ok(Self { _held: file })
     }
 }
 
@@ -96,11 +96,7 @@ impl SessionDirs {
     /// # Errors
     /// When no place has room, or no directory lets libraries run.
     pub fn create() -> io::Result<Self> {
-        let name = format!(
-            "{PREFIX}{}-{:x}",
-            std::process::id(),
-            super::supervisor::unix_nanos()
-        );
+        let name = format!("{PREFIX}{}-{:x}", std::process::id(), super::unix_nanos());
         let shm = Path::new("/dev/shm");
         let temp = std::env::temp_dir();
         let mut roots: Vec<&Path> = vec![&temp];
@@ -222,9 +218,7 @@ fn state_dir(dir: &Path) -> io::Result<(PathBuf, ControlMap, DirLock)> {
 
 /// Creates the new directory `path` with mode 0700.
 fn private_dir(path: &Path) -> io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    fs::DirBuilder::new()
-        .mode(0o700)
+    code_dir::private_builder()
         .create(path)
         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
 }
@@ -233,7 +227,6 @@ fn private_dir(path: &Path) -> io::Result<()> {
 /// holds (see the module doc); returns how many. Only directories named as
 /// sessions name theirs and owned by this user are looked at.
 pub fn sweep(roots: &[&Path]) -> usize {
-    let uid = nix::unistd::geteuid().as_raw();
     let mut removed = 0;
     for root in roots {
         let Ok(entries) = fs::read_dir(root) else {
@@ -243,10 +236,9 @@ pub fn sweep(roots: &[&Path]) -> usize {
             if !entry.file_name().to_str().is_some_and(is_session_name) {
                 continue;
             }
-            use std::os::unix::fs::MetadataExt;
             let path = entry.path();
             // Not followed: a link is never a session's directory.
-            let ours = fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir() && m.uid() == uid);
+            let ours = fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir() && owned_by_us(&m));
             if ours && owner_is_gone(&path) {
                 log::debug!("removing {}, left by a killed session", path.display());
                 removed += 1;
@@ -259,6 +251,18 @@ pub fn sweep(roots: &[&Path]) -> usize {
     removed
 }
 
+/// Whether this user owns what `meta` describes (off Unix: whatever this
+/// user can list).
+fn owned_by_us(meta: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    return std::os::unix::fs::MetadataExt::uid(meta) == nix::unistd::geteuid().as_raw();
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        true
+    }
+}
+
 /// Whether nothing holds the lock of session directory `dir`; if so it is
 /// removed (under the lock, so that no other sweep races this one).
 fn owner_is_gone(dir: &Path) -> bool {
@@ -266,9 +270,9 @@ fn owner_is_gone(dir: &Path) -> bool {
     let Ok(file) = File::open(dir.join(LOCK_FILE)) else {
         return false;
     };
-    let Ok(_lock) = Flock::lock(file, FlockArg::LockExclusiveNonblock) else {
+    if file.try_lock().is_err() {
         return false;
-    };
+    }
     fs::remove_dir_all(dir).is_ok()
 }
 

@@ -19,12 +19,15 @@
 //! starts a new one, which restores the state ([`Session`] here is that
 //! process's view of the session).
 
+#[cfg(unix)]
 mod child;
 pub mod crash;
 pub mod dirs;
+#[cfg(unix)]
 mod hang;
 pub mod record;
 pub mod relay;
+#[cfg(unix)]
 pub mod supervisor;
 
 use std::fs;
@@ -72,15 +75,29 @@ pub fn stderr_is_terminal() -> bool {
 }
 
 /// The supervisor that started this engine process, if one did.
-pub fn supervisor() -> Option<nix::unistd::Pid> {
-    let pid = std::env::var(SUPERVISOR_ENV).ok()?.parse().ok()?;
-    Some(nix::unistd::Pid::from_raw(pid))
+pub fn supervisor() -> Option<u32> {
+    std::env::var(SUPERVISOR_ENV).ok()?.parse().ok()
+}
+
+/// Nanoseconds since the Unix epoch (0 for a clock before it).
+pub(crate) fn unix_nanos() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+/// This process's parent; `None` off Unix, where no supervisor runs.
+fn parent_id() -> Option<u32> {
+    #[cfg(unix)]
+    return Some(std::os::unix::process::parent_id());
+    #[cfg(not(unix))]
+    None
 }
 
 /// Whether this engine process's supervisor is gone (it then runs on
 /// its own: nothing restarts it, and nothing kills it if it hangs).
 pub fn orphaned() -> bool {
-    supervisor().is_some_and(|pid| nix::unistd::getppid() != pid)
+    supervisor().is_some_and(|pid| parent_id() != Some(pid))
 }
 
 /// An engine process's view of its supervised session.
@@ -188,7 +205,7 @@ impl Session {
         SessionExit {
             control: self.control,
             dirs,
-            supervisor: nix::unistd::getppid(),
+            supervisor: parent_id(),
         }
     }
 
@@ -372,7 +389,7 @@ fn no_room(what: String) -> io::Error {
 pub struct SessionExit {
     control: &'static Control,
     dirs: Vec<PathBuf>,
-    supervisor: nix::unistd::Pid,
+    supervisor: Option<u32>,
 }
 
 impl SessionExit {
@@ -381,7 +398,7 @@ impl SessionExit {
     /// process too), removes the session's files, which it would have.
     pub fn finish(self) {
         self.control.set_phase(control::Phase::Finished);
-        if nix::unistd::getppid() != self.supervisor {
+        if parent_id() != self.supervisor {
             for dir in &self.dirs {
                 let _ = fs::remove_dir_all(dir);
             }

@@ -13,7 +13,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 
@@ -63,7 +63,7 @@ pub fn run(options: &SupervisorOptions, stop: &AtomicBool) -> io::Result<u8> {
     loop {
         let mut engine = EngineProcess::spawn(options, &dirs, None)?;
         let outcome = engine.watch(control, options.hang_timeout, stop)?;
-        let crashed_at = unix_nanos();
+        let crashed_at = super::unix_nanos();
         let report = match outcome {
             Outcome::Exited(status) if control.phase() == Phase::Finished => {
                 engine.relay_rest();
@@ -409,12 +409,6 @@ fn finish(
     engine.kill()?;
     eprintln!("hotloop: could not print the session's summary (the engine did not finish in time)");
     Ok(1)
-}
-
-pub(super) fn unix_nanos() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]

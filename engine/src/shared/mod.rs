@@ -11,7 +11,11 @@ pub mod control;
 #[allow(unsafe_code)] // Mapping files; each block argued in `mapping.rs`.
 mod mapping;
 pub mod room;
+#[cfg(target_os = "linux")]
 #[allow(unsafe_code)] // Asking the kernel which pages were written; argued in `written.rs`.
+mod written;
+#[cfg(not(target_os = "linux"))]
+#[path = "written_elsewhere.rs"]
 mod written;
 
 pub use mapping::{ControlMap, SharedBytes};

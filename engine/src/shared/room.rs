@@ -25,18 +25,15 @@ pub fn create_reserved(path: &Path, len: u64, fresh: bool) -> io::Result<File> {
         .create_new(fresh)
         .truncate(!fresh)
         .open(path)?;
-    let reserved = i64::try_from(len.max(1))
-        .map_err(|_| nix::errno::Errno::EFBIG)
-        .and_then(|len| nix::fcntl::posix_fallocate(&file, 0, len));
-    match reserved {
+    match reserve(&file, len) {
         Ok(()) => Ok(file),
-        Err(errno) => {
+        Err(error) => {
             drop(file);
             let _ = std::fs::remove_file(path);
             Err(io::Error::new(
-                io::Error::from(errno).kind(),
+                error.kind(),
                 format!(
-                    "could not reserve {} for {}: {errno}",
+                    "could not reserve {} for {}: {error}",
                     size_text(len),
                     path.display()
                 ),
@@ -45,11 +42,39 @@ pub fn create_reserved(path: &Path, len: u64, fresh: bool) -> io::Result<File> {
     }
 }
 
+/// Gives `file` `len` bytes (at least one) whose blocks are allocated.
+#[cfg(unix)]
+fn reserve(file: &File, len: u64) -> io::Result<()> {
+    let len = i64::try_from(len.max(1)).map_err(|_| nix::errno::Errno::EFBIG)?;
+    Ok(nix::fcntl::posix_fallocate(file, 0, len)?)
+}
+
+/// Gives `file` `len` bytes (at least one): elsewhere than Unix a file's
+/// length is its allocation (Windows allocates a non-sparse file's blocks).
+#[cfg(not(unix))]
+fn reserve(file: &File, len: u64) -> io::Result<()> {
+    file.set_len(len.max(1))
+}
+
 /// Bytes that an unprivileged process can still allocate on the file
 /// system holding `dir`.
 ///
 /// # Errors
 /// When `dir` cannot be examined.
+#[cfg(not(unix))]
+pub fn free_bytes(dir: &Path) -> io::Result<u64> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        format!("cannot tell the free space under {}", dir.display()),
+    ))
+}
+
+/// Bytes that an unprivileged process can still allocate on the file
+/// system holding `dir`.
+///
+/// # Errors
+/// When `dir` cannot be examined.
+#[cfg(unix)]
 pub fn free_bytes(dir: &Path) -> io::Result<u64> {
     let stat = nix::sys::statvfs::statvfs(dir).map_err(|errno| {
         io::Error::new(

@@ -3,7 +3,9 @@
 //! [`crate::player::main`] on the game's `__HOTLOOP_GAME` (what `game!`
 //! defines): the game is linked in statically, release profile, nothing
 //! loaded at run time. The executable and the assets go to
-//! `target/ship/<game>/`, a folder that runs wherever it is copied.
+//! `target/ship/<game>/`, a folder that runs wherever it is copied; built
+//! for another platform (`--target x86_64-pc-windows-gnu`), to
+//! `target/ship/<game>-<target>/`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -25,7 +27,8 @@ pub struct Shipped {
 /// of its target directory (or of `target`, when given: a game outside
 /// hotloop's workspace can share its compiled dependencies). `hotloop` is
 /// the workspace holding the `engine` crate to link when the game's own
-/// workspace has none.
+/// workspace has none. `platform`: a Rust target triple to build for
+/// instead of this machine (its standard library and linker installed).
 ///
 /// # Errors
 /// What failed, in a sentence: the workspace or package not found, a game
@@ -35,6 +38,7 @@ pub fn ship(
     package: &str,
     hotloop: &Path,
     target: Option<&Path>,
+    platform: Option<&str>,
 ) -> Result<Shipped, String> {
     let metadata = MetadataCommand::new()
         .manifest_path(workspace.join("Cargo.toml"))
@@ -85,6 +89,9 @@ pub fn ship(
         .arg("--target-dir")
         .arg(&build_target)
         .env_remove("CARGO_TARGET_DIR");
+    if let Some(platform) = platform {
+        command.arg("--target").arg(platform);
+    }
     let output = cargo::run(&mut command, Stderr::Echo)
         .map_err(|error| format!("could not run cargo: {error}"))?;
     if !output.status.success() {
@@ -102,10 +109,14 @@ pub fn ship(
         })
         .ok_or_else(|| format!("cargo built no executable named {package}"))?;
 
-    let dir = target.join("ship").join(package);
+    let dir = target.join("ship").join(match platform {
+        Some(platform) => format!("{package}-{platform}"),
+        None => package.to_owned(),
+    });
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
-    let executable = dir.join(package);
+    // The built file's own name: `game.exe` for Windows.
+    let executable = dir.join(built.file_name().unwrap_or(package.as_ref()));
     fs::copy(&built, &executable).map_err(|e| {
         format!(
             "could not copy {} to {}: {e}",

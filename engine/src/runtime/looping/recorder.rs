@@ -12,7 +12,6 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError
 use std::thread::JoinHandle;
 
 use hotloop_abi::Input;
-use nix::fcntl::{Flock, FlockArg};
 
 use super::{Limits, wait_for};
 use crate::files::recording::{self, RecordingWriter, Step};
@@ -291,8 +290,8 @@ fn write(
             .create_new(true)
             .open(&part)?;
         // Held until the file is finished: it says a live writer has it.
-        let lock = Flock::lock(file, FlockArg::LockExclusiveNonblock)
-            .map_err(|(_, errno)| io::Error::from(errno))?;
+        file.try_lock().map_err(io::Error::from)?;
+        let lock = file;
         remove_unfinished(dir);
         let out = BufWriter::with_capacity(64 * 1024, lock.try_clone()?);
         let mut writer = RecordingWriter::start(out, &start, first_step, rate)?;
@@ -349,9 +348,7 @@ fn remove_unfinished(dir: &Path) {
         else {
             continue;
         };
-        if let Ok(_unheld) = Flock::lock(file, FlockArg::LockExclusiveNonblock)
-            && fs::remove_file(&path).is_ok()
-        {
+        if file.try_lock().is_ok() && fs::remove_file(&path).is_ok() {
             log::info!(
                 "removed {}, a recording left unfinished by an engine that stopped",
                 path.display()
@@ -376,7 +373,7 @@ mod tests {
         };
         let (crashed, _) = file("recording-1.hlrec.part", 120);
         let (held, held_file) = file("recording-2.hlrec.part", 120);
-        let _writer = Flock::lock(held_file, FlockArg::LockExclusiveNonblock).unwrap();
+        held_file.try_lock().unwrap();
         let (just_made, _) = file("recording-3.hlrec.part", 0);
         let (finished, _) = file("recording-4.hlrec", 120);
         remove_unfinished(dir.path());

@@ -334,7 +334,7 @@ impl Claim {
                     block.release(index, thread);
                     claim.0.set(None);
                 }
-                let thread = u32::try_from(nix::unistd::gettid().as_raw()).unwrap_or(u32::MAX);
+                let thread = this_thread();
                 let index = control.claim(thread)?;
                 claim.0.set(Some((control, index, thread)));
                 Some(&control.slots[index])
@@ -395,3 +395,17 @@ pub fn window_moved(position: Option<(i32, i32)>, size: Option<(u32, u32)>) {
 
 #[cfg(test)]
 mod tests;
+
+/// The calling thread's id as the kernel numbers it (what
+/// `/proc/PID/task/` lists, which the hang watchdog reads); off Linux, a
+/// number of this process's own that no two live threads share.
+fn this_thread() -> u32 {
+    #[cfg(target_os = "linux")]
+    return u32::try_from(nix::unistd::gettid().as_raw()).unwrap_or(u32::MAX);
+    #[cfg(not(target_os = "linux"))]
+    {
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        thread_local!(static ID: u32 = NEXT.fetch_add(1, Ordering::Relaxed));
+        ID.with(|id| *id)
+    }
+}

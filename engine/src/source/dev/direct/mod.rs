@@ -68,8 +68,16 @@ pub fn run_as_wrapper() -> Option<ExitCode> {
     {
         eprintln!("hotloop: could not record the game crate's rustc command: {error}");
     }
-    use std::os::unix::process::CommandExt;
-    let error = Command::new(&rustc).args(&args).exec();
+    #[cfg(unix)]
+    let error = std::os::unix::process::CommandExt::exec(Command::new(&rustc).args(&args));
+    #[cfg(not(unix))]
+    let error = match Command::new(&rustc).args(&args).status() {
+        Ok(status) => {
+            let code = status.code().and_then(|code| u8::try_from(code).ok());
+            return Some(code.map_or(ExitCode::FAILURE, ExitCode::from));
+        }
+        Err(error) => error,
+    };
     eprintln!("hotloop: could not run {}: {error}", rustc.display());
     Some(ExitCode::FAILURE)
 }
