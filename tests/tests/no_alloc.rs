@@ -71,7 +71,11 @@ fn a_shipped_games_frames_and_its_crash_journal_allocate_nothing() {
         game: "game-logic 0.1.0".into(),
     });
     let game = engine::Engine::linked(config, &game_logic::__HOTLOOP_GAME).unwrap();
-    let journals = || std::fs::read_dir(data.path().join("crashes")).unwrap().count();
+    let journals = || {
+        std::fs::read_dir(data.path().join("crashes"))
+            .unwrap()
+            .count()
+    };
     assert_eq!(journals(), 1, "the journal is kept while the game runs");
     assert_steady_state_allocates_nothing(game);
     assert_eq!(journals(), 0, "a normal end removes it");

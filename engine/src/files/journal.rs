@@ -59,6 +59,11 @@ pub const HEADER_LEN: usize = CHECKPOINTS + 2 * 16;
 const _: () = assert!(HEADER_LEN == 232 && NAME_CAP == 128 && recording::STEP_LEN == 172);
 /// Largest field table accepted when reading one back, in bytes.
 const MAX_TABLE: u64 = 1 << 20;
+/// The largest journal kept in a file. A file's written pages go to disk
+/// within half a minute, and the checkpoints rewrite both copies of the
+/// state every 10 s: for a state of up to 32 MiB that is at most about 2
+/// MB/s. A bigger journal stays in memory (panics are still reported).
+const MAPPED_UP_TO: usize = 64 << 20;
 
 /// What the journal is written to.
 #[derive(Debug)]
@@ -75,7 +80,7 @@ enum Backing {
 #[derive(Debug)]
 pub struct Journal {
     backing: Backing,
-    /// Where each region starts, and its sizes.
+    /// The sizes its regions are laid out from (see `places`).
     table_len: usize,
     state_len: usize,
     capacity: usize,
@@ -130,6 +135,18 @@ impl Journal {
         let len = places(table_bytes.len(), state_len, capacity)
             .expect("a state that fits in memory fits in a journal")
             .end;
+        let path = path.filter(|path| {
+            let small = len <= MAPPED_UP_TO;
+            if !small {
+                log::info!(
+                    "the crash journal would be {} MiB, more than the {} MiB kept in a file: it stays in memory, and a crash that ends the process will leave no report (not {})",
+                    len >> 20,
+                    MAPPED_UP_TO >> 20,
+                    path.display()
+                );
+            }
+            small
+        });
         let mapped = path.map(|path| {
             let made = path
                 .parent()
@@ -533,6 +550,23 @@ mod tests {
         let closed_path = closed.path().unwrap().to_owned();
         closed.close();
         assert!(!closed_path.exists(), "a normal end removes it");
+    }
+
+    #[test]
+    fn a_journal_too_big_for_a_file_stays_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = StateLayout {
+            size: 40 << 20,
+            align: 8,
+            fingerprint: 7,
+        };
+        let state = StateBuffer::zeroed(layout).unwrap();
+        let path = new_path(dir.path());
+        let mut journal = Journal::create(Some(&path), "big", (&state, None), 0, 60, 10);
+        assert_eq!(journal.path(), None);
+        assert!(!path.exists());
+        journal.push(&step(0));
+        assert_eq!(journal.contents().unwrap().recording.inputs.len(), 1);
     }
 
     #[test]
