@@ -37,7 +37,7 @@ use hotloop_abi::StateLayout;
 
 const MAGIC: &[u8; 8] = b"HLJOURNL";
 const VERSION: u32 = 1;
-/// A journal's file name ends so: what [`leftovers`] looks for.
+/// A journal's file name ends so: what [`found_in`] looks for.
 pub const EXTENSION: &str = "hljournal";
 /// Bytes of the game's name kept.
 pub const NAME_CAP: usize = 128;

@@ -163,10 +163,10 @@ pub fn probe(dir: &Path) -> io::Result<()> {
 
 /// Whether `file` is on a file system mounted `noexec`.
 fn mounted_noexec(file: &fs::File) -> bool {
-    #[cfg(unix)]
+    #[cfg(target_os = "linux")]
     return nix::sys::statvfs::fstatvfs(file)
         .is_ok_and(|stat| stat.flags().contains(nix::sys::statvfs::FsFlags::ST_NOEXEC));
-    #[cfg(not(unix))]
+    #[cfg(not(target_os = "linux"))]
     {
         let _ = file;
         false

@@ -43,15 +43,16 @@ pub fn create_reserved(path: &Path, len: u64, fresh: bool) -> io::Result<File> {
 }
 
 /// Gives `file` `len` bytes (at least one) whose blocks are allocated.
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 fn reserve(file: &File, len: u64) -> io::Result<()> {
     let len = i64::try_from(len.max(1)).map_err(|_| nix::errno::Errno::EFBIG)?;
     Ok(nix::fcntl::posix_fallocate(file, 0, len)?)
 }
 
-/// Gives `file` `len` bytes (at least one): elsewhere than Unix a file's
-/// length is its allocation (Windows allocates a non-sparse file's blocks).
-#[cfg(not(unix))]
+/// Gives `file` `len` bytes (at least one): on Windows a file's length is
+/// its allocation (a file is not sparse unless asked); elsewhere the file
+/// may be sparse, and a full disk shows when its pages are first written.
+#[cfg(not(target_os = "linux"))]
 fn reserve(file: &File, len: u64) -> io::Result<()> {
     file.set_len(len.max(1))
 }

@@ -393,9 +393,6 @@ pub fn window_moved(position: Option<(i32, i32)>, size: Option<(u32, u32)>) {
     control.window_known.store(1, Ordering::Release);
 }
 
-#[cfg(test)]
-mod tests;
-
 /// The calling thread's id as the kernel numbers it (what
 /// `/proc/PID/task/` lists, which the hang watchdog reads); off Linux, a
 /// number of this process's own that no two live threads share.
@@ -409,3 +406,6 @@ fn this_thread() -> u32 {
         ID.with(|id| *id)
     }
 }
+
+#[cfg(test)]
+mod tests;
