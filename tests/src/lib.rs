@@ -291,8 +291,24 @@ pub fn engine_binary() -> PathBuf {
 pub fn unwatched(library: &Path) -> engine::Engine {
     let mut config = engine::EngineConfig::new(library);
     config.watch = false;
-    config.snapshot_dir = variants_dir().join("snapshots");
-    config.recording_dir = variants_dir().join("recordings");
+    // A folder of its own: tests run in parallel, and two engines saving
+    // `quicksave.hlstate` into one folder overwrite each other's.
+    static ENGINES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = ENGINES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let engines = variants_dir().join("engines");
+    if n == 0 {
+        // Those of test processes that have ended.
+        for entry in fs::read_dir(&engines).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let pid = name.split('-').next().unwrap_or_default();
+            if !Path::new("/proc").join(pid).exists() {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    let own = engines.join(format!("{}-{n}", std::process::id()));
+    config.snapshot_dir = own.join("snapshots");
+    config.recording_dir = own.join("recordings");
     engine::Engine::new(config).expect("engine starts")
 }
 

@@ -16,13 +16,22 @@ use super::FieldInfo;
 pub struct Padding {
     runs: Vec<Run>,
     /// For a state of at most [`DENSE_UP_TO`] bytes with padding in at least
-    /// one 8-byte word of eight, which bytes are padding, as one mask per 8-byte word of the state (`0xff` per
-    /// padding byte): zeroed by one pass of word-wide `and`s that the
-    /// compiler vectorises, several times faster than walking `runs` for
-    /// a state of a few kilobytes with an array of padded structs in it
-    /// (the ports). Bigger states keep `runs`, which writes only bytes that
-    /// are not zero yet, so that a step dirties no page it did not write.
-    dense: Option<Vec<u64>>,
+    /// one 8-byte word of eight between its first and last padded words,
+    /// which bytes are padding, as one mask per 8-byte word from the first
+    /// padded word to the last (`0xff` per padding byte): zeroed by one pass
+    /// of word-wide `and`s that the compiler vectorises, several times
+    /// faster than walking `runs` for a state of a few kilobytes with an
+    /// array of padded structs in it (the ports). Bigger states keep `runs`,
+    /// which writes only bytes that are not zero yet, so that a step dirties
+    /// no page it did not write.
+    dense: Option<Masks>,
+}
+
+/// Padding masks for the words `first..first + words.len()` of a state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Masks {
+    first: usize,
+    words: Vec<u64>,
 }
 
 /// The largest state whose padding is zeroed through word masks.
@@ -56,7 +65,19 @@ impl Padding {
         // when the state is small and at least one word in eight has padding.
         let dense = (size <= DENSE_UP_TO)
             .then(|| masks(&runs, size as usize))
-            .filter(|masks| masks.iter().filter(|mask| **mask != 0).count() * 8 >= masks.len());
+            .and_then(|masks| {
+                // Only the words from the first padded one to the last.
+                let first = masks.iter().position(|mask| *mask != 0)?;
+                let end = masks.iter().rposition(|mask| *mask != 0)? + 1;
+                Some(Masks {
+                    first,
+                    words: masks[first..end].to_vec(),
+                })
+            })
+            .filter(|masks| {
+                let padded = masks.words.iter().filter(|mask| **mask != 0).count();
+                padded * 8 >= masks.words.len()
+            });
         Self { runs, dense }
     }
 
@@ -68,7 +89,11 @@ impl Padding {
     /// Sets every padding byte of `state` to zero.
     pub fn zero(&self, state: &mut [u8]) {
         match &self.dense {
-            Some(masks) => {
+            Some(Masks {
+                first,
+                words: masks,
+            }) => {
+                let state = state.get_mut(first * 8..).unwrap_or_default();
                 let last = masks.get(state.len() / 8).copied().unwrap_or(0);
                 let mut words = state.chunks_exact_mut(8);
                 for (word, mask) in words.by_ref().zip(masks) {
@@ -266,7 +291,8 @@ mod tests {
     }
 
     state! {
-        struct Sparse { flag: u8, wide: u64, plain: [u64; 64] }
+        struct Sparse { flag: u8, wide: u64, plain: [u64; 64], last: u8 }
+        struct Leading { flag: u8, wide: u64, plain: [u64; 64] }
         struct Tiny { a: u16, b: u8 }
     }
 
@@ -275,6 +301,7 @@ mod tests {
         for (padding, size) in [
             padding_of::<Padded>(),
             padding_of::<Sparse>(),
+            padding_of::<Leading>(),
             padding_of::<Tiny>(),
         ] {
             let mut bytes: Vec<u8> = (0..size).map(|at| at as u8 | 1).collect();
@@ -289,7 +316,15 @@ mod tests {
         );
         assert!(
             padding_of::<Sparse>().0.dense.is_none(),
-            "one padded word of 66"
+            "two padded words of 67, the first and the last"
+        );
+        assert_eq!(
+            padding_of::<Leading>()
+                .0
+                .dense
+                .map(|masks| masks.words.len()),
+            Some(1),
+            "the first word alone: nothing after it is padding"
         );
         let (tiny, _) = padding_of::<Tiny>();
         let mut bytes = [7u8; 4];
