@@ -5,6 +5,9 @@
 //!
 //! A game that aborts there leaves its crash journal, which the next start
 //! turns into a report that the Linux dev engine plays to the failing step.
+//! And the game's window opens (under Xvfb: Wine's X11 driver, wgpu through
+//! Wine's Vulkan on Mesa's), titled with the game's title alone, showing
+//! the game and no status line.
 //!
 //! Needs the Rust target (`rustup target add x86_64-pc-windows-gnu`),
 //! mingw-w64 (`gcc-mingw-w64-x86-64`, its linker) and Wine (`wine64`).
@@ -14,10 +17,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use hotloop_tests::{
-    EngineProcess, aborting_at_90, copy_dir, demo_library, game_library, record_play, run,
-    ship_variant_for, ticks, unwatched, variants_dir, workspace,
+    EngineProcess, XWindow, aborting_at_90, copy_dir, demo_library, display_available,
+    game_library, record_play, run, ship_variant_for, ticks, unwatched, variants_dir, workspace,
 };
 
 const TARGET: &str = "x86_64-pc-windows-gnu";
@@ -219,4 +223,45 @@ fn a_game_that_aborts_on_windows_is_reported_at_its_next_start_and_replays_on_li
     engine.loop_recording(recording).unwrap();
     run(&mut engine, steps);
     assert_eq!(ticks(engine.state_bytes()), 90);
+}
+
+#[test]
+fn a_game_shipped_for_windows_opens_its_window_with_the_game_alone() {
+    if !windows_available() || !display_available() {
+        return;
+    }
+    let home = workspace();
+    let made = engine::source::ship::ship(&home, "game-logic", &home, None, Some(TARGET))
+        .unwrap_or_else(|error| panic!("cargo ship --target {TARGET}: {error}"));
+    let copy = variants_dir()
+        .join("windows-copies")
+        .join("game-logic-window");
+    let _ = fs::remove_dir_all(&copy);
+    copy_dir(&made.dir, &copy);
+    add_missing_dll(&copy);
+    let game = under_wine(&copy.join("game-logic.exe"), &["--scale", "2"]);
+    let window = XWindow::of_process_titled(game.id(), "game-logic", Duration::from_secs(120))
+        .expect("a window titled with the game's title alone");
+    assert_eq!(window.title(), "game-logic");
+    let (_, _, width, height) = window.geometry();
+    assert_eq!((width, height), (640, 480), "320x240 at scale 2");
+    // The demo's background fills most of the picture, and no status line
+    // (light text in the top rows) is drawn over it.
+    let background = [18, 22, 40];
+    let mut shot = window.screenshot();
+    for _ in 0..100 {
+        if shot.fraction_in_top(480, |rgb| rgb == background) > 0.5 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        shot = window.screenshot();
+    }
+    let status_text = shot.fraction_in_top(24, |rgb| rgb == [235, 235, 235]);
+    let shown = shot.fraction_in_top(480, |rgb| rgb == background);
+    drop(game.terminate());
+    assert!(
+        shown > 0.5,
+        "the game's background fills the window: {shown}"
+    );
+    assert_eq!(status_text, 0.0, "no status line");
 }
