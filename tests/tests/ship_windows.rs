@@ -17,6 +17,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use hotloop_tests::{
@@ -102,16 +103,64 @@ fn add_missing_dll(dir: &Path) {
     );
 }
 
+/// `game` shipped for Windows (once per test binary, one at a time: the
+/// tests run in parallel and share the build), its folder copied away
+/// with the stand-in DLL: the copy's executable.
+fn shipped(game: &str) -> PathBuf {
+    static SHIPPED: OnceLock<Mutex<Vec<(String, PathBuf)>>> = OnceLock::new();
+    let mut shipped = SHIPPED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some((_, path)) = shipped.iter().find(|(name, _)| name == game) {
+        return path.clone();
+    }
+    let home = workspace();
+    let made = engine::source::ship::ship(&home, game, &home, None, Some(TARGET))
+        .unwrap_or_else(|error| panic!("cargo ship --game {game} --target {TARGET}: {error}"));
+    let dir = home.join("target/ship").join(format!("{game}-{TARGET}"));
+    assert_eq!(made.dir, dir);
+    assert_eq!(made.executable, made.dir.join(format!("{game}.exe")));
+    let copy = variants_dir().join("windows-copies").join(game);
+    let _ = fs::remove_dir_all(&copy);
+    copy_dir(&made.dir, &copy);
+    add_missing_dll(&copy);
+    let executable = copy.join(format!("{game}.exe"));
+    shipped.push((game.to_owned(), executable.clone()));
+    executable
+}
+
+/// Wine's configuration for these tests, made once before any game runs
+/// (`wineboot --init`), not by games started at once.
+fn wine_prefix() -> &'static Path {
+    static PREFIX: OnceLock<PathBuf> = OnceLock::new();
+    PREFIX.get_or_init(|| {
+        let prefix = workspace().join("target/hotloop-wine");
+        fs::create_dir_all(&prefix).unwrap();
+        let made = Command::new(wine().expect("checked"))
+            .args(["wineboot", "--init"])
+            .env("WINEPREFIX", &prefix)
+            .env("WINEDEBUG", "-all")
+            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+            .output()
+            .expect("run wineboot");
+        assert!(
+            made.status.success(),
+            "wineboot: {}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+        prefix
+    })
+}
+
 /// The shipped `executable` run under Wine in its own folder, with `args`.
 fn under_wine(executable: &Path, args: &[&str]) -> EngineProcess {
-    let prefix = workspace().join("target/hotloop-wine");
-    fs::create_dir_all(&prefix).unwrap();
     let mut command = Command::new(wine().expect("checked"));
     command
         .arg(executable)
         .args(args)
         .current_dir(executable.parent().unwrap())
-        .env("WINEPREFIX", prefix)
+        .env("WINEPREFIX", wine_prefix())
         .env("WINEDEBUG", "-all")
         .env("WINEDLLOVERRIDES", "mscoree,mshtml=");
     EngineProcess::start_command(command)
@@ -122,7 +171,6 @@ fn a_game_shipped_for_windows_replays_a_linux_recording_to_the_same_checksum() {
     if !windows_available() {
         return;
     }
-    let home = workspace();
     for (game, title) in GAMES {
         let lib = game_library(game);
         let recording = record_play(&lib);
@@ -138,19 +186,8 @@ fn a_game_shipped_for_windows_replays_a_linux_recording_to_the_same_checksum() {
         .finish();
         assert!(dev.status.success(), "{game}: {}", dev.stderr);
 
-        let made = engine::source::ship::ship(&home, game, &home, None, Some(TARGET))
-            .unwrap_or_else(|error| panic!("cargo ship --game {game} --target {TARGET}: {error}"));
-        assert_eq!(
-            made.dir,
-            home.join("target/ship").join(format!("{game}-{TARGET}"))
-        );
-        assert_eq!(made.executable, made.dir.join(format!("{game}.exe")));
-        let copy = variants_dir().join("windows-copies").join(game);
-        let _ = fs::remove_dir_all(&copy);
-        copy_dir(&made.dir, &copy);
-        add_missing_dll(&copy);
-        fs::copy(&recording, copy.join("play.hlrec")).unwrap();
-        let executable = copy.join(format!("{game}.exe"));
+        let executable = shipped(game);
+        fs::copy(&recording, executable.with_file_name("play.hlrec")).unwrap();
         let player = under_wine(&executable, &["--headless", "--replay", "play.hlrec"]).finish();
         assert!(player.status.success(), "{game}: {}", player.stderr);
         let (dev, player) = (dev.summary(), player.summary());
@@ -230,16 +267,7 @@ fn a_game_shipped_for_windows_opens_its_window_with_the_game_alone() {
     if !windows_available() || !display_available() {
         return;
     }
-    let home = workspace();
-    let made = engine::source::ship::ship(&home, "game-logic", &home, None, Some(TARGET))
-        .unwrap_or_else(|error| panic!("cargo ship --target {TARGET}: {error}"));
-    let copy = variants_dir()
-        .join("windows-copies")
-        .join("game-logic-window");
-    let _ = fs::remove_dir_all(&copy);
-    copy_dir(&made.dir, &copy);
-    add_missing_dll(&copy);
-    let game = under_wine(&copy.join("game-logic.exe"), &["--scale", "2"]);
+    let game = under_wine(&shipped("game-logic"), &["--scale", "2"]);
     let window = XWindow::of_process_titled(game.id(), "game-logic", Duration::from_secs(120))
         .expect("a window titled with the game's title alone");
     assert_eq!(window.title(), "game-logic");
