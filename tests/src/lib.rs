@@ -1231,6 +1231,38 @@ pub fn game_library(game: &str) -> PathBuf {
         .unwrap_or_else(|e| panic!("{game} builds: {e}"))
 }
 
+/// `game` shipped (`cargo ship`, for the target triple `platform` when
+/// given) once per test binary and one at a time (tests run in parallel
+/// and share the build), its folder copied away from the build, and
+/// `prepare` run once on the copy: the copy's executable.
+pub fn shipped_copy(game: &str, platform: Option<&str>, prepare: impl FnOnce(&Path)) -> PathBuf {
+    type Shipped = Vec<((String, Option<String>), PathBuf)>;
+    static SHIPPED: OnceLock<std::sync::Mutex<Shipped>> = OnceLock::new();
+    let mut shipped = SHIPPED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let key = (game.to_owned(), platform.map(str::to_owned));
+    if let Some((_, path)) = shipped.iter().find(|(made, _)| *made == key) {
+        return path.clone();
+    }
+    let home = workspace();
+    let made = engine::source::ship::ship(&home, game, &home, None, platform)
+        .unwrap_or_else(|error| panic!("cargo ship --game {game} (target {platform:?}): {error}"));
+    let folder = match platform {
+        Some(platform) => format!("{game}-{platform}"),
+        None => game.to_owned(),
+    };
+    assert_eq!(made.dir, home.join("target/ship").join(&folder));
+    let copy = variants_dir().join("shipped-copies").join(&folder);
+    let _ = fs::remove_dir_all(&copy);
+    copy_dir(&made.dir, &copy);
+    prepare(&copy);
+    let executable = copy.join(made.executable.file_name().expect("a file name"));
+    shipped.push((key, executable.clone()));
+    executable
+}
+
 /// 240 steps of `library` played in the dev engine and recorded with the
 /// loop key (F5): left, right and fire. Returns the recording's path.
 pub fn record_play(library: &Path) -> PathBuf {

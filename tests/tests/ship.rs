@@ -6,13 +6,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use engine::player::save::{self, Restored};
 use hotloop_tests::{
-    EngineProcess, Variant, XWindow, aborting_at_90, copy_dir, demo_library, display_available,
-    game_library, record_play, run, ship_variant, ticks, unwatched, variants_dir, workspace,
+    EngineProcess, Variant, XWindow, aborting_at_90, demo_library, display_available, game_library,
+    record_play, run, ship_variant, shipped_copy, ticks, unwatched,
 };
 
 /// Each game: its package, and its title.
@@ -22,28 +21,10 @@ const GAMES: [(&str, &str); 3] = [
     ("breakout", "Breakout"),
 ];
 
-/// `game` shipped (once per test binary, one at a time: they share the
-/// target directory), then its folder copied away from the build: the
-/// copy's executable.
+/// `game` shipped, its folder copied away from the build: the copy's
+/// executable.
 fn shipped(game: &str) -> PathBuf {
-    static SHIPPED: OnceLock<Mutex<Vec<(String, PathBuf)>>> = OnceLock::new();
-    let mut shipped = SHIPPED
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some((_, path)) = shipped.iter().find(|(name, _)| name == game) {
-        return path.clone();
-    }
-    let home = workspace();
-    let made = engine::source::ship::ship(&home, game, &home, None, None)
-        .unwrap_or_else(|error| panic!("cargo ship --game {game}: {error}"));
-    assert_eq!(made.dir, home.join("target/ship").join(game));
-    let elsewhere = variants_dir().join("shipped-copies").join(game);
-    let _ = fs::remove_dir_all(&elsewhere);
-    copy_dir(&made.dir, &elsewhere);
-    let executable = elsewhere.join(game);
-    shipped.push((game.to_owned(), executable.clone()));
-    executable
+    shipped_copy(game, None, |_| {})
 }
 
 /// The shipped executable, started in a fresh working directory.

@@ -17,12 +17,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use hotloop_tests::{
-    EngineProcess, XWindow, aborting_at_90, copy_dir, demo_library, display_available,
-    game_library, record_play, run, ship_variant_for, ticks, unwatched, variants_dir, workspace,
+    EngineProcess, XWindow, aborting_at_90, demo_library, display_available, game_library,
+    record_play, run, ship_variant_for, shipped_copy, ticks, unwatched, workspace,
 };
 
 const TARGET: &str = "x86_64-pc-windows-gnu";
@@ -103,30 +103,11 @@ fn add_missing_dll(dir: &Path) {
     );
 }
 
-/// `game` shipped for Windows (once per test binary, one at a time: the
-/// tests run in parallel and share the build), its folder copied away
-/// with the stand-in DLL: the copy's executable.
+/// `game` shipped for Windows, its folder copied away with the stand-in
+/// DLL: the copy's executable.
 fn shipped(game: &str) -> PathBuf {
-    static SHIPPED: OnceLock<Mutex<Vec<(String, PathBuf)>>> = OnceLock::new();
-    let mut shipped = SHIPPED
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some((_, path)) = shipped.iter().find(|(name, _)| name == game) {
-        return path.clone();
-    }
-    let home = workspace();
-    let made = engine::source::ship::ship(&home, game, &home, None, Some(TARGET))
-        .unwrap_or_else(|error| panic!("cargo ship --game {game} --target {TARGET}: {error}"));
-    let dir = home.join("target/ship").join(format!("{game}-{TARGET}"));
-    assert_eq!(made.dir, dir);
-    assert_eq!(made.executable, made.dir.join(format!("{game}.exe")));
-    let copy = variants_dir().join("windows-copies").join(game);
-    let _ = fs::remove_dir_all(&copy);
-    copy_dir(&made.dir, &copy);
-    add_missing_dll(&copy);
-    let executable = copy.join(format!("{game}.exe"));
-    shipped.push((game.to_owned(), executable.clone()));
+    let executable = shipped_copy(game, Some(TARGET), add_missing_dll);
+    assert_eq!(executable.file_name(), Some(format!("{game}.exe").as_ref()));
     executable
 }
 

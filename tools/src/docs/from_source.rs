@@ -136,9 +136,9 @@ pub(super) fn recording_format(workspace: &Path) -> Result<String> {
     ))
 }
 
-/// The crash journal's file format, from `engine/src/files/journal.rs`.
+/// The crash journal's file format, from `engine/src/files/journal/mod.rs`.
 pub(super) fn journal_format(workspace: &Path) -> Result<String> {
-    let format = module_doc_paragraph(workspace, "engine/src/files/journal.rs", "File format")?;
+    let format = module_doc_paragraph(workspace, "engine/src/files/journal/mod.rs", "File format")?;
     Ok(format!("{format}\n"))
 }
 

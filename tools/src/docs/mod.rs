@@ -210,7 +210,7 @@ mod tests {
             "engine/src/runtime/crash_log.rs",
             "engine/src/files/snapshot.rs",
             "engine/src/files/recording/mod.rs",
-            "engine/src/files/journal.rs",
+            "engine/src/files/journal/mod.rs",
         ] {
             let copy = dir.path().join(file);
             fs::create_dir_all(copy.parent().unwrap()).unwrap();
