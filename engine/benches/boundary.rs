@@ -157,13 +157,6 @@ fn call_overhead(c: &mut Criterion) {
     group.bench_function("linked into the executable (cargo ship)", |b| {
         b.iter(|| linked.update(black_box(&mut in_executable), &frame, &mut scratch))
     });
-    // Part of every call above but not of the static one: zeroing the
-    // padding game code's typed writes leave undefined, before the engine
-    // reads the state as bytes.
-    let table = linked.table().clone();
-    group.bench_function("zeroing the state's padding (part of each call)", |b| {
-        b.iter(|| table.zero_padding(black_box(in_executable.bytes_mut())))
-    });
     // What F4 (per-system timings) adds while it is on; off, `update` runs.
     let mut nanos = vec![0u64; library.systems().len()];
     group.bench_function("through the loaded library, timing each system", |b| {

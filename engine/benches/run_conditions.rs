@@ -131,13 +131,6 @@ fn run_conditions(c: &mut Criterion) {
             linked.update(black_box(&mut in_executable), &frame, &mut scratch)
         })
     });
-    // Part of every call above but not of the static one: zeroing the
-    // padding game code's typed writes leave undefined, before the engine
-    // reads the state as bytes.
-    let table = linked.table().clone();
-    group.bench_function("zeroing the state's padding (part of each call)", |b| {
-        b.iter(|| table.zero_padding(black_box(in_executable.bytes_mut())))
-    });
     group.finish();
 }
 

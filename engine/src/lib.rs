@@ -20,15 +20,16 @@
 //! | [`shared`] | memory that outlives an engine process: mapped files, the control block; which pages were written |
 //! | [`codec`], [`error`], [`repeat_limit`], [`display`] | the byte reader and writer, errors, logging an error that repeats, the display's name |
 //!
-//! `unsafe` lives in three places only, each block argued with a `SAFETY`
+//! `unsafe` lives in a few places only, each block argued with a `SAFETY`
 //! comment: the loader ([`loader::library`]: loading a library and calling
-//! its entry points; [`loader::code_dir`]: one probe mapping), the two lookup callbacks in `assets/lookup.rs` (game code calling
-//! the engine for an image or a tunable), and [`shared`] (mapping
-//! the state and control block that outlive a crashed engine process, and a
+//! its entry points; [`loader::code_dir`]: one probe mapping), the callbacks
+//! game code calls (`assets/lookup.rs`: an image or a tunable; `audio`: a
+//! sound), the state buffer (`state/buffer.rs`: raw copies of the state and
+//! zeroing its padding without reading it), and [`shared`] (mapping the
+//! state and control block that outlive a crashed engine process, and a
 //! shipped game's crash journal; asking the kernel which pages of the state
-//! a step wrote).
-//! Everything else is safe Rust: the crate denies `unsafe_code`, and only
-//! those three modules allow it.
+//! a step wrote). Everything else is safe Rust: the crate denies
+//! `unsafe_code`, and only those modules allow it.
 #![deny(unsafe_code)]
 
 pub mod assets;

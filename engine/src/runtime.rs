@@ -291,10 +291,9 @@ impl Engine {
                     profile.record();
                 }
                 let rate = self.display.rate;
-                let state = self.state.bytes();
                 let table = &self.table;
                 self.audio
-                    .commit(number, rate, &requests, state, table, &self.assets);
+                    .commit(number, rate, &requests, &self.state, table, &self.assets);
                 mixed = true;
                 break;
             };

@@ -23,6 +23,7 @@ use hotloop_abi::reflect::FieldKind;
 use hotloop_abi::{Music, StateData};
 
 use crate::assets::{AssetStore, MIX_RATE};
+use crate::state::StateBuffer;
 use crate::state::fields::{FieldInfo, FieldTable};
 
 pub use self::capture::Capture;
@@ -109,13 +110,14 @@ impl AudioOut {
     /// After step `number` of a game running `rate` steps per second
     /// committed: starts the sounds it asked for, mixes its block with the
     /// music `state` declares (`table` describes it), and hands the block
-    /// on.
+    /// on. The state's bytes are read only when it has [`Music`] fields
+    /// (reading them zeroes the padding game code's writes left).
     pub fn commit(
         &mut self,
         number: u64,
         rate: u32,
         requests: &StepRequests<'_>,
-        state: &[u8],
+        state: &StateBuffer,
         table: &Arc<FieldTable>,
         assets: &AssetStore,
     ) {
@@ -142,6 +144,11 @@ impl AudioOut {
             .map_or(&[][..], |(_, offsets)| offsets.as_slice());
         let mut tracks = [const { None }; MAX_MUSIC];
         let mut count = 0;
+        let state = if offsets.is_empty() {
+            &[][..]
+        } else {
+            state.bytes()
+        };
         for &offset in offsets {
             let Some(music) = state.get(offset..).and_then(Music::from_bytes) else {
                 continue;

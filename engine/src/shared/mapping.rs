@@ -109,6 +109,17 @@ impl SharedBytes {
     pub fn bytes_mut(&mut self) -> &mut [u8] {
         &mut self.map[..self.len]
     }
+
+    /// The first byte, for reads and writes that make no reference to the
+    /// bytes (the state's padding may be uninitialised).
+    pub fn as_ptr(&self) -> *const u8 {
+        self.map.as_ptr()
+    }
+
+    /// The first byte, mutably, as [`SharedBytes::as_ptr`].
+    pub fn as_mut_ptr(&mut self) -> *mut u8 {
+        self.map.as_mut_ptr()
+    }
 }
 
 /// The control block, mapped from its file; both processes hold one.

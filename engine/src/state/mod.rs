@@ -3,6 +3,7 @@
 //! description ([`fields`]), which checks, migrates, shows and
 //! canonicalises them.
 
+#[allow(unsafe_code)] // Raw copies and lazy padding zeroing; argued in `buffer.rs`.
 mod buffer;
 pub mod fields;
 mod step_copy;

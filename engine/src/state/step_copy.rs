@@ -105,7 +105,7 @@ impl StepCopy {
             });
         // Start by watching a window: a game that writes every page never
         // pays a fault on each of them, even once.
-        let len = state.bytes().len();
+        let len = state.layout().size as usize;
         if let Some(started) = &mut tracking
             && let Err(error) = started
                 .written
@@ -119,7 +119,7 @@ impl StepCopy {
         Self {
             tracking,
             before,
-            tracked: state.bytes().as_ptr() as usize,
+            tracked: state.as_ptr() as usize,
         }
     }
 
@@ -137,20 +137,21 @@ impl StepCopy {
     /// Brings the copy up to date with `state` (before a step).
     pub fn save(&mut self, state: &StateBuffer) {
         let tracking = match &mut self.tracking {
-            Some(tracking) if state.bytes().as_ptr() as usize == self.tracked => tracking,
+            Some(tracking) if state.as_ptr() as usize == self.tracked => tracking,
             _ => return self.before.copy_from(state),
         };
-        let (from, to) = (state.bytes(), self.before.bytes_mut());
-        let whole = 0..from.len();
+        let len = state.layout().size as usize;
+        let whole = 0..len;
+        let before = &mut self.before;
         let outcome = match tracking.watch.clone() {
             Watch::Armed => {
                 let mut pages = 0;
                 let copied = tracking.written.take(whole.clone(), |range| {
                     pages += range.len().div_ceil(PAGE);
-                    to[range.clone()].copy_from_slice(&from[range]);
+                    before.copy_range_from(state, range);
                 });
                 match copied {
-                    Ok(()) if pages <= dense(from.len()) => return,
+                    Ok(()) if pages <= dense(len) => return,
                     Ok(()) => {
                         log::debug!(
                             "a step wrote {pages} pages of the state: whole copies for a while"
@@ -164,7 +165,7 @@ impl StepCopy {
                     Err(error) => Err(error),
                 }
             }
-            Watch::Resting { left: 1 } => tracking.probe(from.len()),
+            Watch::Resting { left: 1 } => tracking.probe(len),
             Watch::Resting { left } => {
                 tracking.watch = Watch::Resting { left: left - 1 };
                 Ok(())
@@ -181,15 +182,16 @@ impl StepCopy {
     /// Puts `state` back as it was at the last [`StepCopy::save`] (after a
     /// step failed).
     pub fn restore(&mut self, state: &mut StateBuffer) {
-        let tracked = state.bytes().as_ptr() as usize == self.tracked;
+        let tracked = state.as_ptr() as usize == self.tracked;
         if let Some(tracking) = &mut self.tracking
             && tracked
             && matches!(tracking.watch, Watch::Armed)
         {
-            let (from, to) = (self.before.bytes(), state.bytes_mut());
-            let copied = tracking.written.take(0..to.len(), |range| {
-                to[range.clone()].copy_from_slice(&from[range]);
-            });
+            let before = &self.before;
+            let len = state.layout().size as usize;
+            let copied = tracking
+                .written
+                .take(0..len, |range| state.copy_range_from(before, range));
             match copied {
                 Ok(()) => return,
                 Err(error) => stop(&mut self.tracking, &error),

@@ -100,18 +100,18 @@ impl GameLibrary {
         let old_layout = old.layout();
         let mut error = Message::new();
         let _call = self.enter(Call::Migrate);
-        // SAFETY: `old` is `old_layout.size` bytes that stay borrowed (unchanged)
-        // for the call; `new` holds this library's state type, written by its
-        // `init`, and is exclusively borrowed; `error` is a valid Message.
+        // SAFETY: `old` is `old_layout.size` initialised bytes (its padding
+        // zeroed by `bytes`) that stay borrowed (unchanged) for the call; `new`
+        // holds this library's state type, written by its `init`, and is
+        // exclusively borrowed; `error` is a valid Message.
         let status = unsafe {
             migrate(
                 old.bytes().as_ptr(),
                 &old_layout,
-                new.bytes_mut().as_mut_ptr(),
+                new.written_by(&self.table),
                 &mut error,
             )
         };
-        self.zero_padding(new);
         match status {
             Status::DECLINED => Ok(false),
             status => self.check(symbols::MIGRATE, status, &error).map(|()| true),
@@ -183,8 +183,7 @@ impl GameLibrary {
         let _call = self.enter(Call::Init);
         // SAFETY: `state` has exactly this library's size and alignment (checked
         // above), is zeroed and exclusively borrowed; `error` is a valid Message.
-        let status = unsafe { (self.entries.init)(state.bytes_mut().as_mut_ptr(), &mut error) };
-        self.zero_padding(state);
+        let status = unsafe { (self.entries.init)(state.written_by(&self.table), &mut error) };
         self.check(symbols::INIT, status, &error)
     }
 
@@ -207,8 +206,7 @@ impl GameLibrary {
         // state buffer is written by `init` of a library with that layout before
         // any update. It is exclusively borrowed; `frame` and `scratch` are valid.
         let status =
-            unsafe { (self.entries.update)(state.bytes_mut().as_mut_ptr(), frame, scratch) };
-        self.zero_padding(state);
+            unsafe { (self.entries.update)(state.written_by(&self.table), frame, scratch) };
         self.check(symbols::UPDATE, status, scratch)
     }
 
@@ -233,14 +231,13 @@ impl GameLibrary {
         // SAFETY: as in `update`; `nanos` is `nanos.len()` exclusive `u64`s.
         let status = unsafe {
             update_timed(
-                state.bytes_mut().as_mut_ptr(),
+                state.written_by(&self.table),
                 frame,
                 scratch,
                 nanos.as_mut_ptr(),
                 nanos.len(),
             )
         };
-        self.zero_padding(state);
         self.check(symbols::UPDATE, status, scratch)
     }
 
@@ -271,8 +268,7 @@ impl GameLibrary {
         let _call = self.enter(Call::Render);
         // SAFETY: as in `update` for the state (shared here, and game code only
         // gets `&State`); `canvas` describes exactly the exclusive `pixels` slice.
-        let status =
-            unsafe { (self.entries.render)(state.bytes().as_ptr(), frame, &mut canvas, scratch) };
+        let status = unsafe { (self.entries.render)(state.as_ptr(), frame, &mut canvas, scratch) };
         self.check(symbols::RENDER, status, scratch)
     }
 
@@ -285,15 +281,9 @@ impl GameLibrary {
         let mut out = Message::new();
         let _call = self.enter(Call::Describe);
         // SAFETY: as in `update`, with a shared borrow of the state.
-        let status = unsafe { (self.entries.describe)(state.bytes().as_ptr(), &mut out) };
+        let status = unsafe { (self.entries.describe)(state.as_ptr(), &mut out) };
         self.check(symbols::DESCRIBE, status, &out)?;
         Ok(out.as_str().to_owned())
-    }
-
-    /// Zeroes the state's padding after game code wrote it: a typed write
-    /// leaves those bytes undefined, and the engine reads the state as bytes.
-    fn zero_padding(&self, state: &mut StateBuffer) {
-        self.table.zero_padding(state.bytes_mut());
     }
 
     /// Reports a call into this library on this thread until the guard

@@ -162,6 +162,8 @@ impl Sequence<'_> {
 pub struct FieldTable {
     fields: Vec<FieldInfo>,
     bytes: Vec<u8>,
+    /// The size of the state it was checked against.
+    size: u64,
     padding: Padding,
     free: FreeSlots,
 }
@@ -178,9 +180,26 @@ impl FieldTable {
         Ok(Self {
             fields,
             bytes,
+            size: layout.size,
             padding,
             free,
         })
+    }
+
+    /// The size of the state the table was checked against.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Whether the state has padding bytes, which game code's writes leave
+    /// uninitialised.
+    pub fn has_padding(&self) -> bool {
+        !self.padding.is_empty()
+    }
+
+    /// Calls `gap` with the byte range of every padding gap of the state.
+    pub fn padding_gaps(&self, gap: impl FnMut(std::ops::Range<usize>)) {
+        self.padding.gaps(gap);
     }
 
     /// The fields, top level first.

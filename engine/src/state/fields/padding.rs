@@ -1,10 +1,12 @@
-//! The padding bytes of a state, worked out once per field table and zeroed
-//! after every call that lets game code write the state.
+//! The padding bytes of a state, worked out once per field table.
 //!
 //! A typed write leaves padding bytes undefined, yet the engine copies,
 //! checksums and saves the state as bytes. Zeroed padding makes those bytes
 //! a function of the field values alone: the same run gives the same
-//! `state_checksum` and the same snapshot bytes, every time.
+//! `state_checksum` and the same snapshot bytes, every time. The state
+//! buffer zeroes it before its bytes are read after game code wrote them
+//! ([`StateBuffer`](crate::state::StateBuffer)); bytes from outside are
+//! zeroed here ([`Padding::zero`]).
 
 use hotloop_abi::reflect::FieldKind;
 
@@ -15,27 +17,7 @@ use super::FieldInfo;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Padding {
     runs: Vec<Run>,
-    /// For a state of at most [`DENSE_UP_TO`] bytes with padding in at least
-    /// one 8-byte word of eight between its first and last padded words,
-    /// which bytes are padding, as one mask per 8-byte word from the first
-    /// padded word to the last (`0xff` per padding byte): zeroed by one pass
-    /// of word-wide `and`s that the compiler vectorises, several times
-    /// faster than walking `runs` for a state of a few kilobytes with an
-    /// array of padded structs in it (the ports). Bigger states keep `runs`,
-    /// which writes only bytes that are not zero yet, so that a step dirties
-    /// no page it did not write.
-    dense: Option<Masks>,
 }
-
-/// Padding masks for the words `first..first + words.len()` of a state.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Masks {
-    first: usize,
-    words: Vec<u64>,
-}
-
-/// The largest state whose padding is zeroed through word masks.
-const DENSE_UP_TO: u64 = 64 * 1024;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Run {
@@ -60,54 +42,27 @@ impl Padding {
         if fields.is_empty() {
             return Self::default();
         }
-        let runs = runs(fields, size);
-        // Masks pay for every word of the state, `runs` for every gap: masks
-        // when the state is small and at least one word in eight has padding.
-        let dense = (size <= DENSE_UP_TO)
-            .then(|| masks(&runs, size as usize))
-            .and_then(|masks| {
-                // Only the words from the first padded one to the last.
-                let first = masks.iter().position(|mask| *mask != 0)?;
-                let end = masks.iter().rposition(|mask| *mask != 0)? + 1;
-                Some(Masks {
-                    first,
-                    words: masks[first..end].to_vec(),
-                })
-            })
-            .filter(|masks| {
-                let padded = masks.words.iter().filter(|mask| **mask != 0).count();
-                padded * 8 >= masks.words.len()
-            });
-        Self { runs, dense }
+        Self {
+            runs: runs(fields, size),
+        }
     }
 
-    /// Whether the state has no padding at all (then [`Padding::zero`] is free).
+    /// Whether the state has no padding at all.
     pub fn is_empty(&self) -> bool {
         self.runs.is_empty()
     }
 
-    /// Sets every padding byte of `state` to zero.
+    /// Sets every padding byte of `state` (initialised bytes: from a file,
+    /// say) to zero, writing only bytes that are not zero yet: a write
+    /// marks its page as changed for the per-step copy of a big state.
     pub fn zero(&self, state: &mut [u8]) {
-        match &self.dense {
-            Some(Masks {
-                first,
-                words: masks,
-            }) => {
-                let state = state.get_mut(first * 8..).unwrap_or_default();
-                let last = masks.get(state.len() / 8).copied().unwrap_or(0);
-                let mut words = state.chunks_exact_mut(8);
-                for (word, mask) in words.by_ref().zip(masks) {
-                    let value = u64::from_le_bytes((&*word).try_into().expect("8 bytes"));
-                    word.copy_from_slice(&(value & !mask).to_le_bytes());
-                }
-                for (index, byte) in words.into_remainder().iter_mut().enumerate() {
-                    if last & (0xff << (8 * index)) != 0 {
-                        *byte = 0;
-                    }
-                }
-            }
-            None => zero_runs(&self.runs, state, 0),
-        }
+        self.gaps(|gap| clear(state, gap));
+    }
+
+    /// Calls `gap` with the byte range of every gap between fields, in
+    /// order.
+    pub fn gaps(&self, mut gap: impl FnMut(std::ops::Range<usize>)) {
+        for_each_gap(&self.runs, 0, &mut |start, len| gap(start..start + len));
     }
 }
 
@@ -194,26 +149,6 @@ pub(super) fn clear(state: &mut [u8], range: std::ops::Range<usize>) {
     }
 }
 
-/// One mask per 8-byte word of a state of `size` bytes (the last word
-/// may be partial): `0xff` in each byte `runs` cover.
-fn masks(runs: &[Run], size: usize) -> Vec<u64> {
-    let mut masks = vec![0; size.div_ceil(8)];
-    for_each_gap(runs, 0, &mut |start, len| {
-        for at in start..start + len {
-            if let Some(mask) = masks.get_mut(at / 8) {
-                *mask |= 0xff << (8 * (at % 8));
-            }
-        }
-    });
-    masks
-}
-
-fn zero_runs(runs: &[Run], state: &mut [u8], base: usize) {
-    for_each_gap(runs, base, &mut |start, len| {
-        clear(state, start..start + len)
-    });
-}
-
 /// Calls `gap(start, len)` for every gap `runs` describe, from `base`,
 /// repeats unrolled.
 fn for_each_gap(runs: &[Run], base: usize, gap: &mut impl FnMut(usize, usize)) {
@@ -288,47 +223,5 @@ mod tests {
     fn a_state_without_padding_has_nothing_to_zero() {
         assert!(padding_of::<Tight>().0.is_empty());
         assert!(padding_of::<[u32; 5]>().0.is_empty());
-    }
-
-    state! {
-        struct Sparse { flag: u8, wide: u64, plain: [u64; 64], last: u8 }
-        struct Leading { flag: u8, wide: u64, plain: [u64; 64] }
-        struct Tiny { a: u16, b: u8 }
-    }
-
-    #[test]
-    fn dense_and_sparse_padding_zero_the_same_bytes() {
-        for (padding, size) in [
-            padding_of::<Padded>(),
-            padding_of::<Sparse>(),
-            padding_of::<Leading>(),
-            padding_of::<Tiny>(),
-        ] {
-            let mut bytes: Vec<u8> = (0..size).map(|at| at as u8 | 1).collect();
-            let mut by_runs = bytes.clone();
-            padding.zero(&mut bytes);
-            zero_runs(&padding.runs, &mut by_runs, 0);
-            assert_eq!(bytes, by_runs);
-        }
-        assert!(
-            padding_of::<Padded>().0.dense.is_some(),
-            "mostly padded words"
-        );
-        assert!(
-            padding_of::<Sparse>().0.dense.is_none(),
-            "two padded words of 67, the first and the last"
-        );
-        assert_eq!(
-            padding_of::<Leading>()
-                .0
-                .dense
-                .map(|masks| masks.words.len()),
-            Some(1),
-            "the first word alone: nothing after it is padding"
-        );
-        let (tiny, _) = padding_of::<Tiny>();
-        let mut bytes = [7u8; 4];
-        tiny.zero(&mut bytes);
-        assert_eq!(bytes, [7, 7, 7, 0], "a state shorter than a word");
     }
 }
