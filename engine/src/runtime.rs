@@ -79,8 +79,9 @@ pub struct Engine {
     newest_generation: u64,
     messages: Messages,
     paused: bool,
-    /// A build of the game code is running (dev loop).
-    building: bool,
+    /// A build of the game code is running (dev loop): whether it runs
+    /// rustc directly.
+    building: Option<bool>,
     history: Vec<ReloadRecord>,
     scratch: Message,
     frame_times: FrameTimes,
@@ -173,12 +174,22 @@ impl Engine {
     /// displayed frames, never between a frame's update steps and its render.
     pub fn begin_frame(&mut self) {
         while let Some(event) = self.source.as_mut().and_then(|source| source.poll()) {
-            self.building = matches!(event, SourceEvent::Building { .. });
-            match event {
-                SourceEvent::Building { direct } => {
-                    self.stats.builds += 1;
-                    self.stats.direct_builds += u64::from(direct);
+            // A build counts once it ended (with a library or errors, or
+            // handed over to cargo), unless a newer save stopped it.
+            let ended = match event {
+                SourceEvent::Building { direct } => self.building.replace(direct),
+                SourceEvent::Stopped => {
+                    self.building = None;
+                    None
                 }
+                _ => self.building.take(),
+            };
+            if let Some(direct) = ended {
+                self.stats.builds += 1;
+                self.stats.direct_builds += u64::from(direct);
+            }
+            match event {
+                SourceEvent::Building { .. } | SourceEvent::Stopped => {}
                 SourceEvent::Prepared(Ok(library)) if self.is_running(library.id()) => {
                     log::debug!("{} is the build running now", library.source().display());
                     self.shadows.retire(library);

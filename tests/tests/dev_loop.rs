@@ -77,33 +77,24 @@ fn saves_are_rebuilt_and_reloaded_and_broken_saves_are_shown() {
 }
 
 #[test]
-fn saves_during_a_build_queue_exactly_one_more_build() {
+fn saves_during_a_build_stop_it_and_make_exactly_one_more_build() {
     let workspace = ScratchWorkspace::new("dev-burst");
     let mut engine = start(&workspace);
     workspace.edit("systems.rs", "state.ticks += 1;", "state.ticks += 10;");
     run_until(&mut engine, "the first save's build to start", |e, _| {
         e.is_building()
     });
-    // While that build runs, two more saves: they make one more build.
+    // While that build runs, two more saves: they stop it and make one
+    // build of the newest sources.
     workspace.edit("systems.rs", "state.ticks += 10;", "state.ticks += 20;");
     workspace.edit("systems.rs", "state.ticks += 20;", "state.ticks += 30;");
-    run_until(
-        &mut engine,
-        "the build for the saves made during a build",
-        |e, _| e.stats().builds == 2 && !e.is_building(),
-    );
     run_until(&mut engine, "the last save's code", |_, delta| delta == 30);
+    run_until(&mut engine, "the build to end", |e, _| !e.is_building());
+    let stats = engine.stats();
     assert_eq!(
-        engine.stats().builds,
-        2,
-        "one build for the first save, one for the two saves during it"
-    );
-    // The first build may already have compiled the later saves; then cargo
-    // hands back the same library, which is not loaded twice.
-    assert!(
-        (1..=2).contains(&engine.stats().reloads),
-        "{:?}",
-        engine.stats()
+        (stats.builds, stats.reloads, stats.failed_builds),
+        (1, 1, 0),
+        "the first build stopped, one build of the last save: {stats:?}"
     );
     // One more save, after all that: exactly one more build. A build the
     // burst still owed would have been queued before it.
@@ -111,7 +102,8 @@ fn saves_during_a_build_queue_exactly_one_more_build() {
     run_until(&mut engine, "the save after the burst", |_, delta| {
         delta == 40
     });
-    assert_eq!(engine.stats().builds, 3, "{:?}", engine.stats());
+    run_until(&mut engine, "the build to end", |e, _| !e.is_building());
+    assert_eq!(engine.stats().builds, 2, "{:?}", engine.stats());
 }
 
 #[test]
@@ -330,6 +322,27 @@ fn every_way_editors_save_builds_once_and_never_half_a_save() {
         "{stats:?}"
     );
     assert_eq!(stats.direct_builds, stats.builds, "{stats:?}");
+}
+
+#[test]
+fn a_save_during_a_build_stops_it_and_only_the_newer_code_is_built() {
+    let workspace = ScratchWorkspace::new("dev-stale-build");
+    let mut engine = start(&workspace);
+    let before = engine.stats().clone();
+    workspace.edit("systems.rs", "state.ticks += 1;", "state.ticks += 2;");
+    run_until(&mut engine, "the first save's build", |e, _| {
+        e.is_building()
+    });
+    // Saved again while rustc compiles the first save (about 0.1 s).
+    workspace.edit("systems.rs", "state.ticks += 2;", "state.ticks += 3;");
+    run_until(&mut engine, "the second save's code", |_, delta| delta == 3);
+    run_until(&mut engine, "the build to end", |e, _| !e.is_building());
+    let stats = engine.stats();
+    assert_eq!(
+        (stats.builds, stats.failed_builds, stats.reloads),
+        (before.builds + 1, before.failed_builds, before.reloads + 1),
+        "the first save's build was stopped, never loaded: {stats:?}"
+    );
 }
 
 #[test]

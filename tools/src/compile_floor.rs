@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use engine::source::dev::cancel::Cancel;
 use engine::source::dev::direct::{Invocation, Outcome};
 use engine::source::dev::fast_link::FastLink;
 
@@ -73,10 +74,11 @@ pub fn run(samples: usize) -> Result<()> {
             };
             fs::write(file, text.replacen(from, to, 1))?;
             let started = Instant::now();
-            match invocation.build(&mut fast_link) {
+            match invocation.build(&mut fast_link, &Cancel::default()) {
                 Outcome::Built(_) => {}
                 Outcome::Failed(error) => bail!("{}", error.rendered),
                 Outcome::Unusable(reason) => bail!("{reason}"),
+                Outcome::Cancelled => bail!("the build was stopped"),
             }
             // The first two rounds fill the incremental caches.
             if round >= 2 {

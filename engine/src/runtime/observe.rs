@@ -78,7 +78,7 @@ impl Engine {
 
     /// Whether the dev loop is building the game code now.
     pub fn is_building(&self) -> bool {
-        self.building
+        self.building.is_some()
     }
 
     /// How the running game is shown: the size of the framebuffer that

@@ -24,7 +24,9 @@ pub struct ReloadStats {
     pub last_error: Option<String>,
     /// Builds of the game code that failed (dev loop only).
     pub failed_builds: u64,
-    /// Builds of the game code the dev loop started.
+    /// Builds of the game code the dev loop ran to their end (a library,
+    /// errors, or a direct build handed over to cargo); a build stopped by a
+    /// newer save is not one.
     pub builds: u64,
     /// Of those, builds that ran rustc directly, without cargo.
     pub direct_builds: u64,

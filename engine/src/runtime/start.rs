@@ -160,7 +160,7 @@ impl Engine {
             newest_generation: 0,
             messages,
             paused: false,
-            building: false,
+            building: None,
             history: Vec::new(),
             scratch: Message::new(),
             frame_times: FrameTimes::default(),

@@ -24,6 +24,9 @@ pub enum SourceEvent {
         /// Whether rustc is run directly (not through cargo).
         direct: bool,
     },
+    /// The build that started last was stopped: a newer save made it stale
+    /// (the next build starts as soon as that save is whole).
+    Stopped,
 }
 
 /// A producer of [`SourceEvent`]s, polled by the engine at each frame boundary.

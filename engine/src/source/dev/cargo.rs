@@ -15,6 +15,7 @@ use std::time::Instant;
 use cargo_metadata::{Artifact, CrateType, Message, MetadataCommand};
 
 use super::DevConfig;
+use super::cancel::Cancel;
 use super::diagnostics::{BuildError, Diagnostics};
 use super::direct::{CAPTURE_CRATE_ENV, CAPTURE_FILE_ENV};
 
@@ -64,12 +65,37 @@ impl Output {
 /// # Errors
 /// When the command cannot be started or waited for, or a pipe fails.
 pub fn run(command: &mut Command, stderr: Stderr) -> io::Result<Output> {
+    run_until(command, stderr, None)
+}
+
+/// As [`run`], in a process group of its own that `cancel` can stop (with
+/// every process it started).
+///
+/// # Errors
+/// As [`run`].
+pub fn run_cancellable(
+    command: &mut Command,
+    stderr: Stderr,
+    cancel: &Cancel,
+) -> io::Result<Output> {
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(command, 0);
+    run_until(command, stderr, Some(cancel))
+}
+
+fn run_until(command: &mut Command, stderr: Stderr, cancel: Option<&Cancel>) -> io::Result<Output> {
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
+    if let Some(cancel) = cancel {
+        cancel.started(child.id());
+    }
     let result = read_both(&mut child, stderr);
+    if let Some(cancel) = cancel {
+        cancel.ended();
+    }
     // Waited for even when reading failed, so no zombie is left behind.
     let status = child.wait()?;
     let (stdout, stderr) = result?;

@@ -4,10 +4,13 @@
 //! Knowing when the build ends is what makes this faster than watching the
 //! library file: the library is loaded right after the compiler is done,
 //! with no file-system event or settle time in between. A save during a
-//! build queues exactly one more build; builds never overlap. A save that
+//! direct build stops it and builds the newer sources ([`cancel`]); a save
+//! during a cargo build queues exactly one more build. Builds never
+//! overlap. A save that
 //! only touched the game crate's `src/` is compiled by running rustc
 //! directly ([`direct`]); anything else goes through cargo ([`cargo`]).
 
+pub mod cancel;
 pub mod cargo;
 pub mod diagnostics;
 pub mod direct;
@@ -21,6 +24,7 @@ use std::time::{Instant, SystemTime};
 
 use notify::{Event, RecursiveMode, Watcher};
 
+use self::cancel::Cancel;
 use self::direct::{Invocation, Outcome};
 use self::fast_link::FastLink;
 use self::saves::{Saves, Step};
@@ -131,6 +135,8 @@ enum Message {
     /// Build if a source changed after this time (the engine process
     /// restarted after a crash: a save may have come while it died).
     CatchUp(SystemTime),
+    /// The build running on its own thread ended.
+    BuildEnded,
     Stop,
 }
 
@@ -172,9 +178,10 @@ impl DevLoop {
             config.watch
         );
         let (events_tx, events) = mpsc::channel();
+        let wake = control.clone();
         let thread = std::thread::Builder::new()
             .name("hotloop-dev".into())
-            .spawn(move || rebuild_on_change(&config, &shadows, &messages, &events_tx))?;
+            .spawn(move || rebuild_on_change(&config, &shadows, &messages, &wake, &events_tx))?;
         Ok(Self {
             events,
             control,
@@ -231,7 +238,8 @@ impl ReloadSource for DevLoop {
 
 impl Drop for DevLoop {
     fn drop(&mut self) {
-        // The thread ends at its next message; a build in progress finishes first.
+        // The thread ends at its next message: a direct build in progress is
+        // stopped, a cargo build finishes first.
         let _ = self.control.send(Message::Stop);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -264,7 +272,7 @@ impl Changes {
                 self.saves.note(path, *step);
             }
             Message::CatchUp(_) => self.need_cargo = true,
-            Message::Stop => {}
+            Message::BuildEnded | Message::Stop => {}
         }
     }
 }
@@ -273,6 +281,7 @@ fn rebuild_on_change(
     config: &DevConfig,
     shadows: &ShadowDir,
     messages: &Receiver<Message>,
+    wake: &Sender<Message>,
     events: &Sender<SourceEvent>,
 ) {
     let sources = config.sources();
@@ -280,23 +289,26 @@ fn rebuild_on_change(
     // (`None`: not known yet, no command was recorded).
     let mut fast_link = Invocation::load(&config.capture_file())
         .map(|invocation| FastLink::find(&invocation.rustc));
+    // The saves that came during the last build, which they stopped.
+    let mut during: Option<(Changes, String)> = None;
     loop {
-        let mut changes = Changes::default();
-        let first = match messages.recv() {
-            Ok(Message::Stop) | Err(_) => return,
-            Ok(Message::CatchUp(since)) if !saved_since(config, since) => {
-                log::info!("no source changed since the last build; waiting for the next save");
-                continue;
+        let (mut changes, why) = match during.take() {
+            Some(saved) => saved,
+            None => {
+                let first = match messages.recv() {
+                    Ok(Message::Stop) | Err(_) => return,
+                    Ok(Message::CatchUp(since)) if !saved_since(config, since) => {
+                        log::info!(
+                            "no source changed since the last build; waiting for the next save"
+                        );
+                        continue;
+                    }
+                    Ok(message) => message,
+                };
+                let mut changes = Changes::default();
+                changes.note(&first, &sources);
+                (changes, reason(config, &first))
             }
-            Ok(message) => message,
-        };
-        changes.note(&first, &sources);
-        let why = match &first {
-            Message::Changed(path, _) => {
-                let name = path.strip_prefix(&config.workspace).unwrap_or(path);
-                format!("{} changed", name.display())
-            }
-            _ => "the engine restarted".to_owned(),
         };
         // Coalesce the burst of events one save makes (and any other saves),
         // and build the moment every file touched is whole.
@@ -311,11 +323,38 @@ fn rebuild_on_change(
             .then(|| Invocation::load(&config.capture_file()))
             .flatten();
         let started = Instant::now();
-        let Some(result) = compile(config, direct, &mut fast_link, &why, events) else {
+        let cancel = Cancel::default();
+        let mut stopped = false;
+        // The build runs on a thread of its own while this one listens: a
+        // save meanwhile stops a direct build (cargo's run to their end).
+        let built = std::thread::scope(|scope| {
+            let build = scope.spawn(|| {
+                let built = compile(config, direct, &mut fast_link, &why, events, &cancel);
+                let _ = wake.send(Message::BuildEnded);
+                built
+            });
+            loop {
+                match messages.recv() {
+                    Ok(Message::BuildEnded) => break,
+                    Ok(Message::Stop) | Err(_) => {
+                        stopped = true;
+                        cancel.cancel();
+                    }
+                    Ok(message) => {
+                        let (changes, _) = during
+                            .get_or_insert_with(|| (Changes::default(), reason(config, &message)));
+                        changes.note(&message, &sources);
+                        cancel.cancel();
+                    }
+                }
+            }
+            build.join().ok().flatten()
+        });
+        let Some(built) = built.filter(|_| !stopped) else {
             return;
         };
-        let event = match result {
-            Ok(library) => {
+        let event = match built {
+            Built::Library(library) => {
                 // This thread is done with the build once it is prepared.
                 let prepared = GameLibrary::load(&library, shadows)
                     .inspect(GameLibrary::end_thread_locals_here);
@@ -325,7 +364,7 @@ fn rebuild_on_change(
                 );
                 SourceEvent::Prepared(prepared)
             }
-            Err(error) => {
+            Built::Failed(error) => {
                 eprintln!("{}", error.rendered.trim_end());
                 let more = match error.errors {
                     1 => String::new(),
@@ -334,6 +373,10 @@ fn rebuild_on_change(
                 log::error!("build failed{more}; the game keeps running the last good build");
                 SourceEvent::BuildFailed(error.short)
             }
+            Built::Stale => {
+                log::info!("a newer save came during the build: stopped it; building that instead");
+                SourceEvent::Stopped
+            }
         };
         if events.send(event).is_err() {
             return;
@@ -341,23 +384,44 @@ fn rebuild_on_change(
     }
 }
 
+/// Why a build starts, for the log: the file whose change began it.
+fn reason(config: &DevConfig, first: &Message) -> String {
+    match first {
+        Message::Changed(path, _) => {
+            let name = path.strip_prefix(&config.workspace).unwrap_or(path);
+            format!("{} changed", name.display())
+        }
+        _ => "the engine restarted".to_owned(),
+    }
+}
+
+/// How a build ended.
+enum Built {
+    Library(PathBuf),
+    Failed(BuildError),
+    /// Stopped by a newer save.
+    Stale,
+}
+
 /// Compiles the game: directly with the recorded rustc command when there
-/// is one, else (or when it no longer works) with cargo. `None` when the
-/// engine is gone.
+/// is one (`cancel` stops it), else (or when it no longer works) with
+/// cargo. `None` when the engine is gone.
 fn compile(
     config: &DevConfig,
     direct: Option<Invocation>,
     fast_link: &mut Option<Option<FastLink>>,
     why: &str,
     events: &Sender<SourceEvent>,
-) -> Option<Result<PathBuf, BuildError>> {
+    cancel: &Cancel,
+) -> Option<Built> {
     if let Some(invocation) = direct {
         log::info!("{why}: building {} (rustc)…", config.package);
         events.send(SourceEvent::Building { direct: true }).ok()?;
         let fast_link = fast_link.get_or_insert_with(|| FastLink::find(&invocation.rustc));
-        match invocation.build(fast_link) {
-            Outcome::Built(library) => return Some(Ok(library)),
-            Outcome::Failed(error) => return Some(Err(error)),
+        match invocation.build(fast_link, cancel) {
+            Outcome::Built(library) => return Some(Built::Library(library)),
+            Outcome::Failed(error) => return Some(Built::Failed(error)),
+            Outcome::Cancelled => return Some(Built::Stale),
             Outcome::Unusable(reason) => {
                 log::warn!("the recorded rustc command failed ({reason}); building with cargo");
                 let _ = std::fs::remove_file(config.capture_file());
@@ -367,5 +431,8 @@ fn compile(
         log::info!("{why}: building {} (cargo)…", config.package);
     }
     events.send(SourceEvent::Building { direct: false }).ok()?;
-    Some(build(config))
+    Some(match build(config) {
+        Ok(library) => Built::Library(library),
+        Err(error) => Built::Failed(error),
+    })
 }

@@ -23,6 +23,7 @@ use std::time::UNIX_EPOCH;
 use cargo_metadata::diagnostic::Diagnostic;
 use serde::{Deserialize, Serialize};
 
+use super::cancel::Cancel;
 use super::cargo::{self, Stderr};
 use super::diagnostics::{BuildError, Diagnostics};
 use super::fast_link::FastLink;
@@ -115,6 +116,8 @@ pub enum Outcome {
     Failed(BuildError),
     /// The recorded command no longer works here; build with cargo instead.
     Unusable(String),
+    /// Stopped: a newer save made it stale ([`Cancel`]).
+    Cancelled,
 }
 
 impl Invocation {
@@ -193,8 +196,19 @@ impl Invocation {
     /// emitting only the library the dev loop loads. Links with
     /// `fast_link` when there is one and the command leaves the linker to
     /// rustc; when linking that way fails, builds again as recorded and
-    /// drops `fast_link` for the rest of the session.
-    pub fn build(&self, fast_link: &mut Option<FastLink>) -> Outcome {
+    /// drops `fast_link` for the rest of the session. `cancel` stops it
+    /// (then nothing it did counts, not even a failure to link, and what
+    /// the stopped compiler and linker left in the output directory is
+    /// removed).
+    pub fn build(&self, fast_link: &mut Option<FastLink>, cancel: &Cancel) -> Outcome {
+        let outcome = self.build_once(fast_link, cancel);
+        if let (Outcome::Cancelled, Some(out_dir)) = (&outcome, self.out_dir()) {
+            remove_leftovers(&out_dir);
+        }
+        outcome
+    }
+
+    fn build_once(&self, fast_link: &mut Option<FastLink>, cancel: &Cancel) -> Outcome {
         let Some(out_dir) = self.out_dir() else {
             return Outcome::Unusable("the recorded command has no --out-dir".into());
         };
@@ -208,7 +222,7 @@ impl Invocation {
         if let Some(fast) = fast_link.as_ref().filter(|_| FastLink::fits(&args)) {
             let mut linked_fast = args.clone();
             linked_fast.extend(fast.args().iter().cloned());
-            match self.run(&linked_fast) {
+            match self.run(&linked_fast, cancel) {
                 Outcome::Failed(error) if error.short.starts_with(LINK_FAILED) => {
                     log::warn!(
                         "linking with rust-lld directly failed ({}); linking through cc from now on",
@@ -225,7 +239,7 @@ impl Invocation {
                 outcome => return outcome,
             }
         }
-        self.run(&args)
+        self.run(&args, cancel)
     }
 
     /// The recorded arguments, writing to `out_dir` and emitting the
@@ -264,14 +278,18 @@ impl Invocation {
     }
 
     /// Runs rustc with `args` and the recorded environment.
-    fn run(&self, args: &[String]) -> Outcome {
+    fn run(&self, args: &[String], cancel: &Cancel) -> Outcome {
         let mut command = Command::new(&self.rustc);
         command
             .args(args)
             .env_clear()
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .current_dir(&self.cwd);
-        let output = match cargo::run(&mut command, Stderr::Keep) {
+        let output = cargo::run_cancellable(&mut command, Stderr::Keep, cancel);
+        if cancel.is_cancelled() {
+            return Outcome::Cancelled;
+        }
+        let output = match output {
             Ok(output) => output,
             Err(error) => {
                 return Outcome::Unusable(format!("cannot run {}: {error}", self.rustc.display()));
@@ -332,6 +350,32 @@ impl Invocation {
 enum RustcLine {
     Artifact { artifact: String, emit: String },
     Diagnostic(Diagnostic),
+}
+
+/// Removes what a stopped build left in the direct builds' own output
+/// directory: rustc's object files and temporary directories, the linker's
+/// half-written library. The incremental cache and finished libraries stay.
+fn remove_leftovers(out_dir: &Path) {
+    let Ok(entries) = fs::read_dir(out_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let keep = entry.file_name() == "incremental"
+            || path
+                .extension()
+                .is_some_and(|ext| ext == std::env::consts::DLL_EXTENSION);
+        if keep {
+            continue;
+        }
+        let removed = match entry.file_type() {
+            Ok(kind) if kind.is_dir() => fs::remove_dir_all(&path),
+            _ => fs::remove_file(&path),
+        };
+        if let Err(error) = removed {
+            log::debug!("could not remove {}: {error}", path.display());
+        }
+    }
 }
 
 /// A file's modification time in nanoseconds since the epoch.

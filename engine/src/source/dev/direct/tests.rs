@@ -83,9 +83,26 @@ fn direct_builds_emit_the_library_alone_with_a_cache_of_their_own() {
     );
 }
 
+/// The recorded command of a game `g` in `dir`, compiled by the stand-in
+/// script `rustc` (made executable here) with `env`.
+fn stand_in(dir: &Path, rustc: PathBuf, env: Vec<(String, String)>) -> Invocation {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&rustc, fs::Permissions::from_mode(0o755)).unwrap();
+    Invocation {
+        rustc,
+        args: ["--crate-name", "g", "src/lib.rs", "--out-dir"]
+            .map(String::from)
+            .into_iter()
+            .chain([dir.join("deps").display().to_string()])
+            .collect(),
+        env,
+        cwd: dir.to_path_buf(),
+        rustc_modified: None,
+    }
+}
+
 #[test]
 fn a_build_that_rust_lld_cannot_link_is_linked_as_recorded_and_the_session_stops_trying() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     // A stand-in rustc: fails to link when asked to use rust-lld itself,
     // else "writes" the library and says so, as rustc does.
@@ -103,26 +120,96 @@ echo "{\"\$message_type\":\"artifact\",\"artifact\":\"$LIBRARY\",\"emit\":\"link
 "#,
     )
     .unwrap();
-    fs::set_permissions(&rustc, fs::Permissions::from_mode(0o755)).unwrap();
     let library = dir.path().join("hotloop-dev/libg.so");
-    let invocation = Invocation {
+    let invocation = stand_in(
+        dir.path(),
         rustc,
-        args: ["--crate-name", "g", "src/lib.rs", "--out-dir"]
-            .map(String::from)
-            .into_iter()
-            .chain([dir.path().join("deps").display().to_string()])
-            .collect(),
-        env: vec![("LIBRARY".into(), library.display().to_string())],
-        cwd: dir.path().to_path_buf(),
-        rustc_modified: None,
-    };
+        vec![("LIBRARY".into(), library.display().to_string())],
+    );
     let mut fast_link = Some(FastLink::with_linker(Path::new("/nowhere/rust-lld")));
-    let outcome = invocation.build(&mut fast_link);
+    let outcome = invocation.build(&mut fast_link, &Cancel::default());
     assert!(
         matches!(&outcome, Outcome::Built(built) if *built == library),
         "{outcome:?}"
     );
     assert_eq!(fast_link, None, "the session links through cc from now on");
+}
+
+#[test]
+fn a_cancelled_build_stops_with_the_linker_it_started_and_counts_for_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // A stand-in rustc that starts a "linker" (which says who it is) and
+    // waits for it; only a kill ends either.
+    let rustc = dir.path().join("rustc");
+    let linker = dir.path().join("linker.pid");
+    // What the last finished build left, which stays.
+    let out = dir.path().join("hotloop-dev");
+    fs::create_dir_all(out.join("incremental")).unwrap();
+    fs::write(out.join("libg.so"), b"the last build").unwrap();
+    fs::write(
+        &rustc,
+        "#!/bin/sh\nmkdir -p \"$OUT/rustcAbC123\"\ntouch \"$OUT/g.a1.rcgu.o\" \"$OUT/libg.so.tmp1f\"\nsleep 600 &\necho $! > \"$LINKER.part\"\nmv \"$LINKER.part\" \"$LINKER\"\nwait\n",
+    )
+    .unwrap();
+    let invocation = stand_in(
+        dir.path(),
+        rustc,
+        vec![
+            ("LINKER".into(), linker.display().to_string()),
+            ("OUT".into(), out.display().to_string()),
+        ],
+    );
+    let cancel = Cancel::default();
+    let (done, outcome) = std::sync::mpsc::channel();
+    let building = cancel.clone();
+    std::thread::spawn(move || {
+        let mut fast_link = Some(FastLink::with_linker(Path::new("/nowhere/rust-lld")));
+        let outcome = invocation.build(&mut fast_link, &building);
+        let _ = done.send((outcome, fast_link.is_some()));
+    });
+    // Wait for the event (the linker running), not for a time.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !linker.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the stand-in never started"
+        );
+        std::thread::yield_now();
+    }
+    let pid = fs::read_to_string(&linker).unwrap().trim().to_owned();
+    cancel.cancel();
+    let (outcome, kept_fast_link) = outcome
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the cancelled build returns");
+    assert!(matches!(outcome, Outcome::Cancelled), "{outcome:?}");
+    assert!(kept_fast_link, "a stopped build says nothing about linking");
+    // The linker is gone too, or a zombie no one has reaped yet (it may take
+    // a moment to finish exiting after it closed its output).
+    let state = || {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .next();
+        state.map(str::to_owned)
+    };
+    while !matches!(state().as_deref(), None | Some("Z" | "X")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the linker still runs: {:?}",
+            state()
+        );
+        std::thread::yield_now();
+    }
+    // What the stopped build left is gone; the cache and the last library stay.
+    let mut left: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["incremental", "libg.so"]);
 }
 
 #[test]
