@@ -118,11 +118,8 @@ fn wine_prefix() -> &'static Path {
     PREFIX.get_or_init(|| {
         let prefix = workspace().join("target/hotloop-wine");
         fs::create_dir_all(&prefix).unwrap();
-        let made = Command::new(wine().expect("checked"))
+        let made = wine_in(&prefix)
             .args(["wineboot", "--init"])
-            .env("WINEPREFIX", &prefix)
-            .env("WINEDEBUG", "-all")
-            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
             .output()
             .expect("run wineboot");
         assert!(
@@ -136,15 +133,23 @@ fn wine_prefix() -> &'static Path {
 
 /// The shipped `executable` run under Wine in its own folder, with `args`.
 fn under_wine(executable: &Path, args: &[&str]) -> EngineProcess {
-    let mut command = Command::new(wine().expect("checked"));
+    let mut command = wine_in(wine_prefix());
     command
         .arg(executable)
         .args(args)
-        .current_dir(executable.parent().unwrap())
-        .env("WINEPREFIX", wine_prefix())
+        .current_dir(executable.parent().unwrap());
+    EngineProcess::start_command(command)
+}
+
+/// Wine, configured in `prefix`, quiet, and without the .NET and HTML
+/// installers a fresh prefix would ask for.
+fn wine_in(prefix: &Path) -> Command {
+    let mut command = Command::new(wine().expect("checked"));
+    command
+        .env("WINEPREFIX", prefix)
         .env("WINEDEBUG", "-all")
         .env("WINEDLLOVERRIDES", "mscoree,mshtml=");
-    EngineProcess::start_command(command)
+    command
 }
 
 #[test]

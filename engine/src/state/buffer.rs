@@ -57,6 +57,13 @@ impl Storage {
         }
     }
 
+    fn bytes_mut(&mut self, size: usize) -> &mut [u8] {
+        match self {
+            Storage::Heap { bytes, start } => &mut bytes[*start..*start + size],
+            Storage::Shared(shared) => shared.bytes_mut(),
+        }
+    }
+
     /// The first byte, for writes that must not read (or make a reference
     /// to) bytes that may be uninitialised; `size` bytes follow it.
     fn as_mut_ptr(&mut self, size: usize) -> *mut u8 {
@@ -137,10 +144,7 @@ impl StateBuffer {
     pub fn bytes_mut(&mut self) -> &mut [u8] {
         self.zero_padding();
         let size = self.layout.size as usize;
-        match self.storage.get_mut() {
-            Storage::Heap { bytes, start } => &mut bytes[*start..*start + size],
-            Storage::Shared(shared) => shared.bytes_mut(),
-        }
+        self.storage.get_mut().bytes_mut(size)
     }
 
     /// The first byte, for game code to write the state through (as the
@@ -343,10 +347,7 @@ mod tests {
         /// for game code writing through the pointer.
         fn bytes_of_test(&mut self) -> &mut [u8] {
             let size = self.layout.size as usize;
-            match self.storage.get_mut() {
-                Storage::Heap { bytes, start } => &mut bytes[*start..*start + size],
-                Storage::Shared(shared) => shared.bytes_mut(),
-            }
+            self.storage.get_mut().bytes_mut(size)
         }
     }
 
