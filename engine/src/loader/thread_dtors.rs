@@ -75,8 +75,11 @@ thread_local! {
 /// Marks the calling thread as one that calls game code: destructors that
 /// game libraries register on it from now on are held. Cheap (one
 /// thread-local store): called before every call into game code.
+#[inline]
 pub fn calls_game_code() {
-    CALLS_GAME_CODE.set(true);
+    // `with`, not `set`: on a `const` key it is one store, where `set`
+    // also handles a first initialisation that cannot happen here.
+    CALLS_GAME_CODE.with(|calls| calls.set(true));
 }
 
 /// Holds the destructors that the game library loaded at `library` (its load

@@ -150,6 +150,7 @@ impl StateBuffer {
     /// The first byte, for game code to write the state through (as the
     /// type `table` describes); the bytes are not read or zeroed here, and
     /// their padding is zeroed before they are next read as bytes.
+    #[inline]
     pub(crate) fn written_by(&mut self, table: &Arc<FieldTable>) -> *mut u8 {
         if table.has_padding() {
             if !self
@@ -157,16 +158,23 @@ impl StateBuffer {
                 .as_ref()
                 .is_some_and(|known| Arc::ptr_eq(known, table))
             {
-                assert_eq!(
-                    table.size(),
-                    self.layout.size,
-                    "a field table for another state size"
-                );
-                self.padding = Some(table.clone());
+                self.learn_padding(table);
             }
             self.unzeroed.set(true);
         }
         self.storage.get_mut().as_mut_ptr(self.layout.size as usize)
+    }
+
+    /// Takes `table`'s padding as the one to zero: once per library that
+    /// writes this buffer, so out of `written_by`'s way.
+    #[cold]
+    fn learn_padding(&mut self, table: &Arc<FieldTable>) {
+        assert_eq!(
+            table.size(),
+            self.layout.size,
+            "a field table for another state size"
+        );
+        self.padding = Some(table.clone());
     }
 
     /// The first byte, for game code to read the state through (as its

@@ -317,24 +317,34 @@ impl GameLibrary {
         })
     }
 
+    #[inline]
     fn check(
         &self,
         entry: &'static str,
         status: Status,
         message: &Message,
     ) -> Result<(), ReloadError> {
+        if status == Status::OK {
+            return Ok(());
+        }
+        Err(self.failed(entry, status, message))
+    }
+
+    /// What a call that did not return [`Status::OK`] means.
+    #[cold]
+    #[inline(never)]
+    fn failed(&self, entry: &'static str, status: Status, message: &Message) -> ReloadError {
         match status {
-            Status::OK => Ok(()),
-            Status::PANICKED => Err(ReloadError::Panicked {
+            Status::PANICKED => ReloadError::Panicked {
                 path: self.source.clone(),
                 entry,
                 message: message.as_str().to_owned(),
-            }),
-            Status(status) => Err(ReloadError::UnknownStatus {
+            },
+            Status(status) => ReloadError::UnknownStatus {
                 path: self.source.clone(),
                 entry,
                 status,
-            }),
+            },
         }
     }
 }
