@@ -56,6 +56,10 @@ impl FastLink {
         for flag in ["--build-id", "--hash-style=gnu"] {
             args.extend(["-C".to_owned(), format!("link-arg={flag}")]);
         }
+        // A library that lives until the next save need not have its equal
+        // strings merged across sections: about 3.5 ms of the demo's 25 ms
+        // link on this project's machine.
+        args.extend(["-C".to_owned(), "link-arg=-O0".to_owned()]);
         // Where `-lgcc_s` (beside crtbeginS.o) and `-lc` (beside crti.o)
         // are, then the rest of `cc`'s library directories, in its order.
         for dir in cc_library_dirs() {
