@@ -17,6 +17,7 @@ use engine::runtime::crash_log::CrashReport;
 use engine::session::Session;
 #[cfg(unix)]
 use engine::session::supervisor::{self, SupervisorOptions};
+use engine::source::dev::claim::DevClaim;
 use engine::source::dev::{self, DevConfig, DevLoop, home_workspace};
 use engine::{Engine, EngineConfig};
 
@@ -204,6 +205,9 @@ fn run(cli: Cli, session: Option<Session>, stop: &Arc<AtomicBool>) -> anyhow::Re
     } else {
         None
     };
+    // Held until the process ends: a second dev loop on the same builds is
+    // refused before it builds anything.
+    let _claim = dev.as_ref().map(DevClaim::take).transpose()?;
     let library = match (&cli.lib, &dev) {
         (Some(path), _) => path.clone(),
         // Carrying on after a crash: the session knows its libraries; this

@@ -1,12 +1,13 @@
 //! The dev loop on a scratch copy of the workspace: saves become reloads,
 //! broken saves become on-screen errors, and builds never overlap.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use engine::source::dev::{DevLoop, build};
 use engine::{Engine, EngineConfig};
 use hotloop_abi::Input;
-use hotloop_tests::{ScratchWorkspace, ticks};
+use hotloop_tests::{EngineProcess, ScratchWorkspace, ticks, variants_dir};
 
 fn start(workspace: &ScratchWorkspace) -> Engine {
     let dev = workspace.dev_config(false);
@@ -373,4 +374,57 @@ fn a_panic_in_a_directly_built_library_is_caught_with_its_place() {
         "",
     );
     run_until(&mut engine, "the fix", |_, delta| delta == 1);
+}
+
+/// Two `cargo dev` on one game and target directory would overwrite each
+/// other's builds (and a save in one would stop and clean up the other's):
+/// the second is refused before it builds anything, naming the first, and
+/// the first goes on building every save.
+#[test]
+fn a_second_cargo_dev_on_the_same_game_is_refused_and_the_first_keeps_building() {
+    let workspace = ScratchWorkspace::new("dev-twice");
+    let target = variants_dir().join("target");
+    let start = || {
+        EngineProcess::start_with(
+            [
+                Path::new("--dev"),
+                Path::new("--headless"),
+                Path::new("--realtime"),
+                Path::new("--workspace"),
+                workspace.root(),
+                Path::new("--game"),
+                Path::new(workspace.package()),
+            ],
+            &[("CARGO_TARGET_DIR", target.to_str().unwrap())],
+        )
+    };
+    let mut first = start();
+    first.wait_for("dev loop: rebuilding");
+
+    let (second, _) = start().finish_within(Duration::from_secs(120));
+    assert!(!second.status.success(), "{}", second.stderr);
+    let refusal = format!(
+        "hotloop: another `cargo dev` (process {}) is already building {} (debug) into {}",
+        first.id(),
+        workspace.package(),
+        target.display()
+    );
+    assert!(second.stderr.contains(&refusal), "{}", second.stderr);
+    let built = format!("building {}…", workspace.package());
+    assert!(
+        !second.stderr.contains(&built),
+        "the second built: {}",
+        second.stderr
+    );
+
+    workspace.edit("systems.rs", "state.ticks += 1;", "state.ticks += 2;");
+    first.wait_for("generation 2 at step");
+    let summary = first.terminate().summary();
+    assert_eq!(summary["builds"], 1, "{summary}");
+    assert_eq!(summary["failed_builds"], 0, "{summary}");
+
+    // Its claim ends with it: the next `cargo dev` starts.
+    let mut next = start();
+    next.wait_for("dev loop: rebuilding");
+    next.terminate();
 }

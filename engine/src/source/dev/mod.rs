@@ -9,9 +9,12 @@
 //! overlap. A save that
 //! only touched the game crate's `src/` is compiled by running rustc
 //! directly ([`direct`]); anything else goes through cargo ([`cargo`]).
+//! One dev loop builds a game into a target directory at a time
+//! ([`claim`]).
 
 pub mod cancel;
 pub mod cargo;
+pub mod claim;
 pub mod diagnostics;
 pub mod direct;
 pub mod fast_link;
@@ -115,12 +118,27 @@ impl DevConfig {
             .unwrap_or_else(|| self.workspace.join("target"))
     }
 
+    /// The cargo profile builds use: `debug` or `release`.
+    pub fn profile(&self) -> &'static str {
+        if self.release { "release" } else { "debug" }
+    }
+
     /// Where cargo's rustc wrapper records the game crate's invocation.
     pub fn capture_file(&self) -> PathBuf {
-        let profile = if self.release { "release" } else { "debug" };
-        self.target_dir()
-            .join("hotloop-dev")
-            .join(format!("{}-{profile}.json", self.crate_name()))
+        self.dev_file("json")
+    }
+
+    /// The lock file a running dev loop holds ([`claim`]).
+    pub fn claim_file(&self) -> PathBuf {
+        self.dev_file("lock")
+    }
+
+    fn dev_file(&self, extension: &str) -> PathBuf {
+        self.target_dir().join("hotloop-dev").join(format!(
+            "{}-{}.{extension}",
+            self.crate_name(),
+            self.profile()
+        ))
     }
 
     /// The game crate's sources: a save that touched only these can be
