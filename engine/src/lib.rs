@@ -24,8 +24,9 @@
 //! comment: the loader ([`loader::library`]: loading a library and calling
 //! its entry points; [`loader::code_dir`]: one probe mapping), the callbacks
 //! game code calls (`assets/lookup.rs`: an image or a tunable; `audio`: a
-//! sound), the state buffer (`state/buffer.rs`: raw copies of the state and
-//! zeroing its padding without reading it), and [`shared`] (mapping the
+//! sound), the state buffer (`state/buffer.rs`: raw copies of the state,
+//! zeroing its padding without reading it, and reading a field without
+//! padding in place), and [`shared`] (mapping the
 //! state and control block that outlive a crashed engine process, and a
 //! shipped game's crash journal; asking the kernel which pages of the state
 //! a step wrote). Everything else is safe Rust: the crate denies

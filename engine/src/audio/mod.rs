@@ -110,8 +110,9 @@ impl AudioOut {
     /// After step `number` of a game running `rate` steps per second
     /// committed: starts the sounds it asked for, mixes its block with the
     /// music `state` declares (`table` describes it), and hands the block
-    /// on. The state's bytes are read only when it has [`Music`] fields
-    /// (reading them zeroes the padding game code's writes left).
+    /// on. Only the bytes of the state's [`Music`] fields are read, in
+    /// place: its padding is not zeroed for it, so none of its pages is
+    /// written.
     pub fn commit(
         &mut self,
         number: u64,
@@ -144,13 +145,13 @@ impl AudioOut {
             .map_or(&[][..], |(_, offsets)| offsets.as_slice());
         let mut tracks = [const { None }; MAX_MUSIC];
         let mut count = 0;
-        let state = if offsets.is_empty() {
-            &[][..]
-        } else {
-            state.bytes()
-        };
         for &offset in offsets {
-            let Some(music) = state.get(offset..).and_then(Music::from_bytes) else {
+            let mut bytes = [0u8; size_of::<Music>()];
+            let Some(music) = state
+                .copy_unpadded(offset, &mut bytes)
+                .then(|| Music::from_bytes(&bytes))
+                .flatten()
+            else {
                 continue;
             };
             let Some(track) = music.track().and_then(|name| assets.sound_or_note(name)) else {

@@ -139,6 +139,39 @@ impl StateBuffer {
         storage.bytes(self.layout.size as usize)
     }
 
+    /// Copies the state's bytes from `offset` into `out`, as they are:
+    /// `false` (and `out` untouched) when they run past the state or hold
+    /// padding that game code may have left uninitialised. Unlike
+    /// [`StateBuffer::bytes`] it zeroes nothing, so a field read every step
+    /// (the music) writes none of the state's pages, which would then be
+    /// copied for rollback.
+    pub fn copy_unpadded(&self, offset: usize, out: &mut [u8]) -> bool {
+        let size = self.layout.size as usize;
+        let Some(end) = offset.checked_add(out.len()).filter(|&end| end <= size) else {
+            return false;
+        };
+        if self.unzeroed.get()
+            && self
+                .padding
+                .as_ref()
+                .is_some_and(|table| table.has_padding_in(offset..end))
+        {
+            return false;
+        }
+        // SAFETY: `offset..end` lies within the state's `size` bytes
+        // (checked above), which are initialised but for padding that game
+        // code wrote around, and there is none in this range: either the
+        // padding is zeroed (not `unzeroed`) or the table of the library
+        // that last wrote the state says so (a buffer is marked unzeroed
+        // only together with that table, in `written_by`). The read goes
+        // through the storage's raw pointer into `out`, which is not the
+        // state: no reference to the state's bytes is made or kept.
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.as_ptr().add(offset), out.as_mut_ptr(), out.len());
+        }
+        true
+    }
+
     /// The state's bytes, mutably, its padding zeroed first if game code
     /// wrote it.
     pub fn bytes_mut(&mut self) -> &mut [u8] {
@@ -380,6 +413,30 @@ mod tests {
             part.bytes(),
             [7u8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
         );
+    }
+
+    #[test]
+    fn fields_without_padding_are_read_in_place_and_nothing_is_zeroed() {
+        let table = padded_table();
+        let mut state = StateBuffer::zeroed(StateLayout::of::<Padded>()).unwrap();
+        write_as_game_code(&mut state, &table);
+        let mut ticks = [0u8; 8];
+        assert!(state.copy_unpadded(8, &mut ticks));
+        assert_eq!(ticks, 9u64.to_ne_bytes());
+        let mut flag = [0u8; 1];
+        assert!(state.copy_unpadded(0, &mut flag));
+        assert_eq!(flag, [7]);
+        assert!(state.unzeroed.get(), "the padding is left alone");
+        // Padding, or past the end: refused, `out` untouched.
+        let mut untouched = [5u8; 2];
+        assert!(!state.copy_unpadded(0, &mut untouched));
+        assert!(!state.copy_unpadded(15, &mut untouched));
+        assert!(!state.copy_unpadded(usize::MAX, &mut untouched));
+        assert_eq!(untouched, [5, 5]);
+        // Once zeroed, every byte is defined.
+        let _ = state.bytes();
+        assert!(state.copy_unpadded(0, &mut untouched));
+        assert_eq!(untouched, [7, 0]);
     }
 
     #[test]

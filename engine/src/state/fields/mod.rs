@@ -197,6 +197,11 @@ impl FieldTable {
         !self.padding.is_empty()
     }
 
+    /// Whether any padding byte of the state lies in `range`.
+    pub fn has_padding_in(&self, range: std::ops::Range<usize>) -> bool {
+        self.padding.overlaps(range)
+    }
+
     /// Calls `gap` with the byte range of every padding gap of the state.
     pub fn padding_gaps(&self, gap: impl FnMut(std::ops::Range<usize>)) {
         self.padding.gaps(gap);

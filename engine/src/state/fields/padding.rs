@@ -59,6 +59,12 @@ impl Padding {
         self.gaps(|gap| clear(state, gap));
     }
 
+    /// Whether any padding byte lies in `range`: without a pass over the
+    /// padding, so cheap enough for every step.
+    pub fn overlaps(&self, range: std::ops::Range<usize>) -> bool {
+        !range.is_empty() && overlaps(&self.runs, 0, &range)
+    }
+
     /// Calls `gap` with the byte range of every gap between fields, in
     /// order.
     pub fn gaps(&self, mut gap: impl FnMut(std::ops::Range<usize>)) {
@@ -116,7 +122,56 @@ fn push_gap(out: &mut Vec<Run>, from: u64, to: u64) {
     }
 }
 
+/// Whether a gap of `runs` (offsets from `base`) lies in `range` (not
+/// empty). Runs are in offset order and apart, so those that end before
+/// `range` are skipped by a binary search, and only the array elements
+/// `range` touches are looked into.
+fn overlaps(runs: &[Run], base: usize, range: &std::ops::Range<usize>) -> bool {
+    let first = runs.partition_point(|run| base + run.end() <= range.start);
+    for run in &runs[first..] {
+        match run {
+            Run::Gap { offset, .. } => return base + offset < range.end,
+            Run::Repeat {
+                offset,
+                stride,
+                count,
+                inner,
+            } => {
+                let start = base + offset;
+                if start >= range.end {
+                    return false;
+                }
+                if *stride == 0 || *count == 0 {
+                    continue;
+                }
+                let touched = range.start.saturating_sub(start) / stride
+                    ..=((range.end - 1 - start) / stride).min(count - 1);
+                if touched
+                    .into_iter()
+                    .any(|index| overlaps(inner, start + index * stride, range))
+                {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
 impl Run {
+    /// Where the run's last byte ends, from its base.
+    fn end(&self) -> usize {
+        match self {
+            Run::Gap { offset, len } => offset + len,
+            Run::Repeat {
+                offset,
+                stride,
+                count,
+                ..
+            } => offset + stride * count,
+        }
+    }
+
     fn shifted(self, by: usize) -> Self {
         match self {
             Run::Gap { offset, len } => Run::Gap {
@@ -187,6 +242,25 @@ mod tests {
         let layout = StateLayout::of::<S>();
         let fields = decode(&table, layout).expect("table");
         (Padding::of(&fields, layout.size), size_of::<S>())
+    }
+
+    #[test]
+    fn overlaps_says_whether_a_range_holds_padding_for_every_range() {
+        let (padding, size) = padding_of::<Padded>();
+        let mut is_gap = vec![false; size];
+        padding.gaps(|gap| is_gap[gap].fill(true));
+        assert!(is_gap.iter().any(|&gap| gap) && !is_gap.iter().all(|&gap| gap));
+        for start in 0..=size {
+            for end in start..=size {
+                assert_eq!(
+                    padding.overlaps(start..end),
+                    is_gap[start..end].iter().any(|&gap| gap),
+                    "{start}..{end}"
+                );
+            }
+        }
+        let (tight, size) = padding_of::<Tight>();
+        assert!(!tight.overlaps(0..size));
     }
 
     #[test]
