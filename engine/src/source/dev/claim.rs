@@ -11,8 +11,13 @@
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use super::DevConfig;
+
+/// How long a restarted engine process waits for the claim of the one
+/// before it, which the same supervisor started.
+const OWN_CLAIM_WAIT: Duration = Duration::from_secs(5);
 
 /// The dev loop's claim on its game's builds; released when dropped (or
 /// when the process ends, however it ends).
@@ -57,6 +62,27 @@ impl DevClaim {
     /// # Errors
     /// [`ClaimError::Taken`] when another live dev loop holds them.
     pub fn take(config: &DevConfig) -> Result<Self, ClaimError> {
+        // The process to close: the supervisor, when one runs.
+        let supervisor = crate::session::supervisor();
+        let owner = supervisor.unwrap_or_else(std::process::id);
+        let started = Instant::now();
+        loop {
+            match Self::try_take(config, owner) {
+                // Our supervisor's claim: held by the engine process it ran
+                // before this one, which crashed; the lock goes with the
+                // last copy of its file (a program it was starting holds
+                // one until that program runs).
+                Err(ClaimError::Taken { pid, .. })
+                    if pid.is_some() && pid == supervisor && started.elapsed() < OWN_CLAIM_WAIT =>
+                {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                claimed => return claimed,
+            }
+        }
+    }
+
+    fn try_take(config: &DevConfig, owner: u32) -> Result<Self, ClaimError> {
         let path = config.claim_file();
         let io = |source| ClaimError::Io {
             path: path.clone(),
@@ -74,8 +100,6 @@ impl DevClaim {
             .map_err(io)?;
         match file.try_lock() {
             Ok(()) => {
-                // The process to close: the supervisor, when one runs.
-                let owner = crate::session::supervisor().unwrap_or_else(std::process::id);
                 file.set_len(0).map_err(io)?;
                 write!(file, "{owner}").map_err(io)?;
                 Ok(Self { _held: file })
@@ -123,7 +147,17 @@ mod tests {
         let release = DevClaim::take(&config(target.path(), "game-logic", true)).unwrap();
         let other = DevClaim::take(&config(target.path(), "invaders", false)).unwrap();
         drop((first, release, other));
-        // Released with its holder: the next dev loop may start.
-        DevClaim::take(&config(target.path(), "game-logic", false)).unwrap();
+        // Released with its holder: the next dev loop may start. (A test
+        // elsewhere in this process that starts a program holds a copy of
+        // every open file, and so of the lock, until the program runs:
+        // retry while that may be.)
+        let started = std::time::Instant::now();
+        while let Err(error) = DevClaim::take(&config(target.path(), "game-logic", false)) {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "{error}"
+            );
+            std::thread::yield_now();
+        }
     }
 }
