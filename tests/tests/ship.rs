@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use engine::player::save::{self, Restored};
 use hotloop_tests::{
-    EngineProcess, Variant, XWindow, aborting_at_90, demo_library, display_available, game_library,
-    record_play, run, ship_variant, shipped_copy, ticks, unwatched,
+    EngineProcess, Variant, XWindow, aborting_at_90, demo_library, display_available,
+    engine_binary, game_library, record_play, run, ship_variant, shipped_copy, ticks, unwatched,
 };
 
 /// Each game: its package, and its title.
@@ -25,6 +25,25 @@ const GAMES: [(&str, &str); 3] = [
 /// executable.
 fn shipped(game: &str) -> PathBuf {
     shipped_copy(game, None, |_| {})
+}
+
+/// Whether `binary` defines `symbol` for others to bind to (its dynamic
+/// symbol table, as `nm -D --defined-only` lists it).
+fn defines(binary: &Path, symbol: &str) -> bool {
+    let output = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(binary)
+        .output()
+        .expect("run nm (binutils)");
+    assert!(
+        output.status.success(),
+        "nm {}: {}",
+        binary.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .any(|line| line.split_whitespace().last() == Some(symbol))
 }
 
 /// The shipped executable, started in a fresh working directory.
@@ -48,6 +67,19 @@ fn a_shipped_game_runs_from_a_copied_folder_with_its_code_linked_in() {
         "no game library beside it: {files:?}"
     );
     assert!(folder.join("assets/player.png").is_file(), "{files:?}");
+    // It loads no library, so it carries none of the dev engine's
+    // replacements of glibc's functions: its threads and thread-locals are
+    // glibc's own.
+    for symbol in ["pthread_create", "__cxa_thread_atexit_impl"] {
+        assert!(
+            defines(&engine_binary(), symbol),
+            "the dev engine defines {symbol} (so this check can see one)"
+        );
+        assert!(
+            !defines(&executable, symbol),
+            "the shipped game defines {symbol}"
+        );
+    }
 
     // Running: no game library mapped, nothing written where it runs.
     let cwd = tempfile::tempdir().unwrap();

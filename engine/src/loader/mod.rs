@@ -11,9 +11,9 @@ pub mod file_check;
 pub mod library;
 pub mod retire;
 pub mod shadow;
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", feature = "hot-reload"))]
 #[allow(unsafe_code)] // glibc's thread-local destructor registration, interposed.
 pub mod thread_dtors;
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(all(target_os = "linux", feature = "hot-reload")))]
 #[path = "thread_dtors_elsewhere.rs"]
 pub mod thread_dtors;

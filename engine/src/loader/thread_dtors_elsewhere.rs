@@ -1,15 +1,16 @@
 //! Thread-local destructors of game libraries: only glibc's registration
-//! is interposed ([`thread_dtors`](self) on Linux). Elsewhere nothing is
-//! held: the dev loop, the only thing that unloads game libraries, runs on
-//! Linux, and a shipped game loads none.
+//! is interposed (`thread_dtors.rs`, on Linux with the `hot-reload`
+//! feature). Elsewhere nothing is held: the dev loop, the only thing that
+//! unloads game libraries, runs on Linux, and a shipped game (built
+//! without the feature) loads none.
 
 /// Marks the calling thread as one that calls game code: nothing to mark.
 pub fn calls_game_code() {}
 
-/// Nothing is held off Linux.
+/// Nothing is held here.
 pub fn track(_library: usize) {}
 
-/// Nothing is held off Linux.
+/// Nothing is held here.
 pub fn run_here(_library: usize) {}
 
 /// Why a library that is to be unloaded must stay mapped.
@@ -24,7 +25,7 @@ pub enum InUse {
     StartedThread,
 }
 
-/// Nothing is held off Linux, so nothing keeps a library mapped.
+/// Nothing is held here, so nothing keeps a library mapped.
 ///
 /// # Errors
 /// Never.
@@ -33,7 +34,7 @@ pub fn untrack(_library: usize) -> Result<(), InUse> {
 }
 
 /// The load address of the object that contains `address`: not looked up
-/// off Linux, where nothing is tracked by it.
+/// here, where nothing is tracked by it.
 pub fn load_address_of(_address: usize) -> Option<usize> {
     None
 }

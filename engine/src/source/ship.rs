@@ -164,7 +164,7 @@ name = "{name}"
 path = "main.rs"
 
 [dependencies]
-engine = {{ path = {engine:?} }}
+engine = {{ path = {engine:?}, default-features = false }}
 game = {{ package = "{name}", path = {game:?} }}
 
 [profile.release]
