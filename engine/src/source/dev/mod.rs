@@ -330,8 +330,10 @@ fn rebuild_on_change(
         };
         // Coalesce the burst of events one save makes (and any other saves),
         // and build the moment every file touched is whole.
+        let recorded = config.rustc_wrapper.is_some() && config.capture_file().is_file();
         loop {
-            match messages.recv_timeout(changes.saves.quiet_time()) {
+            let stoppable = recorded && !changes.need_cargo;
+            match messages.recv_timeout(changes.saves.quiet_time(stoppable)) {
                 Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
                 Ok(message) => changes.note(&message, &sources),
                 Err(RecvTimeoutError::Timeout) => break,

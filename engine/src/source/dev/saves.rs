@@ -6,9 +6,11 @@
 //! close after writing, or a rename onto the source's name. Until then the
 //! source is being written or is missing, and building would compile half a
 //! file or none. [`Saves`] follows the sources a save touched and says how
-//! long to wait for more events: a moment when every one is whole (another
-//! file of the same "save all" may follow), longer while one is not (a
-//! platform or tool that never reports a close falls back to that).
+//! long to wait for more events once every one is whole: not at all before
+//! a direct build, which another file of the same "save all" stops, and a
+//! moment before a cargo build, which nothing stops. While one is not whole,
+//! longer (a platform or tool that never reports a close falls back to
+//! that).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,7 +19,9 @@ use notify::EventKind;
 use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
 
 /// Quiet time after the last event while every source a save touched is
-/// whole: the other files of a "save all" arrive within it.
+/// whole, before a build that cannot be stopped (cargo's): the other files
+/// of a "save all" arrive within it. A direct build starts at once instead:
+/// another file's events stop it, and one build of both follows.
 pub const SETTLE_SAVED: Duration = Duration::from_millis(3);
 
 /// Quiet time after the last event while a source is still being written or
@@ -79,12 +83,14 @@ impl Saves {
         self.unfinished.is_empty()
     }
 
-    /// How long to wait for another event before building.
-    pub fn quiet_time(&self) -> Duration {
-        if self.complete() {
-            SETTLE_SAVED
-        } else {
-            SETTLE_UNFINISHED
+    /// How long to wait for another event before building: nothing, once
+    /// every source is whole, before a build that a newer save can stop
+    /// (`stoppable`).
+    pub fn quiet_time(&self, stoppable: bool) -> Duration {
+        match (self.complete(), stoppable) {
+            (false, _) => SETTLE_UNFINISHED,
+            (true, true) => Duration::ZERO,
+            (true, false) => SETTLE_SAVED,
         }
     }
 }
@@ -154,7 +160,8 @@ mod tests {
         let (after_each, saves) =
             completeness_while(|dir| fs::write(dir.join("a.rs"), "// after\n").unwrap());
         assert!(incomplete_until_the_end(&after_each), "{after_each:?}");
-        assert_eq!(saves.quiet_time(), SETTLE_SAVED);
+        assert_eq!(saves.quiet_time(false), SETTLE_SAVED);
+        assert_eq!(saves.quiet_time(true), Duration::ZERO);
     }
 
     #[test]
@@ -164,7 +171,8 @@ mod tests {
             fs::rename(dir.join(".a.rs.tmp"), dir.join("a.rs")).unwrap();
         });
         assert_eq!(after_each, [true]);
-        assert_eq!(saves.quiet_time(), SETTLE_SAVED);
+        assert_eq!(saves.quiet_time(false), SETTLE_SAVED);
+        assert_eq!(saves.quiet_time(true), Duration::ZERO);
     }
 
     #[test]
@@ -174,7 +182,8 @@ mod tests {
             fs::write(dir.join("a.rs"), "// after\n").unwrap();
         });
         assert!(incomplete_until_the_end(&after_each), "{after_each:?}");
-        assert_eq!(saves.quiet_time(), SETTLE_SAVED);
+        assert_eq!(saves.quiet_time(false), SETTLE_SAVED);
+        assert_eq!(saves.quiet_time(true), Duration::ZERO);
     }
 
     #[test]
@@ -183,7 +192,7 @@ mod tests {
             fs::rename(dir.join("a.rs"), dir.join("a.rs~")).unwrap();
         });
         assert_eq!(after_each, [false]);
-        assert_eq!(saves.quiet_time(), SETTLE_UNFINISHED);
+        assert_eq!(saves.quiet_time(true), SETTLE_UNFINISHED);
     }
 
     #[test]
@@ -200,6 +209,7 @@ mod tests {
             drop(b);
         });
         assert!(incomplete_until_the_end(&after_each), "{after_each:?}");
-        assert_eq!(saves.quiet_time(), SETTLE_SAVED);
+        assert_eq!(saves.quiet_time(false), SETTLE_SAVED);
+        assert_eq!(saves.quiet_time(true), Duration::ZERO);
     }
 }
