@@ -328,20 +328,24 @@ fn rebuild_on_change(
                 (changes, reason(config, &first))
             }
         };
+        // The recorded command, read once per build: only this thread's
+        // builds rewrite it, and none runs now.
+        let recorded = config
+            .rustc_wrapper
+            .is_some()
+            .then(|| Invocation::load(&config.capture_file()))
+            .flatten();
         // Coalesce the burst of events one save makes (and any other saves),
         // and build the moment every file touched is whole.
-        let recorded = config.rustc_wrapper.is_some() && config.capture_file().is_file();
         loop {
-            let stoppable = recorded && !changes.need_cargo;
+            let stoppable = recorded.is_some() && !changes.need_cargo;
             match messages.recv_timeout(changes.saves.quiet_time(stoppable)) {
                 Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
                 Ok(message) => changes.note(&message, &sources),
                 Err(RecvTimeoutError::Timeout) => break,
             }
         }
-        let direct = (!changes.need_cargo && config.rustc_wrapper.is_some())
-            .then(|| Invocation::load(&config.capture_file()))
-            .flatten();
+        let direct = recorded.filter(|_| !changes.need_cargo);
         let started = Instant::now();
         let cancel = Cancel::default();
         let mut stopped = false;
