@@ -3,6 +3,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::process::EngineProcess;
 use crate::variant::without_sections;
 use crate::{copy_dir, edit_file, engine_binary, variants_dir, workspace};
 
@@ -101,6 +102,24 @@ impl ScratchWorkspace {
     /// The game package's name.
     pub fn package(&self) -> &str {
         &self.package
+    }
+
+    /// The engine binary run as `cargo dev --headless --realtime` runs it,
+    /// on this copy's game, building into the variants' target directory.
+    pub fn start_dev(&self) -> EngineProcess {
+        let target = variants_dir().join("target");
+        EngineProcess::start_with(
+            [
+                Path::new("--dev"),
+                Path::new("--headless"),
+                Path::new("--realtime"),
+                Path::new("--workspace"),
+                self.root(),
+                Path::new("--game"),
+                Path::new(self.package()),
+            ],
+            &[("CARGO_TARGET_DIR", target.to_str().expect("a UTF-8 path"))],
+        )
     }
 
     /// Replaces the one occurrence of `from` in `game-logic/src/<file>` with

@@ -413,19 +413,7 @@ fn greet() -> &'static str {"#,
 #[test]
 fn the_dev_loop_survives_a_crash_and_takes_the_fix() {
     let workspace = ScratchWorkspace::new("crash-dev");
-    let target = variants_dir().join("target");
-    let mut engine = EngineProcess::start_with(
-        [
-            Path::new("--dev"),
-            Path::new("--headless"),
-            Path::new("--realtime"),
-            Path::new("--workspace"),
-            workspace.root(),
-            Path::new("--game"),
-            Path::new(workspace.package()),
-        ],
-        &[("CARGO_TARGET_DIR", target.to_str().unwrap())],
-    );
+    let mut engine = workspace.start_dev();
     engine.wait_for("generation 1:");
     engine.wait_for("dev loop: rebuilding");
     workspace.edit_all(

@@ -1,13 +1,12 @@
 //! The dev loop on a scratch copy of the workspace: saves become reloads,
 //! broken saves become on-screen errors, and builds never overlap.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use engine::source::dev::{DevLoop, build};
 use engine::{Engine, EngineConfig};
 use hotloop_abi::Input;
-use hotloop_tests::{EngineProcess, ScratchWorkspace, ticks, variants_dir};
+use hotloop_tests::{ScratchWorkspace, ticks, variants_dir};
 
 fn start(workspace: &ScratchWorkspace) -> Engine {
     let dev = workspace.dev_config(false);
@@ -384,24 +383,12 @@ fn a_panic_in_a_directly_built_library_is_caught_with_its_place() {
 fn a_second_cargo_dev_on_the_same_game_is_refused_and_the_first_keeps_building() {
     let workspace = ScratchWorkspace::new("dev-twice");
     let target = variants_dir().join("target");
-    let start = || {
-        EngineProcess::start_with(
-            [
-                Path::new("--dev"),
-                Path::new("--headless"),
-                Path::new("--realtime"),
-                Path::new("--workspace"),
-                workspace.root(),
-                Path::new("--game"),
-                Path::new(workspace.package()),
-            ],
-            &[("CARGO_TARGET_DIR", target.to_str().unwrap())],
-        )
-    };
-    let mut first = start();
+    let mut first = workspace.start_dev();
     first.wait_for("dev loop: rebuilding");
 
-    let (second, _) = start().finish_within(Duration::from_secs(120));
+    let (second, _) = workspace
+        .start_dev()
+        .finish_within(Duration::from_secs(120));
     assert!(!second.status.success(), "{}", second.stderr);
     let refusal = format!(
         "hotloop: another `cargo dev` (process {}) is already building {} (debug) into {}",
@@ -424,7 +411,7 @@ fn a_second_cargo_dev_on_the_same_game_is_refused_and_the_first_keeps_building()
     assert_eq!(summary["failed_builds"], 0, "{summary}");
 
     // Its claim ends with it: the next `cargo dev` starts.
-    let mut next = start();
+    let mut next = workspace.start_dev();
     next.wait_for("dev loop: rebuilding");
     next.terminate();
 }
