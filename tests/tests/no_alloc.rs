@@ -45,6 +45,43 @@ fn steady_state_frames_allocate_nothing() {
 }
 
 #[test]
+fn frames_with_the_inspector_open_allocate_nothing() {
+    // The panel (F2) drawn every frame, as the window draws it: its rows
+    // are made once, then only the values are read, in place.
+    use engine::frontend::inspector::Inspector;
+    use engine::frontend::text::Target;
+    let mut engine = engine::Engine::new(config()).unwrap();
+    let mut inspector = Inspector::default();
+    inspector.visible = true;
+    let (width, height) = (320, 240);
+    let mut pixels = vec![0u8; width * height * 4];
+    let mut frame = |engine: &mut engine::Engine, input: &Input| {
+        engine.begin_frame();
+        engine.update(input);
+        engine.render(&mut pixels);
+        inspector.draw(engine, input, &mut Target::new(&mut pixels, width, height));
+    };
+    let mut input = Input::default();
+    input.down.insert(Key::Right);
+    for _ in 0..120 {
+        frame(&mut engine, &input);
+    }
+    let count = allocations_in(|| {
+        for _ in 0..600 {
+            frame(&mut engine, &input);
+        }
+    });
+    assert_eq!(
+        count, 0,
+        "{count} allocations in 600 frames with the inspector open"
+    );
+    // And the panel was drawn: the same frame without it differs.
+    let with_panel = pixels.clone();
+    engine.render(&mut pixels);
+    assert_ne!(pixels, with_panel, "the inspector drew nothing");
+}
+
+#[test]
 fn supervised_steady_state_frames_allocate_nothing() {
     // The state in shared memory and every game call reported, as in an
     // engine process that the supervisor watches.

@@ -5,14 +5,16 @@
 //! step through the elements. Changes are written into the state buffer
 //! between frames.
 
+use std::cell::RefCell;
 use std::fmt::Write;
+use std::sync::Arc;
 
 use hotloop_abi::{GamepadButton, Input, Key, MouseButton};
 use winit::keyboard::KeyCode;
 
 use crate::frontend::text::{GLYPH, Target};
 use crate::runtime::Engine;
-use crate::state::fields::{Browse, Entry, FieldInfo, Row, Value, read};
+use crate::state::fields::{Browse, Entry, FieldTable, ReadAt, Row, Value, show};
 
 const PANEL: [u8; 4] = [8, 40, 28, 215];
 const SELECTED: [u8; 4] = [40, 130, 80, 255];
@@ -24,19 +26,19 @@ const TOP: usize = GLYPH + 6;
 /// What the inspector looks at and changes: the [`Engine`], or a stand-in.
 pub trait Inspected {
     /// The state's field table.
-    fn fields(&self) -> &[FieldInfo];
-    /// The state's bytes.
-    fn state_bytes(&self) -> &[u8];
+    fn table(&self) -> &Arc<FieldTable>;
+    /// The state, read in place.
+    fn state(&self) -> &dyn ReadAt;
     /// Changes the value `entry` names by `steps`; the new value if it changed.
     fn nudge(&mut self, entry: &Entry, steps: i32) -> Option<Value>;
 }
 
 impl Inspected for Engine {
-    fn fields(&self) -> &[FieldInfo] {
-        self.state_fields()
+    fn table(&self) -> &Arc<FieldTable> {
+        self.field_table()
     }
-    fn state_bytes(&self) -> &[u8] {
-        Engine::state_bytes(self)
+    fn state(&self) -> &dyn ReadAt {
+        self.state_buffer()
     }
     fn nudge(&mut self, entry: &Entry, steps: i32) -> Option<Value> {
         self.nudge_entry(entry, steps)
@@ -52,7 +54,62 @@ pub struct Inspector {
     selected: usize,
     browse: Browse,
     rows: Vec<Row>,
+    /// What `rows` were made from, to make them again only when it changes.
+    shown: Option<Shown>,
     line: String,
+}
+
+/// The table the rows were made from, and every byte of the state they
+/// depend on (a list's length, whether a `Maybe` holds a value), as read.
+#[derive(Debug)]
+struct Shown {
+    table: Arc<FieldTable>,
+    reads: Vec<Seen>,
+}
+
+/// One read of the state while the rows were made.
+#[derive(Debug)]
+struct Seen {
+    offset: usize,
+    len: usize,
+    bytes: [u8; 8],
+    found: bool,
+}
+
+impl Seen {
+    /// Whether the same read gives the same bytes now.
+    fn holds_in(&self, state: &dyn ReadAt) -> bool {
+        let mut now = [0; 8];
+        match now.get_mut(..self.len) {
+            Some(now_read) => {
+                state.read_at(self.offset, now_read) == self.found && now == self.bytes
+            }
+            None => false,
+        }
+    }
+}
+
+/// The state, noting every read made through it.
+struct Noted<'a> {
+    state: &'a dyn ReadAt,
+    reads: RefCell<Vec<Seen>>,
+}
+
+impl ReadAt for Noted<'_> {
+    fn read_at(&self, offset: usize, out: &mut [u8]) -> bool {
+        let found = self.state.read_at(offset, out);
+        let mut bytes = [0; 8];
+        if let (true, Some(kept)) = (found, bytes.get_mut(..out.len())) {
+            kept.copy_from_slice(out);
+        }
+        self.reads.borrow_mut().push(Seen {
+            offset,
+            len: out.len(),
+            bytes,
+            found,
+        });
+        found
+    }
 }
 
 impl Inspector {
@@ -80,17 +137,41 @@ impl Inspector {
             Some(Row::Value(entry)) => {
                 engine.nudge(entry, steps);
             }
-            Some(Row::Elements(elements)) => self.browse.step(elements, steps.into()),
+            Some(Row::Elements(elements)) => {
+                self.browse.step(elements, steps.into());
+                self.shown = None;
+            }
             None => {}
         }
         true
     }
 
-    /// The rows for the state as it is now.
+    /// The rows for the state as it is now: made again only when the table
+    /// or a byte they were made from changed, so that a frame with the
+    /// panel open allocates nothing.
     fn refresh(&mut self, engine: &impl Inspected) {
-        self.rows = self
-            .browse
-            .rows(engine.fields(), Some(engine.state_bytes()));
+        let (table, state) = (engine.table(), engine.state());
+        if let Some(shown) = &self.shown
+            && Arc::ptr_eq(&shown.table, table)
+            && shown.reads.iter().all(|seen| seen.holds_in(state))
+        {
+            return;
+        }
+        let mut reads = self
+            .shown
+            .take()
+            .map(|shown| shown.reads)
+            .unwrap_or_default();
+        reads.clear();
+        let noted = Noted {
+            state,
+            reads: RefCell::new(reads),
+        };
+        self.rows = self.browse.rows(table.fields(), Some(&noted));
+        self.shown = Some(Shown {
+            table: Arc::clone(table),
+            reads: noted.reads.into_inner(),
+        });
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
     }
 
@@ -140,12 +221,8 @@ impl Inspector {
             self.line.clear();
             let color = match item {
                 Row::Value(entry) => {
-                    let _ = write!(
-                        self.line,
-                        "{} = {}",
-                        entry.path,
-                        read(entry, engine.state_bytes())
-                    );
+                    let _ = write!(self.line, "{} = ", entry.path);
+                    show(entry, engine.state(), &mut self.line);
                     if entry.editable() { TEXT } else { DIM }
                 }
                 Row::Elements(elements) => {
@@ -221,7 +298,7 @@ pub fn input_line(input: &Input, line: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::fields::{FieldTable, entries, nudge};
+    use crate::state::fields::{entries, nudge, read};
     use hotloop_abi::{List, StateData, StateLayout, state};
 
     state! {
@@ -266,16 +343,16 @@ mod tests {
 
     /// A zeroed state of `S` without an engine, checked like the engine's.
     struct Stand {
-        table: FieldTable,
+        table: Arc<FieldTable>,
         entries: Vec<Entry>,
         bytes: Vec<u8>,
     }
 
     impl Inspected for Stand {
-        fn fields(&self) -> &[FieldInfo] {
-            self.table.fields()
+        fn table(&self) -> &Arc<FieldTable> {
+            &self.table
         }
-        fn state_bytes(&self) -> &[u8] {
+        fn state(&self) -> &dyn ReadAt {
             &self.bytes
         }
         fn nudge(&mut self, entry: &Entry, steps: i32) -> Option<Value> {
@@ -295,7 +372,7 @@ mod tests {
         let table = FieldTable::decode(table, StateLayout::of::<S>()).unwrap();
         Stand {
             entries: entries(table.fields()),
-            table,
+            table: Arc::new(table),
             bytes: vec![0; size_of::<S>()],
         }
     }
@@ -305,7 +382,7 @@ mod tests {
     }
 
     fn value(stand: &Stand, index: usize) -> Value {
-        read(&stand.entries[index], &stand.bytes)
+        read(&stand.entries[index], &stand.bytes[..])
     }
 
     #[test]
@@ -375,7 +452,7 @@ mod tests {
     fn selected_text(inspector: &mut Inspector, stand: &Stand) -> String {
         inspector.refresh(stand);
         match &inspector.rows[inspector.selected] {
-            Row::Value(entry) => format!("{} = {}", entry.path, read(entry, &stand.bytes)),
+            Row::Value(entry) => format!("{} = {}", entry.path, read(entry, &stand.bytes[..])),
             Row::Elements(elements) => elements.to_string(),
         }
     }

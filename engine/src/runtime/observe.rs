@@ -11,6 +11,8 @@ use super::{Engine, EngineConfig, ReloadRecord, ReloadStats};
 use crate::assets::AssetStore;
 use crate::loader::library::GameDisplay;
 use crate::loader::shadow::ShadowDir;
+use crate::state::StateBuffer;
+use crate::state::fields::FieldTable;
 
 impl Engine {
     /// The assets game code sees.
@@ -21,6 +23,17 @@ impl Engine {
     /// The state's bytes.
     pub fn state_bytes(&self) -> &[u8] {
         self.state.bytes()
+    }
+
+    /// The running state, to read values in place without zeroing its
+    /// padding (see [`StateBuffer::copy_unpadded`]).
+    pub fn state_buffer(&self) -> &StateBuffer {
+        &self.state
+    }
+
+    /// The running library's field table.
+    pub fn field_table(&self) -> &Arc<FieldTable> {
+        &self.table
     }
 
     /// The state's layout.

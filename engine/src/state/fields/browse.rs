@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use hotloop_abi::reflect::FieldKind;
 
-use super::{Entry, FieldInfo};
+use super::{Entry, FieldInfo, ReadAt};
 
 /// Which element of each array and list is shown, by the array's path with
 /// `[]` for every element of an enclosing one (`particles`, `grid[]`): an
@@ -50,7 +50,7 @@ impl Browse {
     /// The rows for `fields`: each array and list shows its chosen element
     /// (the last one, when fewer are there now). Without `state`, lists show
     /// only their length, since which elements are live is unknown.
-    pub fn rows(&self, fields: &[FieldInfo], state: Option<&[u8]>) -> Vec<Row> {
+    pub fn rows<R: ReadAt + ?Sized>(&self, fields: &[FieldInfo], state: Option<&R>) -> Vec<Row> {
         let mut rows = Vec::new();
         for field in fields {
             self.push(
@@ -74,13 +74,13 @@ impl Browse {
     }
 
     /// The rows of `field`, found at `offset` of the state.
-    fn push(
+    fn push<R: ReadAt + ?Sized>(
         &self,
         field: &FieldInfo,
         offset: u64,
         path: &str,
         key: &str,
-        state: Option<&[u8]>,
+        state: Option<&R>,
         rows: &mut Vec<Row>,
     ) {
         match field.kind {
@@ -151,7 +151,7 @@ impl Browse {
                     type_name: field.type_name.clone(),
                     variants: Vec::new(),
                 }));
-                let present = state.and_then(|state| state.get(offset as usize)) == Some(&1);
+                let present = state.and_then(|state| state.u8_at(offset as usize)) == Some(1);
                 if let (true, [_, value]) = (present, field.fields.as_slice()) {
                     let (path, key) = (format!("{path}.value"), format!("{key}.value"));
                     self.push(value, offset + value.offset, &path, &key, state, rows);
@@ -281,7 +281,7 @@ mod tests {
         let rows = browse.rows(&fields, Some(&state));
         assert_eq!(elements(&rows, "enemies").to_string(), "enemies [1] of 2");
 
-        let without_state = texts(&Browse::default().rows(&fields, None));
+        let without_state = texts(&Browse::default().rows(&fields, None::<&[u8]>));
         assert!(
             without_state.ends_with(&["enemies.len".to_owned()]),
             "{without_state:?}"

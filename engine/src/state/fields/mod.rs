@@ -19,6 +19,7 @@ mod free;
 mod migrate;
 mod padding;
 mod path;
+mod read_at;
 #[cfg(test)]
 mod tests;
 mod values;
@@ -33,7 +34,8 @@ pub use hotloop_abi::reflect::{InvalidValue, check_values};
 pub use migrate::{MigrationReport, migrate};
 pub use padding::Padding;
 pub use path::{PathError, locate, write};
-pub use values::{Entry, Value, entries, nudge, read, to_json};
+pub use read_at::ReadAt;
+pub use values::{Entry, Value, entries, nudge, read, show, to_json};
 
 /// One described field.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,17 +138,15 @@ impl Sequence<'_> {
     /// How many elements are live in the field at `at` of `state`: every
     /// slot of an array; a list's `len`, at most its capacity (0 when the
     /// bytes are not there).
-    pub fn live(&self, state: &[u8], at: u64) -> u64 {
+    pub fn live(&self, state: &(impl ReadAt + ?Sized), at: u64) -> u64 {
         let Some(len_at) = self.len_at else {
             return self.capacity;
         };
-        let word = usize::try_from(at.saturating_add(len_at))
+        usize::try_from(at.saturating_add(len_at))
             .ok()
-            .and_then(|start| state.get(start..start.checked_add(4)?));
-        word.map_or(0, |word| {
-            u64::from(u32::from_le_bytes(word.try_into().expect("4 bytes")))
-        })
-        .min(self.capacity)
+            .and_then(|start| state.u32_at(start))
+            .map_or(0, u64::from)
+            .min(self.capacity)
     }
 
     /// Where slot `index` starts, from the field's start.

@@ -3,7 +3,7 @@
 
 use hotloop_abi::reflect::FieldKind;
 
-use super::{Browse, FieldInfo, Row};
+use super::{Browse, FieldInfo, ReadAt, Row};
 
 /// A value the inspector shows: a scalar at a byte offset of the state, or a
 /// blob of which only the size is shown.
@@ -37,6 +37,14 @@ impl Entry {
             )
     }
 
+    /// The name of this enum's variant with discriminant `value`.
+    fn variant_named(&self, value: u64) -> Option<&str> {
+        self.variants
+            .iter()
+            .find(|(_, discriminant)| *discriminant == value)
+            .map(|(name, _)| name.as_str())
+    }
+
     /// The variants of an enum field (empty for anything else).
     pub(super) fn variants_of(field: &FieldInfo) -> Vec<(String, u64)> {
         match field.kind {
@@ -55,7 +63,7 @@ impl Entry {
 /// of their elements are live depends on the state: see [`Browse::rows`]).
 pub fn entries(fields: &[FieldInfo]) -> Vec<Entry> {
     Browse::default()
-        .rows(fields, None)
+        .rows(fields, None::<&[u8]>)
         .into_iter()
         .filter_map(|row| match row {
             Row::Value(entry) => Some(entry),
@@ -98,47 +106,50 @@ impl std::fmt::Display for Value {
     }
 }
 
-/// Reads `entry` from the state's bytes (`Blob` if out of range).
-pub fn read(entry: &Entry, state: &[u8]) -> Value {
-    let Some(bytes) = state.get(entry.offset..entry.offset + entry.size as usize) else {
+/// Reads `entry` from the state (`Blob` if its bytes are not there). Only
+/// the value's own bytes are read: a `Maybe`'s flag, not its payload.
+pub fn read(entry: &Entry, state: &(impl ReadAt + ?Sized)) -> Value {
+    let len = match entry.kind {
+        FieldKind::U8 | FieldKind::I8 | FieldKind::Bool | FieldKind::Maybe => 1,
+        FieldKind::U16 | FieldKind::I16 => 2,
+        FieldKind::U32 | FieldKind::I32 | FieldKind::F32 | FieldKind::Char => 4,
+        FieldKind::U64 | FieldKind::I64 | FieldKind::F64 => 8,
+        FieldKind::Enum => (entry.size as usize).min(8),
+        FieldKind::Opaque
+        | FieldKind::Struct
+        | FieldKind::Array
+        | FieldKind::List
+        | FieldKind::Vec2
+        | FieldKind::Vec3 => return Value::Blob(entry.size),
+    };
+    let mut bytes = [0; 8];
+    if entry.size < len as u64 || !state.read_at(entry.offset, &mut bytes[..len]) {
         return Value::Blob(entry.size);
-    };
-    let array = |n: usize| -> [u8; 8] {
-        let mut out = [0; 8];
-        out[..n].copy_from_slice(&bytes[..n]);
-        out
-    };
+    }
+    let [b0, b1, b2, b3, ..] = bytes;
+    let word = u32::from_le_bytes([b0, b1, b2, b3]);
     match entry.kind {
-        FieldKind::U8 => Value::Int(bytes[0] as i128),
-        FieldKind::I8 => Value::Int(bytes[0] as i8 as i128),
-        FieldKind::U16 => Value::Int(u16::from_le_bytes([bytes[0], bytes[1]]) as i128),
-        FieldKind::I16 => Value::Int(i16::from_le_bytes([bytes[0], bytes[1]]) as i128),
-        FieldKind::U32 => {
-            Value::Int(u32::from_le_bytes(array(4)[..4].try_into().expect("4")) as i128)
-        }
-        FieldKind::I32 => {
-            Value::Int(i32::from_le_bytes(array(4)[..4].try_into().expect("4")) as i128)
-        }
-        FieldKind::U64 => Value::Int(u64::from_le_bytes(array(8)) as i128),
-        FieldKind::I64 => Value::Int(i64::from_le_bytes(array(8)) as i128),
-        FieldKind::F32 => {
-            Value::Float(f32::from_le_bytes(array(4)[..4].try_into().expect("4")) as f64)
-        }
-        FieldKind::F64 => Value::Float(f64::from_le_bytes(array(8))),
-        FieldKind::Bool => Value::Bool(bytes[0] != 0),
-        FieldKind::Char => char::from_u32(u32::from_le_bytes(array(4)[..4].try_into().expect("4")))
-            .map_or(Value::Blob(entry.size), Value::Char),
+        FieldKind::U8 => Value::Int(b0.into()),
+        FieldKind::I8 => Value::Int((b0 as i8).into()),
+        FieldKind::U16 => Value::Int(u16::from_le_bytes([b0, b1]).into()),
+        FieldKind::I16 => Value::Int(i16::from_le_bytes([b0, b1]).into()),
+        FieldKind::U32 => Value::Int(word.into()),
+        FieldKind::I32 => Value::Int((word as i32).into()),
+        FieldKind::U64 => Value::Int(u64::from_le_bytes(bytes).into()),
+        FieldKind::I64 => Value::Int(i64::from_le_bytes(bytes).into()),
+        FieldKind::F32 => Value::Float(f32::from_bits(word).into()),
+        FieldKind::F64 => Value::Float(f64::from_le_bytes(bytes)),
+        FieldKind::Bool => Value::Bool(b0 != 0),
+        FieldKind::Char => char::from_u32(word).map_or(Value::Blob(entry.size), Value::Char),
         FieldKind::Enum => {
-            let found = u64::from_le_bytes(array(bytes.len().min(8)));
+            let found = u64::from_le_bytes(bytes);
             entry
-                .variants
-                .iter()
-                .find(|(_, value)| *value == found)
-                .map_or(Value::Int(found.into()), |(name, _)| {
-                    Value::Variant(name.clone())
+                .variant_named(found)
+                .map_or(Value::Int(found.into()), |name| {
+                    Value::Variant(name.to_owned())
                 })
         }
-        FieldKind::Maybe => Value::Present(bytes[0] != 0),
+        FieldKind::Maybe => Value::Present(b0 != 0),
         FieldKind::Opaque
         | FieldKind::Struct
         | FieldKind::Array
@@ -146,6 +157,24 @@ pub fn read(entry: &Entry, state: &[u8]) -> Value {
         | FieldKind::Vec2
         | FieldKind::Vec3 => Value::Blob(entry.size),
     }
+}
+
+/// Writes the value `entry` names in `state` to `out` as the inspector
+/// shows it, allocating nothing (unlike [`read`] for an enum's variant).
+pub fn show(entry: &Entry, state: &(impl ReadAt + ?Sized), out: &mut impl std::fmt::Write) {
+    if entry.kind == FieldKind::Enum {
+        let len = (entry.size as usize).min(8);
+        let mut bytes = [0; 8];
+        if state.read_at(entry.offset, &mut bytes[..len]) {
+            let found = u64::from_le_bytes(bytes);
+            let _ = match entry.variant_named(found) {
+                Some(name) => out.write_str(name),
+                None => write!(out, "{found}"),
+            };
+            return;
+        }
+    }
+    let _ = write!(out, "{}", read(entry, state));
 }
 
 /// Changes an editable entry by `steps`: integers by 1 per step (clamped to
