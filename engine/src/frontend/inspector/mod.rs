@@ -5,7 +5,8 @@
 //! step through the elements. Changes are written into the state buffer
 //! between frames.
 
-use std::cell::RefCell;
+mod rows;
+
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -14,7 +15,8 @@ use winit::keyboard::KeyCode;
 
 use crate::frontend::text::{GLYPH, Target};
 use crate::runtime::Engine;
-use crate::state::fields::{Browse, Entry, FieldTable, ReadAt, Row, Value, show};
+use crate::state::fields::{Entry, FieldTable, ReadAt, Row, Value, show};
+use rows::Rows;
 
 const PANEL: [u8; 4] = [8, 40, 28, 215];
 const SELECTED: [u8; 4] = [40, 130, 80, 255];
@@ -52,64 +54,8 @@ pub struct Inspector {
     /// Whether the panel is shown.
     pub visible: bool,
     selected: usize,
-    browse: Browse,
-    rows: Vec<Row>,
-    /// What `rows` were made from, to make them again only when it changes.
-    shown: Option<Shown>,
+    rows: Rows,
     line: String,
-}
-
-/// The table the rows were made from, and every byte of the state they
-/// depend on (a list's length, whether a `Maybe` holds a value), as read.
-#[derive(Debug)]
-struct Shown {
-    table: Arc<FieldTable>,
-    reads: Vec<Seen>,
-}
-
-/// One read of the state while the rows were made.
-#[derive(Debug)]
-struct Seen {
-    offset: usize,
-    len: usize,
-    bytes: [u8; 8],
-    found: bool,
-}
-
-impl Seen {
-    /// Whether the same read gives the same bytes now.
-    fn holds_in(&self, state: &dyn ReadAt) -> bool {
-        let mut now = [0; 8];
-        match now.get_mut(..self.len) {
-            Some(now_read) => {
-                state.read_at(self.offset, now_read) == self.found && now == self.bytes
-            }
-            None => false,
-        }
-    }
-}
-
-/// The state, noting every read made through it.
-struct Noted<'a> {
-    state: &'a dyn ReadAt,
-    reads: RefCell<Vec<Seen>>,
-}
-
-impl ReadAt for Noted<'_> {
-    fn read_at(&self, offset: usize, out: &mut [u8]) -> bool {
-        let found = self.state.read_at(offset, out);
-        let mut bytes = [0; 8];
-        if let (true, Some(kept)) = (found, bytes.get_mut(..out.len())) {
-            kept.copy_from_slice(out);
-        }
-        self.reads.borrow_mut().push(Seen {
-            offset,
-            len: out.len(),
-            bytes,
-            found,
-        });
-        found
-    }
 }
 
 impl Inspector {
@@ -126,53 +72,28 @@ impl Inspector {
                 return true;
             }
             KeyCode::BracketRight => {
-                self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1));
+                self.selected = (self.selected + 1).min(self.rows.last().len().saturating_sub(1));
                 return true;
             }
             KeyCode::Minus => -steps,
             KeyCode::Equal => steps,
             _ => return false,
         };
-        match self.rows.get(self.selected) {
+        match self.rows.last().get(self.selected) {
             Some(Row::Value(entry)) => {
                 engine.nudge(entry, steps);
             }
-            Some(Row::Elements(elements)) => {
-                self.browse.step(elements, steps.into());
-                self.shown = None;
-            }
+            Some(Row::Elements(_)) => self.rows.step(self.selected, steps.into()),
             None => {}
         }
         true
     }
 
-    /// The rows for the state as it is now: made again only when the table
-    /// or a byte they were made from changed, so that a frame with the
-    /// panel open allocates nothing.
+    /// Makes the rows for the state as it is now, when it changed (see
+    /// [`Rows`]), and keeps the selection on one of them.
     fn refresh(&mut self, engine: &impl Inspected) {
-        let (table, state) = (engine.table(), engine.state());
-        if let Some(shown) = &self.shown
-            && Arc::ptr_eq(&shown.table, table)
-            && shown.reads.iter().all(|seen| seen.holds_in(state))
-        {
-            return;
-        }
-        let mut reads = self
-            .shown
-            .take()
-            .map(|shown| shown.reads)
-            .unwrap_or_default();
-        reads.clear();
-        let noted = Noted {
-            state,
-            reads: RefCell::new(reads),
-        };
-        self.rows = self.browse.rows(table.fields(), Some(&noted));
-        self.shown = Some(Shown {
-            table: Arc::clone(table),
-            reads: noted.reads.into_inner(),
-        });
-        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+        let count = self.rows.of(engine.table(), engine.state()).len();
+        self.selected = self.selected.min(count.saturating_sub(1));
     }
 
     /// Draws the panel over the framebuffer (`width` x `height`, RGBA8):
@@ -183,7 +104,7 @@ impl Inspector {
         }
         self.refresh(engine);
         let (width, height) = (target.width(), target.height());
-        let rows = &self.rows;
+        let rows = self.rows.last();
         let row_height = GLYPH + 1;
         let shown_rows = (height.saturating_sub(TOP + row_height * 2) / row_height).max(1);
         let first = self
@@ -451,7 +372,7 @@ mod tests {
     /// What the selected row says, as the next frame's panel writes it.
     fn selected_text(inspector: &mut Inspector, stand: &Stand) -> String {
         inspector.refresh(stand);
-        match &inspector.rows[inspector.selected] {
+        match &inspector.rows.last()[inspector.selected] {
             Row::Value(entry) => format!("{} = {}", entry.path, read(entry, &stand.bytes[..])),
             Row::Elements(elements) => elements.to_string(),
         }
@@ -476,7 +397,7 @@ mod tests {
         inspector.visible = true;
         inspector.refresh(&stand);
         assert_eq!(
-            inspector.rows.len(),
+            inspector.rows.last().len(),
             5,
             "count, the dots row, one dot, crew.len"
         );
