@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use engine::player::save::{self, Restored};
 use hotloop_tests::{
-    EngineProcess, Variant, XWindow, aborting_at_90, demo_library, display_available,
+    EngineProcess, Variant, XWindow, aborting_at_90, copy_dir, demo_library, display_available,
     engine_binary, game_library, record_play, run, ship_variant, shipped_copy, ticks, unwatched,
+    workspace,
 };
 
 /// Each game: its package, and its title.
@@ -283,6 +284,33 @@ fn a_persisting_shipped_game_carries_on_where_the_player_quit() {
         180,
         "restored at the next start, then saved again"
     );
+
+    // The engine's note that the state was loaded is for developers: the
+    // player's window shows the game alone (the overlay's text would be
+    // in STATUS_TEXT's colour, over the picture). With the demo's assets
+    // beside it, as `cargo ship` puts them, so nothing else is said either.
+    copy_dir(
+        &workspace().join("assets"),
+        &executable.parent().unwrap().join("assets"),
+    );
+    let mut command = Command::new(&executable);
+    command
+        .args(["--frames", "3600"])
+        .current_dir(data.path())
+        .env("XDG_DATA_HOME", data.path())
+        .env("RUST_LOG", "info");
+    let mut game = EngineProcess::start_command(command);
+    game.wait_for("state loaded from");
+    let window = XWindow::of_process_titled(game.id(), &package, Duration::from_secs(60))
+        .expect("the window, titled with the package's name");
+    let shown = (0..10)
+        .map(|_| {
+            std::thread::sleep(Duration::from_millis(100));
+            window.screenshot().fraction(|rgb| rgb == STATUS_TEXT)
+        })
+        .fold(0.0, f64::max);
+    drop(game.terminate());
+    assert_eq!(shown, 0.0, "no engine text over the restored game");
 }
 
 /// A newer build of `variant` whose state gained `lives` (3 at `init`).

@@ -275,14 +275,19 @@ impl App<'_> {
 
         self.engine
             .render_between(presenter.frame_mut(), self.clock.alpha());
-        let status = Status::of(
+        let mut status = Status::of(
             self.engine,
             self.frame_time,
             self.shown_generation,
             self.last_reload,
         );
-        // A player sees no status line, only what stopped the game.
-        self.overlay.visible &= !self.options.player;
+        // A player sees only what stopped the game: no status line, and no
+        // notes, which are for the game's developer ("state loaded from …"
+        // at every start of a game that keeps its state).
+        if self.options.player {
+            self.overlay.visible = false;
+            status.notice = None;
+        }
         // The engine's own text goes over the picture, not into it.
         let engine: &Engine = self.engine;
         presenter.draw_overlay(|layer| {
