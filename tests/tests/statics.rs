@@ -132,8 +132,14 @@ fn builds_mapped_by(pid: u32) -> usize {
     files_mapped_by(&pid.to_string(), |path| path.contains(&prefix))
 }
 
+/// What a build given to [`swapped_to_the_demo`] prints at its first step.
+const FIRST_STEP: &str =
+    "    if state.ticks == 1 {\n        eprintln!(\"the first build's first step\");\n    }\n";
+
 /// The real `hotloop`, supervised, headless, watching `slot`: started on
-/// `first`, then given the demo, whose swap it has logged.
+/// `first` (a build that printed [`FIRST_STEP`]'s line, once its first
+/// step ran: under load the demo could otherwise be swapped in before it),
+/// then given the demo, whose swap it has logged.
 fn swapped_to_the_demo(first: &Path, slot: &str) -> EngineProcess {
     let library = library_slot(slot);
     install(first, &library);
@@ -144,6 +150,7 @@ fn swapped_to_the_demo(first: &Path, slot: &str) -> EngineProcess {
         library.as_os_str(),
     ]);
     engine.wait_for("for new builds");
+    engine.wait_for("the first build's first step");
     install(&demo_library(), &library);
     engine.wait_for("generation 2 at step");
     engine
@@ -202,7 +209,7 @@ fn a_build_kept_by_its_own_thread_is_named_in_the_log() {
     variant.edit(
         "systems.rs",
         "    state.ticks += 1;\n",
-        "    state.ticks += 1;\n    if state.ticks == 1 {\n        std::thread::spawn(|| loop {\n            std::thread::sleep(std::time::Duration::from_millis(5));\n        });\n    }\n",
+        &format!("    state.ticks += 1;\n    if state.ticks == 1 {{\n        std::thread::spawn(|| loop {{\n            std::thread::sleep(std::time::Duration::from_millis(5));\n        }});\n    }}\n{FIRST_STEP}"),
     );
     let mut engine = swapped_to_the_demo(&variant.build(), "kept-by-thread");
     let line = engine.wait_for("stays in memory after its replacement");
@@ -229,7 +236,7 @@ fn a_thread_local_that_panics_when_dropped_is_survived() {
     variant.edit(
         "systems.rs",
         "    state.ticks += 1;\n",
-        "    state.ticks += 1;\n    GRUDGE.with(|_| {});\n",
+        &format!("    state.ticks += 1;\n    GRUDGE.with(|_| {{}});\n{FIRST_STEP}"),
     );
     variant.edit(
         "systems.rs",
@@ -247,4 +254,72 @@ fn a_thread_local_that_panics_when_dropped_is_survived() {
     assert!(finished.status.success(), "{}", finished.stderr);
     let summary = finished.summary();
     assert_eq!(summary["generation"], 2, "the new build runs: {summary}");
+}
+
+/// A panic's backtrace (`RUST_BACKTRACE=1`) maps the build's file again to
+/// read its symbols, and the build's std keeps that read-only mapping. Its
+/// code is unloaded all the same when the engine goes back to the last good
+/// build, and the log does not say it stays in memory.
+#[test]
+fn a_build_that_panicked_with_a_backtrace_is_unloaded() {
+    let variant = Variant::of_demo("statics-panic-backtrace");
+    variant.edit(
+        "systems.rs",
+        "    state.ticks += 1;\n",
+        "    state.ticks += 1;\n    assert!(state.ticks < 10, \"boom at tick {}\", state.ticks);\n",
+    );
+    let library = library_slot("panic-backtrace");
+    install(&demo_library(), &library);
+    let mut engine = EngineProcess::start_with(
+        [
+            "--headless".as_ref(),
+            "--realtime".as_ref(),
+            "--lib".as_ref(),
+            library.as_os_str(),
+        ],
+        &[("RUST_BACKTRACE", "1")],
+    );
+    engine.wait_for("for new builds");
+    install(&variant.build(), &library);
+    engine.wait_for("stack backtrace:");
+    engine.wait_for("went back to generation 1");
+    let pid = *children_of(engine.id())
+        .first()
+        .expect("the supervised engine process");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while build_code_mapped_by(pid) > 1 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let code = build_code_mapped_by(pid);
+    let finished = engine.terminate();
+    assert_eq!(
+        code, 1,
+        "only the running build's code: {}",
+        finished.stderr
+    );
+    assert!(
+        !finished.stderr.contains("stays in memory"),
+        "{}",
+        finished.stderr
+    );
+}
+
+/// How many builds of the engine process `pid` have code mapped (an
+/// executable mapping of their shadow copy).
+fn build_code_mapped_by(pid: u32) -> usize {
+    let prefix = format!("/hotloop-{pid}-");
+    let maps = fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
+    let mut paths: Vec<&str> = maps
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace();
+            let executable = fields.nth(1)?.contains('x');
+            fields
+                .nth(3)
+                .filter(|path| executable && path.contains(&prefix))
+        })
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    paths.len()
 }

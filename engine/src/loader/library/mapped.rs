@@ -70,14 +70,16 @@ impl Drop for Mapped {
                     "thread {thread} ({}) holds destructors of its thread-locals",
                     thread_name(thread)
                 ),
-                InUse::StartedThread => "a thread it started is still running, or may be:                                          a build that started a thread stays"
-                    .to_owned(),
+                InUse::StartedThread => {
+                    "a thread it started is still running, or may be (a build that started a thread stays)"
+                        .to_owned()
+                }
             };
             kept(self.shadow.path(), &why);
             return;
         }
         drop(self.library.take());
-        if still_mapped(self.shadow.path()) {
+        if code_still_mapped(self.shadow.path()) {
             kept(
                 self.shadow.path(),
                 "the dynamic loader keeps it: a thread it started is still running, or it \
@@ -102,13 +104,19 @@ fn thread_name(thread: i32) -> String {
         .map_or_else(|_| "ended".into(), |name| name.trim_end().to_owned())
 }
 
-/// Whether `path` is still mapped into this process (Linux's
-/// `/proc/self/maps`; elsewhere nothing says, so no).
-fn still_mapped(path: &Path) -> bool {
+/// Whether code of `path` is still mapped into this process (Linux's
+/// `/proc/self/maps`; elsewhere nothing says, so no). Only executable
+/// mappings count: a panic's backtrace maps the library's file read-only
+/// to read its symbols, and the build's own std keeps that mapping (its
+/// symbol cache) after the code is gone.
+fn code_still_mapped(path: &Path) -> bool {
     let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
         return false;
     };
     let path = path.to_string_lossy();
-    maps.lines()
-        .any(|line| line.split_whitespace().nth(5) == Some(&*path))
+    maps.lines().any(|line| {
+        let mut fields = line.split_whitespace();
+        let executable = fields.nth(1).is_some_and(|perms| perms.contains('x'));
+        executable && fields.nth(3) == Some(&*path)
+    })
 }
