@@ -415,3 +415,28 @@ fn a_second_cargo_dev_on_the_same_game_is_refused_and_the_first_keeps_building()
     next.wait_for("dev loop: rebuilding");
     next.terminate();
 }
+
+/// `cargo dev` prints every error of a failed build in the terminal, as
+/// `cargo build` would, not only the first one (which the banner shows).
+#[test]
+fn every_error_of_a_failed_build_is_printed() {
+    let workspace = ScratchWorkspace::new("dev-errors");
+    let mut dev = workspace.start_dev();
+    dev.wait_for("dev loop: rebuilding");
+    workspace.edit(
+        "systems.rs",
+        "state.ticks += 1;",
+        "state.ticks += first_missing + second_missing;",
+    );
+    dev.wait_for("build failed with 2 errors (above)");
+    let finished = dev.terminate();
+    for name in ["first_missing", "second_missing"] {
+        assert!(
+            finished
+                .stderr
+                .contains(&format!("cannot find value `{name}` in this scope")),
+            "{}",
+            finished.stderr
+        );
+    }
+}

@@ -4,13 +4,15 @@
 
 use cargo_metadata::diagnostic::{Diagnostic, DiagnosticLevel};
 
-/// A failed build: the compiler's first error, in short and in full.
+/// A failed build: the compiler's first error in short, and every error
+/// in full.
 #[derive(Clone, Debug, thiserror::Error)]
 #[error("{short}")]
 pub struct BuildError {
-    /// One line for the overlay: the message and where it points.
+    /// One line for the overlay: the first error's message and where it points.
     pub short: String,
-    /// The compiler's rendered diagnostic, for the terminal.
+    /// Each error as the compiler rendered it, in order, for the terminal
+    /// (as `cargo build` shows them).
     pub rendered: String,
     /// How many errors the build reported.
     pub errors: usize,
@@ -56,12 +58,17 @@ impl Diagnostics {
         let at = primary
             .map(|s| format!(" at {}:{}:{}", s.file_name, s.line_start, s.column_start))
             .unwrap_or_default();
+        let rendered = diagnostic.rendered.as_deref().unwrap_or(text).trim_end();
         match &mut self.first_error {
-            Some(first) => first.errors += 1,
+            Some(first) => {
+                first.errors += 1;
+                first.rendered.push_str("\n\n");
+                first.rendered.push_str(rendered);
+            }
             None => {
                 self.first_error = Some(BuildError {
                     short: format!("error{code}: {text}{at}"),
-                    rendered: diagnostic.rendered.as_deref().unwrap_or(text).to_owned(),
+                    rendered: rendered.to_owned(),
                     errors: 1,
                 });
             }
@@ -94,7 +101,7 @@ mod tests {
     }
 
     #[test]
-    fn the_first_error_is_kept_with_its_place_and_count() {
+    fn the_first_error_is_kept_with_its_place_and_count_and_every_one_in_full() {
         let mut report = Diagnostics::default();
         report.read(&diagnostic("warning", "unused", 1));
         report.read(&diagnostic("error", "aborting due to 2 previous errors", 1));
@@ -113,10 +120,11 @@ mod tests {
             first.short,
             "error[E0425]: cannot find value `x` in this scope at src/lib.rs:3:5"
         );
-        assert!(
-            first
-                .rendered
-                .starts_with("error[E0425]: cannot find value `x`")
+        assert_eq!(
+            first.rendered,
+            "error[E0425]: cannot find value `x` in this scope\n --> src/lib.rs:3:5\n\n\
+             error[E0425]: cannot find value `y` in this scope\n --> src/lib.rs:9:5",
+            "both errors, not the warning"
         );
         assert_eq!(first.errors, 2);
         assert_eq!(report.codes, ["E0425", "E0425"]);

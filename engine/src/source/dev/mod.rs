@@ -390,11 +390,11 @@ fn rebuild_on_change(
             }
             Built::Failed(error) => {
                 eprintln!("{}", error.rendered.trim_end());
-                let more = match error.errors {
+                let count = match error.errors {
                     1 => String::new(),
-                    n => format!(" (and {} more)", n - 1),
+                    n => format!(" with {n} errors (above)"),
                 };
-                log::error!("build failed{more}; the game keeps running the last good build");
+                log::error!("build failed{count}; the game keeps running the last good build");
                 SourceEvent::BuildFailed(error.short)
             }
             Built::Stale => {
