@@ -140,7 +140,8 @@ impl Game {
         self
     }
 
-    /// Presses `key` for the one step `step`.
+    /// Presses `key` for the one step `step` (`game.tap(key, game.steps())`:
+    /// in the next step).
     pub fn tap(&mut self, key: Key, step: u64) -> &mut Self {
         self.press(key, step).release(key, step + 1)
     }
@@ -351,7 +352,10 @@ impl Game {
         })
     }
 
-    /// How many steps have run.
+    /// How many steps have run: also the number of the step that
+    /// [`step`](Self::step) runs next (steps count from 0), so input for
+    /// the next step is scripted at `steps()`. Input scripted for a step
+    /// that has run already never happens.
     pub fn steps(&self) -> u64 {
         self.engine.steps()
     }

@@ -34,4 +34,4 @@ pub use alloc::{CountingAllocator, allocations_in};
 pub use build::{BuildError, GameCrate};
 pub use engine::state::fields::Value;
 pub use game::{Game, HarnessError};
-pub use hotloop_abi::{Input, Key};
+pub use hotloop_abi::{GamepadButton, Input, Key, MouseButton};
