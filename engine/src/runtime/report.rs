@@ -24,9 +24,10 @@ pub struct ReloadStats {
     pub last_error: Option<String>,
     /// Builds of the game code that failed (dev loop only).
     pub failed_builds: u64,
-    /// Builds of the game code the dev loop ran to their end (a library,
-    /// errors, or a direct build handed over to cargo); a build stopped by a
-    /// newer save is not one.
+    /// Builds of the game code the dev loop ran to their end after a save
+    /// (a library, errors, or a direct build handed over to cargo); the
+    /// build `cargo dev` makes before the game starts is not one, nor is a
+    /// build stopped by a newer save.
     pub builds: u64,
     /// Of those, builds that ran rustc directly, without cargo.
     pub direct_builds: u64,
