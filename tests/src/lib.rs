@@ -22,7 +22,8 @@ pub mod ship;
 pub mod variant;
 
 pub use process::{
-    EngineProcess, Finished, children_of, files_mapped_by, is_running, mapped_libraries, parent_of,
+    EngineProcess, Finished, children_of, code_mapped_by, files_mapped_by, is_running,
+    mapped_libraries, parent_of,
 };
 pub use scratch::ScratchWorkspace;
 pub use screen::{Screenshot, XWindow, display_available};

@@ -70,10 +70,27 @@ pub fn mapped_libraries(shadow_dir: &Path) -> usize {
 /// How many distinct files that `matches` the process `pid` (a number, or
 /// `self`) has mapped, from `/proc/PID/maps` (Linux; 0 when it is gone).
 pub fn files_mapped_by(pid: &str, matches: impl Fn(&str) -> bool) -> usize {
+    mapped_by(pid, |_| true, matches)
+}
+
+/// As [`files_mapped_by`], counting only files with code mapped (an
+/// executable mapping): a library's file read for its symbols, say by a
+/// backtrace, is mapped without it.
+pub fn code_mapped_by(pid: &str, matches: impl Fn(&str) -> bool) -> usize {
+    mapped_by(pid, |permissions| permissions.contains('x'), matches)
+}
+
+/// How many distinct files that `matches` the process `pid` has in
+/// mappings whose permissions (`r-xp`…) pass `mapped_as`.
+fn mapped_by(pid: &str, mapped_as: impl Fn(&str) -> bool, matches: impl Fn(&str) -> bool) -> usize {
     let maps = fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
     let mut paths: Vec<&str> = maps
         .lines()
-        .filter_map(|line| line.split_whitespace().nth(5))
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace();
+            let permissions = fields.nth(1)?;
+            fields.nth(3).filter(|_| mapped_as(permissions))
+        })
         .filter(|path| matches(path))
         .collect();
     paths.sort_unstable();

@@ -6,8 +6,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use hotloop_tests::{
-    EngineProcess, Variant, boundaries_until, children_of, demo_library, files_mapped_by, install,
-    mapped_libraries, run, unwatched,
+    EngineProcess, Variant, boundaries_until, children_of, code_mapped_by, demo_library,
+    files_mapped_by, install, mapped_libraries, run, unwatched,
 };
 
 /// The demo, plus a `static` counter, a `static` vector, a `thread_local!`
@@ -132,6 +132,22 @@ fn builds_mapped_by(pid: u32) -> usize {
     files_mapped_by(&pid.to_string(), |path| path.contains(&prefix))
 }
 
+/// Builds of the engine process `pid` whose code is mapped.
+fn build_code_mapped_by(pid: u32) -> usize {
+    let prefix = format!("/hotloop-{pid}-");
+    code_mapped_by(&pid.to_string(), |path| path.contains(&prefix))
+}
+
+/// `count()` once it is at most `settled`, or after 30 s: the retiring
+/// thread unloads old builds soon after each swap.
+fn once_unloaded(count: impl Fn() -> usize, settled: usize) -> usize {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while count() > settled && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    count()
+}
+
 /// What a build given to [`swapped_to_the_demo`] prints at its first step.
 const FIRST_STEP: &str =
     "    if state.ticks == 1 {\n        eprintln!(\"the first build's first step\");\n    }\n";
@@ -181,12 +197,7 @@ fn thirty_builds_with_thread_locals_do_not_stay_in_memory() {
     let pid = *children_of(engine.id())
         .first()
         .expect("the supervised engine process");
-    // The retiring thread unloads old builds soon after each swap.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while builds_mapped_by(pid) > 2 && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let mapped = builds_mapped_by(pid);
+    let mapped = once_unloaded(|| builds_mapped_by(pid), 2);
     let finished = engine.terminate();
     assert!(
         mapped <= 2,
@@ -286,11 +297,7 @@ fn a_build_that_panicked_with_a_backtrace_is_unloaded() {
     let pid = *children_of(engine.id())
         .first()
         .expect("the supervised engine process");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while build_code_mapped_by(pid) > 1 && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let code = build_code_mapped_by(pid);
+    let code = once_unloaded(|| build_code_mapped_by(pid), 1);
     let finished = engine.terminate();
     assert_eq!(
         code, 1,
@@ -302,24 +309,4 @@ fn a_build_that_panicked_with_a_backtrace_is_unloaded() {
         "{}",
         finished.stderr
     );
-}
-
-/// How many builds of the engine process `pid` have code mapped (an
-/// executable mapping of their shadow copy).
-fn build_code_mapped_by(pid: u32) -> usize {
-    let prefix = format!("/hotloop-{pid}-");
-    let maps = fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
-    let mut paths: Vec<&str> = maps
-        .lines()
-        .filter_map(|line| {
-            let mut fields = line.split_whitespace();
-            let executable = fields.nth(1)?.contains('x');
-            fields
-                .nth(3)
-                .filter(|path| executable && path.contains(&prefix))
-        })
-        .collect();
-    paths.sort_unstable();
-    paths.dedup();
-    paths.len()
 }
